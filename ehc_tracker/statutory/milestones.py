@@ -1,0 +1,245 @@
+"""Every milestone of each statutory process, counted from the process's anchor date.
+
+Each function returns the process's milestones in the order they fall due (ties in the
+design page's order). All counting is done by `rules.due_on`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .calendar import ENGLAND_CALENDAR, WorkingDayCalendar
+from .errors import InvalidDateOrder
+from .rules import DEFAULT_SETTINGS, Rule, StatutorySettings, due_on, phase_transfer_rule, rule
+from .years import PhaseTransfer, next_phase_transfer
+
+__all__ = [
+    "Milestone",
+    "advice_milestones",
+    "amendment_milestones",
+    "appeal_milestones",
+    "assessment_milestones",
+    "communication_milestones",
+    "consultation_milestones",
+    "draft_plan_milestones",
+    "mediation_milestones",
+    "phase_transfer_milestone",
+    "reassessment_milestones",
+    "review_meeting_milestones",
+    "review_milestones",
+    "transfer_in_milestones",
+]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    key: str
+    label: str
+    due_on: date
+    source: str
+    exceptions_allowed: bool
+
+
+def _milestone(
+    key_or_rule: str | Rule,
+    anchor_on: date,
+    *,
+    calendar: WorkingDayCalendar = ENGLAND_CALENDAR,
+    settings: StatutorySettings = DEFAULT_SETTINGS,
+    date_of_birth: date | None = None,
+    second_anchor_on: date | None = None,
+) -> Milestone:
+    the_rule = key_or_rule if isinstance(key_or_rule, Rule) else rule(key_or_rule)
+    return Milestone(
+        key=the_rule.key,
+        label=the_rule.label,
+        due_on=due_on(
+            the_rule,
+            anchor_on,
+            calendar=calendar,
+            settings=settings,
+            date_of_birth=date_of_birth,
+            second_anchor_on=second_anchor_on,
+        ),
+        source=the_rule.source,
+        exceptions_allowed=the_rule.exceptions_allowed,
+    )
+
+
+def _not_before(later_on: date, later_name: str, earlier_on: date, earlier_name: str) -> None:
+    if later_on < earlier_on:
+        raise InvalidDateOrder(
+            f"The {later_name} ({later_on.isoformat()}) is before the {earlier_name} "
+            f"({earlier_on.isoformat()})."
+        )
+
+
+def assessment_milestones(received_on: date) -> list[Milestone]:
+    """EHC needs assessment from the day the request is received (reg 5(1), 10(1), 13(2)).
+
+    decision_not_to_issue applies only if the council decides not to issue a plan.
+    """
+    return [
+        _milestone("decision_to_assess", received_on),
+        _milestone("decision_not_to_issue", received_on),
+        _milestone("final_plan", received_on),
+    ]
+
+
+def advice_milestones(requested_on: date) -> list[Milestone]:
+    """One advice request, from the day it was sent (reg 8(1))."""
+    return [_milestone("advice_due", requested_on)]
+
+
+def draft_plan_milestones(served_on: date) -> list[Milestone]:
+    """Draft plan served: at least 15 days for representations (reg 13(1))."""
+    return [_milestone("representations_close", served_on)]
+
+
+def consultation_milestones(sent_on: date) -> list[Milestone]:
+    """Consultation with a school or college about being named (CFA s39; CoP 9.83)."""
+    return [_milestone("school_consultation_response", sent_on)]
+
+
+def reassessment_milestones(notice_on: date) -> list[Milestone]:
+    """Reassessment, from the day the family was told of it (reg 27(2))."""
+    return [_milestone("final_plan_after_reassessment", notice_on)]
+
+
+def review_milestones(
+    last_reviewed_on: date,
+    *,
+    date_of_birth: date | None = None,
+    settings: StatutorySettings = DEFAULT_SETTINGS,
+) -> list[Milestone]:
+    """The next review, from the day the plan was made or last reviewed (CFA s44(1)).
+
+    Within 12 months, or `settings.under_five_review_months` when the child is under 5 on
+    `last_reviewed_on` (CoP 9.178).
+    """
+    if date_of_birth is not None:
+        _not_before(last_reviewed_on, "review date", date_of_birth, "date of birth")
+    return [
+        _milestone("review_due", last_reviewed_on, settings=settings, date_of_birth=date_of_birth)
+    ]
+
+
+def review_meeting_milestones(
+    meeting_on: date, *, settings: StatutorySettings = DEFAULT_SETTINGS
+) -> list[Milestone]:
+    """Around the annual review meeting (reg 20, 21, 22(3); Devon [2022]).
+
+    amended_plan_due applies only when the decision is to amend.
+    """
+    keys = (
+        "invitations_by",
+        "advice_circulated_by",
+        "review_report_due",
+        "review_decision_due",
+        "amended_plan_due",
+    )
+    return sorted(
+        (_milestone(key, meeting_on, settings=settings) for key in keys), key=lambda m: m.due_on
+    )
+
+
+def amendment_milestones(proposals_sent_on: date) -> list[Milestone]:
+    """Proposed amendments sent: representations, then the amended plan (reg 22(2), 22(3))."""
+    return [
+        _milestone("amendment_representations_close", proposals_sent_on),
+        _milestone("amended_plan_from_proposals_due", proposals_sent_on),
+    ]
+
+
+def communication_milestones(
+    received_on: date, *, calendar: WorkingDayCalendar = ENGLAND_CALENDAR
+) -> list[Milestone]:
+    """A communication from a parent or professional: reply within 5 working days."""
+    return [_milestone("response_due", received_on, calendar=calendar)]
+
+
+def appeal_milestones(
+    decision_sent_on: date, *, mediation_certificate_on: date | None = None
+) -> list[Milestone]:
+    """The family's last day to appeal: the later of 2 months after the decision letter was
+    sent and 1 month after a mediation certificate (Tribunal Rules r.20; CFA s55).
+    """
+    if mediation_certificate_on is not None:
+        _not_before(
+            mediation_certificate_on, "mediation certificate", decision_sent_on, "decision letter"
+        )
+    return [
+        _milestone("appeal_deadline", decision_sent_on, second_anchor_on=mediation_certificate_on)
+    ]
+
+
+def mediation_milestones(
+    told_on: date,
+    *,
+    ended_on: date | None = None,
+    calendar: WorkingDayCalendar = ENGLAND_CALENDAR,
+) -> list[Milestone]:
+    """Mediation, from the day the council (or mediation adviser) is told of the family's choice.
+
+    mediation_held_by: within 30 days of the council being told the family wants mediation
+    (reg 37). mediation_certificate_due: 3 working days after the adviser is told the family
+    does not want mediation (reg 33) — or, when `ended_on` is given, after mediation ended
+    (reg 39). Without `ended_on` both are counted from `told_on` and the caller keeps the one
+    that fits the family's choice.
+    """
+    if ended_on is not None:
+        _not_before(ended_on, "end of mediation", told_on, "request for mediation")
+    certificate = _milestone("mediation_certificate_due", ended_on or told_on, calendar=calendar)
+    held_by = _milestone("mediation_held_by", told_on)
+    return sorted((certificate, held_by), key=lambda m: m.due_on)
+
+
+def transfer_in_milestones(
+    transferred_on: date,
+    *,
+    last_reviewed_on: date,
+    date_of_birth: date | None = None,
+    settings: StatutorySettings = DEFAULT_SETTINGS,
+) -> list[Milestone]:
+    """A plan transferred from another council (reg 15): tell the family within 6 weeks;
+    review by the later of the plan's usual review date and 3 months after the transfer.
+    """
+    _not_before(transferred_on, "transfer", last_reviewed_on, "last review")
+    if date_of_birth is not None:
+        _not_before(last_reviewed_on, "last review", date_of_birth, "date of birth")
+    return sorted(
+        (
+            _milestone("transfer_in_notice_due", transferred_on),
+            _milestone(
+                "transfer_in_review_due",
+                transferred_on,
+                settings=settings,
+                date_of_birth=date_of_birth,
+                second_anchor_on=last_reviewed_on,
+            ),
+        ),
+        key=lambda m: m.due_on,
+    )
+
+
+def phase_transfer_milestone(
+    date_of_birth: date,
+    today: date,
+    *,
+    year_group_override: int | None = None,
+    infant_school: bool = False,
+    middle_school_transfers: tuple[int, ...] = (),
+) -> tuple[PhaseTransfer, Milestone] | None:
+    """The next phase transfer and its phase_transfer_due milestone (reg 18(1)), or None
+    when no September transfer is left (see `years.next_phase_transfer`).
+    """
+    transfer = next_phase_transfer(
+        date_of_birth,
+        today,
+        year_group_override=year_group_override,
+        infant_school=infant_school,
+        middle_school_transfers=middle_school_transfers,
+    )
+    if transfer is None:
+        return None
+    return transfer, _milestone(phase_transfer_rule(post16=transfer.to_post16), transfer.moves_on)

@@ -1,0 +1,446 @@
+"""The statutory time limits as data (statutory-timescales.md), and `due_on`, the single place
+where a due date is counted from its anchor event.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date
+from enum import Enum
+from types import MappingProxyType
+
+from .calendar import (
+    ENGLAND_CALENDAR,
+    WorkingDayCalendar,
+    add_days,
+    add_months,
+    add_weeks,
+    age_on,
+    month_period_end,
+    period_end_beginning_with,
+)
+from .errors import InvalidSetting, MissingAnchor, StatutoryError, UnknownMilestone
+
+SEND_REGS = "SEND Regulations 2014"
+
+
+class Counting(Enum):
+    """How `offset` is counted from the anchor date (see calendar.py)."""
+
+    WEEKS = "weeks"  # "within N weeks of X": X + 7N days
+    DAYS_BEGINNING_WITH = "days_beginning_with"  # "at least N days beginning with X": X + N − 1
+    DAYS = "days"  # X + N days (N may be negative: "at least 14 days before")
+    MONTH_PERIOD = "month_period"  # last day of "the period of N months starting with X"
+    MONTHS = "months"  # "N months after X": corresponding date, clamped to month end
+    WORKING_DAYS = "working_days"  # Nth working day after X
+    FIXED_DATE = "fixed_date"  # a fixed day and month in the anchor's calendar year
+
+
+class Process(str, Enum):
+    ASSESSMENT = "assessment"
+    ANNUAL_REVIEW = "annual_review"
+    PHASE_TRANSFER = "phase_transfer"
+    COMMUNICATION = "communication"
+    DISPUTES = "disputes"
+    TRANSFER_IN = "transfer_in"
+
+
+class ExceptionLimb(str, Enum):
+    """The circumstances in which the law excuses a missed time limit.
+
+    Values name the circumstance, not the paragraph letter, because the letters differ between
+    regulations: "(c)" is exceptional personal circumstances in reg 10(4) but a missed
+    appointment in reg 8(2), and absence from the area is (c) in reg 5(4) but (d) in reg 10(4).
+    A rule lists its limbs in the regulation's order, so `Rule.limb_letter` recovers the letter.
+    Reg 8(2)(a) says "exceptional circumstances" where reg 5(4)/10(4) say "exceptional personal
+    circumstances"; both are PERSONAL_CIRCUMSTANCES here.
+    """
+
+    SCHOOL_CLOSURE = "school_closure"
+    EARLY_YEARS_CLOSURE = "early_years_closure"
+    PERSONAL_CIRCUMSTANCES = "personal_circumstances"
+    ABSENT_FROM_AREA = "absent_from_area"
+    MISSED_APPOINTMENT = "missed_appointment"
+
+    @property
+    def description(self) -> str:
+        return _LIMB_DESCRIPTIONS[self]
+
+
+_LIMB_DESCRIPTIONS: Mapping[ExceptionLimb, str] = MappingProxyType(
+    {
+        ExceptionLimb.SCHOOL_CLOSURE: (
+            "Advice was asked of a school or college head from one week before it closed for "
+            "at least 4 continuous weeks until one week before it reopened"
+        ),
+        ExceptionLimb.EARLY_YEARS_CLOSURE: (
+            "Advice was asked of an early years provider from one week before it closed for "
+            "at least 4 continuous weeks until one week before it reopened"
+        ),
+        ExceptionLimb.PERSONAL_CIRCUMSTANCES: (
+            "Exceptional personal circumstances of the child, parent or young person"
+        ),
+        ExceptionLimb.ABSENT_FROM_AREA: (
+            "The child, parent or young person was away from the area for at least 4 continuous weeks"
+        ),
+        ExceptionLimb.MISSED_APPOINTMENT: (
+            "The child, parent or young person did not keep an appointment for an examination or test"
+        ),
+    }
+)
+
+_REG_10_4_LIMBS = (
+    ExceptionLimb.SCHOOL_CLOSURE,
+    ExceptionLimb.EARLY_YEARS_CLOSURE,
+    ExceptionLimb.PERSONAL_CIRCUMSTANCES,
+    ExceptionLimb.ABSENT_FROM_AREA,
+)
+
+
+@dataclass(frozen=True)
+class StatutorySettings:
+    """Local settings the design page allows a council to change.
+
+    review_decision_weeks / amended_plan_weeks: SEND Regulations 2014 reg 20(10) and reg 22(3)
+    read with R (L, M & P) v Devon CC [2022] EWHC 493 (Admin) (4 and 4 + 8 weeks; the DfE
+    consulted on changing them in 2022). under_five_review_months: SEND Code of Practice 9.178
+    (review under-5s every 3 to 6 months). due_soon_days: calendar days of warning before a
+    due date.
+    """
+
+    review_decision_weeks: int = 4
+    amended_plan_weeks: int = 12
+    under_five_review_months: int = 6
+    due_soon_days: int = 10
+
+    def __post_init__(self) -> None:
+        limits = {
+            "review_decision_weeks": 52,
+            "amended_plan_weeks": 52,
+            "under_five_review_months": 12,
+            "due_soon_days": 366,
+        }
+        for name, upper in limits.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
+                raise InvalidSetting(f"{name} must be a whole number from 1 to {upper}, not {value!r}.")
+        if self.amended_plan_weeks <= self.review_decision_weeks:
+            raise InvalidSetting(
+                "amended_plan_weeks must be more than review_decision_weeks: the amended plan "
+                "follows the decision to amend (reg 22(3))."
+            )
+
+    def value_of(self, name: str) -> int:
+        """The value of the setting called `name` (used by rules whose offset is a setting)."""
+        if name not in _SETTING_NAMES:
+            raise InvalidSetting(f"There is no setting called {name!r}.")
+        value: int = getattr(self, name)
+        return value
+
+
+_SETTING_NAMES = frozenset(f.name for f in fields(StatutorySettings))
+DEFAULT_SETTINGS = StatutorySettings()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The event a time limit runs from: `key` is the date's field name, `label` its words."""
+
+    key: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class Term:
+    """One counted date: `offset` units of `counting` from the anchor's date.
+
+    `setting` names a StatutorySettings field that replaces `offset`; `under_five_setting`
+    one that replaces it when the child is under 5 on the anchor date; `fixed_on` is the
+    (month, day) of a FIXED_DATE rule; `required` says whether a second term's date must be given.
+    """
+
+    anchor: Anchor
+    offset: int
+    counting: Counting
+    setting: str | None = None
+    under_five_setting: str | None = None
+    fixed_on: tuple[int, int] | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A statutory time limit.
+
+    The due date is `offset` `counting` units from the anchor date — or, where `later_of` is
+    set, the later of that and the `later_of` term counted from a second date (appeal
+    deadline; review of a transferred-in plan). `exception_limbs` lists the circumstances that
+    excuse a missed limit, in the order of the regulation's lettered paragraphs
+    (`limb_paragraph`); empty means the law allows none. An exception never moves the date.
+    """
+
+    key: str
+    label: str
+    process: Process
+    anchor: Anchor
+    offset: int
+    counting: Counting
+    source: str
+    exception_limbs: tuple[ExceptionLimb, ...] = ()
+    exception_source: str = ""
+    limb_paragraph: str = ""
+    setting: str | None = None
+    under_five_setting: str | None = None
+    fixed_on: tuple[int, int] | None = None
+    later_of: Term | None = None
+
+    @property
+    def exceptions_allowed(self) -> bool:
+        return bool(self.exception_limbs)
+
+    @property
+    def term(self) -> Term:
+        return Term(
+            self.anchor,
+            self.offset,
+            self.counting,
+            setting=self.setting,
+            under_five_setting=self.under_five_setting,
+            fixed_on=self.fixed_on,
+        )
+
+    def limb_letter(self, limb: ExceptionLimb) -> str:
+        """The paragraph letter of `limb` in this rule's regulation ("a", "b", ...)."""
+        return "abcdefgh"[self.exception_limbs.index(limb)]
+
+    def limb_citation(self, limb: ExceptionLimb) -> str:
+        """E.g. "SEND Regulations 2014 reg 10(4)(c)"."""
+        return f"{self.limb_paragraph}({self.limb_letter(limb)})"
+
+
+_R = Anchor("request_received_on", "request received")
+_MEETING = Anchor("review_meeting_on", "review meeting")
+_PROPOSALS = Anchor("amendments_sent_on", "proposed amendments sent")
+_REVIEWED = Anchor("last_reviewed_on", "plan made or last reviewed")
+_TRANSFERRED = Anchor("transferred_on", "plan transferred from another local authority")
+_TRANSFER_DAY = Anchor("transfer_on", "transfer between phases (1 September)")
+
+_RULE_LIST: tuple[Rule, ...] = (
+    Rule(
+        "decision_to_assess", "Decide whether to assess", Process.ASSESSMENT, _R, 6, Counting.WEEKS,
+        f"{SEND_REGS} reg 4(1), 5(1)",
+        # Reg 5(4) has no early-years limb: (a) school closure, (b) personal, (c) absent.
+        (ExceptionLimb.SCHOOL_CLOSURE, ExceptionLimb.PERSONAL_CIRCUMSTANCES, ExceptionLimb.ABSENT_FROM_AREA),
+        f"{SEND_REGS} reg 5(4)", f"{SEND_REGS} reg 5(4)",
+    ),
+    Rule(
+        "advice_due", "Receive requested advice", Process.ASSESSMENT,
+        Anchor("advice_requested_on", "advice requested"), 6, Counting.WEEKS,
+        f"{SEND_REGS} reg 8(1)",
+        (ExceptionLimb.PERSONAL_CIRCUMSTANCES, ExceptionLimb.ABSENT_FROM_AREA, ExceptionLimb.MISSED_APPOINTMENT),
+        f"{SEND_REGS} reg 8(2)", f"{SEND_REGS} reg 8(2)",
+    ),
+    Rule(
+        "decision_not_to_issue", "Notify decision not to issue a plan", Process.ASSESSMENT, _R, 16,
+        Counting.WEEKS, f"{SEND_REGS} reg 10(1)",
+        _REG_10_4_LIMBS, f"{SEND_REGS} reg 10(4)", f"{SEND_REGS} reg 10(4)",
+    ),
+    Rule(
+        "representations_close", "Representations on draft plan close", Process.ASSESSMENT,
+        Anchor("draft_served_on", "draft plan served"), 15, Counting.DAYS_BEGINNING_WITH,
+        f"{SEND_REGS} reg 13(1)",
+    ),
+    Rule(
+        "school_consultation_response", "School or college responds to consultation",
+        Process.ASSESSMENT, Anchor("consultation_sent_on", "consultation sent"), 14, Counting.DAYS,
+        "Children and Families Act 2014 s39; SEND Code of Practice 9.83 (guidance)",
+    ),
+    Rule(
+        "final_plan", "Issue final EHC plan", Process.ASSESSMENT, _R, 20, Counting.WEEKS,
+        f"{SEND_REGS} reg 13(2)",
+        _REG_10_4_LIMBS, f"{SEND_REGS} reg 13(3)", f"{SEND_REGS} reg 10(4)",
+    ),
+    Rule(
+        "final_plan_after_reassessment", "Issue final EHC plan after reassessment",
+        Process.ASSESSMENT, Anchor("reassessment_notified_on", "reassessment notice"), 14,
+        Counting.WEEKS, f"{SEND_REGS} reg 27(2)",
+        _REG_10_4_LIMBS, f"{SEND_REGS} reg 27(3)", f"{SEND_REGS} reg 27(3)",
+    ),
+    Rule(
+        "review_due", "Review the EHC plan", Process.ANNUAL_REVIEW, _REVIEWED, 12,
+        Counting.MONTH_PERIOD,
+        "Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
+        under_five_setting="under_five_review_months",
+    ),
+    Rule(
+        "invitations_by", "Send review meeting invitations", Process.ANNUAL_REVIEW, _MEETING, -14,
+        Counting.DAYS, f"{SEND_REGS} reg 20(3), 21(3)",
+    ),
+    Rule(
+        "advice_circulated_by", "Circulate advice for review meeting", Process.ANNUAL_REVIEW,
+        _MEETING, -14, Counting.DAYS, f"{SEND_REGS} reg 20(4), 21(4)",
+    ),
+    Rule(
+        "review_report_due", "Send review meeting report", Process.ANNUAL_REVIEW, _MEETING, 14,
+        Counting.DAYS, f"{SEND_REGS} reg 20(7), 21(7)",
+    ),
+    Rule(
+        "review_decision_due", "Notify annual review decision", Process.ANNUAL_REVIEW, _MEETING, 4,
+        Counting.WEEKS, f"{SEND_REGS} reg 20(10)", setting="review_decision_weeks",
+    ),
+    Rule(
+        "amended_plan_due", "Issue amended EHC plan after review", Process.ANNUAL_REVIEW, _MEETING,
+        12, Counting.WEEKS,
+        f"{SEND_REGS} reg 22(3) with R (L, M & P) v Devon CC [2022] EWHC 493 (Admin)",
+        setting="amended_plan_weeks",
+    ),
+    Rule(
+        # Reg 22(2) counts from the day the amendment notice is received; the design page
+        # counts from the day it is sent (the date the council knows), which is never later.
+        "amendment_representations_close", "Representations on proposed amendments close",
+        Process.ANNUAL_REVIEW, _PROPOSALS, 15, Counting.DAYS_BEGINNING_WITH,
+        f"{SEND_REGS} reg 22(2)",
+    ),
+    Rule(
+        "amended_plan_from_proposals_due", "Issue amended EHC plan after proposals",
+        Process.ANNUAL_REVIEW, _PROPOSALS, 8, Counting.WEEKS, f"{SEND_REGS} reg 22(3)",
+    ),
+    Rule(
+        # Reg 18(1) says "before 15 February"; the design page and SEND Code of Practice 9.179
+        # say "by 15 February", and councils report against 15 February, so that is the due date.
+        "phase_transfer_due", "Review and amend plan for phase transfer", Process.PHASE_TRANSFER,
+        _TRANSFER_DAY, 0, Counting.FIXED_DATE, f"{SEND_REGS} reg 18(1)(b)", fixed_on=(2, 15),
+    ),
+    Rule(
+        "response_due", "Respond to communication", Process.COMMUNICATION,
+        Anchor("communication_received_on", "communication received"), 5, Counting.WORKING_DAYS,
+        "Local standard: 5-working-day response to all communications (action 2.1.q)",
+    ),
+    Rule(
+        "appeal_deadline", "Last day to appeal to the Tribunal", Process.DISPUTES,
+        Anchor("decision_sent_on", "decision letter sent"), 2, Counting.MONTHS,
+        "First-tier Tribunal (HESC) Rules 2008 r.20; Children and Families Act 2014 s55",
+        later_of=Term(
+            Anchor("mediation_certificate_on", "mediation certificate issued"), 1, Counting.MONTHS,
+            required=False,
+        ),
+    ),
+    Rule(
+        "mediation_certificate_due", "Issue mediation certificate", Process.DISPUTES,
+        Anchor("mediation_adviser_informed_on", "mediation adviser informed, or mediation ended"),
+        3, Counting.WORKING_DAYS, f"{SEND_REGS} reg 33, 34, 39",
+    ),
+    Rule(
+        "mediation_held_by", "Hold mediation", Process.DISPUTES,
+        Anchor("mediation_requested_on", "local authority told the family wants mediation"),
+        30, Counting.DAYS, f"{SEND_REGS} reg 37",
+    ),
+    Rule(
+        "transfer_in_notice_due", "Notify family after plan transferred in", Process.TRANSFER_IN,
+        _TRANSFERRED, 6, Counting.WEEKS, f"{SEND_REGS} reg 15",
+    ),
+    Rule(
+        "transfer_in_review_due", "Review transferred-in plan", Process.TRANSFER_IN, _TRANSFERRED,
+        3, Counting.MONTHS, f"{SEND_REGS} reg 15",
+        later_of=Term(
+            _REVIEWED, 12, Counting.MONTH_PERIOD, under_five_setting="under_five_review_months"
+        ),
+    ),
+)
+
+RULES: Mapping[str, Rule] = MappingProxyType({r.key: r for r in _RULE_LIST})
+"""Every rule by key, in the order of statutory-timescales.md (phase transfer after reviews)."""
+
+PHASE_TRANSFER_POST16_RULE = Rule(
+    "phase_transfer_due", "Review and amend plan for move to post-16", Process.PHASE_TRANSFER,
+    _TRANSFER_DAY, 0, Counting.FIXED_DATE, f"{SEND_REGS} reg 18(1)(a)", fixed_on=(3, 31),
+)
+"""Secondary school → post-16 institution: by 31 March of the transfer year (reg 18(1)(a))."""
+
+POST16_MOVE_RULE = Rule(
+    "phase_transfer_due", "Review and amend plan before move between post-16 institutions",
+    Process.PHASE_TRANSFER, Anchor("transfer_on", "move between post-16 institutions"), -5,
+    Counting.MONTHS, f"{SEND_REGS} reg 18(2)",
+)
+"""A move between post-16 institutions at another time: at least 5 months before (reg 18(2))."""
+
+
+def rule(key: str) -> Rule:
+    """The rule with this milestone key; `UnknownMilestone` if there is none."""
+    try:
+        return RULES[key]
+    except KeyError:
+        raise UnknownMilestone(f"There is no statutory milestone called {key!r}.") from None
+
+
+def phase_transfer_rule(*, post16: bool) -> Rule:
+    """The reg 18(1) rule for a September phase transfer (31 March when `post16`, else 15 Feb)."""
+    return PHASE_TRANSFER_POST16_RULE if post16 else RULES["phase_transfer_due"]
+
+
+def _count(
+    term: Term,
+    anchor_on: date,
+    calendar: WorkingDayCalendar,
+    settings: StatutorySettings,
+    date_of_birth: date | None,
+) -> date:
+    amount = term.offset
+    if term.setting is not None:
+        amount = settings.value_of(term.setting)
+    if (
+        term.under_five_setting is not None
+        and date_of_birth is not None
+        and age_on(date_of_birth, anchor_on) < 5
+    ):
+        amount = settings.value_of(term.under_five_setting)
+    match term.counting:
+        case Counting.WEEKS:
+            return add_weeks(anchor_on, amount)
+        case Counting.DAYS:
+            return add_days(anchor_on, amount)
+        case Counting.DAYS_BEGINNING_WITH:
+            return period_end_beginning_with(anchor_on, amount)
+        case Counting.MONTH_PERIOD:
+            return month_period_end(anchor_on, amount)
+        case Counting.MONTHS:
+            return add_months(anchor_on, amount)
+        case Counting.WORKING_DAYS:
+            return calendar.add_working_days(anchor_on, amount)
+        case Counting.FIXED_DATE:
+            assert term.fixed_on is not None, "a FIXED_DATE rule needs fixed_on"
+            month, day = term.fixed_on
+            return date(anchor_on.year, month, day)
+
+
+def due_on(
+    rule_key: str | Rule,
+    anchor_on: date,
+    *,
+    calendar: WorkingDayCalendar = ENGLAND_CALENDAR,
+    settings: StatutorySettings = DEFAULT_SETTINGS,
+    date_of_birth: date | None = None,
+    second_anchor_on: date | None = None,
+) -> date:
+    """The due date of one rule, counted from its anchor date.
+
+    `date_of_birth` selects the under-5 review period (review_due, transfer_in_review_due).
+    `second_anchor_on` is the date of a rule's `later_of` term: the mediation certificate for
+    appeal_deadline (optional), the plan's last review for transfer_in_review_due (required).
+    A `Rule` may be passed instead of a key (the phase-transfer variants share one key).
+    """
+    the_rule = rule_key if isinstance(rule_key, Rule) else rule(rule_key)
+    due = _count(the_rule.term, anchor_on, calendar, settings, date_of_birth)
+    later = the_rule.later_of
+    if later is None:
+        if second_anchor_on is not None:
+            raise StatutoryError(f"{the_rule.label!r} is counted from one date only.")
+        return due
+    if second_anchor_on is None:
+        if later.required:
+            raise MissingAnchor(f"{the_rule.label!r} also needs the date of {later.anchor.label}.")
+        return due
+    return max(due, _count(later, second_anchor_on, calendar, settings, date_of_birth))

@@ -1,0 +1,272 @@
+"""One function per process: the milestones in order, with hand-checked dates."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ehc_tracker.statutory.calendar import WorkingDayCalendar, add_months, age_on
+from ehc_tracker.statutory.errors import InvalidDateOrder
+from ehc_tracker.statutory.milestones import (
+    Milestone,
+    advice_milestones,
+    amendment_milestones,
+    appeal_milestones,
+    assessment_milestones,
+    communication_milestones,
+    consultation_milestones,
+    draft_plan_milestones,
+    mediation_milestones,
+    phase_transfer_milestone,
+    reassessment_milestones,
+    review_meeting_milestones,
+    review_milestones,
+    transfer_in_milestones,
+)
+from ehc_tracker.statutory.rules import StatutorySettings
+
+D = date.fromisoformat
+dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
+
+
+def due(milestones: list[Milestone]) -> list[tuple[str, str]]:
+    return [(m.key, m.due_on.isoformat()) for m in milestones]
+
+
+def test_assessment() -> None:
+    milestones = assessment_milestones(D("2025-01-06"))
+    assert due(milestones) == [
+        ("decision_to_assess", "2025-02-17"),
+        ("decision_not_to_issue", "2025-04-28"),
+        ("final_plan", "2025-05-26"),
+    ]
+    final = milestones[-1]
+    assert final == Milestone(
+        key="final_plan",
+        label="Issue final EHC plan",
+        due_on=D("2025-05-26"),
+        source="SEND Regulations 2014 reg 13(2)",
+        exceptions_allowed=True,
+    )
+
+
+def test_assessment_over_a_leap_day() -> None:
+    assert due(assessment_milestones(D("2024-01-15")))[-1] == ("final_plan", "2024-06-03")
+
+
+def test_advice() -> None:
+    assert due(advice_milestones(D("2025-03-10"))) == [("advice_due", "2025-04-21")]
+    assert advice_milestones(D("2025-03-10"))[0].exceptions_allowed
+
+
+def test_draft_plan() -> None:
+    milestones = draft_plan_milestones(D("2025-03-03"))
+    assert due(milestones) == [("representations_close", "2025-03-17")]
+    assert not milestones[0].exceptions_allowed
+
+
+def test_consultation() -> None:
+    assert due(consultation_milestones(D("2025-03-03"))) == [("school_consultation_response", "2025-03-17")]
+
+
+def test_reassessment() -> None:
+    milestones = reassessment_milestones(D("2025-01-06"))
+    assert due(milestones) == [("final_plan_after_reassessment", "2025-04-14")]
+    assert milestones[0].source == "SEND Regulations 2014 reg 27(2)"
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "expected"),
+    [
+        ("2024-03-15", "2025-03-14"),
+        ("2024-03-01", "2025-02-28"),
+        ("2024-02-29", "2025-02-28"),
+        ("2023-03-01", "2024-02-29"),
+        ("2024-08-31", "2025-08-30"),
+        ("2024-12-31", "2025-12-30"),
+    ],
+)
+def test_review_due(reviewed: str, expected: str) -> None:
+    assert due(review_milestones(D(reviewed))) == [("review_due", expected)]
+
+
+def test_review_due_for_a_child_under_five() -> None:
+    born = D("2020-06-01")
+    assert due(review_milestones(D("2025-05-31"), date_of_birth=born)) == [("review_due", "2025-11-30")]
+    assert due(review_milestones(D("2024-05-01"), date_of_birth=born)) == [("review_due", "2024-10-31")]
+    # Five on the day of the review: the 12-month period applies.
+    assert due(review_milestones(D("2025-06-01"), date_of_birth=born)) == [("review_due", "2026-05-31")]
+    four_months = StatutorySettings(under_five_review_months=4)
+    assert due(review_milestones(D("2025-05-31"), date_of_birth=born, settings=four_months)) == [
+        ("review_due", "2025-09-30")
+    ]
+
+
+def test_review_before_birth_is_refused() -> None:
+    with pytest.raises(InvalidDateOrder):
+        review_milestones(D("2020-01-01"), date_of_birth=D("2020-06-01"))
+
+
+def test_review_meeting() -> None:
+    assert due(review_meeting_milestones(D("2025-06-18"))) == [
+        ("invitations_by", "2025-06-04"),
+        ("advice_circulated_by", "2025-06-04"),
+        ("review_report_due", "2025-07-02"),
+        ("review_decision_due", "2025-07-16"),
+        ("amended_plan_due", "2025-09-10"),
+    ]
+    assert not any(m.exceptions_allowed for m in review_meeting_milestones(D("2025-06-18")))
+
+
+def test_review_meeting_with_local_settings() -> None:
+    settings_ = StatutorySettings(review_decision_weeks=2, amended_plan_weeks=10)
+    assert due(review_meeting_milestones(D("2025-06-18"), settings=settings_))[-2:] == [
+        ("review_decision_due", "2025-07-02"),
+        ("amended_plan_due", "2025-08-27"),
+    ]
+
+
+def test_amendment() -> None:
+    assert due(amendment_milestones(D("2025-03-03"))) == [
+        ("amendment_representations_close", "2025-03-17"),
+        ("amended_plan_from_proposals_due", "2025-04-28"),
+    ]
+
+
+def test_communication() -> None:
+    assert due(communication_milestones(D("2025-12-19"))) == [("response_due", "2025-12-30")]
+    local = WorkingDayCalendar([D("2025-12-29")])
+    assert due(communication_milestones(D("2025-12-19"), calendar=local)) == [("response_due", "2025-12-31")]
+
+
+@pytest.mark.parametrize(
+    ("sent", "certificate", "expected"),
+    [
+        ("2025-08-31", None, "2025-10-31"),
+        ("2025-12-31", None, "2026-02-28"),
+        ("2025-08-31", "2025-10-15", "2025-11-15"),  # the later mediation certificate wins
+        ("2025-08-31", "2025-09-10", "2025-10-31"),  # an early certificate changes nothing
+        ("2025-08-31", "2025-09-30", "2025-10-31"),  # equal: 2025-10-30 < 2025-10-31
+        ("2025-12-20", "2026-01-31", "2026-02-28"),  # both end of February
+    ],
+)
+def test_appeal(sent: str, certificate: str | None, expected: str) -> None:
+    cert = D(certificate) if certificate else None
+    assert due(appeal_milestones(D(sent), mediation_certificate_on=cert)) == [("appeal_deadline", expected)]
+
+
+def test_appeal_certificate_before_the_decision_is_refused() -> None:
+    with pytest.raises(InvalidDateOrder):
+        appeal_milestones(D("2025-08-31"), mediation_certificate_on=D("2025-08-30"))
+
+
+def test_mediation() -> None:
+    assert due(mediation_milestones(D("2025-12-19"))) == [
+        ("mediation_certificate_due", "2025-12-24"),
+        ("mediation_held_by", "2026-01-18"),
+    ]
+
+
+def test_mediation_certificate_after_mediation_ends() -> None:
+    assert due(mediation_milestones(D("2025-12-19"), ended_on=D("2026-01-16"))) == [
+        ("mediation_held_by", "2026-01-18"),
+        ("mediation_certificate_due", "2026-01-21"),
+    ]
+    with pytest.raises(InvalidDateOrder):
+        mediation_milestones(D("2025-12-19"), ended_on=D("2025-12-18"))
+
+
+def test_mediation_uses_the_calendar() -> None:
+    local = WorkingDayCalendar([D("2025-12-22")])
+    assert due(mediation_milestones(D("2025-12-19"), calendar=local))[0] == (
+        "mediation_certificate_due",
+        "2025-12-29",
+    )
+
+
+def test_transfer_in_when_three_months_is_later() -> None:
+    # Review due 2025-06-19; transfer + 3 months = 2025-07-10.
+    assert due(transfer_in_milestones(D("2025-04-10"), last_reviewed_on=D("2024-06-20"))) == [
+        ("transfer_in_notice_due", "2025-05-22"),
+        ("transfer_in_review_due", "2025-07-10"),
+    ]
+
+
+def test_transfer_in_when_the_annual_review_is_later() -> None:
+    assert due(transfer_in_milestones(D("2025-04-10"), last_reviewed_on=D("2025-01-15"))) == [
+        ("transfer_in_notice_due", "2025-05-22"),
+        ("transfer_in_review_due", "2026-01-14"),
+    ]
+
+
+def test_transfer_in_for_a_child_under_five() -> None:
+    # Aged 3 when last reviewed: review due after 6 months (2025-07-14), later than 2025-05-01.
+    assert due(
+        transfer_in_milestones(
+            D("2025-02-01"), last_reviewed_on=D("2025-01-15"), date_of_birth=D("2022-01-01")
+        )
+    )[-1] == ("transfer_in_review_due", "2025-07-14")
+
+
+def test_transfer_in_reviewed_after_the_transfer_is_refused() -> None:
+    with pytest.raises(InvalidDateOrder):
+        transfer_in_milestones(D("2025-04-10"), last_reviewed_on=D("2025-04-11"))
+
+
+def test_phase_transfer_milestone() -> None:
+    found = phase_transfer_milestone(D("2015-03-14"), D("2025-10-01"))
+    assert found is not None
+    transfer, milestone = found
+    assert transfer.description == "Year 6 to Year 7 (primary to secondary)"
+    assert milestone == Milestone(
+        key="phase_transfer_due",
+        label="Review and amend plan for phase transfer",
+        due_on=D("2026-02-15"),
+        source="SEND Regulations 2014 reg 18(1)(b)",
+        exceptions_allowed=False,
+    )
+
+
+def test_phase_transfer_milestone_post16_and_none() -> None:
+    found = phase_transfer_milestone(D("2010-03-01"), D("2025-10-01"))
+    assert found is not None
+    assert found[1].due_on == D("2026-03-31")
+    assert found[1].label == "Review and amend plan for move to post-16"
+    assert phase_transfer_milestone(D("2008-03-01"), D("2025-10-01")) is None
+
+
+def test_an_exception_never_moves_a_due_date() -> None:
+    from ehc_tracker.statutory.exceptions import StatutoryException
+    from ehc_tracker.statutory.rules import ExceptionLimb
+
+    before = assessment_milestones(D("2025-01-06"))
+    StatutoryException("final_plan", ExceptionLimb.PERSONAL_CIRCUMSTANCES, D("2025-02-01"), None, "Hospital")
+    assert assessment_milestones(D("2025-01-06")) == before
+
+
+@settings(max_examples=150, deadline=None)
+@given(reviewed=dates)
+def test_review_dates_fall_within_the_period(reviewed: date) -> None:
+    (milestone,) = review_milestones(reviewed)
+    assert reviewed < milestone.due_on <= reviewed + relativedelta(years=1)
+    assert milestone.due_on + timedelta(days=1) >= add_months(reviewed, 12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(reviewed=dates, age_days=st.integers(min_value=0, max_value=5 * 365))
+def test_under_five_review_dates_fall_within_the_shorter_period(reviewed: date, age_days: int) -> None:
+    born = reviewed - timedelta(days=age_days)
+    (milestone,) = review_milestones(reviewed, date_of_birth=born)
+    months = 6 if age_on(born, reviewed) < 5 else 12
+    assert reviewed < milestone.due_on <= add_months(reviewed, months)
+
+
+@settings(max_examples=100, deadline=None)
+@given(received=dates)
+def test_assessment_milestones_are_in_order(received: date) -> None:
+    due_dates = [m.due_on for m in assessment_milestones(received)]
+    assert due_dates == sorted(due_dates)
+    assert (due_dates[-1] - received).days == 140
