@@ -1,0 +1,168 @@
+"""Configuration classes, read from environment variables.
+
+Secrets never have defaults. Development and testing generate a throw-away secret key
+per process when none is set; production refuses to start without one.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment does not give what a configuration needs."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _database_url(url: str) -> str:
+    # Hosting platforms often hand out "postgres://" URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SERVICE_NAME = "EHC Tracker"
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Session cookie: HttpOnly and SameSite always; Secure unless explicitly serving plain HTTP.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_MAX_HOURS", 10))
+    IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+
+    # Sign-in throttling: this many failures within the window locks the account (or address).
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ehc-tracker@localhost")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
+    PAGE_SIZE = _int("PAGE_SIZE", 25)
+
+    SECRET_KEY: str | None = None
+
+    @classmethod
+    def load(cls) -> dict[str, object]:
+        """Return the settings as a mapping, checking what this environment requires."""
+        settings = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+        settings.update(cls.from_environment())
+        cls.check(settings)
+        return settings
+
+    @classmethod
+    def from_environment(cls) -> dict[str, object]:
+        found: dict[str, object] = {}
+        if os.environ.get("SECRET_KEY"):
+            found["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        if os.environ.get("DATABASE_URL"):
+            found["SQLALCHEMY_DATABASE_URI"] = _database_url(os.environ["DATABASE_URL"])
+        return found
+
+    @classmethod
+    def check(cls, settings: dict[str, object]) -> None:
+        return None
+
+
+class DevelopmentConfig(Config):
+    """Local use on one machine: SQLite in instance/, plain HTTP allowed."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def from_environment(cls) -> dict[str, object]:
+        found = super().from_environment()
+        found.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{BASE_DIR / 'instance' / 'ehc_tracker.sqlite3'}")
+        # A random key per process: sessions end when the server restarts, nothing guessable.
+        found.setdefault("SECRET_KEY", secrets.token_hex(32))
+        return found
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_BACKEND = "memory"
+
+    @classmethod
+    def from_environment(cls) -> dict[str, object]:
+        found = super().from_environment()
+        found.setdefault("SQLALCHEMY_DATABASE_URI", "sqlite://")
+        found.setdefault("SECRET_KEY", secrets.token_hex(32))
+        return found
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    @classmethod
+    def check(cls, settings: dict[str, object]) -> None:
+        missing = [
+            name
+            for name, key in (("SECRET_KEY", "SECRET_KEY"), ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"))
+            if not settings.get(key)
+        ]
+        if missing:
+            raise ConfigurationError(
+                "Production configuration needs these environment variables: " + ", ".join(missing)
+            )
+        if len(str(settings["SECRET_KEY"])) < 32:
+            raise ConfigurationError("SECRET_KEY must be at least 32 characters long in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """The configuration class named by `name` or the EHC_ENV variable (default: production)."""
+    name = name or os.environ.get("EHC_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(f"EHC_ENV must be one of {', '.join(CONFIGS)}; got {name!r}.") from None

@@ -1,0 +1,53 @@
+"""EHC Tracker: statutory case workflow for EHC needs assessments and annual reviews."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import config_for
+
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    `config` is an environment name ("development", "testing", "production"), or a mapping
+    of settings applied over the testing configuration (used by the tests), or None to use
+    the EHC_ENV environment variable.
+    """
+    app = Flask(__name__, instance_relative_config=False, static_folder="static")
+    if config is None or isinstance(config, str):
+        app.config.from_mapping(config_for(config).load())
+    else:
+        app.config.from_mapping(config_for("testing").load())
+        app.config.from_mapping(config)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(app.root_path + "/../templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.root_path + "/../migrations")
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (registers every model with the metadata)
+    from .web import init_web
+
+    init_web(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,95 @@
+"""Staff accounts, their roles and their teams."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return {
+            "coordinator": "EHC coordinator",
+            "manager": "Manager",
+            "admin": "Administrator",
+            "viewer": "Viewer (reports only)",
+        }[self.value]
+
+
+team_memberships = Table(
+    "team_memberships",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(
+        secondary=team_memberships, back_populates="teams", order_by="User.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Set when an administrator resets the password: the user must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Changing this ends every session the user has open (sign-out everywhere, password change).
+    session_token: Mapped[str] = mapped_column(String(64))
+
+    teams: Mapped[list[Team]] = relationship(
+        secondary=team_memberships, back_populates="members", order_by=Team.name
+    )
+
+    @property
+    def is_active(self) -> bool:  # used by Flask-Login
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role.value in {r.value if isinstance(r, Role) else r for r in roles}
+
+    @property
+    def team_ids(self) -> set[int]:
+        return {t.id for t in self.teams}
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+

@@ -1,0 +1,105 @@
+"""Wiring of the web interface: blueprints, request hooks, error pages, template helpers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, g, send_from_directory
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from ..extensions import login_manager
+from ..models import Role
+from .security import init_security
+
+
+def _load_user(user_id: str) -> Any:
+    from ..extensions import db
+    from ..models import User
+
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def _navigation() -> list[dict[str, Any]]:
+    from flask import request, url_for
+
+    if not current_user.is_authenticated:
+        return []
+    items: list[tuple[str, str, tuple[Role, ...]]] = [
+        ("Home", "main.index", tuple(Role)),
+        ("Users", "admin.users", (Role.ADMIN,)),
+        ("Teams", "admin.teams", (Role.ADMIN,)),
+        ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
+        ("Audit log", "admin.audit_log", (Role.ADMIN,)),
+    ]
+    nav = []
+    for text, endpoint, roles in items:
+        if current_user.role in roles:
+            nav.append(
+                {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint or (request.blueprint in ("cases", "children") and request.blueprint == endpoint.split(".")[0])}
+            )
+    return nav
+
+
+def _format_date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo("Europe/London"))
+    return value.strftime(fmt)
+
+
+def _format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo("Europe/London")).strftime("%-d %B %Y at %H:%M")
+
+
+def init_web(app: Flask) -> None:
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    WTFormsHelpers(app)
+    init_security(app)
+
+    assets = Blueprint("assets", __name__)
+
+    @assets.route("/assets/<path:filename>")
+    def govuk(filename: str) -> Any:
+        return send_from_directory(app.config["GOVUK_ASSETS_DIR"], filename, max_age=86400)
+
+    app.register_blueprint(assets)
+
+    from ..admin.routes import bp as admin_bp
+    from ..auth.routes import bp as auth_bp
+    from ..main.routes import bp as main_bp
+    from .errors import init_errors
+    from .health import bp as health_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
+    init_errors(app)
+
+    app.add_template_filter(_format_date, "date")
+    app.add_template_filter(_format_datetime, "datetime")
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "navigation": _navigation(),
+            "csp_nonce": getattr(g, "csp_nonce", ""),
+            "Role": Role,
+        }
