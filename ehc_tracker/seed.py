@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from .demo_cases import seed_cases
 from .extensions import db
-from .models import Role, Team, User
+from .models import Child, Role, Team, User
+from .services import clock
 from .services.users import create_user
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -50,12 +52,15 @@ def seed_teams_and_users() -> list[tuple[User, bool]]:
 
 
 @click.command("seed-demo")
+@click.option("--children", default=300, show_default=True, help="How many demo children (each with a case) to create.")
 @click.option("--force", is_flag=True, help="Allow seeding when EHC_ENV is production (never do this with real data).")
-def seed_demo(force: bool) -> None:
-    """Load demonstration data: two teams and one account for each role.
+def seed_demo(children: int, force: bool) -> None:
+    """Load demonstration data: two teams, one account for each role, and children with
+    assessments and annual reviews at every stage (on time, late, overdue, with exceptions
+    and unanswered communications).
 
-    Safe to run again: what exists already is left as it is. Every demo account's
-    password is printed below.
+    Safe to run again: accounts that exist are left as they are, and children are only
+    added to a database that has none. Every demo account's password is printed below.
     """
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.ClickException("Refusing to load demo data into a production database (use --force to override).")
@@ -64,3 +69,15 @@ def seed_demo(force: bool) -> None:
     click.echo("Demo accounts (password for each: %s)" % DEMO_PASSWORD)
     for user, created in users:
         click.echo(f"  {user.role.value:<12} {user.email:<28} {'created' if created else 'already there'}")
+    if db.session.scalar(select(func.count(Child.id))):
+        click.echo("Children already exist; no demo children added.")
+        return
+    with click.progressbar(length=children, label=f"Creating {children} demo children and their cases") as bar:
+        made = 0
+        while made < children:
+            batch = min(50, children - made)
+            seed_cases(children=batch, today=clock.today(), rng_seed=2026 + made)
+            db.session.commit()
+            made += batch
+            bar.update(batch)
+    click.echo(f"Created {children} children with their cases.")

@@ -6,9 +6,14 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from ..models import Role
+from ..services.caseload import summary
+from ..services.clock import today
+
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index() -> Any:
-    return render_template("main/index.html", user=current_user)
+    work = summary(current_user, today()) if current_user.role in (Role.COORDINATOR, Role.MANAGER) else None
+    return render_template("main/index.html", user=current_user, work=work)

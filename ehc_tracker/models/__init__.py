@@ -1,6 +1,39 @@
 """Every model, imported here so the metadata is complete for migrations."""
 from .audit import AuditEvent
+from .case import (
+    AdviceRequest,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseException,
+    CaseNote,
+    Communication,
+    Consultation,
+    Milestone,
+    Plan,
+)
+from .child import Child, ChildContact
 from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
 
-__all__ = ["AuditEvent", "LocalNonWorkingDay", "Role", "Team", "User", "normalise_email", "team_memberships"]
+__all__ = [
+    "AdviceRequest",
+    "AuditEvent",
+    "Case",
+    "CaseAssignment",
+    "CaseEvent",
+    "CaseException",
+    "CaseNote",
+    "Child",
+    "ChildContact",
+    "Communication",
+    "Consultation",
+    "LocalNonWorkingDay",
+    "Milestone",
+    "Plan",
+    "Role",
+    "Team",
+    "User",
+    "normalise_email",
+    "team_memberships",
+]

@@ -34,6 +34,8 @@ def _navigation() -> list[dict[str, Any]]:
         return []
     items: list[tuple[str, str, tuple[Role, ...]]] = [
         ("Home", "main.index", tuple(Role)),
+        ("Cases", "cases.caseload", (Role.COORDINATOR, Role.MANAGER)),
+        ("Children", "children.index", (Role.COORDINATOR, Role.MANAGER)),
         ("Users", "admin.users", (Role.ADMIN,)),
         ("Teams", "admin.teams", (Role.ADMIN,)),
         ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
@@ -82,6 +84,8 @@ def init_web(app: Flask) -> None:
 
     from ..admin.routes import bp as admin_bp
     from ..auth.routes import bp as auth_bp
+    from ..cases.routes import bp as cases_bp
+    from ..children.routes import bp as children_bp
     from ..main.routes import bp as main_bp
     from .errors import init_errors
     from .health import bp as health_bp
@@ -89,6 +93,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(children_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(health_bp)
     init_errors(app)
 

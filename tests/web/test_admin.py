@@ -173,3 +173,17 @@ def test_audit_log_search(auth, client):
     html = client.get("/admin/audit?date_from=1&date_from=1&date_from=2000&date_to=1&date_to=1&date_to=2001").get_data(as_text=True)
     assert "No entries match your search" in html
 
+
+def test_audit_log_hides_child_details_from_admins(auth, client):
+    from tests.factories_cases import create_assessment
+
+    case = create_assessment()
+    from ehc_tracker.services.children import ContactData, add_contact
+
+    add_contact(case.child, data=ContactData(name="Secret Parentname", relationship_to_child="Mother"), actor=case.coordinator)
+    db.session.commit()
+    auth.login(role="admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "child_contact_added" in html
+    assert "Secret Parentname" not in html and case.child.last_name not in html
+    assert "shown only to staff who may see the record" in html

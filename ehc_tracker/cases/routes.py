@@ -1,0 +1,460 @@
+"""Case pages: caseload, opening cases, the case page, and recording each step."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Role, Team, User
+from ..models.case import (
+    Case,
+    CaseEvent,
+    CaseException,
+    CaseStatus,
+    CaseType,
+    Channel,
+    Communication,
+    EventType,
+    RequestSource,
+)
+from ..models.child import Child
+from ..services import Forbidden, ServiceError, audit
+from ..services import cases as case_service
+from ..services import timeline as timeline_service
+from ..services.clock import today
+from ..services.users import active_users
+from ..statutory.rules import rule as statutory_rule
+from ..web.security import role_required
+from .forms import (
+    EVENT_FIELDS,
+    CaseloadFilterForm,
+    CommunicationForm,
+    CorrectionForm,
+    DecideExceptionForm,
+    EventForm,
+    ExceptionForm,
+    NoteForm,
+    OpenAssessmentForm,
+    OpenReviewForm,
+    ReassignForm,
+    ResponseForm,
+    TransferInForm,
+)
+
+bp = Blueprint("cases", __name__)
+STAFF = (Role.COORDINATOR, Role.MANAGER)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _show_error(form: Any, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _case_or_404(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    # 404, not 403: a case of another team does not reveal that it exists.
+    if case is None or not case_service.can_view(_me(), case):
+        abort(404)
+    return case
+
+
+def _editable_case_or_404(case_id: int) -> Case:
+    case = _case_or_404(case_id)
+    if not case_service.can_edit(_me(), case):
+        abort(403)
+    return case
+
+
+def _child_or_404(child_id: int) -> Child:
+    child = db.session.get(Child, child_id)
+    if child is None or child.team_id not in _me().team_ids:
+        abort(404)
+    return child
+
+
+def _team_and_coordinator_choices(form: Any, default_team_id: int) -> None:
+    me = _me()
+    teams = sorted(me.teams, key=lambda t: t.name)
+    form.team_id.choices = [(t.id, t.name) for t in teams]
+    people: dict[int, User] = {}
+    for team in teams:
+        for person in team.members:
+            if person.active and person.role in STAFF:
+                people[person.id] = person
+    form.coordinator_id.choices = [(p.id, f"{p.name} ({', '.join(t.name for t in p.teams)})") for p in sorted(people.values(), key=lambda p: p.name)]
+    if request.method == "GET":
+        form.team_id.data = default_team_id if default_team_id in me.team_ids else (teams[0].id if teams else None)
+        if me.role is Role.COORDINATOR:
+            form.coordinator_id.data = me.id
+
+
+# --- Caseload ----------------------------------------------------------------------------------
+
+
+SORTS = {
+    "due": (Case.next_due_on.is_(None), Case.next_due_on, Case.id),
+    "child": (Child.last_name, Child.first_name, Case.id),
+    "opened": (Case.anchor_on.desc(), Case.id),
+}
+
+
+@bp.route("/cases/")
+@role_required(*STAFF)
+def caseload() -> Any:
+    me = _me()
+    form = CaseloadFilterForm(request.args)
+    colleagues = {p.id: p for t in me.teams for p in t.members if p.role in STAFF}
+    form.coordinator_id.choices = [("mine", "My cases"), ("", "Everyone in my teams")] + [
+        (str(p.id), p.name) for p in sorted(colleagues.values(), key=lambda p: p.name)
+    ]
+    if "coordinator_id" not in request.args:
+        form.coordinator_id.data = "mine" if me.role is Role.COORDINATOR else ""
+    now = today()
+    query = select(Case).join(Case.child).where(Case.team_id.in_(me.team_ids or {-1}))
+    who = form.coordinator_id.data
+    if who == "mine":
+        query = query.where(Case.coordinator_id == me.id)
+    elif who and who.isdigit():
+        query = query.where(Case.coordinator_id == int(who))
+    status = form.status.data or "open"
+    if status == "open":
+        query = query.where(Case.status == CaseStatus.OPEN)
+    elif status == "closed":
+        query = query.where(Case.status != CaseStatus.OPEN)
+    if form.case_type.data:
+        query = query.where(Case.case_type == CaseType(form.case_type.data))
+    if form.due.data == "overdue":
+        query = query.where(Case.next_due_on < now)
+    elif form.due.data == "soon":
+        query = query.where(Case.next_due_on <= now + timedelta(days=10))
+    sort = request.args.get("sort", "due")
+    query = query.order_by(*SORTS.get(sort, SORTS["due"]))
+    page = db.paginate(query, per_page=25, error_out=False)
+    rows = [(case, timeline_service.next_milestone(case)) for case in page.items]
+    return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort)
+
+
+# --- Opening cases -----------------------------------------------------------------------------
+
+
+@bp.route("/children/<int:child_id>/assessments/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def open_assessment(child_id: int) -> Any:
+    child = _child_or_404(child_id)
+    form = OpenAssessmentForm()
+    _team_and_coordinator_choices(form, child.team_id)
+    if form.validate_on_submit():
+        team = db.session.get(Team, form.team_id.data)
+        coordinator = db.session.get(User, form.coordinator_id.data)
+        assert team is not None and form.received_on.data is not None
+        try:
+            case = case_service.open_assessment(
+                child=child, received_on=form.received_on.data, source=RequestSource(form.source.data), team=team,
+                coordinator=coordinator, actor=_me(), today=today(), reassessment=form.case_type.data == "reassessment",
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            final = next((m for m in case.milestones if m.key.startswith("final_plan")), None)
+            flash(f"Case opened. The final plan is due by {final.due_on:%-d %B %Y}." if final else "Case opened.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/open_assessment.html", form=form, child=child)
+
+
+@bp.route("/children/<int:child_id>/reviews/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def open_review(child_id: int) -> Any:
+    """For a plan made before the service was used: start tracking its annual reviews."""
+    child = _child_or_404(child_id)
+    form = OpenReviewForm()
+    _team_and_coordinator_choices(form, child.team_id)
+    if form.validate_on_submit():
+        on = form.last_reviewed_on.data
+        assert on is not None
+        if on > today():
+            form.last_reviewed_on.errors = ["The date cannot be in the future"]
+        elif db.session.scalar(select(Case.id).where(Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)):
+            form.last_reviewed_on.errors = ["This child already has an open annual review"]
+        else:
+            case = case_service.open_annual_review(
+                child=child, plan=None, last_reviewed_on=on, team_id=form.team_id.data, coordinator_id=form.coordinator_id.data, actor=_me()
+            )
+            db.session.commit()
+            flash(f"Annual review opened. The review is due by {case.milestones[0].due_on:%-d %B %Y}.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/open_review.html", form=form, child=child)
+
+
+@bp.route("/children/<int:child_id>/transfers/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def open_transfer_in(child_id: int) -> Any:
+    """A plan transferred in from another authority (reg 15)."""
+    child = _child_or_404(child_id)
+    form = TransferInForm()
+    _team_and_coordinator_choices(form, child.team_id)
+    if form.validate_on_submit():
+        team = db.session.get(Team, form.team_id.data)
+        assert team is not None and form.transferred_on.data and form.plan_issued_on.data and form.last_reviewed_on.data
+        try:
+            case = case_service.open_transfer_in(
+                child=child, transferred_on=form.transferred_on.data, plan_issued_on=form.plan_issued_on.data,
+                last_reviewed_on=form.last_reviewed_on.data, previous_authority=form.previous_authority.data or "",
+                named_settings=form.named_settings.data or "", team=team, coordinator=db.session.get(User, form.coordinator_id.data),
+                actor=_me(), today=today(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            notice = next(m for m in case.milestones if m.key == "transfer_in_notice_due")
+            flash(f"Transferred plan recorded. Tell the family how it will be reviewed by {notice.due_on:%-d %B %Y}.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/open_transfer_in.html", form=form, child=child)
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>")
+@role_required(*STAFF)
+def view(case_id: int) -> Any:
+    case = _case_or_404(case_id)
+    audit.record(_me(), "case_viewed", "case", case.id, f"Viewed case {case.id} of child {case.child_id}")
+    db.session.commit()
+    now = today()
+    step = timeline_service.next_step(case)
+    return render_template(
+        "cases/view.html",
+        case=case,
+        rows=timeline_service.timeline(case, now),
+        next_milestone=timeline_service.next_milestone(case),
+        next_step=step,
+        event_labels=case_service.EVENT_LABELS,
+        can_edit=case_service.can_edit(_me(), case),
+        is_manager=_me().role is Role.MANAGER,
+        note_form=NoteForm(),
+        today=now,
+        allowed_events=_allowed_events(case),
+        cease_reasons=case_service.CEASE_REASONS,
+    )
+
+
+def _allowed_events(case: Case) -> list[EventType]:
+    if not case.is_open:
+        return []
+    allowed = case_service.ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else case_service.REVIEW_EVENTS
+    order = list(case_service.EVENT_LABELS)
+    return sorted(
+        (
+            e for e in allowed
+            if not (e in case_service.ONCE and case.event(e))
+            and not (e is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None)
+        ),
+        key=order.index,
+    )
+
+
+@bp.route("/cases/<int:case_id>/events/<event_type>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def record_event(case_id: int, event_type: str) -> Any:
+    case = _editable_case_or_404(case_id)
+    try:
+        kind = EventType(event_type)
+    except ValueError:
+        abort(404)
+    form = EventForm()
+    form.advice_request_id.choices = [(str(a.id), f"{a.advice_type.label}: {a.provider} (requested {a.requested_on:%-d %B %Y})") for a in case.advice_requests if a.received_on is None]
+    form.consultation_id.choices = [(str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})") for c in case.consultations if c.responded_on is None]
+    form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
+    fields = EVENT_FIELDS.get(kind.value, [])
+    if form.validate_on_submit():
+        assert form.on.data is not None
+        details = {name: getattr(form, name).data for name in fields}
+        try:
+            case_service.record_event(case, kind, form.on.data, actor=_me(), today=today(), **details)
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Recorded: {case_service.EVENT_LABELS[kind]} on {form.on.data:%-d %B %Y}.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/record_event.html", form=form, case=case, kind=kind, fields=fields, label=case_service.EVENT_LABELS[kind])
+
+
+@bp.route("/cases/<int:case_id>/history/<int:event_id>/correct", methods=["GET", "POST"])
+@role_required(*STAFF)
+def correct_event(case_id: int, event_id: int) -> Any:
+    case = _editable_case_or_404(case_id)
+    event = db.session.get(CaseEvent, event_id)
+    if event is None or event.case_id != case.id:
+        abort(404)
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.on.data = event.occurred_on
+    if form.validate_on_submit():
+        assert form.on.data is not None
+        old = event.occurred_on
+        try:
+            case_service.correct_event_date(event, form.on.data, reason=form.reason.data or "", actor=_me(), today=today())
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Corrected ‘{case_service.EVENT_LABELS[event.event_type]}’ from {old:%-d %B %Y} to {event.occurred_on:%-d %B %Y}. Due dates have been recalculated.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/correct_event.html", form=form, case=case, event=event, label=case_service.EVENT_LABELS[event.event_type])
+
+
+# --- Exceptions ------------------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/exceptions/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def propose_exception(case_id: int) -> Any:
+    case = _editable_case_or_404(case_id)
+    form = ExceptionForm()
+    eligible: list[tuple[str, str]] = []
+    for m in case.milestones:
+        r = statutory_rule(m.key)
+        if r.exception_limbs and m.key not in [k for k, _ in eligible]:
+            eligible.append((m.key, f"{m.label} (due {m.due_on:%-d %B %Y}) – {r.source}"))
+    form.milestone_key.choices = eligible or [("", "")]
+    limbs: dict[str, str] = {}
+    for key, _ in eligible:
+        for limb in statutory_rule(key).exception_limbs:
+            limbs.setdefault(limb.value, f"({limb.value}) {limb.description}")
+    form.limb.choices = sorted(limbs.items())
+    if request.method == "POST" and form.validate_on_submit():
+        assert form.starts_on.data is not None
+        try:
+            case_service.propose_exception(
+                case, milestone_key=form.milestone_key.data or "", limb=form.limb.data or "", starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, reason=form.reason.data or "", evidence=form.evidence.data, actor=_me(), today=today(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Exception proposed. A manager must approve it before it counts.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/propose_exception.html", form=form, case=case, eligible=eligible)
+
+
+@bp.route("/cases/<int:case_id>/exceptions/<int:exception_id>/decide", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def decide_exception(case_id: int, exception_id: int) -> Any:
+    case = _case_or_404(case_id)
+    exception = db.session.get(CaseException, exception_id)
+    if exception is None or exception.case_id != case.id:
+        abort(404)
+    form = DecideExceptionForm()
+    if form.validate_on_submit():
+        try:
+            case_service.decide_exception(exception, approve=form.decision.data == "approve", note=form.note.data or "", actor=_me())
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Exception {exception.status.value}.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/decide_exception.html", form=form, case=case, exception=exception, rule=statutory_rule(exception.milestone_key))
+
+
+# --- Communications, notes, reassignment ---------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/communications/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def log_communication(case_id: int) -> Any:
+    case = _case_or_404(case_id)
+    form = CommunicationForm()
+    if form.validate_on_submit():
+        assert form.received_on.data is not None
+        try:
+            comm = case_service.log_communication(
+                case, received_on=form.received_on.data, channel=Channel(form.channel.data), from_name=form.from_name.data or "",
+                summary=form.summary.data or "", actor=_me(), today=today(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            due = next(m.due_on for m in case.milestones if m.ref == f"communication:{comm.id}")
+            flash(f"Communication logged. A response is due by {due:%-d %B %Y} (5 working days).", "success")
+            return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
+    return render_template("cases/communication.html", form=form, case=case)
+
+
+@bp.route("/cases/<int:case_id>/communications/<int:communication_id>/respond", methods=["GET", "POST"])
+@role_required(*STAFF)
+def respond(case_id: int, communication_id: int) -> Any:
+    case = _case_or_404(case_id)
+    comm = db.session.get(Communication, communication_id)
+    if comm is None or comm.case_id != case.id:
+        abort(404)
+    form = ResponseForm()
+    if form.validate_on_submit():
+        assert form.responded_on.data is not None
+        try:
+            case_service.record_response(comm, responded_on=form.responded_on.data, summary=form.summary.data or "", actor=_me(), today=today())
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Response to {comm.from_name} recorded.", "success")
+            return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
+    return render_template("cases/respond.html", form=form, case=case, comm=comm)
+
+
+@bp.route("/cases/<int:case_id>/notes", methods=["POST"])
+@role_required(*STAFF)
+def add_note(case_id: int) -> Any:
+    case = _case_or_404(case_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        case_service.add_note(case, form.text.data or "", actor=_me())
+        db.session.commit()
+        flash("Note added.", "success")
+        return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
+    flash("Enter the note before adding it.", "error")
+    return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
+
+
+@bp.route("/cases/<int:case_id>/reassign", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def reassign(case_id: int) -> Any:
+    case = _case_or_404(case_id)
+    form = ReassignForm()
+    form.coordinator_id.choices = [(u.id, u.name) for u in active_users(team=case.team) if u.role in STAFF]
+    if form.validate_on_submit():
+        coordinator = db.session.get(User, form.coordinator_id.data)
+        assert coordinator is not None
+        try:
+            case_service.reassign(case, coordinator, reason=form.reason.data or "", actor=_me())
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Case reassigned to {coordinator.name}.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/reassign.html", form=form, case=case)

@@ -1,0 +1,1 @@
+"""Children and young people: their records and their parents and carers."""

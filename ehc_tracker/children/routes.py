@@ -1,0 +1,260 @@
+"""Children and young people: find, add, view and change their records, and their contacts."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Role, User
+from ..models.child import Child, ChildContact
+from ..services import ServiceError, clock
+from ..services import children as child_service
+from ..statutory.years import year_group_name
+from ..web.security import role_required
+from .forms import ChildForm, ChildSearchForm, ConfirmForm, ContactForm, NewChildForm
+
+bp = Blueprint("children", __name__, url_prefix="/children")
+
+CHILD_ROLES = (Role.COORDINATOR, Role.MANAGER)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _show_error(form: Any, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _child_or_404(child_id: int) -> Child:
+    """The child, if the signed-in person may see them: 404 otherwise, so that a record in
+    another team looks exactly like one that does not exist."""
+    child = db.session.get(Child, child_id)
+    if child is None or not child_service.can_view(_me(), child):
+        abort(404)
+    return child
+
+
+def _contact_or_404(child: Child, contact_id: int) -> ChildContact:
+    contact = db.session.get(ChildContact, contact_id)
+    if contact is None or contact.child_id != child.id:
+        abort(404)
+    return contact
+
+
+def _changes_sentence(changed: dict[str, Any], labels: dict[str, str]) -> str:
+    names = [labels[name] for name in changed]
+    if len(names) > 1:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0]
+
+
+def _form_values(child: Child) -> dict[str, Any]:
+    today = clock.today()
+    override = child.year_group_in(today)
+    return {
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": child.date_of_birth,
+        "upn": child.upn or "",
+        "uln": child.uln or "",
+        "sex": child.sex.value if child.sex else None,
+        "ethnicity": child.ethnicity.value if child.ethnicity else "",
+        "postcode": child.postcode or "",
+        "primary_need": child.primary_need.value if child.primary_need else "",
+        "secondary_need": child.secondary_need.value if child.secondary_need else "",
+        "setting_name": child.setting_name or "",
+        "setting_urn": child.setting_urn or "",
+        "setting_ukprn": child.setting_ukprn or "",
+        "year_group_override": "" if override is None else str(override),
+        "attends_infant_school": child.attends_infant_school,
+        "looked_after": child.looked_after,
+        "young_person_own_requests": child.young_person_own_requests,
+    }
+
+
+@bp.route("/")
+@role_required(*CHILD_ROLES)
+def index() -> Any:
+    me = _me()
+    form = ChildSearchForm(request.args)
+    today = clock.today()
+    sort = request.args.get("sort", "name")
+    if sort not in child_service.SORTS:
+        sort = "name"
+    searched = bool((form.q.data or "").strip() or any(v.strip() for v in request.args.getlist("date_of_birth")))
+    valid = form.validate() if request.args else True
+    page = child_service.search_children(
+        user=me,
+        q=form.q.data if valid else None,
+        date_of_birth=form.date_of_birth.data if valid else None,
+        sort=sort,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    first_use = not searched and page.total == 0 and not child_service.has_any_children(me)
+    rows = [
+        {
+            "child": child,
+            "age": child_service.age_on(child.date_of_birth, today),
+            "year_group": year_group_name(child_service.national_curriculum_year_for(child, today)),
+        }
+        for child in page.items
+    ]
+    if page.items:
+        child_service.record_search(me, q=form.q.data if valid else None, date_of_birth=form.date_of_birth.data if valid else None, results=page.total or 0)
+        db.session.commit()
+    return render_template(
+        "children/index.html", form=form, page=page, rows=rows, sort=sort, searched=searched and valid, first_use=first_use
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def new_child() -> Any:
+    me = _me()
+    form = NewChildForm()
+    teams = child_service.teams_for_new_child(me)
+    form.team.choices = [(t.id, t.name) for t in teams]
+    if request.method == "GET" and len(teams) == 1:
+        form.team.data = teams[0].id
+    matches: list[Child] = []
+    if form.validate_on_submit():
+        team = next((t for t in teams if t.id == form.team.data), None)
+        if team is None:
+            form.team.errors = ["Select one of your teams"]
+        else:
+            try:
+                child = child_service.create_child(
+                    data=form.child_data(), team=team, actor=me, today=clock.today(), allow_duplicate=bool(form.not_duplicate.data)
+                )
+            except child_service.PossibleDuplicates as duplicates:
+                matches = duplicates.matches
+                form.not_duplicate.errors = [
+                    "Check the possible matches below. If this is a different child, select ‘This is a different child’"
+                ]
+            except ServiceError as error:
+                _show_error(form, error)
+            else:
+                db.session.commit()
+                flash(f"Record added for {child.full_name}.", "success")
+                return redirect(url_for("children.view", child_id=child.id))
+    visible = [m for m in matches if child_service.can_view(me, m)]
+    return render_template(
+        "children/child_form.html",
+        form=form,
+        child=None,
+        teams=teams,
+        duplicates=visible,
+        hidden_duplicates=len(matches) - len(visible),
+    )
+
+
+@bp.route("/<int:child_id>")
+@role_required(*CHILD_ROLES)
+def view(child_id: int) -> Any:
+    child = _child_or_404(child_id)
+    me = _me()
+    today = clock.today()
+    child_service.record_child_viewed(child, me)
+    db.session.commit()
+    return render_template(
+        "children/view.html",
+        child=child,
+        age=child_service.age_on(child.date_of_birth, today),
+        year_group=child_service.year_group_description(child, today),
+        can_edit=child_service.can_edit(me, child),
+    )
+
+
+@bp.route("/<int:child_id>/edit", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def edit(child_id: int) -> Any:
+    child = _child_or_404(child_id)
+    me = _me()
+    if not child_service.can_edit(me, child):
+        abort(404)
+    form = ChildForm() if request.method == "POST" else ChildForm(data=_form_values(child))
+    if request.method == "GET":
+        child_service.record_child_viewed(child, me, page="edit")
+        db.session.commit()
+    if form.validate_on_submit():
+        try:
+            changed = child_service.update_child(child, data=form.child_data(), actor=me, today=clock.today())
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            if changed:
+                flash(f"Saved the changes to {child.full_name}’s record: {_changes_sentence(changed, child_service.FIELD_LABELS)}.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for("children.view", child_id=child.id))
+    return render_template("children/child_form.html", form=form, child=child, teams=[], duplicates=[], hidden_duplicates=0)
+
+
+@bp.route("/<int:child_id>/contacts/new", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def new_contact(child_id: int) -> Any:
+    child = _child_or_404(child_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            contact = child_service.add_contact(child, data=form.contact_data(), actor=_me())
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Added {contact.name} ({contact.relationship_to_child}) to {child.full_name}’s contacts.", "success")
+            return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
+    return render_template("children/contact_form.html", form=form, child=child, contact=None)
+
+
+@bp.route("/<int:child_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def edit_contact(child_id: int, contact_id: int) -> Any:
+    child = _child_or_404(child_id)
+    contact = _contact_or_404(child, contact_id)
+    if request.method == "POST":
+        form = ContactForm()
+    else:
+        form = ContactForm(obj=contact)
+        form.preferred_contact_method.data = contact.preferred_contact_method.value if contact.preferred_contact_method else None
+    if form.validate_on_submit():
+        try:
+            changed = child_service.update_contact(contact, data=form.contact_data(), actor=_me())
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            if changed:
+                flash(f"Saved the changes to {contact.name}: {_changes_sentence(changed, child_service.CONTACT_FIELD_LABELS)}.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
+    return render_template("children/contact_form.html", form=form, child=child, contact=contact)
+
+
+@bp.route("/<int:child_id>/contacts/<int:contact_id>/remove", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def remove_contact(child_id: int, contact_id: int) -> Any:
+    child = _child_or_404(child_id)
+    contact = _contact_or_404(child, contact_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = contact.name
+        try:
+            child_service.remove_contact(contact, actor=_me())
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Removed {name} from {child.full_name}’s contacts.", "success")
+        return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
+    return render_template("children/remove_contact.html", form=form, child=child, contact=contact)

@@ -1,0 +1,219 @@
+"""Demonstration children and cases: a realistic mix at every stage of the workflow.
+
+Everything is created through the same services the pages use, so every demo case has the
+milestones, audit entries and history a real one would. A fixed random seed makes the data
+the same on every run for the same `today`.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from .extensions import db
+from .models import Role, Team, User
+from .models.case import AdviceType, Case, CaseType, Channel, EventType, RequestSource
+from .models.child import Child, ContactMethod, ChildContact, Ethnicity, SenNeed, Sex
+from .services import ServiceError
+from .services import cases as case_service
+
+FIRST_NAMES = [
+    "Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack", "Kai", "Layla", "Mohammed",
+    "Nia", "Oscar", "Priya", "Quinn", "Ruby", "Sami", "Tia", "Umar", "Violet", "Wren", "Yusuf", "Zara", "Alfie",
+    "Bella", "Callum", "Daisy", "Ethan", "Freya", "George", "Hana", "Ibrahim", "Jasmine", "Leo", "Maya", "Noah",
+]
+LAST_NAMES = [
+    "Ahmed", "Bennett", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan", "Lewis",
+    "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Usman", "Walker", "Young", "Zhang",
+]
+SCHOOLS = [
+    "Hill Primary School", "Riverside Academy", "St Mary's CE Primary", "Oakfield Secondary", "Brook Infant School",
+    "Meadow Special School", "Northgate College", "Little Steps Nursery", "Westfield Junior School",
+]
+PROVIDERS = {
+    AdviceType.EP: "Educational Psychology Service",
+    AdviceType.HEALTH: "Community Paediatrics",
+    AdviceType.SOCIAL_CARE: "Children's Social Care",
+    AdviceType.SALT: "Speech and Language Therapy",
+    AdviceType.OT: "Occupational Therapy",
+    AdviceType.SCHOOL: "Current school",
+}
+
+
+def _child(rng: random.Random, team: Team, today: date) -> Child:
+    age_days = rng.randint(3 * 365, 17 * 365)
+    child = Child(
+        first_name=rng.choice(FIRST_NAMES),
+        last_name=rng.choice(LAST_NAMES),
+        date_of_birth=today - timedelta(days=age_days),
+        sex=rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.FEMALE, Sex.UNKNOWN]),
+        ethnicity=rng.choice(list(Ethnicity)),
+        primary_need=rng.choice([SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD, SenNeed.SLD]),
+        setting_name=rng.choice(SCHOOLS),
+        looked_after=rng.random() < 0.06,
+        team=team,
+    )
+    child.contacts = [
+        ChildContact(
+            name=f"{rng.choice(['Sarah', 'James', 'Aisha', 'Tom', 'Fatima', 'Chris'])} {child.last_name}",
+            relationship_to_child=rng.choice(["Mother", "Father", "Carer"]),
+            email=f"parent{rng.randint(1000, 9999)}@example.org",
+            preferred_contact_method=rng.choice(list(ContactMethod)),
+            has_parental_responsibility=True,
+        )
+    ]
+    db.session.add(child)
+    return child
+
+
+def _days(rng: random.Random, low: int, high: int) -> timedelta:
+    return timedelta(days=rng.randint(low, high))
+
+
+def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User, today: date) -> None:
+    """An assessment opened 1–60 weeks ago, carried as far as its age (and chance) allow."""
+    received = today - timedelta(weeks=rng.randint(1, 60)) - _days(rng, 0, 6)
+    case = case_service.open_assessment(
+        child=child, received_on=received, source=rng.choice(list(RequestSource)), team=team,
+        coordinator=coordinator, actor=coordinator, today=today,
+    )
+    slow = rng.random() < 0.45  # many councils are late more often than not
+
+    def step(kind: EventType, on: date, **details: Any) -> bool:
+        if on > today:
+            return False
+        case_service.record_event(case, kind, on, actor=coordinator, today=today, **details)
+        return True
+
+    if rng.random() < 0.04:
+        step(EventType.WITHDRAWN, received + _days(rng, 3, 20), reason="Family moved out of the area")
+        return
+    decision_on = received + _days(rng, 20, 55 if slow else 40)
+    if rng.random() < 0.15:
+        step(EventType.DECIDED_NOT_TO_ASSESS, decision_on, reason="Needs can be met from the school's resources")
+        return
+    if not step(EventType.DECIDED_TO_ASSESS, decision_on):
+        return
+    for kind in rng.sample([AdviceType.EP, AdviceType.HEALTH, AdviceType.SOCIAL_CARE, AdviceType.SALT, AdviceType.SCHOOL], k=3):
+        requested = decision_on + _days(rng, 0, 5)
+        step(EventType.ADVICE_REQUESTED, requested, advice_type=kind.value, provider=PROVIDERS[kind])
+    for advice in list(case.advice_requests):
+        back = advice.requested_on + _days(rng, 25, 60 if slow else 42)
+        step(EventType.ADVICE_RECEIVED, back, advice_request_id=advice.id)
+    issue_on = max([a.received_on or today for a in case.advice_requests] + [decision_on]) + _days(rng, 3, 15)
+    if rng.random() < 0.08:
+        step(EventType.DECIDED_NOT_TO_ISSUE, issue_on, reason="Needs can be met through SEN support")
+        return
+    if not step(EventType.DECIDED_TO_ISSUE, issue_on):
+        return
+    draft_on = issue_on + _days(rng, 3, 21 if slow else 10)
+    if not step(EventType.DRAFT_PLAN_ISSUED, draft_on):
+        return
+    school = rng.choice(SCHOOLS)
+    if step(EventType.SCHOOL_CONSULTED, draft_on + _days(rng, 0, 3), setting_name=school):
+        consultation = case.consultations[0]
+        step(EventType.SCHOOL_RESPONDED, consultation.sent_on + _days(rng, 7, 30), consultation_id=consultation.id, outcome="agreed")
+    final_on = max(draft_on + timedelta(days=15), received + timedelta(weeks=rng.randint(17, 26 if slow else 20)))
+    step(EventType.FINAL_PLAN_ISSUED, final_on, named_settings=school)
+
+
+def _review(rng: random.Random, child: Child, team: Team, coordinator: User, today: date) -> None:
+    """A plan made before the service was used, with its current annual review at some stage."""
+    last_reviewed = today - _days(rng, 60, 420)
+    case = case_service.open_annual_review(
+        child=child, plan=None, last_reviewed_on=last_reviewed, team_id=team.id, coordinator_id=coordinator.id, actor=coordinator
+    )
+    meeting = last_reviewed + timedelta(days=rng.randint(300, 380))
+    late = rng.random() < 0.35
+    try:
+        arranged = min(today, meeting - timedelta(days=rng.randint(25, 50)))
+        if arranged < last_reviewed:
+            return
+        case_service.record_event(case, EventType.REVIEW_MEETING_SCHEDULED, arranged, actor=coordinator, today=today, meeting_on=meeting)
+        invites = meeting - timedelta(days=rng.randint(7, 20) if late else rng.randint(15, 25))
+        if invites > today:
+            return
+        case_service.record_event(case, EventType.INVITATIONS_SENT, invites, actor=coordinator, today=today, advice_circulated_on=invites)
+        if meeting > today:
+            return
+        case_service.record_event(case, EventType.REVIEW_MEETING_HELD, meeting, actor=coordinator, today=today)
+        report = meeting + _days(rng, 5, 25 if late else 14)
+        if report > today:
+            return
+        case_service.record_event(case, EventType.REVIEW_REPORT_RECEIVED, report, actor=coordinator, today=today)
+        decision_on = meeting + _days(rng, 14, 45 if late else 28)
+        if decision_on > today:
+            return
+        decision = rng.choice(["maintain", "amend", "amend"])
+        case_service.record_event(case, EventType.REVIEW_DECISION_NOTIFIED, decision_on, actor=coordinator, today=today, decision=decision)
+        if decision == "amend":
+            proposals = decision_on + _days(rng, 1, 10)
+            if proposals > today:
+                return
+            case_service.record_event(case, EventType.AMENDMENTS_PROPOSED, proposals, actor=coordinator, today=today)
+            amended = proposals + _days(rng, 30, 90 if late else 50)
+            if amended <= today:
+                case_service.record_event(case, EventType.AMENDED_PLAN_ISSUED, amended, actor=coordinator, today=today, named_settings=child.setting_name)
+    except ServiceError:
+        return
+
+
+def _communications(rng: random.Random, case: Case, coordinator: User, today: date) -> None:
+    for _ in range(rng.randint(0, 3)):
+        received = today - _days(rng, 0, 40)
+        if received < case.anchor_on:
+            continue
+        comm = case_service.log_communication(
+            case, received_on=received, channel=rng.choice(list(Channel)), from_name=rng.choice(["Parent", "School SENCo", "Health visitor"]),
+            summary=rng.choice(["Asking for an update", "Sent new medical evidence", "Wants to discuss the draft plan", "Query about transport"]),
+            actor=coordinator, today=today,
+        )
+        if rng.random() < 0.7:
+            responded = received + _days(rng, 1, 10)
+            if responded <= today:
+                case_service.record_response(comm, responded_on=responded, summary="Replied by email", actor=coordinator, today=today)
+
+
+def _exceptions(rng: random.Random, cases: list[Case], managers: dict[int, User], today: date) -> None:
+    candidates = [
+        c for c in cases
+        if c.case_type is CaseType.ASSESSMENT and c.anchor_on + timedelta(weeks=4) <= today and any(m.key == "final_plan" for m in c.milestones)
+    ]
+    for case in rng.sample(candidates, k=min(len(candidates), max(1, len(candidates) // 12))):
+        coordinator = case.coordinator
+        assert coordinator is not None
+        exception = case_service.propose_exception(
+            case, milestone_key="final_plan", limb=rng.choice(["personal_circumstances", "absent_from_area"]), starts_on=case.anchor_on + timedelta(weeks=4),
+            ends_on=None, reason="Child in hospital for five weeks" if rng.random() < 0.5 else "Family abroad for six weeks",
+            evidence="Letter on file", actor=coordinator, today=today,
+        )
+        if rng.random() < 0.7 and case.team_id in managers:
+            case_service.decide_exception(exception, approve=True, note="Evidence seen", actor=managers[case.team_id])
+
+
+def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
+    """Create `children` demo children, each with an assessment or an annual review; return the number created."""
+    rng = random.Random(rng_seed)
+    teams = list(db.session.scalars(db.select(Team).order_by(Team.name)))
+    staff: dict[int, list[User]] = {t.id: [u for u in t.members if u.role is Role.COORDINATOR and u.active] for t in teams}
+    managers = {t.id: next((u for u in t.members if u.role is Role.MANAGER), None) for t in teams}
+    created: list[Case] = []
+    for n in range(children):
+        team = teams[n % len(teams)]
+        if not staff[team.id]:
+            continue
+        coordinator = rng.choice(staff[team.id])
+        child = _child(rng, team, today)
+        db.session.flush()
+        if rng.random() < 0.55:
+            _assessment(rng, child, team, coordinator, today)
+        else:
+            _review(rng, child, team, coordinator, today)
+        open_cases = [c for c in child.cases if c.is_open]
+        for case in open_cases:
+            _communications(rng, case, coordinator, today)
+        created.extend(child.cases)
+        if n % 50 == 49:
+            db.session.flush()
+    _exceptions(rng, created, {k: v for k, v in managers.items() if v is not None}, today)
+    return children

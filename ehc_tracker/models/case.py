@@ -1,0 +1,359 @@
+"""Cases (EHC needs assessments and annual reviews), their events and statutory milestones."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], length: int = 32) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class CaseType(str, enum.Enum):
+    ASSESSMENT = "assessment"
+    REASSESSMENT = "reassessment"
+    ANNUAL_REVIEW = "annual_review"
+
+    @property
+    def label(self) -> str:
+        return {"assessment": "EHC needs assessment", "reassessment": "Reassessment", "annual_review": "Annual review"}[
+            self.value
+        ]
+
+
+class CaseStatus(str, enum.Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+class RequestSource(str, enum.Enum):
+    PARENT = "parent"
+    YOUNG_PERSON = "young_person"
+    SCHOOL = "school"
+    HEALTH = "health"
+    OTHER = "other"
+
+
+class EventType(str, enum.Enum):
+    """The one vocabulary of case events, shared by the pages, the API and the reports."""
+
+    REQUEST_RECEIVED = "request_received"
+    DECIDED_TO_ASSESS = "decided_to_assess"
+    DECIDED_NOT_TO_ASSESS = "decided_not_to_assess"
+    ADVICE_REQUESTED = "advice_requested"
+    ADVICE_RECEIVED = "advice_received"
+    DECIDED_TO_ISSUE = "decided_to_issue"
+    DECIDED_NOT_TO_ISSUE = "decided_not_to_issue"
+    DRAFT_PLAN_ISSUED = "draft_plan_issued"
+    SCHOOL_CONSULTED = "school_consulted"
+    SCHOOL_RESPONDED = "school_responded"
+    FINAL_PLAN_ISSUED = "final_plan_issued"
+    WITHDRAWN = "withdrawn"
+    REVIEW_MEETING_SCHEDULED = "review_meeting_scheduled"
+    INVITATIONS_SENT = "invitations_sent"
+    REVIEW_MEETING_HELD = "review_meeting_held"
+    REVIEW_REPORT_RECEIVED = "review_report_received"
+    REVIEW_DECISION_NOTIFIED = "review_decision_notified"
+    AMENDMENTS_PROPOSED = "amendments_proposed"
+    AMENDED_PLAN_ISSUED = "amended_plan_issued"
+    PLAN_CEASED = "plan_ceased"
+    # Reg 15: after a plan transfers in from another authority, the family is told within
+    # 6 weeks whether the plan will be reviewed or the child reassessed.
+    TRANSFER_NOTICE_SENT = "transfer_notice_sent"
+
+
+class AdviceType(str, enum.Enum):
+    EP = "ep"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    SALT = "salt"
+    OT = "ot"
+    SCHOOL = "school"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "ep": "Educational psychologist",
+            "health": "Health",
+            "social_care": "Social care",
+            "salt": "Speech and language therapy",
+            "ot": "Occupational therapy",
+            "school": "School or setting",
+            "other": "Other",
+        }[self.value]
+
+
+class ReviewDecision(str, enum.Enum):
+    MAINTAIN = "maintain"
+    AMEND = "amend"
+    CEASE = "cease"
+
+
+class ExceptionStatus(str, enum.Enum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Channel(str, enum.Enum):
+    EMAIL = "email"
+    PHONE = "phone"
+    LETTER = "letter"
+    MEETING = "meeting"
+    PORTAL = "portal"
+
+
+class Case(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_team_status", "team_id", "status"), Index("ix_cases_coordinator_status", "coordinator_id", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case_type: Mapped[CaseType] = mapped_column(_enum(CaseType, 20))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, 20), default=CaseStatus.OPEN)
+    # The statutory anchor: request received (assessment), reassessment notice, or for an
+    # annual review the date the plan was made or last reviewed.
+    anchor_on: Mapped[date]
+    request_source: Mapped[RequestSource | None] = mapped_column(_enum(RequestSource, 20))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    review_meeting_on: Mapped[date | None]
+    # Set on the first review of a plan transferred in from another authority (reg 15).
+    transferred_on: Mapped[date | None]
+    previous_authority: Mapped[str | None] = mapped_column(String(120))
+    review_decision: Mapped[ReviewDecision | None] = mapped_column(_enum(ReviewDecision, 20))
+    closed_on: Mapped[date | None]
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Cached from the milestones so that lists can sort by it in SQL.
+    next_due_on: Mapped[date | None] = mapped_column(index=True)
+
+    child: Mapped["Child"] = relationship(back_populates="cases")  # type: ignore[name-defined]  # noqa: F821
+    team: Mapped["Team"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    coordinator: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    plan: Mapped["Plan | None"] = relationship(foreign_keys=[plan_id])
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="(CaseEvent.occurred_on, CaseEvent.id)", cascade="all, delete-orphan"
+    )
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="case", order_by="(Milestone.due_on, Milestone.id)", cascade="all, delete-orphan"
+    )
+    advice_requests: Mapped[list["AdviceRequest"]] = relationship(
+        back_populates="case", order_by="AdviceRequest.requested_on", cascade="all, delete-orphan"
+    )
+    consultations: Mapped[list["Consultation"]] = relationship(
+        back_populates="case", order_by="Consultation.sent_on", cascade="all, delete-orphan"
+    )
+    communications: Mapped[list["Communication"]] = relationship(
+        back_populates="case", order_by="Communication.received_on.desc()", cascade="all, delete-orphan"
+    )
+    exceptions: Mapped[list["CaseException"]] = relationship(back_populates="case", cascade="all, delete-orphan")
+    notes: Mapped[list["CaseNote"]] = relationship(back_populates="case", order_by="CaseNote.created_at.desc()")
+    assignments: Mapped[list["CaseAssignment"]] = relationship(back_populates="case", order_by="CaseAssignment.assigned_at")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.OPEN
+
+    def events_of(self, event_type: EventType) -> list["CaseEvent"]:
+        return [e for e in self.events if e.event_type is event_type]
+
+    def event(self, event_type: EventType) -> "CaseEvent | None":
+        found = self.events_of(event_type)
+        return found[-1] if found else None
+
+
+class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_type: Mapped[EventType] = mapped_column(_enum(EventType, 40))
+    occurred_on: Mapped[date]
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    recorded_by: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+
+
+class Milestone(db.Model):  # type: ignore[name-defined,misc]
+    """A statutory due date of a case, recomputed by the engine whenever the case changes."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("case_id", "key", "ref", name="uq_milestones_case_key_ref"),
+        Index("ix_milestones_open_due", "met_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    # Which advice request, consultation or communication a repeated milestone belongs to ("" if none).
+    ref: Mapped[str] = mapped_column(String(40), default="")
+    label: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))
+    anchor_on: Mapped[date]
+    due_on: Mapped[date] = mapped_column(index=True)
+    met_on: Mapped[date | None]
+    # A period that closes (e.g. representations) rather than a step the council must take.
+    is_period: Mapped[bool] = mapped_column(default=False)
+    exception_applies: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="milestones")
+
+
+class AdviceRequest(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "advice_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    advice_type: Mapped[AdviceType] = mapped_column(_enum(AdviceType, 20))
+    provider: Mapped[str] = mapped_column(String(200))
+    requested_on: Mapped[date]
+    received_on: Mapped[date | None]
+    quality_note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="advice_requests")
+
+
+class Consultation(db.Model):  # type: ignore[name-defined,misc]
+    """A school or college consulted on being named in the plan (CFA 2014 s39)."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    setting_name: Mapped[str] = mapped_column(String(200))
+    sent_on: Mapped[date]
+    responded_on: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(String(40))
+
+    case: Mapped[Case] = relationship(back_populates="consultations")
+
+
+class Communication(db.Model):  # type: ignore[name-defined,misc]
+    """An email, call or letter from a parent or professional, with its 5-working-day response clock."""
+
+    __tablename__ = "communications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[date]
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, 20))
+    from_name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    responded_on: Mapped[date | None]
+    response_summary: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="communications")
+
+
+class CaseException(db.Model):  # type: ignore[name-defined,misc]
+    """A statutory exception to a time limit: proposed by a coordinator, decided by a manager.
+
+    It never moves a due date; an approved one marks the milestone "exception applies".
+    """
+
+    __tablename__ = "case_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    milestone_key: Mapped[str] = mapped_column(String(64))
+    limb: Mapped[str] = mapped_column(String(40))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ExceptionStatus] = mapped_column(_enum(ExceptionStatus, 20), default=ExceptionStatus.PROPOSED)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="exceptions")
+    proposed_by: Mapped["User | None"] = relationship(foreign_keys=[proposed_by_id])  # type: ignore[name-defined]  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # type: ignore[name-defined]  # noqa: F821
+
+    @property
+    def milestone_label(self) -> str:
+        from ..statutory.rules import rule
+
+        return rule(self.milestone_key).label
+
+    @property
+    def limb_text(self) -> str:
+        """The circumstance and its citation, e.g. "Exceptional personal circumstances (reg 10(4)(c))"."""
+        from ..statutory.rules import ExceptionLimb, rule
+
+        limb = ExceptionLimb(self.limb)
+        return f"{limb.description} ({rule(self.milestone_key).limb_citation(limb)})"
+
+
+class CaseNote(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="notes")
+    author: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+
+
+class CaseAssignment(db.Model):  # type: ignore[name-defined,misc]
+    """Who held the case when: one row each time it is assigned or reassigned."""
+
+    __tablename__ = "case_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+    coordinator: Mapped["User | None"] = relationship(foreign_keys=[coordinator_id])  # type: ignore[name-defined]  # noqa: F821
+    assigned_by: Mapped["User | None"] = relationship(foreign_keys=[assigned_by_id])  # type: ignore[name-defined]  # noqa: F821
+
+
+class PlanStatus(str, enum.Enum):
+    ACTIVE = "active"
+    CEASING = "ceasing"
+    CEASED = "ceased"
+
+
+class Plan(db.Model):  # type: ignore[name-defined,misc]
+    """An EHC plan: issued by an assessment, amended and reviewed until it ceases."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
+    issued_on: Mapped[date]
+    last_amended_on: Mapped[date | None]
+    named_settings: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus, 20), default=PlanStatus.ACTIVE)
+    cease_decided_on: Mapped[date | None]
+    ceased_on: Mapped[date | None]
+    cease_reason: Mapped[str | None] = mapped_column(String(2))
+    # The assessment that issued it (no foreign key: plans and cases refer to each other).
+    issued_by_case_id: Mapped[int | None]

@@ -1,0 +1,731 @@
+"""The case workflow: opening cases, recording events, corrections, exceptions, communications.
+
+Every operation takes the acting user and `today`, checks the sequence the law implies,
+writes an audit entry, recomputes the milestones through the statutory engine and flushes.
+The caller commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Role, Team, User
+from ..models.case import (
+    AdviceRequest,
+    AdviceType,
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseException,
+    CaseNote,
+    CaseStatus,
+    CaseType,
+    Channel,
+    Communication,
+    Consultation,
+    EventType,
+    ExceptionStatus,
+    Plan,
+    PlanStatus,
+    RequestSource,
+    ReviewDecision,
+)
+from ..statutory.errors import StatutoryError
+from ..statutory.exceptions import validate_exception
+from ..statutory.rules import ExceptionLimb, StatutorySettings
+from ..statutory.rules import rule as statutory_rule
+from . import Forbidden, ServiceError, audit
+from . import milestones as milestone_service
+from .calendar import working_day_calendar
+
+ASSESSMENT_EVENTS = frozenset(
+    {
+        EventType.DECIDED_TO_ASSESS,
+        EventType.DECIDED_NOT_TO_ASSESS,
+        EventType.ADVICE_REQUESTED,
+        EventType.ADVICE_RECEIVED,
+        EventType.DECIDED_TO_ISSUE,
+        EventType.DECIDED_NOT_TO_ISSUE,
+        EventType.DRAFT_PLAN_ISSUED,
+        EventType.SCHOOL_CONSULTED,
+        EventType.SCHOOL_RESPONDED,
+        EventType.FINAL_PLAN_ISSUED,
+        EventType.WITHDRAWN,
+    }
+)
+REVIEW_EVENTS = frozenset(
+    {
+        EventType.REVIEW_MEETING_SCHEDULED,
+        EventType.INVITATIONS_SENT,
+        EventType.REVIEW_MEETING_HELD,
+        EventType.REVIEW_REPORT_RECEIVED,
+        EventType.REVIEW_DECISION_NOTIFIED,
+        EventType.AMENDMENTS_PROPOSED,
+        EventType.AMENDED_PLAN_ISSUED,
+        EventType.PLAN_CEASED,
+        EventType.SCHOOL_CONSULTED,
+        EventType.SCHOOL_RESPONDED,
+        EventType.TRANSFER_NOTICE_SENT,
+    }
+)
+# Events that may be recorded only once on a case.
+ONCE = frozenset(
+    {
+        EventType.DECIDED_TO_ASSESS,
+        EventType.DECIDED_NOT_TO_ASSESS,
+        EventType.DECIDED_TO_ISSUE,
+        EventType.DECIDED_NOT_TO_ISSUE,
+        EventType.DRAFT_PLAN_ISSUED,
+        EventType.FINAL_PLAN_ISSUED,
+        EventType.WITHDRAWN,
+        EventType.INVITATIONS_SENT,
+        EventType.REVIEW_MEETING_HELD,
+        EventType.REVIEW_REPORT_RECEIVED,
+        EventType.REVIEW_DECISION_NOTIFIED,
+        EventType.AMENDMENTS_PROPOSED,
+        EventType.AMENDED_PLAN_ISSUED,
+        EventType.PLAN_CEASED,
+        EventType.TRANSFER_NOTICE_SENT,
+    }
+)
+# What must already have happened (any one of) before an event can be recorded.
+REQUIRES: dict[EventType, tuple[EventType, ...]] = {
+    EventType.ADVICE_REQUESTED: (EventType.DECIDED_TO_ASSESS,),
+    EventType.DECIDED_TO_ISSUE: (EventType.DECIDED_TO_ASSESS,),
+    EventType.DECIDED_NOT_TO_ISSUE: (EventType.DECIDED_TO_ASSESS,),
+    EventType.DRAFT_PLAN_ISSUED: (EventType.DECIDED_TO_ISSUE,),
+    EventType.FINAL_PLAN_ISSUED: (EventType.DRAFT_PLAN_ISSUED,),
+    EventType.INVITATIONS_SENT: (EventType.REVIEW_MEETING_SCHEDULED,),
+    EventType.REVIEW_REPORT_RECEIVED: (EventType.REVIEW_MEETING_HELD,),
+    EventType.REVIEW_DECISION_NOTIFIED: (EventType.REVIEW_MEETING_HELD,),
+}
+# Events that rule each other out.
+EXCLUSIVE = (
+    (EventType.DECIDED_TO_ASSESS, EventType.DECIDED_NOT_TO_ASSESS),
+    (EventType.DECIDED_TO_ISSUE, EventType.DECIDED_NOT_TO_ISSUE),
+)
+
+EVENT_LABELS = {
+    EventType.REQUEST_RECEIVED: "Request for assessment received",
+    EventType.DECIDED_TO_ASSESS: "Decided to assess",
+    EventType.DECIDED_NOT_TO_ASSESS: "Decided not to assess",
+    EventType.ADVICE_REQUESTED: "Advice requested",
+    EventType.ADVICE_RECEIVED: "Advice received",
+    EventType.DECIDED_TO_ISSUE: "Decided to issue a plan",
+    EventType.DECIDED_NOT_TO_ISSUE: "Decided not to issue a plan",
+    EventType.DRAFT_PLAN_ISSUED: "Draft plan issued",
+    EventType.SCHOOL_CONSULTED: "School or college consulted",
+    EventType.SCHOOL_RESPONDED: "School or college responded",
+    EventType.FINAL_PLAN_ISSUED: "Final plan issued",
+    EventType.WITHDRAWN: "Withdrawn",
+    EventType.REVIEW_MEETING_SCHEDULED: "Review meeting scheduled",
+    EventType.INVITATIONS_SENT: "Invitations and advice sent",
+    EventType.REVIEW_MEETING_HELD: "Review meeting held",
+    EventType.REVIEW_REPORT_RECEIVED: "Review report received",
+    EventType.REVIEW_DECISION_NOTIFIED: "Review decision notified",
+    EventType.AMENDMENTS_PROPOSED: "Proposed amendments sent",
+    EventType.AMENDED_PLAN_ISSUED: "Amended plan issued",
+    EventType.PLAN_CEASED: "Plan ceased",
+    EventType.TRANSFER_NOTICE_SENT: "Family told how the transferred plan will be reviewed",
+}
+
+
+def settings_for_cases() -> StatutorySettings:
+    return StatutorySettings()
+
+
+def _recompute(case: Case) -> None:
+    milestone_service.recompute(case, calendar=working_day_calendar(), settings=settings_for_cases())
+
+
+# --- Access ----------------------------------------------------------------------------------
+
+
+def can_view(user: User, case: Case) -> bool:
+    return user.role in (Role.COORDINATOR, Role.MANAGER) and case.team_id in user.team_ids
+
+
+def can_edit(user: User, case: Case) -> bool:
+    """Coordinators work their own caseload; managers anything in their teams."""
+    if not can_view(user, case):
+        return False
+    return user.role is Role.MANAGER or case.coordinator_id == user.id
+
+
+def _require_edit(user: User, case: Case) -> None:
+    if not can_edit(user, case):
+        raise Forbidden("Only the case's coordinator or a manager of its team can change this case")
+
+
+def _check_coordinator(coordinator: User | None, team: Team) -> None:
+    if coordinator is None:
+        return
+    if coordinator.role not in (Role.COORDINATOR, Role.MANAGER) or team.id not in coordinator.team_ids:
+        raise ServiceError(f"{coordinator.name} is not a coordinator in {team.name}", field="coordinator_id")
+
+
+def _check_date(on: date, *, today: date, field: str = "on", label: str = "The date", not_before: date | None = None, not_before_label: str = "") -> None:
+    if on > today:
+        raise ServiceError(f"{label} cannot be in the future", field=field)
+    if not_before is not None and on < not_before:
+        raise ServiceError(f"{label} cannot be before {not_before_label} ({not_before:%-d %B %Y})", field=field)
+
+
+# --- Opening cases ---------------------------------------------------------------------------
+
+
+def open_assessment(
+    *,
+    child: Any,
+    received_on: date,
+    source: RequestSource,
+    team: Team,
+    coordinator: User | None,
+    actor: User,
+    today: date,
+    reassessment: bool = False,
+) -> Case:
+    """Open an EHC needs assessment (or a reassessment) from the day the request was received."""
+    _check_date(received_on, today=today, field="received_on", label="The date the request was received")
+    if child.date_of_birth and received_on < child.date_of_birth:
+        raise ServiceError("The request cannot be received before the child's date of birth", field="received_on")
+    _check_coordinator(coordinator, team)
+    open_existing = db.session.scalar(
+        select(Case.id).where(
+            Case.child_id == child.id,
+            Case.status == CaseStatus.OPEN,
+            Case.case_type.in_([CaseType.ASSESSMENT, CaseType.REASSESSMENT]),
+        )
+    )
+    if open_existing:
+        raise ServiceError("This child already has an open assessment", field="received_on")
+    case = Case(
+        child=child,
+        team_id=team.id,
+        coordinator_id=coordinator.id if coordinator else None,
+        case_type=CaseType.REASSESSMENT if reassessment else CaseType.ASSESSMENT,
+        anchor_on=received_on,
+        request_source=source,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(CaseEvent(case=case, event_type=EventType.REQUEST_RECEIVED, occurred_on=received_on, details={"source": source.value}, recorded_by_id=actor.id))
+    db.session.add(CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Case opened"))
+    audit.record(actor, "case_opened", "case", case.id, f"Opened {case.case_type.label.lower()} for child {child.id} (request received {received_on.isoformat()})", {"child_id": child.id, "team_id": team.id, "coordinator_id": case.coordinator_id})
+    _recompute(case)
+    return case
+
+
+def open_annual_review(
+    *, child: Any, plan: Plan | None, last_reviewed_on: date, team_id: int, coordinator_id: int | None, actor: User | None
+) -> Case:
+    """Open the next annual review of a plan, running from the date it was made or last reviewed."""
+    case = Case(
+        child=child,
+        team_id=team_id,
+        coordinator_id=coordinator_id,
+        case_type=CaseType.ANNUAL_REVIEW,
+        anchor_on=last_reviewed_on,
+        plan_id=plan.id if plan else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(CaseAssignment(case=case, coordinator_id=coordinator_id, assigned_by_id=actor.id if actor else None, reason="Annual review opened"))
+    audit.record(actor, "case_opened", "case", case.id, f"Opened annual review for child {child.id} (plan made or last reviewed {last_reviewed_on.isoformat()})", {"child_id": child.id, "plan_id": case.plan_id})
+    _recompute(case)
+    return case
+
+
+def open_transfer_in(
+    *,
+    child: Any,
+    transferred_on: date,
+    plan_issued_on: date,
+    last_reviewed_on: date,
+    previous_authority: str,
+    named_settings: str,
+    team: Team,
+    coordinator: User | None,
+    actor: User,
+    today: date,
+) -> Case:
+    """A plan transferred in from another authority (reg 15): record the plan and open its first
+    review here, with the 6-week notice and the review due by the later of the plan's own
+    review date and 3 months after the transfer."""
+    _check_coordinator(coordinator, team)
+    _check_date(transferred_on, today=today, field="transferred_on", label="The transfer date")
+    _check_date(plan_issued_on, today=today, field="plan_issued_on", label="The date the plan was issued")
+    _check_date(last_reviewed_on, today=today, field="last_reviewed_on", label="The date of the last review",
+                not_before=plan_issued_on, not_before_label="the plan was issued")
+    if not previous_authority.strip():
+        raise ServiceError("Enter the authority the plan came from", field="previous_authority")
+    if db.session.scalar(select(Case.id).where(Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)):
+        raise ServiceError("This child already has an open annual review", field="transferred_on")
+    plan = Plan(child_id=child.id, issued_on=plan_issued_on, named_settings=named_settings.strip() or None)
+    db.session.add(plan)
+    db.session.flush()
+    case = Case(
+        child=child, team_id=team.id, coordinator_id=coordinator.id if coordinator else None, case_type=CaseType.ANNUAL_REVIEW,
+        anchor_on=last_reviewed_on, plan_id=plan.id, transferred_on=transferred_on, previous_authority=previous_authority.strip(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Plan transferred in"))
+    audit.record(
+        actor, "case_opened", "case", case.id,
+        f"Recorded plan transferred in from {case.previous_authority} on {transferred_on.isoformat()} for child {child.id}",
+        {"child_id": child.id, "plan_id": plan.id},
+    )
+    _recompute(case)
+    return case
+
+
+# --- Recording events ------------------------------------------------------------------------
+
+
+@dataclass
+class EventInput:
+    event_type: EventType
+    on: date
+    details: dict[str, Any]
+
+
+def _validate_sequence(case: Case, event_type: EventType, on: date, today: date) -> None:
+    allowed = ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else REVIEW_EVENTS
+    label = EVENT_LABELS[event_type]
+    if event_type not in allowed:
+        raise ServiceError(f"‘{label}’ does not belong to a {case.case_type.label.lower()}", field="event_type")
+    if not case.is_open:
+        raise ServiceError(f"This case is {case.status.value}; no more steps can be recorded", field="event_type")
+    if event_type is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None:
+        raise ServiceError(f"‘{label}’ is only for a plan transferred in from another authority", field="event_type")
+    if event_type in ONCE and case.event(event_type):
+        first = case.event(event_type)
+        assert first is not None
+        raise ServiceError(f"‘{label}’ was already recorded on {first.occurred_on:%-d %B %Y}; correct that entry instead", field="event_type")
+    for pair in EXCLUSIVE:
+        if event_type in pair:
+            other = pair[1] if event_type is pair[0] else pair[0]
+            if case.event(other):
+                raise ServiceError(f"‘{EVENT_LABELS[other]}’ is already recorded, so ‘{label}’ cannot be", field="event_type")
+    needed = REQUIRES.get(event_type)
+    if needed and not any(case.event(n) for n in needed):
+        raise ServiceError(f"Record ‘{EVENT_LABELS[needed[0]]}’ before ‘{label}’", field="event_type")
+    _check_date(on, today=today, label=f"The date of ‘{label}’")
+    anchor_label = "the request was received" if case.case_type is not CaseType.ANNUAL_REVIEW else "the plan was made or last reviewed"
+    if on < case.anchor_on and event_type is not EventType.REVIEW_MEETING_SCHEDULED:
+        raise ServiceError(f"The date of ‘{label}’ cannot be before {anchor_label} ({case.anchor_on:%-d %B %Y})", field="on")
+    for n in needed or ():
+        prior = case.event(n)
+        if prior and on < prior.occurred_on:
+            raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[n]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
+
+
+def record_event(case: Case, event_type: EventType, on: date, *, actor: User, today: date, **details: Any) -> CaseEvent:
+    """Record one step of the workflow; see the module docstring."""
+    _require_edit(actor, case)
+    _validate_sequence(case, event_type, on, today)
+    stored: dict[str, Any] = {}
+    handler = _HANDLERS.get(event_type)
+    if handler is not None:
+        stored = handler(case, on, actor, today, details) or {}
+    event = CaseEvent(case=case, event_type=event_type, occurred_on=on, details=stored or None, recorded_by_id=actor.id)
+    db.session.add(event)
+    db.session.flush()
+    audit.record(
+        actor,
+        "case_event_recorded",
+        "case",
+        case.id,
+        f"{EVENT_LABELS[event_type]} on {on.isoformat()}",
+        {"event": event_type.value, "on": on.isoformat(), **{k: v for k, v in stored.items() if v is not None}},
+    )
+    _after_event(case, event, actor)
+    _recompute(case)
+    return event
+
+
+def _close(case: Case, status: CaseStatus, on: date, reason: str) -> None:
+    case.status = status
+    case.closed_on = on
+    case.close_reason = reason
+
+
+def _h_decided_not_to_assess(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    return {"reason": details.get("reason")}
+
+
+def _h_advice_requested(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    try:
+        advice_type = AdviceType(details.get("advice_type"))
+    except ValueError:
+        raise ServiceError("Select the type of advice", field="advice_type") from None
+    provider = (details.get("provider") or "").strip()
+    if not provider:
+        raise ServiceError("Enter who the advice was requested from", field="provider")
+    advice = AdviceRequest(case=case, advice_type=advice_type, provider=provider, requested_on=on)
+    db.session.add(advice)
+    db.session.flush()
+    return {"advice_request_id": advice.id, "advice_type": advice_type.value, "provider": provider}
+
+
+def _find(items: list[Any], ident: Any, message: str, field: str) -> Any:
+    for item in items:
+        if str(item.id) == str(ident):
+            return item
+    raise ServiceError(message, field=field)
+
+
+def _h_advice_received(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    advice = _find(case.advice_requests, details.get("advice_request_id"), "Select which advice was received", "advice_request_id")
+    if advice.received_on is not None:
+        raise ServiceError(f"This advice was already received on {advice.received_on:%-d %B %Y}", field="advice_request_id")
+    if on < advice.requested_on:
+        raise ServiceError(f"Advice cannot be received before it was requested ({advice.requested_on:%-d %B %Y})", field="on")
+    advice.received_on = on
+    advice.quality_note = (details.get("quality_note") or "").strip() or None
+    return {"advice_request_id": advice.id, "quality_note": advice.quality_note}
+
+
+def _h_school_consulted(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    name = (details.get("setting_name") or "").strip()
+    if not name:
+        raise ServiceError("Enter the name of the school or college consulted", field="setting_name")
+    if case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DECIDED_TO_ISSUE):
+        raise ServiceError("Record ‘Decided to issue a plan’ before consulting schools", field="event_type")
+    consultation = Consultation(case=case, setting_name=name, sent_on=on)
+    db.session.add(consultation)
+    db.session.flush()
+    return {"consultation_id": consultation.id, "setting_name": name}
+
+
+def _h_school_responded(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    consultation = _find(case.consultations, details.get("consultation_id"), "Select which school or college responded", "consultation_id")
+    if consultation.responded_on is not None:
+        raise ServiceError(f"{consultation.setting_name} already responded on {consultation.responded_on:%-d %B %Y}", field="consultation_id")
+    if on < consultation.sent_on:
+        raise ServiceError(f"The response cannot come before the consultation was sent ({consultation.sent_on:%-d %B %Y})", field="on")
+    outcome = (details.get("outcome") or "").strip()
+    if outcome not in ("agreed", "declined", "other"):
+        raise ServiceError("Select the school or college's response", field="outcome")
+    consultation.responded_on = on
+    consultation.outcome = outcome
+    return {"consultation_id": consultation.id, "outcome": outcome}
+
+
+def _h_final_plan_issued(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    named = (details.get("named_settings") or "").strip()
+    if not named:
+        raise ServiceError("Enter the school, college or other setting named in the plan", field="named_settings")
+    draft = case.event(EventType.DRAFT_PLAN_ISSUED)
+    if draft and on < draft.occurred_on:
+        raise ServiceError(f"The final plan cannot be issued before the draft ({draft.occurred_on:%-d %B %Y})", field="on")
+    plan = Plan(child_id=case.child_id, issued_on=on, named_settings=named, issued_by_case_id=case.id)
+    db.session.add(plan)
+    db.session.flush()
+    case.plan_id = plan.id
+    return {"plan_id": plan.id, "named_settings": named}
+
+
+def _h_withdrawn(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    reason = (details.get("reason") or "").strip()
+    if not reason:
+        raise ServiceError("Enter why the request was withdrawn or closed", field="reason")
+    return {"reason": reason}
+
+
+def _h_meeting_scheduled(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    meeting_on = details.get("meeting_on")
+    if not isinstance(meeting_on, date):
+        raise ServiceError("Enter the date of the review meeting", field="meeting_on")
+    if case.event(EventType.REVIEW_MEETING_HELD):
+        raise ServiceError("The review meeting has already been held", field="event_type")
+    if meeting_on < on:
+        raise ServiceError("The meeting cannot be before the day it was arranged", field="meeting_on")
+    case.review_meeting_on = meeting_on
+    return {"meeting_on": meeting_on.isoformat()}
+
+
+def _h_invitations_sent(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    circulated = details.get("advice_circulated_on")
+    if circulated is not None:
+        _check_date(circulated, today=today, field="advice_circulated_on", label="The date advice was circulated")
+    return {"advice_circulated_on": circulated.isoformat() if circulated else None}
+
+
+def _h_meeting_held(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    case.review_meeting_on = on
+    return {}
+
+
+def _h_decision(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    try:
+        decision = ReviewDecision(details.get("decision"))
+    except ValueError:
+        raise ServiceError("Select the decision: maintain, amend or cease the plan", field="decision") from None
+    case.review_decision = decision
+    if decision is ReviewDecision.CEASE and case.plan is not None:
+        case.plan.status = PlanStatus.CEASING
+        case.plan.cease_decided_on = on
+    return {"decision": decision.value}
+
+
+def _require_decision(case: Case, decision: ReviewDecision, label: str) -> None:
+    if case.review_decision is not decision:
+        raise ServiceError(f"‘{label}’ needs the review decision to be ‘{decision.value}’", field="event_type")
+
+
+def _h_amendments_proposed(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.AMENDMENTS_PROPOSED])
+    return {}
+
+
+def _h_amended_plan(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.AMENDED_PLAN_ISSUED])
+    named = (details.get("named_settings") or "").strip() or None
+    if case.plan is not None:
+        case.plan.last_amended_on = on
+        if named:
+            case.plan.named_settings = named
+    return {"named_settings": named}
+
+
+def _h_plan_ceased(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    _require_decision(case, ReviewDecision.CEASE, EVENT_LABELS[EventType.PLAN_CEASED])
+    reason = str(details.get("cease_reason") or "")
+    if reason not in CEASE_REASONS:
+        raise ServiceError("Select why the plan ended", field="cease_reason")
+    if case.plan is not None:
+        case.plan.status = PlanStatus.CEASED
+        case.plan.ceased_on = on
+        case.plan.cease_reason = reason
+    return {"cease_reason": reason}
+
+
+# SEN2 CeaseReason codes (DfE SEN2 guide).
+CEASE_REASONS = {
+    "1": "Reached maximum age",
+    "2": "Ongoing educational or training needs being met without an EHC plan",
+    "3": "Moved on to higher education",
+    "4": "Moved on to paid employment, excluding apprenticeships",
+    "5": "Transferred to another local authority",
+    "6": "Young person no longer wishes to engage in education or training",
+    "7": "Child or young person has moved outside England",
+    "8": "Child or young person deceased",
+    "9": "Other",
+}
+
+_HANDLERS = {
+    EventType.DECIDED_NOT_TO_ASSESS: _h_decided_not_to_assess,
+    EventType.DECIDED_NOT_TO_ISSUE: _h_decided_not_to_assess,
+    EventType.ADVICE_REQUESTED: _h_advice_requested,
+    EventType.ADVICE_RECEIVED: _h_advice_received,
+    EventType.SCHOOL_CONSULTED: _h_school_consulted,
+    EventType.SCHOOL_RESPONDED: _h_school_responded,
+    EventType.FINAL_PLAN_ISSUED: _h_final_plan_issued,
+    EventType.WITHDRAWN: _h_withdrawn,
+    EventType.REVIEW_MEETING_SCHEDULED: _h_meeting_scheduled,
+    EventType.INVITATIONS_SENT: _h_invitations_sent,
+    EventType.REVIEW_MEETING_HELD: _h_meeting_held,
+    EventType.REVIEW_DECISION_NOTIFIED: _h_decision,
+    EventType.AMENDMENTS_PROPOSED: _h_amendments_proposed,
+    EventType.AMENDED_PLAN_ISSUED: _h_amended_plan,
+    EventType.PLAN_CEASED: _h_plan_ceased,
+}
+
+
+def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
+    """Close the case where the event ends it, and open the next annual review where due."""
+    t = event.event_type
+    on = event.occurred_on
+    if t is EventType.DECIDED_NOT_TO_ASSESS:
+        _close(case, CaseStatus.CLOSED, on, "Decided not to assess")
+    elif t is EventType.DECIDED_NOT_TO_ISSUE:
+        _close(case, CaseStatus.CLOSED, on, "Decided not to issue a plan")
+    elif t is EventType.WITHDRAWN:
+        _close(case, CaseStatus.WITHDRAWN, on, (event.details or {}).get("reason") or "Withdrawn")
+    elif t is EventType.FINAL_PLAN_ISSUED:
+        _close(case, CaseStatus.COMPLETED, on, "Final plan issued")
+        open_annual_review(child=case.child, plan=case.plan, last_reviewed_on=on, team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor)
+    elif t is EventType.REVIEW_DECISION_NOTIFIED and case.review_decision is ReviewDecision.MAINTAIN:
+        _close(case, CaseStatus.COMPLETED, on, "Plan maintained")
+        open_annual_review(child=case.child, plan=case.plan, last_reviewed_on=on, team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor)
+    elif t is EventType.AMENDED_PLAN_ISSUED:
+        decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
+        _close(case, CaseStatus.COMPLETED, on, "Amended plan issued")
+        # "Reviewed" runs from the decision date (statutory-timescales.md, annual review).
+        open_annual_review(
+            child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
+            team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,
+        )
+    elif t is EventType.PLAN_CEASED:
+        _close(case, CaseStatus.COMPLETED, on, "Plan ceased")
+
+
+# --- Corrections -----------------------------------------------------------------------------
+
+# Where a date also lives on a record of its own.
+_MIRRORS = {
+    EventType.ADVICE_REQUESTED: ("advice_request_id", AdviceRequest, "requested_on"),
+    EventType.ADVICE_RECEIVED: ("advice_request_id", AdviceRequest, "received_on"),
+    EventType.SCHOOL_CONSULTED: ("consultation_id", Consultation, "sent_on"),
+    EventType.SCHOOL_RESPONDED: ("consultation_id", Consultation, "responded_on"),
+}
+
+
+def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: User, today: date) -> None:
+    """Correct the date of a recorded step, keeping the order of the workflow; audited with old and new."""
+    case = event.case
+    _require_edit(actor, case)
+    if not reason.strip():
+        raise ServiceError("Enter why the date is being corrected", field="reason")
+    label = EVENT_LABELS[event.event_type]
+    _check_date(new_on, today=today, field="on", label=f"The date of ‘{label}’")
+    old_on = event.occurred_on
+    if event.event_type is EventType.REQUEST_RECEIVED:
+        later = [e for e in case.events if e.id != event.id and e.occurred_on < new_on]
+        if later:
+            raise ServiceError(f"The request cannot be received after ‘{EVENT_LABELS[later[0].event_type]}’ ({later[0].occurred_on:%-d %B %Y})", field="on")
+        case.anchor_on = new_on
+    else:
+        if new_on < case.anchor_on:
+            raise ServiceError(f"The date of ‘{label}’ cannot be before {case.anchor_on:%-d %B %Y}", field="on")
+        for before in REQUIRES.get(event.event_type, ()):
+            prior = case.event(before)
+            if prior and new_on < prior.occurred_on:
+                raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[before]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
+        for later_type, needs in REQUIRES.items():
+            if event.event_type in needs:
+                for later in case.events_of(later_type):
+                    if later.occurred_on < new_on:
+                        raise ServiceError(f"The date of ‘{label}’ cannot be after ‘{EVENT_LABELS[later_type]}’ ({later.occurred_on:%-d %B %Y})", field="on")
+    mirror = _MIRRORS.get(event.event_type)
+    if mirror is not None:
+        key, model, attr = mirror
+        record = db.session.get(model, (event.details or {}).get(key))
+        if record is not None:
+            setattr(record, attr, new_on)
+    if event.event_type is EventType.REVIEW_MEETING_HELD:
+        case.review_meeting_on = new_on
+    event.occurred_on = new_on
+    audit.record(
+        actor, "case_event_corrected", "case", case.id, f"Corrected the date of ‘{label}’ from {old_on.isoformat()} to {new_on.isoformat()}",
+        {"event_id": event.id, "event": event.event_type.value, "old": old_on.isoformat(), "new": new_on.isoformat(), "reason": reason.strip()},
+    )
+    _recompute(case)
+
+
+# --- Assignment, notes -----------------------------------------------------------------------
+
+
+def reassign(case: Case, coordinator: User, *, reason: str, actor: User) -> None:
+    if actor.role is not Role.MANAGER or case.team_id not in actor.team_ids:
+        raise Forbidden("Only a manager of the case's team can reassign it")
+    _check_coordinator(coordinator, case.team)
+    if case.coordinator_id == coordinator.id:
+        raise ServiceError(f"The case is already assigned to {coordinator.name}", field="coordinator_id")
+    old = case.coordinator
+    case.coordinator_id = coordinator.id
+    db.session.add(CaseAssignment(case=case, coordinator_id=coordinator.id, assigned_by_id=actor.id, reason=reason.strip() or None))
+    audit.record(
+        actor, "case_reassigned", "case", case.id, f"Reassigned from {old.name if old else 'nobody'} to {coordinator.name}",
+        {"old": old.id if old else None, "new": coordinator.id, "reason": reason.strip() or None},
+    )
+
+
+def add_note(case: Case, text: str, *, actor: User) -> CaseNote:
+    if not can_view(actor, case):
+        raise Forbidden("You cannot add notes to this case")
+    if not text.strip():
+        raise ServiceError("Enter the note", field="text")
+    note = CaseNote(case=case, author_id=actor.id, text=text.strip())
+    db.session.add(note)
+    db.session.flush()
+    audit.record(actor, "case_note_added", "case", case.id, "Added a note", {"note_id": note.id})
+    return note
+
+
+# --- Exceptions ------------------------------------------------------------------------------
+
+
+def propose_exception(
+    case: Case, *, milestone_key: str, limb: str, starts_on: date, ends_on: date | None, reason: str, evidence: str | None, actor: User, today: date
+) -> CaseException:
+    _require_edit(actor, case)
+    if not any(m.key == milestone_key for m in case.milestones):
+        raise ServiceError("Select a milestone of this case", field="milestone_key")
+    try:
+        if not statutory_rule(milestone_key).exception_limbs:
+            validate_exception(milestone_key, ExceptionLimb.PERSONAL_CIRCUMSTANCES)  # says the law allows none
+        try:
+            chosen = ExceptionLimb(limb)
+        except ValueError:
+            raise ServiceError("Select which exception applies", field="limb") from None
+        validate_exception(milestone_key, chosen)
+    except StatutoryError as error:
+        raise ServiceError(str(error), field="limb") from None
+    if not reason.strip():
+        raise ServiceError("Enter the circumstances that make the exception apply", field="reason")
+    if starts_on > today:
+        raise ServiceError("The exception cannot start in the future", field="starts_on")
+    if ends_on is not None and ends_on < starts_on:
+        raise ServiceError("The end date cannot be before the start date", field="ends_on")
+    exception = CaseException(
+        case=case, milestone_key=milestone_key, limb=limb, starts_on=starts_on, ends_on=ends_on,
+        reason=reason.strip(), evidence=(evidence or "").strip() or None, proposed_by_id=actor.id,
+    )
+    db.session.add(exception)
+    db.session.flush()
+    audit.record(actor, "exception_proposed", "case", case.id, f"Proposed an exception to {milestone_key}: {ExceptionLimb(limb).description}", {"exception_id": exception.id, "limb": limb})
+    return exception
+
+
+def decide_exception(exception: CaseException, *, approve: bool, note: str, actor: User) -> None:
+    case = exception.case
+    if actor.role is not Role.MANAGER or case.team_id not in actor.team_ids:
+        raise Forbidden("Only a manager of the case's team can approve or reject an exception")
+    if exception.status is not ExceptionStatus.PROPOSED:
+        raise ServiceError(f"This exception was already {exception.status.value}", field="decision")
+    from .clock import now
+
+    exception.status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
+    exception.decided_by_id = actor.id
+    exception.decided_at = now()
+    exception.decision_note = note.strip() or None
+    audit.record(actor, "exception_approved" if approve else "exception_rejected", "case", case.id, f"{'Approved' if approve else 'Rejected'} the exception to {exception.milestone_key}", {"exception_id": exception.id})
+    _recompute(case)
+
+
+# --- Communications --------------------------------------------------------------------------
+
+
+def log_communication(case: Case, *, received_on: date, channel: Channel, from_name: str, summary: str, actor: User, today: date) -> Communication:
+    if not can_view(actor, case):
+        raise Forbidden("You cannot log communications on this case")
+    _check_date(received_on, today=today, field="received_on", label="The date received")
+    if not from_name.strip():
+        raise ServiceError("Enter who the communication was from", field="from_name")
+    if not summary.strip():
+        raise ServiceError("Enter a short summary", field="summary")
+    comm = Communication(case=case, received_on=received_on, channel=channel, from_name=from_name.strip(), summary=summary.strip(), recorded_by_id=actor.id)
+    db.session.add(comm)
+    db.session.flush()
+    audit.record(actor, "communication_logged", "case", case.id, f"Logged a communication ({channel.value}) received {received_on.isoformat()}", {"communication_id": comm.id, "from": comm.from_name})
+    _recompute(case)
+    return comm
+
+
+def record_response(comm: Communication, *, responded_on: date, summary: str, actor: User, today: date) -> None:
+    if not can_view(actor, comm.case):
+        raise Forbidden("You cannot respond on this case")
+    if comm.responded_on is not None:
+        raise ServiceError(f"A response was already recorded on {comm.responded_on:%-d %B %Y}", field="responded_on")
+    _check_date(responded_on, today=today, field="responded_on", label="The response date", not_before=comm.received_on, not_before_label="the day it was received")
+    comm.responded_on = responded_on
+    comm.response_summary = summary.strip() or None
+    audit.record(actor, "communication_responded", "case", comm.case_id, f"Recorded the response to communication {comm.id} on {responded_on.isoformat()}", {"communication_id": comm.id})
+    _recompute(comm.case)

@@ -1,0 +1,183 @@
+"""Turn a case's events into its statutory milestones, through the statutory engine.
+
+`recompute(case)` is called after every change to a case; it keeps milestone rows (their ids
+and exception marks) stable and removes those that no longer apply.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..extensions import db
+from ..models.case import Case, CaseStatus, CaseType, EventType, ExceptionStatus, Milestone, ReviewDecision
+from ..statutory import rules as statutory_rules
+from ..statutory.calendar import WorkingDayCalendar
+from ..statutory.rules import StatutorySettings
+from ..statutory.years import next_phase_transfer
+
+# Milestones that mark a window closing rather than a step the council must take.
+PERIOD_KEYS = frozenset({"representations_close", "amendment_representations_close"})
+
+
+@dataclass(frozen=True)
+class Wanted:
+    key: str
+    ref: str
+    anchor_on: date
+    due_on: date
+    met_on: date | None
+    # Where one key has variants (the post-16 phase transfer), the variant's own words.
+    label: str | None = None
+    source: str | None = None
+
+
+def _due(key: str, anchor_on: date, calendar: WorkingDayCalendar, settings: StatutorySettings) -> date:
+    return statutory_rules.due_on(key, anchor_on, calendar=calendar, settings=settings)
+
+
+def _event_on(case: Case, event_type: EventType) -> date | None:
+    event = case.event(event_type)
+    return event.occurred_on if event else None
+
+
+def _assessment(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
+    r = case.anchor_on
+    wanted: list[Wanted] = []
+    decided_yes = _event_on(case, EventType.DECIDED_TO_ASSESS)
+    decided_no = _event_on(case, EventType.DECIDED_NOT_TO_ASSESS)
+    if case.case_type is CaseType.ASSESSMENT:
+        wanted.append(Wanted("decision_to_assess", "", r, _due("decision_to_assess", r, calendar, settings), decided_yes or decided_no))
+    if decided_no:
+        return wanted
+    for advice in case.advice_requests:
+        wanted.append(
+            Wanted("advice_due", f"advice:{advice.id}", advice.requested_on, _due("advice_due", advice.requested_on, calendar, settings), advice.received_on)
+        )
+    issue_yes = _event_on(case, EventType.DECIDED_TO_ISSUE)
+    issue_no = _event_on(case, EventType.DECIDED_NOT_TO_ISSUE)
+    if case.case_type is CaseType.ASSESSMENT and not issue_yes:
+        wanted.append(Wanted("decision_not_to_issue", "", r, _due("decision_not_to_issue", r, calendar, settings), issue_no))
+    if issue_no:
+        return wanted
+    draft = _event_on(case, EventType.DRAFT_PLAN_ISSUED)
+    final = _event_on(case, EventType.FINAL_PLAN_ISSUED)
+    if draft:
+        close = _due("representations_close", draft, calendar, settings)
+        wanted.append(Wanted("representations_close", "", draft, close, None))
+    for consultation in case.consultations:
+        wanted.append(
+            Wanted(
+                "school_consultation_response",
+                f"consultation:{consultation.id}",
+                consultation.sent_on,
+                _due("school_consultation_response", consultation.sent_on, calendar, settings),
+                consultation.responded_on,
+            )
+        )
+    key = "final_plan" if case.case_type is CaseType.ASSESSMENT else "final_plan_after_reassessment"
+    wanted.append(Wanted(key, "", r, _due(key, r, calendar, settings), final))
+    return wanted
+
+
+def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
+    from ..statutory.milestones import review_milestones
+
+    p = case.anchor_on
+    held = _event_on(case, EventType.REVIEW_MEETING_HELD)
+    review = review_milestones(p, date_of_birth=case.child.date_of_birth, settings=settings)[0]
+    if case.transferred_on is not None:
+        t = case.transferred_on
+        wanted = [
+            Wanted("transfer_in_notice_due", "", t, _due("transfer_in_notice_due", t, calendar, settings), _event_on(case, EventType.TRANSFER_NOTICE_SENT)),
+            Wanted(
+                "transfer_in_review_due", "", t,
+                statutory_rules.due_on("transfer_in_review_due", t, calendar=calendar, settings=settings,
+                                       date_of_birth=case.child.date_of_birth, second_anchor_on=p),
+                held,
+            ),
+        ]
+    else:
+        wanted = [Wanted("review_due", "", p, review.due_on, held)]
+    meeting = case.review_meeting_on
+    if meeting:
+        invitations = case.event(EventType.INVITATIONS_SENT)
+        sent_on = invitations.occurred_on if invitations else None
+        circulated = (invitations.details or {}).get("advice_circulated_on") if invitations else None
+        wanted.append(Wanted("invitations_by", "", meeting, _due("invitations_by", meeting, calendar, settings), sent_on))
+        wanted.append(
+            Wanted("advice_circulated_by", "", meeting, _due("advice_circulated_by", meeting, calendar, settings), date.fromisoformat(circulated) if circulated else None)
+        )
+    if held:
+        decision = _event_on(case, EventType.REVIEW_DECISION_NOTIFIED)
+        amended = _event_on(case, EventType.AMENDED_PLAN_ISSUED)
+        wanted.append(Wanted("review_report_due", "", held, _due("review_report_due", held, calendar, settings), _event_on(case, EventType.REVIEW_REPORT_RECEIVED)))
+        wanted.append(Wanted("review_decision_due", "", held, _due("review_decision_due", held, calendar, settings), decision))
+        if case.review_decision is ReviewDecision.AMEND:
+            wanted.append(Wanted("amended_plan_due", "", held, _due("amended_plan_due", held, calendar, settings), amended))
+            proposals = _event_on(case, EventType.AMENDMENTS_PROPOSED)
+            if proposals:
+                close = _due("amendment_representations_close", proposals, calendar, settings)
+                wanted.append(Wanted("amendment_representations_close", "", proposals, close, None))
+                wanted.append(
+                    Wanted("amended_plan_from_proposals_due", "", proposals, _due("amended_plan_from_proposals_due", proposals, calendar, settings), amended)
+                )
+    transfer = next_phase_transfer(
+        case.child.date_of_birth,
+        p,
+        year_group_override=case.child.year_group_in(p),
+        infant_school=case.child.attends_infant_school,
+    )
+    if transfer is not None and transfer.amend_by <= review.due_on:
+        # The transfer's reg 18 date falls within this review cycle: this review must amend the
+        # plan to name the new setting by then.
+        wanted.append(
+            Wanted(
+                "phase_transfer_due", "", transfer.moves_on, transfer.amend_by, _event_on(case, EventType.AMENDED_PLAN_ISSUED),
+                label=f"Amend plan naming the new setting: {transfer.description}", source=transfer.source,
+            )
+        )
+    return wanted
+
+
+def _communications(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
+    return [
+        Wanted("response_due", f"communication:{c.id}", c.received_on, _due("response_due", c.received_on, calendar, settings), c.responded_on)
+        for c in case.communications
+    ]
+
+
+def wanted_milestones(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
+    if case.case_type is CaseType.ANNUAL_REVIEW:
+        wanted = _review(case, calendar, settings)
+    else:
+        wanted = _assessment(case, calendar, settings)
+    return wanted + _communications(case, calendar, settings)
+
+
+def recompute(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings) -> None:
+    db.session.flush()
+    db.session.refresh(case)
+    wanted = wanted_milestones(case, calendar, settings)
+    approved = {e.milestone_key for e in case.exceptions if e.status is ExceptionStatus.APPROVED}
+    existing = {(m.key, m.ref): m for m in case.milestones}
+    keep = set()
+    for w in wanted:
+        rule = statutory_rules.rule(w.key)
+        milestone = existing.get((w.key, w.ref))
+        if milestone is None:
+            milestone = Milestone(case=case, key=w.key, ref=w.ref)
+            db.session.add(milestone)
+        milestone.label = w.label or rule.label
+        milestone.source = w.source or rule.source
+        milestone.anchor_on = w.anchor_on
+        milestone.due_on = w.due_on
+        milestone.met_on = w.met_on
+        milestone.is_period = w.key in PERIOD_KEYS
+        milestone.exception_applies = w.key in approved
+        keep.add((w.key, w.ref))
+    for ident, milestone in existing.items():
+        if ident not in keep:
+            case.milestones.remove(milestone)  # delete-orphan: the row goes at the flush
+    db.session.flush()
+    open_dues = [m.due_on for m in case.milestones if m.met_on is None and not m.is_period and (m.key, m.ref) in keep]
+    case.next_due_on = min(open_dues) if open_dues and case.status is CaseStatus.OPEN else None

@@ -1,0 +1,95 @@
+"""What the case page shows: each milestone's status today, and the next action."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..models.case import Case, CaseType, EventType, Milestone
+from ..statutory.status import MilestoneStatus, milestone_status
+
+TAGS = {
+    MilestoneStatus.NOT_DUE: ("Not due yet", "govuk-tag--grey"),
+    MilestoneStatus.DUE_SOON: ("Due soon", "govuk-tag--yellow"),
+    MilestoneStatus.OVERDUE: ("Overdue", "govuk-tag--red"),
+    MilestoneStatus.MET_ON_TIME: ("Done on time", "govuk-tag--green"),
+    MilestoneStatus.MET_LATE: ("Done late", "govuk-tag--orange"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    milestone: Milestone
+    status: str
+    tag_text: str
+    tag_class: str
+    detail: str
+
+
+def _describe(m: Milestone, today: date, due_soon_days: int) -> TimelineRow:
+    if m.is_period:
+        closed = today > m.due_on
+        return TimelineRow(m, "period", "Closed" if closed else "Open", "govuk-tag--grey" if closed else "govuk-tag--blue",
+                           f"Closes {m.due_on:%-d %B %Y}")
+    result = milestone_status(m.due_on, m.met_on, today, due_soon_days=due_soon_days)
+    text, css = TAGS[result.status]
+    if result.status is MilestoneStatus.OVERDUE:
+        detail = f"{result.days_late} day{'s' if result.days_late != 1 else ''} overdue"
+    elif result.status is MilestoneStatus.MET_LATE:
+        detail = f"Done {m.met_on:%-d %B %Y}, {result.days_late} day{'s' if result.days_late != 1 else ''} late"
+    elif result.status is MilestoneStatus.MET_ON_TIME:
+        detail = f"Done {m.met_on:%-d %B %Y}"
+    else:
+        detail = f"{result.days_remaining} day{'s' if result.days_remaining != 1 else ''} left"
+    if m.exception_applies:
+        text, css = f"{text} – exception applies", css
+    return TimelineRow(m, result.status.value, text, css, detail)
+
+
+def timeline(case: Case, today: date, *, due_soon_days: int = 10) -> list[TimelineRow]:
+    return [_describe(m, today, due_soon_days) for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))]
+
+
+# The step that usually comes next, by what has been recorded so far.
+_ASSESSMENT_FLOW = [
+    (EventType.DECIDED_TO_ASSESS, (EventType.DECIDED_TO_ASSESS, EventType.DECIDED_NOT_TO_ASSESS)),
+    (EventType.DECIDED_TO_ISSUE, (EventType.DECIDED_TO_ISSUE, EventType.DECIDED_NOT_TO_ISSUE)),
+    (EventType.DRAFT_PLAN_ISSUED, (EventType.DRAFT_PLAN_ISSUED,)),
+    (EventType.FINAL_PLAN_ISSUED, (EventType.FINAL_PLAN_ISSUED,)),
+]
+_REVIEW_FLOW = [
+    (EventType.REVIEW_MEETING_SCHEDULED, (EventType.REVIEW_MEETING_SCHEDULED, EventType.REVIEW_MEETING_HELD)),
+    (EventType.INVITATIONS_SENT, (EventType.INVITATIONS_SENT, EventType.REVIEW_MEETING_HELD)),
+    (EventType.REVIEW_MEETING_HELD, (EventType.REVIEW_MEETING_HELD,)),
+    (EventType.REVIEW_REPORT_RECEIVED, (EventType.REVIEW_REPORT_RECEIVED,)),
+    (EventType.REVIEW_DECISION_NOTIFIED, (EventType.REVIEW_DECISION_NOTIFIED,)),
+]
+
+
+def next_step(case: Case) -> EventType | None:
+    """The workflow step to record next (None when the case is not open)."""
+    if not case.is_open:
+        return None
+    flow = _REVIEW_FLOW if case.case_type is CaseType.ANNUAL_REVIEW else _ASSESSMENT_FLOW
+    if case.transferred_on is not None:
+        flow = [(EventType.TRANSFER_NOTICE_SENT, (EventType.TRANSFER_NOTICE_SENT,)), *flow]
+    for step, done_by in flow:
+        if not any(case.event(d) for d in done_by):
+            if step is EventType.DECIDED_TO_ISSUE:
+                # While advice is being gathered, the advice is the next thing to record.
+                if not case.advice_requests:
+                    return EventType.ADVICE_REQUESTED
+                if any(a.received_on is None for a in case.advice_requests):
+                    return EventType.ADVICE_RECEIVED
+            return step
+    if case.case_type is CaseType.ANNUAL_REVIEW:
+        decision = case.review_decision.value if case.review_decision else None
+        if decision == "amend":
+            return EventType.AMENDED_PLAN_ISSUED if case.event(EventType.AMENDMENTS_PROPOSED) else EventType.AMENDMENTS_PROPOSED
+        if decision == "cease":
+            return EventType.PLAN_CEASED
+    return None
+
+
+def next_milestone(case: Case) -> Milestone | None:
+    open_ones = [m for m in case.milestones if m.met_on is None and not m.is_period]
+    return min(open_ones, key=lambda m: m.due_on) if open_ones else None
