@@ -13,6 +13,7 @@ from .case import (
     Plan,
 )
 from .child import Child, ChildContact
+from .report import ComplianceTarget
 from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
 
@@ -27,6 +28,7 @@ __all__ = [
     "Child",
     "ChildContact",
     "Communication",
+    "ComplianceTarget",
     "Consultation",
     "LocalNonWorkingDay",
     "Milestone",

@@ -1,0 +1,29 @@
+"""What managers set for the compliance dashboard: monthly targets and reference figures."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class ComplianceTarget(db.Model):  # type: ignore[name-defined,misc]
+    """The target for one compliance measure in one month (the improvement trajectory), and
+    optionally the national average for that month as a reference line."""
+
+    __tablename__ = "compliance_targets"
+    __table_args__ = (UniqueConstraint("measure", "month_on", name="uq_compliance_targets_measure_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A measure key of the dashboard, e.g. "final_plan_20_weeks".
+    measure: Mapped[str] = mapped_column(String(64))
+    # The first day of the month the figures are for.
+    month_on: Mapped[date]
+    target_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    national_average_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
