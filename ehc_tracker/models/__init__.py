@@ -1,4 +1,5 @@
 """Every model, imported here so the metadata is complete for migrations."""
+from .api import ApiToken
 from .audit import AuditEvent
 from .case import (
     AdviceRequest,
@@ -19,6 +20,7 @@ from .user import Role, Team, User, normalise_email, team_memberships
 
 __all__ = [
     "AdviceRequest",
+    "ApiToken",
     "AuditEvent",
     "Case",
     "CaseAssignment",
