@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(ASSETS) && mkdir -p $(ASSETS)
-	cp -R node_modules/govuk-frontend/dist/govuk/assets node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
+	cp -R node_modules/govuk-frontend/dist/govuk/assets/. node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(ASSETS)/
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,8 +31,9 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# The browser tests serve their own SQLite database, so the PostgreSQL run leaves them out.
 test-postgres: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest --ignore=tests/e2e
 
 typecheck: install
 	$(BIN)/mypy
