@@ -52,9 +52,18 @@ def seed_teams_and_users() -> list[tuple[User, bool]]:
 
 
 @click.command("seed-demo")
-@click.option("--children", default=300, show_default=True, help="How many demo children (each with a case) to create.")
+@click.option(
+    "--profile",
+    type=click.Choice(["demo", "large"]),
+    default="demo",
+    show_default=True,
+    help="demo: a few hundred children made through the pages' own services. large: the size of the "
+    "largest English authority (30,000 children with plans and five years of history, 40 coordinators "
+    "in 6 teams), made with bulk inserts for benchmarks.",
+)
+@click.option("--children", type=int, help="How many children to create (default 300, or 30,000 for --profile large).")
 @click.option("--force", is_flag=True, help="Allow seeding when EHC_ENV is production (never do this with real data).")
-def seed_demo(children: int, force: bool) -> None:
+def seed_demo(profile: str, children: int | None, force: bool) -> None:
     """Load demonstration data: two teams, one account for each role, and children with
     assessments and annual reviews at every stage (on time, late, overdue, with exceptions
     and unanswered communications).
@@ -72,6 +81,17 @@ def seed_demo(children: int, force: bool) -> None:
     if db.session.scalar(select(func.count(Child.id))):
         click.echo("Children already exist; no demo children added.")
         return
+    if profile == "large":
+        from .demo_large import generate
+
+        total = children or 30_000
+        with click.progressbar(length=total, label=f"Creating {total} children with five years of history") as bar:
+            counts = generate(children=total, today=clock.today(), progress=bar.update)
+        click.echo("Rows: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+        click.echo("Large-profile accounts: manager.area1@example.org ... manager.area6@example.org, "
+                   f"coordinator01.area@example.org ... coordinator40.area@example.org (password {DEMO_PASSWORD}).")
+        return
+    children = children or 300
     with click.progressbar(length=children, label=f"Creating {children} demo children and their cases") as bar:
         made = 0
         while made < children:
