@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import Role, Team, User
@@ -121,7 +122,13 @@ def caseload() -> Any:
     if "coordinator_id" not in request.args:
         form.coordinator_id.data = "mine" if me.role is Role.COORDINATOR else ""
     now = today()
-    query = select(Case).join(Case.child).where(Case.team_id.in_(me.team_ids or {-1}))
+    query = (
+        select(Case)
+        .join(Case.child)
+        .where(Case.team_id.in_(me.team_ids or {-1}))
+        # One query for the page's children and coordinators, one for their milestones.
+        .options(contains_eager(Case.child), joinedload(Case.coordinator), selectinload(Case.milestones))
+    )
     who = form.coordinator_id.data
     if who == "mine":
         query = query.where(Case.coordinator_id == me.id)
