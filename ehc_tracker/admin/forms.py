@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from ..models import Role
 from ..web.fields import GovDateField
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+# Family accounts come only from invitations sent from a case.
+ROLE_CHOICES = [(role.value, role.label) for role in Role.staff()]
 
 
 class UserForm(FlaskForm):

@@ -17,6 +17,8 @@ class Role(str, enum.Enum):
     MANAGER = "manager"
     ADMIN = "admin"
     VIEWER = "viewer"
+    # Parents, carers and young people following their own case (see models.family).
+    FAMILY = "family"
 
     @property
     def label(self) -> str:
@@ -25,7 +27,12 @@ class Role(str, enum.Enum):
             "manager": "Manager",
             "admin": "Administrator",
             "viewer": "Viewer (reports only)",
+            "family": "Family",
         }[self.value]
+
+    @classmethod
+    def staff(cls) -> tuple["Role", ...]:
+        return (cls.COORDINATOR, cls.MANAGER, cls.ADMIN, cls.VIEWER)
 
 
 team_memberships = Table(

@@ -138,8 +138,12 @@ def settings_for_cases() -> StatutorySettings:
     return StatutorySettings()
 
 
-def _recompute(case: Case) -> None:
+def recompute_case(case: Case) -> None:
+    """Recompute the case's milestones with the council's calendar and settings."""
     milestone_service.recompute(case, calendar=working_day_calendar(), settings=settings_for_cases())
+
+
+_recompute = recompute_case
 
 
 # --- Access ----------------------------------------------------------------------------------
