@@ -14,6 +14,7 @@ from .case import (
     Plan,
 )
 from .child import Child, ChildContact
+from .family import FamilyInvitation, FamilyLink
 from .report import ComplianceTarget
 from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
@@ -30,6 +31,8 @@ __all__ = [
     "Child",
     "ChildContact",
     "Communication",
+    "FamilyInvitation",
+    "FamilyLink",
     "ComplianceTarget",
     "Consultation",
     "LocalNonWorkingDay",

@@ -259,6 +259,8 @@ class Communication(db.Model):  # type: ignore[name-defined,misc]
     response_summary: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when a family account sent it through the service; its reply is then shown to them.
+    family_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     case: Mapped[Case] = relationship(back_populates="communications")
 
