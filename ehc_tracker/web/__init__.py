@@ -36,6 +36,8 @@ def _navigation() -> list[dict[str, Any]]:
         ("Home", "main.index", tuple(Role)),
         ("Cases", "cases.caseload", (Role.COORDINATOR, Role.MANAGER)),
         ("Children", "children.index", (Role.COORDINATOR, Role.MANAGER)),
+        ("Overdue", "reports.overdue", (Role.COORDINATOR, Role.MANAGER)),
+        ("Dashboard", "reports.dashboard", (Role.MANAGER, Role.VIEWER)),
         ("Users", "admin.users", (Role.ADMIN,)),
         ("Teams", "admin.teams", (Role.ADMIN,)),
         ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
@@ -87,6 +89,7 @@ def init_web(app: Flask) -> None:
     from ..cases.routes import bp as cases_bp
     from ..children.routes import bp as children_bp
     from ..main.routes import bp as main_bp
+    from ..reports.routes import bp as reports_bp
     from .errors import init_errors
     from .health import bp as health_bp
 
@@ -95,6 +98,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(children_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
     init_errors(app)
 

@@ -1,0 +1,532 @@
+"""Report pages: parse the filters, ask services/oversight.py, render or export.
+
+Viewers never receive a child's name: the service leaves names out of their rows, and their
+exports have no name columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Role, User
+from ..models.case import AdviceType, CaseType
+from ..models.child import SenNeed
+from ..services import ServiceError, audit
+from ..services import exports
+from ..services import oversight
+from ..services.clock import today
+from ..web.security import role_required
+from .forms import DashboardFilterForm, MonthlyReportForm, OverdueFilterForm, TargetForm
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+STAFF = (Role.COORDINATOR, Role.MANAGER)
+LIST_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
+READERS = (Role.MANAGER, Role.VIEWER)
+PER_PAGE = 50
+DEFAULT_MONTHS = 12
+FORMATS = ("csv", "xlsx")
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _page_number() -> int:
+    number = request.args.get("page", type=int) or 1
+    return max(number, 1)
+
+
+def date_args(on: date) -> list[str]:
+    """A date as the three boxes of a GOV.UK date input, for links to the filter forms."""
+    return [str(on.day), str(on.month), str(on.year)]
+
+
+def _team_choices(me: User) -> list[tuple[str, str]]:
+    return [("", "All my teams")] + [(str(t.id), t.name) for t in sorted(me.teams, key=lambda t: t.name)]
+
+
+def _valid(field_: Any) -> Any:
+    """A filter's value, or None if it is empty or was refused (the error is shown on the page)."""
+    return None if field_.errors or field_.data in (None, "") else field_.data
+
+
+def _as_at(form: Any) -> date:
+    value = _valid(form.as_at)
+    return value if isinstance(value, date) else today()
+
+
+def _team_id(form: Any) -> int | None:
+    """The team asked for. One that is not the user's is kept (and shown as an error), so that
+    the scope, which only narrows the user's teams, finds nothing rather than everything."""
+    value = form.team_id.data
+    return int(value) if value is not None and str(value).isdigit() else None
+
+
+def _show_error(form: Any, error: ServiceError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = list(target.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _number(value: Decimal) -> str:
+    """65.00 → "65", 46.40 → "46.4"."""
+    return f"{value.normalize():f}"
+
+
+def _month_label(month_on: date) -> str:
+    return month_on.strftime("%B %Y")
+
+
+def _export_format() -> str:
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        abort(400)
+    return fmt
+
+
+def _file_response(tables: list[exports.Table], fmt: str, filename: str) -> Response:
+    """CSV (the first table, streamed) or an Excel workbook (a sheet per table), as a download."""
+    if fmt == "csv":
+        response = Response(stream_with_context(exports.csv_stream(tables[0])), content_type=exports.CSV_CONTENT_TYPE)
+    else:
+        response = Response(exports.xlsx_bytes(tables), content_type=exports.XLSX_CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+# --- The overdue and due-soon list ------------------------------------------------------------
+
+SORT_DEFAULT_DIRECTION = {"overdue": "desc", "due": "asc", "child": "asc"}
+
+
+@dataclass
+class OverdueRequest:
+    form: OverdueFilterForm
+    scope: oversight.Scope
+    filters: oversight.OverdueFilters
+    who: str
+    with_names: bool
+    # The filters in force, for the audit entry of an export.
+    summary: dict[str, Any]
+
+
+def _overdue_request() -> OverdueRequest:
+    me = _me()
+    form = OverdueFilterForm(request.args)
+    colleagues = {p.id: p for t in me.teams for p in t.members if p.role in STAFF}
+    choices = [("mine", "My cases")] if me.role in STAFF else []
+    choices += [("", "Everyone in my teams"), ("unassigned", "Not assigned")]
+    choices += [(str(p.id), p.name) for p in sorted(colleagues.values(), key=lambda p: p.name)]
+    form.coordinator_id.choices = choices
+    form.team_id.choices = _team_choices(me)
+    if "coordinator_id" not in request.args:
+        form.coordinator_id.data = "mine" if me.role is Role.COORDINATOR else ""
+    form.validate()
+    # A coordinator who is not a colleague is refused on the page and, like a team that is not
+    # the user's, narrows the list to nothing (the scope never leaves the user's teams).
+    who = form.coordinator_id.data or ""
+    if who == "mine" and me.role not in STAFF:
+        who = ""
+    scope = oversight.scope_for(
+        me, team_id=_team_id(form),
+        coordinator_id=me.id if who == "mine" else (int(who) if who.isdigit() else None),
+        unassigned=who == "unassigned",
+    )
+    with_names = oversight.can_see_child_names(me)
+    sort = request.args.get("sort", "overdue")
+    if sort not in SORT_DEFAULT_DIRECTION or (sort == "child" and not with_names):
+        sort = "overdue"
+    direction = request.args.get("dir", SORT_DEFAULT_DIRECTION[sort])
+    if direction not in ("asc", "desc"):
+        direction = SORT_DEFAULT_DIRECTION[sort]
+    within = _valid(form.within)
+    case_type = _valid(form.case_type)
+    need = _valid(form.primary_need)
+    show = _valid(form.show) or "all"
+    filters = oversight.OverdueFilters(
+        as_at=_as_at(form),
+        due_within_days=within if isinstance(within, int) else oversight.DEFAULT_DUE_SOON_DAYS,
+        show=show if show in ("all", "overdue", "due_soon") else "all",
+        case_type=CaseType(case_type) if case_type else None,
+        milestone_key=_valid(form.milestone_key),
+        primary_need=SenNeed(need) if need else None,
+        setting_contains=_valid(form.setting),
+        sort=sort,  # type: ignore[arg-type]
+        descending=direction == "desc",
+    )
+    summary = {
+        "coordinator": who or "all", "team_id": _team_id(form), "show": filters.show, "within": filters.due_within_days,
+        "case_type": case_type, "milestone_key": filters.milestone_key, "primary_need": need,
+        "setting": filters.setting_contains, "as_at": filters.as_at.isoformat(), "sort": sort, "dir": direction,
+    }
+    return OverdueRequest(form, scope, filters, who, with_names, summary)
+
+
+@bp.route("/overdue")
+@role_required(*LIST_ROLES)
+def overdue() -> Any:
+    r = _overdue_request()
+    page = oversight.page_of_ids(oversight.overdue_ids(r.scope, r.filters), page=_page_number(), per_page=PER_PAGE)
+    rows = oversight.milestone_rows(page.items, as_at=r.filters.as_at, with_names=r.with_names, due_soon_days=r.filters.due_within_days)
+    # One-click views: a coordinator starts on their own cases, a manager on their teams'.
+    views = [("My overdue", "mine")] if _me().role in STAFF else []
+    views.append(("My teams’ overdue", ""))
+    return render_template(
+        "reports/overdue.html", form=r.form, page=page, rows=rows, filters=r.filters, who=r.who, with_names=r.with_names,
+        sort=r.filters.sort, direction="desc" if r.filters.descending else "asc", views=views,
+    )
+
+
+@bp.route("/overdue/export")
+@role_required(*LIST_ROLES)
+def overdue_export() -> Any:
+    """Every row that matches the filters (not just a page), as ?format=csv (streamed) or xlsx."""
+    fmt = _export_format()
+    r = _overdue_request()
+    audit.record(
+        _me(), "export_downloaded", "report", "overdue",
+        f"Downloaded the overdue list as {fmt.upper()}" + ("" if r.with_names else " (no child names)"),
+        {"report": "overdue", "format": fmt, "filters": r.summary, "child_names": r.with_names},
+    )
+    db.session.commit()
+    table = exports.overdue_table(oversight.overdue_rows(r.scope, r.filters, with_names=r.with_names), with_names=r.with_names)
+    return _file_response([table], fmt, f"overdue-{r.filters.as_at.isoformat()}")
+
+
+# --- The compliance dashboard -----------------------------------------------------------------
+
+
+@dataclass
+class DashboardRequest:
+    form: DashboardFilterForm
+    scope: oversight.Scope
+    team_id: int | None
+    as_at: date
+    months: list[date]
+
+
+def _dashboard_request() -> DashboardRequest:
+    me = _me()
+    form = DashboardFilterForm(request.args)
+    form.team_id.choices = _team_choices(me)
+    form.validate()
+    count = _valid(form.months)
+    as_at = _as_at(form)
+    team_id = _team_id(form)
+    months = oversight.months_ending(as_at, count if isinstance(count, int) else DEFAULT_MONTHS)
+    return DashboardRequest(form, oversight.scope_for(me, team_id=team_id), team_id, as_at, months)
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    name: str
+    colour: str
+    dash: str | None
+    width: int
+    segments: list[str]
+    # (x, y, hollow): a hollow marker for a month that is not over yet.
+    points: list[tuple[float, float, bool]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    ident: str
+    title: str
+    description: str
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    y_ticks: list[tuple[float, str]]
+    x_labels: list[tuple[float, str]]
+    lines: list[ChartLine]
+
+
+def build_chart(series: oversight.MeasureSeries) -> Chart:
+    """Geometry of the line chart (percent on time, target, national average) for one measure."""
+    width, height, left, right, top, plot_height = 720, 270, 48, 700, 14, 190
+    bottom = top + plot_height
+    months = series.months
+    step = (right - left) / max(len(months) - 1, 1)
+    xs = [left + step * n if len(months) > 1 else (left + right) / 2 for n in range(len(months))]
+
+    def y(percent: float | Decimal) -> float:
+        return round(top + plot_height * (1 - float(percent) / 100), 1)
+
+    def line(name: str, colour: str, dash: str | None, width_: int, values: list[float | Decimal | None]) -> ChartLine:
+        segments: list[str] = []
+        points: list[tuple[float, float, bool]] = []
+        current: list[str] = []
+        for x, value, month in zip(xs, values, months):
+            if value is None:
+                if current:
+                    segments.append(" ".join(current))
+                current = []
+                continue
+            points.append((round(x, 1), y(value), month.partial))
+            current.append(f"{round(x, 1)},{y(value)}")
+        if current:
+            segments.append(" ".join(current))
+        return ChartLine(name, colour, dash, width_, segments, points)
+
+    lines = [line("% on time", "#1d70b8", None, 3, [m.headline.percent for m in months])]
+    targets = [m.target_percent for m in months]
+    if any(t is not None for t in targets):
+        lines.append(line("Target", "#00703c", "8 5", 2, list(targets)))
+    national = [m.national_average_percent for m in months]
+    if any(v is not None for v in national):
+        lines.append(line("National average", "#505a5f", "2 4", 2, list(national)))
+    every = max(1, -(-len(months) // 12))
+    x_labels = [(round(x, 1), m.month_on.strftime("%b %y")) for n, (x, m) in enumerate(zip(xs, months)) if n % every == 0 or n == len(months) - 1]
+    latest = series.latest
+    figure = latest.headline
+    parts = [
+        f"{series.measure.title}: percentage on time each month from {_month_label(months[0].month_on)} to {_month_label(latest.month_on)}.",
+        f"{_month_label(latest.month_on)}{' (to date)' if latest.partial else ''}: "
+        + (f"{figure.percent}% ({figure.on_time} of {figure.counted})" if figure.percent is not None else "nothing counted") + ".",
+    ]
+    if latest.target_percent is not None:
+        parts.append(f"Target {_number(latest.target_percent)}%.")
+    if latest.national_average_percent is not None:
+        parts.append(f"National average {_number(latest.national_average_percent)}%.")
+    parts.append("The table gives every month's figures.")
+    return Chart(
+        ident=series.measure.key, title=f"{series.measure.title}, % on time by month", description=" ".join(parts),
+        width=width, height=height, left=left, right=right, top=top, bottom=bottom,
+        y_ticks=[(y(p), f"{p}%") for p in (0, 25, 50, 75, 100)], x_labels=x_labels, lines=lines,
+    )
+
+
+@bp.route("/dashboard")
+@role_required(*READERS)
+def dashboard() -> Any:
+    d = _dashboard_request()
+    series = oversight.monthly_figures(d.scope, d.months, d.as_at)
+    start, end = d.months[0], oversight.next_month(d.months[-1])
+    return render_template(
+        "reports/dashboard.html", form=d.form, series=series, charts={s.measure.key: build_chart(s) for s in series},
+        by_type=oversight.advice_breakdown(d.scope, start, end, d.as_at, by="type"),
+        by_provider=oversight.advice_breakdown(d.scope, start, end, d.as_at, by="provider"),
+        work=oversight.workload(d.scope, d.as_at), as_at=d.as_at, months=d.months, team_id=d.team_id or "",
+        as_at_args=date_args(d.as_at), month_count=len(d.months),
+    )
+
+
+@bp.route("/dashboard/export")
+@role_required(*READERS)
+def dashboard_export() -> Any:
+    """The monthly figures as ?format=csv or xlsx (with the advice breakdowns and open work)."""
+    fmt = _export_format()
+    d = _dashboard_request()
+    series = oversight.monthly_figures(d.scope, d.months, d.as_at)
+    start, end = d.months[0], oversight.next_month(d.months[-1])
+    tables = [exports.figures_table(series)]
+    if fmt == "xlsx":
+        tables += [
+            exports.breakdown_table("Advice by type", "Type of advice", oversight.advice_breakdown(d.scope, start, end, d.as_at, by="type")),
+            exports.breakdown_table("Advice by provider", "Provider", oversight.advice_breakdown(d.scope, start, end, d.as_at, by="provider")),
+            exports.workload_table(oversight.workload(d.scope, d.as_at)),
+        ]
+    audit.record(
+        _me(), "export_downloaded", "report", "compliance",
+        f"Downloaded the monthly compliance figures as {fmt.upper()}",
+        {"report": "compliance", "format": fmt, "team_id": d.team_id, "as_at": d.as_at.isoformat(), "months": len(d.months)},
+    )
+    db.session.commit()
+    return _file_response(tables, fmt, f"compliance-{d.months[0]:%Y-%m}-to-{d.months[-1]:%Y-%m}")
+
+
+# --- Drill-down --------------------------------------------------------------------------------
+
+
+def _arg_month(name: str) -> date | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    month_on = oversight.parse_month(value)
+    if month_on is None:
+        abort(400)
+    return month_on
+
+
+@bp.route("/drilldown")
+@role_required(*READERS)
+def drilldown() -> Any:
+    """The milestones or cases behind one number on the dashboard."""
+    me = _me()
+    key = request.args.get("measure", "")
+    try:
+        as_at = date.fromisoformat(request.args["as_at"]) if request.args.get("as_at") else today()
+    except ValueError:
+        abort(400)
+    team_arg = request.args.get("team_id", "")
+    team_id = int(team_arg) if team_arg.isdigit() else None
+    with_names = oversight.can_see_child_names(me)
+    params: dict[str, Any] = {"measure": key, "as_at": as_at.isoformat(), "team_id": team_id}
+    measure = oversight.MEASURE_BY_KEY.get(key)
+    if measure is not None:
+        first = _arg_month("month") or _arg_month("from_month")
+        last = _arg_month("month") or _arg_month("to_month") or first
+        if first is None or last is None or last < first:
+            abort(404)
+        outcome = request.args.get("outcome", "all")
+        if outcome not in ("all", "on_time", "late"):
+            abort(400)
+        exclude = request.args.get("exceptions") == "exclude"
+        advice_type = None
+        if request.args.get("advice_type"):
+            try:
+                advice_type = AdviceType(request.args["advice_type"])
+            except ValueError:
+                abort(400)
+        provider = request.args.get("provider") or None
+        spec = oversight.DrillDown(
+            measure, first, oversight.next_month(last), as_at, outcome=outcome, exclude_exceptions=exclude,  # type: ignore[arg-type]
+            advice_type=advice_type, provider=provider,
+        )
+        scope = oversight.scope_for(me, team_id=team_id)
+        page = oversight.page_of_ids(oversight.drilldown_ids(scope, spec), page=_page_number(), per_page=PER_PAGE)
+        rows: list[Any] = oversight.milestone_rows(page.items, as_at=as_at, with_names=with_names)
+        period = _month_label(first) if first == last else f"{_month_label(first)} to {_month_label(last)}"
+        outcome_text = {"all": "all counted", "on_time": "on time", "late": "late"}[outcome]
+        heading = f"{measure.title}: {outcome_text}, {period}"
+        if exclude:
+            heading += ", excluding exceptions"
+        if advice_type is not None:
+            heading += f", {advice_type.label}"
+        if provider:
+            heading += f", {provider}"
+        params.update({"from": first.isoformat(), "to": last.isoformat(), "outcome": outcome, "exceptions": "exclude" if exclude else "include",
+                       "advice_type": advice_type.value if advice_type else None, "provider": provider})
+        kind = "milestones"
+    elif key in oversight.WORKLOAD_TITLES:
+        coordinator_arg = request.args.get("coordinator_id", "")
+        scope = oversight.scope_for(
+            me, team_id=team_id, coordinator_id=int(coordinator_arg) if coordinator_arg.isdigit() else None,
+            unassigned=coordinator_arg == "none",
+        )
+        page = oversight.page_of_ids(oversight.workload_ids(scope, key, as_at), page=_page_number(), per_page=PER_PAGE)  # type: ignore[arg-type]
+        rows = oversight.case_rows(page.items, as_at=as_at, with_names=with_names)
+        heading = f"{oversight.WORKLOAD_TITLES[key]} at {as_at:%-d %B %Y}"
+        if key == "caseload":
+            holder = db.session.get(User, int(coordinator_arg)) if coordinator_arg.isdigit() else None
+            heading = f"Open cases held by {holder.name if holder else 'nobody'} at {as_at:%-d %B %Y}"
+            params["coordinator_id"] = coordinator_arg
+        measure = None
+        kind = "cases"
+    else:
+        abort(404)
+    if with_names and page.items:
+        audit.record(me, "report_viewed", "report", key, f"Viewed the list behind a report figure: {heading}", params)
+        db.session.commit()
+    return render_template(
+        "reports/drilldown.html", heading=heading, page=page, rows=rows, kind=kind, measure=measure, with_names=with_names,
+        as_at=as_at, team_id=team_id,
+    )
+
+
+# --- Targets -----------------------------------------------------------------------------------
+
+
+def _target_months(now: date) -> list[date]:
+    first = oversight.month_start(now) - relativedelta(months=24)
+    return [first + relativedelta(months=n) for n in range(0, 49)]
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def targets() -> Any:
+    form = TargetForm()
+    now = today()
+    form.month.choices = [(m.strftime("%Y-%m"), _month_label(m)) for m in _target_months(now)]
+    if request.method == "GET":
+        chosen = oversight.parse_month(request.args.get("month")) or oversight.month_start(now)
+        form.month.data = chosen.strftime("%Y-%m")
+        if request.args.get("measure") in oversight.MEASURE_BY_KEY:
+            form.measure.data = request.args["measure"]
+            existing = oversight.targets_for([chosen]).get((form.measure.data, chosen))
+            if existing is not None:
+                form.target_percent.data = existing.target_percent
+                form.national_average_percent.data = existing.national_average_percent
+    if form.validate_on_submit():
+        month_on = oversight.parse_month(form.month.data)
+        assert month_on is not None
+        try:
+            oversight.set_target(
+                measure=form.measure.data or "", month_on=month_on, target_percent=form.target_percent.data,
+                national_average_percent=form.national_average_percent.data, actor=_me(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            title = oversight.MEASURE_BY_KEY[form.measure.data or ""].title
+            flash(f"Target saved: {title}, {_month_label(month_on)}, {form.target_percent.data}%.", "success")
+            return redirect(url_for("reports.targets", measure=form.measure.data, month=form.month.data))
+    saved = oversight.all_targets()
+    setters = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_({t.set_by_id for t in saved if t.set_by_id})))}
+    by_measure = [(m, [t for t in saved if t.measure == m.key]) for m in oversight.MEASURES]
+    return render_template("reports/targets.html", form=form, by_measure=by_measure, setters=setters, any_saved=bool(saved))
+
+
+# --- The monthly performance report ------------------------------------------------------------
+
+# Fits the report on one A4 page for a board pack (app.css already leaves out the header,
+# footer and anything marked app-no-print).
+PRINT_CSS = """@media print {
+  @page { size: A4 portrait; margin: 12mm; }
+  .govuk-main-wrapper { padding-top: 0; padding-bottom: 0; }
+  .app-report .govuk-heading-l { font-size: 20pt !important; margin-bottom: 4pt !important; }
+  .app-report .govuk-caption-m, .app-report .govuk-body-s { font-size: 9pt !important; margin-bottom: 6pt !important; }
+  .app-report .govuk-table { font-size: 10pt !important; margin-bottom: 6pt !important; }
+  .app-report .govuk-table__caption { font-size: 11pt !important; margin-bottom: 2pt; }
+  .app-report .govuk-table__header, .app-report .govuk-table__cell { padding: 3pt 8pt 3pt 0; }
+  .app-report .govuk-grid-column-one-half { width: 50%; float: left; }
+}
+"""
+
+
+@bp.route("/monthly/print.css")
+@role_required(*READERS)
+def print_css() -> Any:
+    return Response(PRINT_CSS, content_type="text/css; charset=utf-8")
+
+
+
+@bp.route("/monthly")
+@role_required(*READERS)
+def monthly() -> Any:
+    me = _me()
+    now = today()
+    form = MonthlyReportForm(request.args)
+    current = oversight.month_start(now)
+    choices = [current - relativedelta(months=n) for n in range(0, 25)]
+    form.month.choices = [(m.strftime("%Y-%m"), _month_label(m) + (" (to date)" if m == current else "")) for m in choices]
+    form.team_id.choices = _team_choices(me)
+    if "month" not in request.args:
+        # A board usually looks at the last complete month.
+        form.month.data = (current - relativedelta(months=1)).strftime("%Y-%m")
+    form.validate()
+    month_on = oversight.parse_month(_valid(form.month)) or current - relativedelta(months=1)
+    team_id = _team_id(form)
+    scope = oversight.scope_for(me, team_id=team_id)
+    team_name = next((t.name for t in me.teams if t.id == team_id), None)
+    return render_template(
+        "reports/monthly.html", form=form, lines=oversight.monthly_report(scope, month_on, now), work=oversight.workload(scope, now),
+        month_on=month_on, month_label=_month_label(month_on), last_month_label=_month_label(month_on - relativedelta(months=1)),
+        as_at=now, partial=month_on == current, team_name=team_name, team_id=team_id,
+    )
