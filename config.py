@@ -67,7 +67,7 @@ class Config:
     LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
 
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "console")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -78,6 +78,26 @@ class Config:
 
     GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
     PAGE_SIZE = _int("PAGE_SIZE", 25)
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
+    # GOV.UK Notify (MAIL_BACKEND=notify): an email template whose subject is ((subject)) and body ((body)).
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY")
+    NOTIFY_TEMPLATE_ID = os.environ.get("NOTIFY_TEMPLATE_ID")
+
+    # Daily alerts (see README, "Daily alerts and the scheduler").
+    ALERT_TIME = os.environ.get("ALERT_TIME", "07:00")  # local time (TIME_ZONE) of the daily run
+    ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", 10)  # calendar days ahead that count as "due soon"
+    ALERT_WEEKLY_DAY = _int("ALERT_WEEKLY_DAY", 0)  # weekly digests go out on this weekday (0 = Monday)
+    ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)
+    ALERT_CATCH_UP_DAYS = _int("ALERT_CATCH_UP_DAYS", 7)  # missed days run on start, at most this many
+    ALERT_LOCK_MINUTES = _int("ALERT_LOCK_MINUTES", 30)  # lease on the job lock (SQLite only)
+    ESCALATION_WORKING_DAYS = _int("ESCALATION_WORKING_DAYS", 10)  # escalate when overdue by more than this
+    ESCALATION_IMMEDIATE_KEYS = os.environ.get("ESCALATION_IMMEDIATE_KEYS", "final_plan,final_plan_after_reassessment")
+    ESCALATION_EMAILS = os.environ.get("ESCALATION_EMAILS", "")  # comma-separated; always receive escalations
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)
+    OUTBOX_BACKOFF_SECONDS = _int("OUTBOX_BACKOFF_SECONDS", 60)  # doubles after each failed attempt
+    OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+    SCHEDULER_OUTBOX_MINUTES = _int("SCHEDULER_OUTBOX_MINUTES", 5)  # the scheduler retries the outbox this often
+    SCHEDULER_MISFIRE_GRACE_SECONDS = _int("SCHEDULER_MISFIRE_GRACE_SECONDS", 3600)
 
     SECRET_KEY: str | None = None
 

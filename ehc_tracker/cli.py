@@ -54,3 +54,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(deadlines)
+    from .alerts.cli import alerts, scheduler_command
+    app.cli.add_command(alerts)
+    app.cli.add_command(scheduler_command)

@@ -1,4 +1,5 @@
 """Every model, imported here so the metadata is complete for migrations."""
+from .alerts import Alert, AlertKind, AlertPreference, DigestFrequency, JobLock, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
 from .api import ApiToken
 from .audit import AuditEvent
 from .case import (
@@ -21,6 +22,15 @@ from .user import Role, Team, User, normalise_email, team_memberships
 
 __all__ = [
     "AdviceRequest",
+    "Alert",
+    "AlertKind",
+    "AlertPreference",
+    "DigestFrequency",
+    "JobLock",
+    "JobRun",
+    "JobRunStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "ApiToken",
     "AuditEvent",
     "Case",

@@ -28,9 +28,10 @@ def _load_user(user_id: str) -> Any:
 
 
 def _navigation() -> list[dict[str, Any]]:
-    from flask import request, url_for
+    from flask import has_request_context, request, url_for
 
-    if not current_user.is_authenticated:
+    # Emails are rendered outside requests too (the scheduler, commands): no navigation there.
+    if not has_request_context() or not current_user.is_authenticated:
         return []
     items: list[tuple[str, str, tuple[Role, ...]]] = [
         ("Home", "main.index", tuple(Role)),
@@ -42,6 +43,8 @@ def _navigation() -> list[dict[str, Any]]:
         ("Teams", "admin.teams", (Role.ADMIN,)),
         ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
         ("Audit log", "admin.audit_log", (Role.ADMIN,)),
+        ("Alert runs", "alert_runs.jobs", (Role.ADMIN,)),
+        ("Notifications", "notifications.index", Role.staff()),
     ]
     nav = []
     for text, endpoint, roles in items:
@@ -100,6 +103,10 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
+    from ..notifications.jobs import bp as alert_runs_bp
+    from ..notifications.routes import bp as notifications_bp
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(alert_runs_bp)
     init_errors(app)
 
     app.add_template_filter(_format_date, "date")

@@ -1,0 +1,311 @@
+"""Who is told what: the alerts of a day, and the one email digest per person that carries them.
+
+- A case's coordinator hears of its milestones due soon (within ALERT_DUE_SOON_DAYS) and
+  overdue, every day they stay so.
+- Each manager of the case's team hears of its overdue milestones, grouped by coordinator.
+- The escalation recipients (people flagged in their alert preferences by an administrator, and
+  ESCALATION_EMAILS) hear once of each milestone overdue too long: at once for the keys in
+  ESCALATION_IMMEDIATE_KEYS (the 20-week final plan, reg 13(2) SEND Regulations 2014), or when
+  more than ESCALATION_WORKING_DAYS working days overdue. Not where an approved exception applies.
+
+A milestone is overdue on day D when it is unmet, not a period, on an open case, and due
+before D. Email digests follow each person's preference (daily, weekly or off); escalations are
+always sent. Subjects carry counts and the date only, never a child's name; bodies name a child
+by first name and initial, with the case number.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterable, Mapping
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AlertKind, AlertPreference, DigestFrequency, Role, User, normalise_email
+from ..models.case import Case, CaseStatus, Milestone
+from ..models.child import Child
+from ..statutory.calendar import WorkingDayCalendar
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    due_soon_days: int = 10
+    weekly_day: int = 0
+    escalation_working_days: int = 10
+    immediate_keys: frozenset[str] = frozenset({"final_plan", "final_plan_after_reassessment"})
+    escalation_emails: tuple[str, ...] = ()
+    base_url: str = "http://127.0.0.1:5000"
+    service_name: str = "EHC Tracker"
+    skip_non_working_days: bool = True
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> AlertSettings:
+        def _list(value: Any) -> tuple[str, ...]:
+            if isinstance(value, str):
+                value = value.split(",")
+            return tuple(v.strip() for v in value or () if v and v.strip())
+
+        return cls(
+            due_soon_days=int(config.get("ALERT_DUE_SOON_DAYS", 10)),
+            weekly_day=int(config.get("ALERT_WEEKLY_DAY", 0)) % 7,
+            escalation_working_days=int(config.get("ESCALATION_WORKING_DAYS", 10)),
+            immediate_keys=frozenset(_list(config.get("ESCALATION_IMMEDIATE_KEYS", ""))),
+            escalation_emails=tuple(normalise_email(e) for e in _list(config.get("ESCALATION_EMAILS", ""))),
+            base_url=str(config.get("BASE_URL", "")).rstrip("/"),
+            service_name=str(config.get("SERVICE_NAME", "EHC Tracker")),
+            skip_non_working_days=bool(config.get("ALERT_SKIP_NON_WORKING_DAYS", True)),
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # "u12" for an account, "e:address" for an escalation address without one
+    email: str
+    name: str
+    user_id: int | None
+    digest: DigestFrequency
+
+
+@dataclass(frozen=True)
+class Item:
+    milestone_id: int
+    milestone_key: str
+    case_id: int
+    label: str
+    due_on: date
+    working_days_overdue: int
+    exception_applies: bool
+    child: str  # first name and initial only
+    coordinator_id: int | None
+    coordinator_name: str
+
+    @property
+    def case_ref(self) -> str:
+        return f"Case {self.case_id}"
+
+
+@dataclass(frozen=True)
+class PlannedAlert:
+    kind: AlertKind
+    recipient: Recipient
+    item: Item
+    for_on: date
+
+    @property
+    def dedupe_key(self) -> str:
+        if self.kind is AlertKind.ESCALATION:
+            # Once per milestone and due date: a moved due date that is missed again escalates again.
+            return f"escalation:m{self.item.milestone_id}:due{self.item.due_on.isoformat()}:{self.recipient.key}"
+        return f"{self.kind.value}:m{self.item.milestone_id}:{self.recipient.key}:{self.for_on.isoformat()}"
+
+
+@dataclass
+class Digest:
+    recipient: Recipient
+    for_on: date
+    alerts: list[PlannedAlert]
+    weekly: bool
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"digest:{self.for_on.isoformat()}:{self.recipient.key}"
+
+
+def short_name(first_name: str, last_name: str) -> str:
+    """"Alex T.": enough for a coordinator to recognise, little for anyone else."""
+    initial = last_name.strip()[:1].upper()
+    return f"{first_name.strip()} {initial}." if initial else first_name.strip()
+
+
+def is_weekly_digest_day(day: date, weekly_day: int, calendar: WorkingDayCalendar) -> bool:
+    """The first working day of the week on or after `weekly_day` (Monday, or Tuesday after a bank holiday)."""
+    if not calendar.is_working_day(day):
+        return False
+    offset = (day.weekday() - weekly_day) % 7
+    start = day - timedelta(days=offset)
+    return not any(calendar.is_working_day(start + timedelta(days=i)) for i in range(offset))
+
+
+def _recipient(user: User, preferences: Mapping[int, AlertPreference]) -> Recipient:
+    preference = preferences.get(user.id)
+    return Recipient(
+        key=f"u{user.id}", email=user.email, name=user.name, user_id=user.id,
+        digest=preference.digest if preference is not None else DigestFrequency.DAILY,
+    )
+
+
+def escalation_recipients(
+    settings: AlertSettings, users: Iterable[User], preferences: Mapping[int, AlertPreference]
+) -> list[Recipient]:
+    """Active people flagged for escalations, then ESCALATION_EMAILS (matched to accounts where they exist)."""
+    by_email = {u.email: u for u in users if u.active and u.role in Role.staff()}
+    found: dict[str, Recipient] = {}
+    for user in by_email.values():
+        preference = preferences.get(user.id)
+        if preference is not None and preference.receives_escalations:
+            found[f"u{user.id}"] = _recipient(user, preferences)
+    for email in settings.escalation_emails:
+        account = by_email.get(email)
+        if account is not None:
+            found.setdefault(f"u{account.id}", _recipient(account, preferences))
+        else:
+            found.setdefault(f"e:{email}", Recipient(key=f"e:{email}", email=email, name="", user_id=None, digest=DigestFrequency.OFF))
+    return list(found.values())
+
+
+def plan_alerts(for_on: date, settings: AlertSettings, calendar: WorkingDayCalendar) -> list[PlannedAlert]:
+    """Every alert day `for_on` calls for, recorded before or not (the ledger decides)."""
+    horizon = for_on + timedelta(days=settings.due_soon_days)
+    rows = db.session.execute(
+        select(Milestone, Case.coordinator_id, Case.team_id, Child.first_name, Child.last_name)
+        .join(Case, Milestone.case_id == Case.id)
+        .join(Child, Case.child_id == Child.id)
+        .where(
+            Case.status == CaseStatus.OPEN,
+            Milestone.met_on.is_(None),
+            Milestone.is_period.is_(False),
+            Milestone.due_on <= horizon,
+        )
+        .order_by(Milestone.due_on, Milestone.case_id, Milestone.id)
+    ).all()
+    users = list(db.session.scalars(select(User).options(selectinload(User.teams))))
+    everyone = {u.id: u for u in users}
+    active = {u.id: u for u in users if u.active}
+    preferences = {p.user_id: p for p in db.session.scalars(select(AlertPreference))}
+    managers: dict[int, list[User]] = defaultdict(list)
+    for user in active.values():
+        if user.role is Role.MANAGER:
+            for team in user.teams:
+                managers[team.id].append(user)
+    escalate_to = escalation_recipients(settings, users, preferences)
+
+    planned: dict[str, PlannedAlert] = {}
+
+    def add(kind: AlertKind, recipient: Recipient, item: Item) -> None:
+        alert = PlannedAlert(kind, recipient, item, for_on)
+        planned.setdefault(alert.dedupe_key, alert)
+
+    for milestone, coordinator_id, team_id, first_name, last_name in rows:
+        overdue = milestone.due_on < for_on
+        coordinator = active.get(coordinator_id) if coordinator_id is not None else None
+        named = everyone.get(coordinator_id) if coordinator_id is not None else None
+        item = Item(
+            milestone_id=milestone.id,
+            milestone_key=milestone.key,
+            case_id=milestone.case_id,
+            label=milestone.label,
+            due_on=milestone.due_on,
+            working_days_overdue=calendar.working_days_between(milestone.due_on, for_on) if overdue else 0,
+            exception_applies=milestone.exception_applies,
+            child=short_name(first_name, last_name),
+            coordinator_id=coordinator_id,
+            coordinator_name=named.name if named is not None else "Not assigned",
+        )
+        if coordinator is not None:
+            add(AlertKind.OVERDUE if overdue else AlertKind.DUE_SOON, _recipient(coordinator, preferences), item)
+        if not overdue:
+            continue
+        for manager in managers.get(team_id, []):
+            add(AlertKind.OVERDUE, _recipient(manager, preferences), item)
+        if not milestone.exception_applies and (
+            milestone.key in settings.immediate_keys or item.working_days_overdue > settings.escalation_working_days
+        ):
+            for recipient in escalate_to:
+                add(AlertKind.ESCALATION, recipient, item)
+    return list(planned.values())
+
+
+def build_digests(
+    alerts: Iterable[PlannedAlert], for_on: date, settings: AlertSettings, calendar: WorkingDayCalendar
+) -> list[Digest]:
+    """One digest per person for the day, of the alerts their preference lets through."""
+    by_recipient: dict[str, list[PlannedAlert]] = defaultdict(list)
+    for alert in alerts:
+        by_recipient[alert.recipient.key].append(alert)
+    weekly_day = is_weekly_digest_day(for_on, settings.weekly_day, calendar)
+    digests = []
+    for recipient_alerts in by_recipient.values():
+        recipient = recipient_alerts[0].recipient
+        routine_wanted = recipient.digest is DigestFrequency.DAILY or (recipient.digest is DigestFrequency.WEEKLY and weekly_day)
+        included = [a for a in recipient_alerts if a.kind is AlertKind.ESCALATION or routine_wanted]
+        if not included:
+            continue
+        digest = Digest(recipient=recipient, for_on=for_on, alerts=included, weekly=recipient.digest is DigestFrequency.WEEKLY)
+        render(digest, settings)
+        digests.append(digest)
+    digests.sort(key=lambda d: (d.recipient.email, d.recipient.key))
+    return digests
+
+
+def _view(item: Item, settings: AlertSettings) -> dict[str, Any]:
+    return {
+        "case_ref": item.case_ref,
+        "child": item.child,
+        "label": item.label,
+        "due_on": item.due_on,
+        "due_text": f"{item.due_on:%-d %B %Y}",
+        "working_days_overdue": item.working_days_overdue,
+        "exception_applies": item.exception_applies,
+        "coordinator": item.coordinator_name,
+        "url": f"{settings.base_url}/cases/{item.case_id}",
+    }
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def render(digest: Digest, settings: AlertSettings) -> None:
+    """Fill in the subject and the plain-text and HTML bodies."""
+    mine_id = digest.recipient.user_id
+    escalations = [a.item for a in digest.alerts if a.kind is AlertKind.ESCALATION]
+    routine = [a for a in digest.alerts if a.kind is not AlertKind.ESCALATION]
+    mine_overdue = [a.item for a in routine if a.kind is AlertKind.OVERDUE and a.item.coordinator_id == mine_id]
+    mine_due_soon = [a.item for a in routine if a.kind is AlertKind.DUE_SOON and a.item.coordinator_id == mine_id]
+    team_overdue = [a.item for a in routine if a.kind is AlertKind.OVERDUE and a.item.coordinator_id != mine_id]
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in team_overdue:
+        groups[item.coordinator_name].append(item)
+
+    overdue_count = len(mine_overdue) + len(team_overdue)
+    digest.counts = {"escalation": len(escalations), "overdue": overdue_count, "due_soon": len(mine_due_soon)}
+    parts = []
+    if escalations:
+        parts.append(_plural(len(escalations), "escalation"))
+    if overdue_count:
+        parts.append(f"{overdue_count} overdue")
+    if mine_due_soon:
+        parts.append(f"{len(mine_due_soon)} due soon")
+    kind = "weekly alerts" if digest.weekly and routine else ("escalations" if not routine else "daily alerts")
+    date_text = f"{digest.for_on:%A %-d %B %Y}"
+    # Counts and the date only: a subject line is shown in places a body is not.
+    digest.subject = f"{settings.service_name} {kind} for {date_text}: {', '.join(parts)}"
+
+    context = {
+        "service_name": settings.service_name,
+        "greeting_name": digest.recipient.name.split()[0] if digest.recipient.name.strip() else "",
+        "date_text": date_text,
+        "weekly": digest.weekly,
+        "kind": kind,
+        "due_soon_days": settings.due_soon_days,
+        "escalation_working_days": settings.escalation_working_days,
+        "escalations": [_view(i, settings) for i in escalations],
+        "mine_overdue": [_view(i, settings) for i in mine_overdue],
+        "mine_due_soon": [_view(i, settings) for i in mine_due_soon],
+        "team_groups": [(name, [_view(i, settings) for i in items]) for name, items in sorted(groups.items())],
+        "has_account": digest.recipient.user_id is not None,
+        "notifications_url": f"{settings.base_url}/notifications/",
+        "preferences_url": f"{settings.base_url}/notifications/preferences",
+    }
+    env = current_app.jinja_env
+    # Rendered straight from the environment: no request, so none of the page context processors.
+    digest.text = env.get_template("email/digest.txt").render(context)
+    digest.html = env.get_template("email/digest.html").render(context)

@@ -1,0 +1,279 @@
+"""Delivery through a real SMTP server (aiosmtpd on 127.0.0.1, a free port), the outbox's
+retries, and two runs at once on PostgreSQL."""
+from __future__ import annotations
+
+import asyncio
+import email
+import os
+import threading
+from datetime import timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from ehc_tracker.alerts.delivery import SMTPBackend
+from ehc_tracker.alerts.job import run_alerts, send_outbox
+from ehc_tracker.extensions import db
+from ehc_tracker.models import Alert, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
+from tests.integration.test_alerts_support import DIRECTOR, EXPECTED_RECIPIENTS, FOR_ON, NOW, SURNAME, build_world, free_port
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+ON_POSTGRESQL = TEST_DATABASE_URL.startswith(("postgresql", "postgres://"))
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives, and can refuse or be slow."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.refuse: set[str] = set()
+        self.delay = 0.0
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self) -> list[str]:
+        return sorted(rcpt for rcpts, _ in self.messages for rcpt in rcpts)
+
+    def by_recipient(self) -> dict[str, email.message.EmailMessage]:
+        return {rcpts[0]: message for rcpts, message in self.messages}
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def app_config(smtp):
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_DEFAULT_SENDER": "ehc-tracker@council.example",
+        "MAIL_TIMEOUT_SECONDS": 5,
+        "ESCALATION_EMAILS": DIRECTOR,
+        "BASE_URL": "https://ehc.council.example",
+    }
+
+
+def _outbox_statuses():
+    return dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).tuples().all())
+
+
+def _server_down(app):
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+
+
+def test_the_right_people_get_the_right_digests_over_smtp_and_a_rerun_sends_nothing(app, smtp):
+    world = build_world()
+    report = run_alerts(FOR_ON, now=NOW)
+    assert report.status == "succeeded" and report.outbox.sent == 7, report.summary
+
+    assert smtp.to() == sorted(EXPECTED_RECIPIENTS)
+    received = smtp.by_recipient()
+    cora = received["cora@council.example"]
+    assert cora["From"] == "ehc-tracker@council.example" and cora["To"] == "cora@council.example"
+    assert cora["Subject"] == "EHC Tracker daily alerts for Wednesday 3 December 2025: 1 overdue, 1 due soon"
+    assert cora.get_content_type() == "multipart/alternative"
+    text = cora.get_body(("plain",)).get_content()
+    html = cora.get_body(("html",)).get_content()
+    assert f"https://ehc.council.example/cases/{world.cases['A'].id}" in text
+    assert f'href="https://ehc.council.example/cases/{world.cases["B"].id}"' in html
+    assert "Ava Q." in text and "Ben Q." in html
+    manager = received["mo@council.example"].get_body(("plain",)).get_content()
+    assert "Cam Two (2)" in manager and "Cora One (1)" in manager
+    assert received[DIRECTOR]["Subject"].endswith(": 2 escalations")
+    for _, message in smtp.messages:
+        assert SURNAME not in message["Subject"] and SURNAME not in message.as_string()
+        assert ".digest.2025-12-03." in message["Message-ID"] and message["Message-ID"].count("@") == 1
+
+    again = run_alerts(FOR_ON, now=NOW + timedelta(hours=1))
+    assert again.alerts_created == 0 and again.messages_queued == 0 and again.outbox.sent == 0
+    assert len(smtp.messages) == 7
+    assert _outbox_statuses() == {OutboxStatus.SENT: 7}
+    sent = db.session.scalars(select(OutboxMessage)).all()
+    assert all(m.sent_at is not None and m.attempts == 1 and m.provider_reference for m in sent)
+
+
+def test_smtp_down_keeps_the_messages_and_the_next_run_sends_them(app, smtp):
+    build_world()
+    _server_down(app)
+    report = run_alerts(FOR_ON, now=NOW)
+    assert report.status == "succeeded" and report.alerts_created == 13 and report.messages_queued == 7
+    assert report.outbox.sent == 0 and report.outbox.server_unavailable
+    assert "mail server unavailable, 7 messages wait in the outbox" in report.note
+    assert smtp.messages == []
+    assert _outbox_statuses() == {OutboxStatus.PENDING: 7}
+    run = db.session.scalars(select(JobRun)).one()
+    assert run.status is JobRunStatus.SUCCEEDED and run.messages_failed == 1 and "mail server unavailable" in run.note
+    tried = db.session.scalars(select(OutboxMessage).where(OutboxMessage.attempts > 0)).one()
+    assert tried.next_attempt_at == NOW + timedelta(seconds=60) and "mail server unavailable" in tried.last_error
+
+    app.config["MAIL_PORT"] = smtp.port  # the server is back
+    again = run_alerts(FOR_ON, now=NOW + timedelta(minutes=5))
+    assert again.alerts_created == 0 and again.messages_queued == 0 and again.outbox.sent == 7
+    assert smtp.to() == sorted(EXPECTED_RECIPIENTS)  # each once
+    assert _outbox_statuses() == {OutboxStatus.SENT: 7}
+
+
+def test_outbox_retries_with_backoff(app, smtp):
+    build_world()
+    _server_down(app)
+    run_alerts(FOR_ON, now=NOW)
+    first = db.session.scalars(select(OutboxMessage).where(OutboxMessage.attempts == 1)).one()
+
+    # Still down 30 seconds later: the next message due is tried, and the pass stops again.
+    report = send_outbox(now=NOW + timedelta(seconds=30))
+    assert report.sent == 0 and report.failed == 1 and report.server_unavailable
+
+    app.config["MAIL_PORT"] = smtp.port
+    report = send_outbox(now=NOW + timedelta(seconds=31))
+    assert report.sent == 5 and report.waiting == 2  # the two that failed wait out their back-off
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, first.id).status is OutboxStatus.PENDING
+    report = send_outbox(now=NOW + timedelta(seconds=60))
+    assert report.sent == 1  # the first is due again at 60 s; the second at 90 s
+    report = send_outbox(now=NOW + timedelta(seconds=90))
+    assert report.sent == 1 and report.waiting == 0
+    assert smtp.to() == sorted(EXPECTED_RECIPIENTS)
+
+
+def test_backoff_doubles_up_to_a_cap_and_gives_up_after_the_limit(app, smtp, runner):
+    from ehc_tracker.alerts.outbox import RetryPolicy
+
+    policy = RetryPolicy(max_attempts=3, base_seconds=60, max_seconds=3600)
+    assert [policy.delay(n).total_seconds() for n in (1, 2, 3, 7, 20)] == [60, 120, 240, 3600, 3600]
+
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 2
+    build_world()
+    _server_down(app)
+    run_alerts(FOR_ON, now=NOW, send=False)
+    send_outbox(now=NOW, retry_all=True, limit=1)
+    send_outbox(now=NOW + timedelta(hours=1), retry_all=True, limit=1)
+    assert _outbox_statuses() == {OutboxStatus.FAILED: 1, OutboxStatus.PENDING: 6}
+    given_up = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).one()
+    assert given_up.attempts == 2
+
+    app.config["MAIL_PORT"] = smtp.port
+    result = runner.invoke(args=["alerts", "send-outbox", "--retry-failed", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "1 failed messages queued again." in result.output and "Outbox: 7 sent." in result.output
+    assert smtp.to() == sorted(EXPECTED_RECIPIENTS)
+
+
+def test_a_refused_address_fails_alone_and_is_not_retried(app, smtp):
+    build_world()
+    smtp.refuse.add("cam@council.example")
+    report = run_alerts(FOR_ON, now=NOW)
+    assert report.outbox.sent == 6 and report.outbox.failed == 1 and report.outbox.gave_up == 1
+    refused = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).one()
+    assert refused.to_address == "cam@council.example" and "550" in refused.last_error
+    assert send_outbox(now=NOW + timedelta(days=1), retry_all=True).sent == 0
+
+
+def test_a_crash_while_sending_loses_nothing(app, smtp, monkeypatch):
+    build_world()
+    run_alerts(FOR_ON, now=NOW, send=False)
+    real_send = SMTPBackend.send
+    calls = []
+
+    def crash_on_third(self, message):
+        calls.append(message.to)
+        if len(calls) == 3:
+            raise RuntimeError("the process was killed")
+        return real_send(self, message)
+
+    monkeypatch.setattr(SMTPBackend, "send", crash_on_third)
+    with pytest.raises(RuntimeError):
+        send_outbox(now=NOW)
+    assert len(smtp.messages) == 2
+    assert _outbox_statuses() == {OutboxStatus.SENT: 2, OutboxStatus.PENDING: 5}
+    monkeypatch.undo()
+    assert send_outbox(now=NOW).sent == 5
+    assert smtp.to() == sorted(EXPECTED_RECIPIENTS)
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="the claim by update is the SQLite path; PostgreSQL holds row locks (FOR UPDATE SKIP LOCKED)")
+def test_sqlite_a_message_claimed_by_another_sender_is_left_to_it(app, smtp):
+    build_world()
+    run_alerts(FOR_ON, now=NOW, send=False)
+    claimed = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    claimed.status, claimed.claimed_at, claimed.claim_token = OutboxStatus.SENDING, NOW, "another-process"
+    db.session.commit()
+    assert send_outbox(now=NOW + timedelta(minutes=1)).sent == 6
+    assert claimed.to_address not in smtp.to()
+    # Its sender died: after 15 minutes the claim lapses and the message goes.
+    assert send_outbox(now=NOW + timedelta(minutes=16)).sent == 1
+    assert smtp.to() == sorted(EXPECTED_RECIPIENTS)
+
+
+def _in_threads(app, target, n=2):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker(i):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                results.append(target(i))
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="two processes at once need PostgreSQL's row and advisory locks; set TEST_DATABASE_URL=postgresql://... (CI runs this)")
+def test_two_runs_at_once_on_postgresql_send_each_message_once(app, smtp):
+    build_world()
+    smtp.delay = 0.05  # keep both senders in the outbox together
+    reports = _in_threads(app, lambda i: run_alerts(FOR_ON, now=NOW, trigger=f"thread-{i}"), n=3)
+
+    assert sorted(smtp.to()) == sorted(EXPECTED_RECIPIENTS)  # 7 messages, each once
+    assert sum(r.alerts_created for r in reports) == 13 and sum(r.messages_queued for r in reports) == 7
+    assert sum(r.outbox.sent for r in reports) == 7
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Alert.id))) == 13
+    assert _outbox_statuses() == {OutboxStatus.SENT: 7}
+    statuses = [r.status for r in db.session.scalars(select(JobRun))]
+    assert len(statuses) == 3 and set(statuses) <= {JobRunStatus.SUCCEEDED, JobRunStatus.SKIPPED}
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="concurrent senders need PostgreSQL's FOR UPDATE SKIP LOCKED; set TEST_DATABASE_URL=postgresql://... (CI runs this)")
+def test_two_senders_at_once_on_postgresql_share_the_outbox(app, smtp):
+    build_world()
+    run_alerts(FOR_ON, now=NOW, send=False)
+    smtp.delay = 0.1
+    reports = _in_threads(app, lambda i: send_outbox(now=NOW), n=2)
+    assert sum(r.sent for r in reports) == 7
+    assert all(r.sent > 0 for r in reports), "both senders should have taken a share"
+    assert sorted(smtp.to()) == sorted(EXPECTED_RECIPIENTS)
