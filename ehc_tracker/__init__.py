@@ -47,6 +47,11 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
 
     init_web(app)
 
+    from .api import api_bp
+
+    # Token-authenticated JSON endpoints use no cookies for changes (see api/auth.py): no CSRF token.
+    csrf.exempt(api_bp)
+
     from .cli import register_cli
 
     register_cli(app)

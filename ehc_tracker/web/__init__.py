@@ -39,6 +39,7 @@ def _navigation() -> list[dict[str, Any]]:
         ("Children", "children.index", (Role.COORDINATOR, Role.MANAGER)),
         ("Overdue", "reports.overdue", (Role.COORDINATOR, Role.MANAGER)),
         ("Dashboard", "reports.dashboard", (Role.MANAGER, Role.VIEWER)),
+        ("SEN2 return", "sen2.index", (Role.MANAGER,)),
         ("Users", "admin.users", (Role.ADMIN,)),
         ("Teams", "admin.teams", (Role.ADMIN,)),
         ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
@@ -107,6 +108,10 @@ def init_web(app: Flask) -> None:
     from ..notifications.routes import bp as notifications_bp
     app.register_blueprint(notifications_bp)
     app.register_blueprint(alert_runs_bp)
+    from ..api import init_api
+    from ..sen2.routes import bp as sen2_bp
+    init_api(app)
+    app.register_blueprint(sen2_bp)
     init_errors(app)
 
     app.add_template_filter(_format_date, "date")

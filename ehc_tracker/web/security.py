@@ -37,9 +37,23 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
+def _authenticates_itself(endpoint: str) -> bool:
+    """JSON API endpoints check API tokens themselves (ehc_tracker/api/auth.py): a call with a
+    token, or with no session at all, is theirs to answer (401 in JSON, audited). A signed-in
+    browser session reading the API still goes through the checks below (idle timeout...)."""
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    if not endpoint.startswith("api.") or not getattr(view, "api_authenticated", False):
+        return False
+    return "Authorization" in request.headers or not current_user.is_authenticated
+
+
 def _require_sign_in() -> Any:
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if _authenticates_itself(endpoint):
         return None
     if not current_user.is_authenticated:
         if request.path.startswith("/api/"):

@@ -1,0 +1,536 @@
+"""The JSON API under /api/v1, and the account page where people manage their API tokens.
+
+Each endpoint parses the request (schemas.py), calls a service, and returns JSON; `api_view`
+(auth.py) authenticates, rate-limits, authorises, audits and commits. The same role and team
+rules as the web pages apply: coordinators and managers work with the children and cases of
+their own teams (another team's record is a 404, exactly like a record that does not exist),
+coordinators change only the cases they hold, viewers see the overdue list (without
+children's names) and the compliance figures, administrators no case data.
+
+Status codes: 200/201 success; 400 a body that is not JSON or not a JSON object; 401 no valid
+token; 403 the role (or, for a case, not its coordinator or a manager) may not; 404 no such
+record in the caller's teams; 409 the request conflicts with the record's state (a step out of
+sequence or already recorded, the case closed, an open case or a possible duplicate child
+already there); 422 a value is invalid (`fields` names each one); 429 too many calls.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from sqlalchemy import select
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import db
+from ..models import Role, Team, User
+from ..models.case import Case, CaseStatus, CaseType, Plan, PlanStatus, RequestSource
+from ..models.child import Child, Ethnicity, SenNeed, Sex
+from ..services import Forbidden, NotFound, ServiceError, api_tokens, audit
+from ..services import cases as case_service
+from ..services import children as child_service
+from ..services import oversight
+from ..services import timeline as timeline_service
+from ..services.clock import now as clock_now
+from ..services.clock import today
+from ..statutory.rules import RULES
+from ..web.security import role_required
+from . import schemas
+from .auth import api_view, me, note, rate_limit
+from .openapi import openapi_document
+from .schemas import ApiError, invalid
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+CASE_ROLES = (Role.COORDINATOR, Role.MANAGER)
+OVERDUE_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
+COMPLIANCE_ROLES = (Role.MANAGER, Role.VIEWER)
+DOCUMENT_ROLES = Role.staff()
+ID = "int(max=2147483647)"
+MAX_BODY_BYTES = 100_000
+
+
+# --- Representations -------------------------------------------------------------------------
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _code(value: Any) -> Any:
+    return value.value if value is not None else None
+
+
+def child_json(child: Child, on: date) -> dict[str, Any]:
+    return {
+        "id": child.id,
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": child.date_of_birth.isoformat(),
+        "upn": child.upn,
+        "uln": child.uln,
+        "sex": _code(child.sex),
+        "ethnicity": _code(child.ethnicity),
+        "postcode": child.postcode,
+        "primary_need": _code(child.primary_need),
+        "secondary_need": _code(child.secondary_need),
+        "setting_name": child.setting_name,
+        "setting_urn": child.setting_urn,
+        "setting_ukprn": child.setting_ukprn,
+        "year_group_override": child.year_group_in(on),
+        "attends_infant_school": child.attends_infant_school,
+        "looked_after": child.looked_after,
+        "young_person_own_requests": child.young_person_own_requests,
+        "team_id": child.team_id,
+        "cases": [
+            {"id": c.id, "type": c.case_type.value, "status": c.status.value, "anchor_on": c.anchor_on.isoformat()}
+            for c in sorted(child.cases, key=lambda c: c.id)
+        ],
+    }
+
+
+def case_json(case: Case, on: date) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "child_id": case.child_id,
+        "type": case.case_type.value,
+        "status": case.status.value,
+        "team_id": case.team_id,
+        "coordinator_id": case.coordinator_id,
+        "anchor_on": case.anchor_on.isoformat(),
+        "request_source": _code(case.request_source),
+        "plan_id": case.plan_id,
+        "review_meeting_on": _iso(case.review_meeting_on),
+        "review_decision": _code(case.review_decision),
+        "transferred_on": _iso(case.transferred_on),
+        "closed_on": _iso(case.closed_on),
+        "close_reason": case.close_reason,
+        "next_due_on": _iso(case.next_due_on),
+        "events": [
+            {
+                "id": e.id,
+                "type": e.event_type.value,
+                "on": e.occurred_on.isoformat(),
+                "details": e.details or {},
+                "recorded_at": e.recorded_at.isoformat() if e.recorded_at else None,
+            }
+            for e in case.events
+        ],
+        "milestones": [
+            {
+                "key": row.milestone.key,
+                "ref": row.milestone.ref,
+                "label": row.milestone.label,
+                "source": row.milestone.source,
+                "due_on": row.milestone.due_on.isoformat(),
+                "met_on": _iso(row.milestone.met_on),
+                "status": row.status,
+                "is_period": row.milestone.is_period,
+                "exception_applies": row.milestone.exception_applies,
+            }
+            for row in timeline_service.timeline(case, on)
+        ],
+        "advice_requests": [
+            {
+                "id": a.id, "advice_type": a.advice_type.value, "provider": a.provider,
+                "requested_on": a.requested_on.isoformat(), "received_on": _iso(a.received_on),
+            }
+            for a in case.advice_requests
+        ],
+        "consultations": [
+            {
+                "id": c.id, "setting_name": c.setting_name, "sent_on": c.sent_on.isoformat(),
+                "responded_on": _iso(c.responded_on), "outcome": c.outcome,
+            }
+            for c in case.consultations
+        ],
+    }
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def read_json() -> Any:
+    """The request body as JSON, or 400."""
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(400, "bad_request", f"The request body must be {MAX_BODY_BYTES} bytes or fewer")
+    if not raw.strip():
+        raise ApiError(400, "bad_request", "Send a JSON object in the request body")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "bad_request", "The request body is not valid JSON") from None
+
+
+def refusal(error: ServiceError, *, renames: dict[str, str] | None = None, conflicts: tuple[str, ...] = ()) -> ApiError:
+    """A service's refusal as an API error: 403 when the caller may not, 409 when the refusal
+    is about the record's state (its `field` is one of `conflicts`), otherwise 422."""
+    if isinstance(error, Forbidden):
+        return ApiError(403, "forbidden", error.message)
+    if isinstance(error, NotFound):
+        return ApiError(404, "not_found", error.message)
+    field = (renames or {}).get(error.field or "", error.field)
+    if error.field in conflicts:
+        return ApiError(409, "conflict", error.message, {field: error.message} if field else {})
+    return invalid({field: error.message} if field else {}, error.message)
+
+
+def _my_team(team_id: int, field: str) -> Team:
+    team = next((t for t in me().teams if t.id == team_id), None)
+    if team is None:
+        raise invalid({field: "Select one of your teams"})
+    return team
+
+
+def _child_or_404(child_id: int) -> Child:
+    child = db.session.get(Child, child_id)
+    # 404, not 403: a child of another team does not reveal that they exist.
+    if child is None or not child_service.can_view(me(), child):
+        raise ApiError(404, "not_found", "There is no child with this id in your teams")
+    return child
+
+
+def _case_or_404(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not case_service.can_view(me(), case):
+        raise ApiError(404, "not_found", "There is no case with this id in your teams")
+    return case
+
+
+# --- The OpenAPI document --------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+@api_view(*DOCUMENT_ROLES)
+def openapi() -> Any:
+    note("api", "openapi.json", "Read the OpenAPI document")
+    return openapi_document()
+
+
+# --- Children --------------------------------------------------------------------------------
+
+
+@bp.post("/children")
+@api_view(*CASE_ROLES)
+def create_child() -> Any:
+    values = schemas.read_body(schemas.NEW_CHILD, read_json())
+    team = _my_team(values["team_id"], "team_id")
+    data = child_service.ChildData(
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        date_of_birth=values["date_of_birth"],
+        upn=values["upn"],
+        uln=values["uln"],
+        sex=Sex(values["sex"]) if values["sex"] else None,
+        ethnicity=Ethnicity(values["ethnicity"]) if values["ethnicity"] else None,
+        postcode=values["postcode"],
+        primary_need=SenNeed(values["primary_need"]) if values["primary_need"] else None,
+        secondary_need=SenNeed(values["secondary_need"]) if values["secondary_need"] else None,
+        setting_name=values["setting_name"],
+        setting_urn=values["setting_urn"],
+        setting_ukprn=values["setting_ukprn"],
+        year_group_override=values["year_group_override"],
+        attends_infant_school=values["attends_infant_school"],
+        looked_after=values["looked_after"],
+        young_person_own_requests=values["young_person_own_requests"],
+    )
+    try:
+        child = child_service.create_child(data=data, team=team, actor=me(), today=today(), allow_duplicate=values["allow_duplicate"])
+    except child_service.PossibleDuplicates as duplicates:
+        visible = [m.id for m in duplicates.matches if child_service.can_view(me(), m)]
+        seen = f" Possible matches in your teams: {', '.join(f'child {i}' for i in visible)}." if visible else ""
+        message = (
+            "A child with the same name and date of birth, or the same UPN, already has a record." + seen
+            + " If this is a different child, send the request again with \"allow_duplicate\": true."
+        )
+        raise ApiError(409, "conflict", message, {"allow_duplicate": message}) from None
+    except ServiceError as error:
+        raise refusal(error, renames={"team": "team_id"}) from None
+    note("child", child.id, f"Added child record {child.id} to team {team.name}")
+    return child_json(child, today()), 201, {"Location": url_for("api.get_child", child_id=child.id)}
+
+
+@bp.get(f"/children/<{ID}:child_id>")
+@api_view(*CASE_ROLES)
+def get_child(child_id: int) -> Any:
+    child = _child_or_404(child_id)
+    child_service.record_child_viewed(child, me(), page="api")
+    note("child", child.id, f"Read child record {child.id}")
+    return child_json(child, today())
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+def _coordinator(coordinator_id: int | None, team: Team) -> User | None:
+    if coordinator_id is None:
+        return me() if me().role is Role.COORDINATOR else None
+    person = db.session.get(User, coordinator_id)
+    if person is None or not person.active or person.role not in CASE_ROLES or team.id not in person.team_ids:
+        raise invalid({"coordinator_id": f"Select a coordinator or manager in {team.name}"})
+    return person
+
+
+def _open_case_exists(child: Child, types: tuple[CaseType, ...]) -> bool:
+    found = db.session.scalar(
+        select(Case.id).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN, Case.case_type.in_(types)).limit(1)
+    )
+    return found is not None
+
+
+@bp.post("/cases")
+@api_view(*CASE_ROLES)
+def create_case() -> Any:
+    values = schemas.read_body(schemas.NEW_CASE, read_json())
+    child = db.session.get(Child, values["child_id"])
+    if child is None or not child_service.can_view(me(), child):
+        raise invalid({"child_id": "There is no child with this id in your teams"})
+    team = _my_team(values["team_id"], "team_id")
+    coordinator = _coordinator(values["coordinator_id"], team)
+    now = today()
+    if values["type"] == "assessment":
+        wrong = {"plan_made_on": "Not used for an assessment"} if values["plan_made_on"] else {}
+        if values["request_received_on"] is None:
+            wrong["request_received_on"] = "Enter the date the request was received"
+        if wrong:
+            raise invalid(wrong)
+        if _open_case_exists(child, (CaseType.ASSESSMENT, CaseType.REASSESSMENT)):
+            raise ApiError(409, "conflict", "This child already has an open assessment", {"child_id": "This child already has an open assessment"})
+        try:
+            case = case_service.open_assessment(
+                child=child, received_on=values["request_received_on"], source=RequestSource(values["request_source"] or "other"),
+                team=team, coordinator=coordinator, actor=me(), today=now,
+            )
+        except ServiceError as error:
+            raise refusal(error, renames={"received_on": "request_received_on"}) from None
+    else:
+        wrong = {name: "Not used for an annual review" for name in ("request_received_on", "request_source") if values[name]}
+        made_on = values["plan_made_on"]
+        if made_on is None:
+            wrong["plan_made_on"] = "Enter the date the plan was made or last reviewed"
+        elif made_on > now:
+            wrong["plan_made_on"] = "The date the plan was made or last reviewed cannot be in the future"
+        elif made_on < child.date_of_birth:
+            wrong["plan_made_on"] = "The plan cannot be made before the child's date of birth"
+        if wrong:
+            raise invalid(wrong)
+        if _open_case_exists(child, (CaseType.ANNUAL_REVIEW,)):
+            raise ApiError(409, "conflict", "This child already has an open annual review", {"child_id": "This child already has an open annual review"})
+        plan = db.session.scalar(
+            select(Plan).where(Plan.child_id == child.id, Plan.status != PlanStatus.CEASED).order_by(Plan.issued_on.desc(), Plan.id.desc()).limit(1)
+        )
+        case = case_service.open_annual_review(
+            child=child, plan=plan, last_reviewed_on=made_on, team_id=team.id,
+            coordinator_id=coordinator.id if coordinator else None, actor=me(),
+        )
+    note("case", case.id, f"Opened {case.case_type.label.lower()} for child {child.id}")
+    return case_json(case, now), 201, {"Location": url_for("api.get_case", case_id=case.id)}
+
+
+@bp.get(f"/cases/<{ID}:case_id>")
+@api_view(*CASE_ROLES)
+def get_case(case_id: int) -> Any:
+    case = _case_or_404(case_id)
+    audit.record(me(), "case_viewed", "case", case.id, f"Viewed case {case.id} of child {case.child_id} (API)")
+    note("case", case.id, f"Read case {case.id}")
+    return case_json(case, today())
+
+
+@bp.post(f"/cases/<{ID}:case_id>/events")
+@api_view(*CASE_ROLES)
+def record_event(case_id: int) -> Any:
+    case = _case_or_404(case_id)
+    if not case_service.can_edit(me(), case):
+        raise ApiError(403, "forbidden", "Only the case's coordinator or a manager of its team can change this case")
+    step = schemas.read_event(read_json())
+    try:
+        case_service.record_event(case, step.event_type, step.on, actor=me(), today=today(), **step.details)
+    except ServiceError as error:
+        raise refusal(error, renames={"event_type": "type"}, conflicts=("event_type",)) from None
+    note("case", case.id, f"Recorded {step.event_type.value} on {step.on.isoformat()}")
+    return case_json(case, today()), 201
+
+
+# --- Oversight -------------------------------------------------------------------------------
+
+
+@bp.get("/overdue")
+@api_view(*OVERDUE_ROLES)
+def overdue() -> Any:
+    query = schemas.read_query(schemas.OVERDUE_QUERY, request.args)
+    user = me()
+    wrong = {}
+    if query["team"] is not None and query["team"] not in user.team_ids:
+        wrong["team"] = "Select one of your teams"
+    if query["milestone"] is not None and query["milestone"] not in RULES:
+        wrong["milestone"] = "Select a milestone key, like final_plan or review_due"
+    if wrong:
+        raise invalid(wrong)
+    as_of = query["as_of"] or today()
+    scope = oversight.scope_for(user, team_id=query["team"], coordinator_id=query["coordinator"])
+    filters = oversight.OverdueFilters(as_at=as_of, show="overdue", milestone_key=query["milestone"])
+    page = oversight.page_of_ids(oversight.overdue_ids(scope, filters), page=query["page"], per_page=query["per_page"])
+    with_names = oversight.can_see_child_names(user)
+    rows = oversight.milestone_rows(list(page.items), as_at=as_of, with_names=with_names)
+    note("report", "overdue", f"Listed overdue milestones as of {as_of.isoformat()} (page {query['page']}, {page.total} in all)")
+    return {
+        "as_of": as_of.isoformat(),
+        "page": query["page"],
+        "per_page": query["per_page"],
+        "total": page.total or 0,
+        "items": [
+            {
+                "milestone_id": row.milestone_id,
+                "milestone_key": row.key,
+                "label": row.label,
+                "due_on": row.due_on.isoformat(),
+                "days_overdue": row.days_late,
+                "exception_applies": row.exception_applies,
+                "case_id": row.case_id,
+                "case_type": row.case_type.value,
+                "team": row.team_name,
+                "coordinator": row.coordinator_name,
+                "child_name": row.child_name,
+            }
+            for row in rows
+        ],
+    }
+
+
+def _figure(figure: oversight.Figure) -> dict[str, Any]:
+    return {"counted": figure.counted, "on_time": figure.on_time, "late": figure.late, "percent": figure.percent}
+
+
+@bp.get("/compliance")
+@api_view(*COMPLIANCE_ROLES)
+def compliance() -> Any:
+    query = schemas.read_query(schemas.COMPLIANCE_QUERY, request.args)
+    user = me()
+    as_at = today()
+    last = query["to"] or oversight.month_start(as_at)
+    first = query["from"] or last - relativedelta(months=schemas.MAX_MONTHS // 3 - 1)
+    wrong = {}
+    if query["team"] is not None and query["team"] not in user.team_ids:
+        wrong["team"] = "Select one of your teams"
+    if first > last:
+        wrong["from"] = "The first month cannot be after the last month"
+    elif (last.year - first.year) * 12 + last.month - first.month >= schemas.MAX_MONTHS:
+        wrong["from"] = f"Ask for {schemas.MAX_MONTHS} months or fewer at a time"
+    if wrong:
+        raise invalid(wrong)
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = oversight.next_month(month)
+    series = oversight.monthly_figures(oversight.scope_for(user, team_id=query["team"]), months, as_at)
+    note("report", "compliance", f"Read compliance figures {first:%Y-%m} to {last:%Y-%m}")
+    return {
+        "from": f"{first:%Y-%m}",
+        "to": f"{last:%Y-%m}",
+        "as_at": as_at.isoformat(),
+        "team_id": query["team"],
+        "measures": [
+            {
+                "key": s.measure.key,
+                "title": s.measure.title,
+                "milestone_key": s.measure.milestone_key,
+                "source": s.measure.source,
+                "definition": s.measure.definition,
+                "months": [
+                    {
+                        "month": f"{m.month_on:%Y-%m}",
+                        **_figure(m.including),
+                        "excluding_exceptions": _figure(m.excluding) if m.excluding is not None else None,
+                        "target_percent": float(m.target_percent) if m.target_percent is not None else None,
+                        "partial": m.partial,
+                    }
+                    for m in s.months
+                ],
+            }
+            for s in series
+        ],
+    }
+
+
+# --- The account page: API tokens ------------------------------------------------------------
+
+account_bp = Blueprint("account", __name__, url_prefix="/account")
+TOKEN_PAGE_ROLES = Role.staff()
+
+
+class NewTokenForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="So that you can tell your tokens apart, for example ‘Caseload spreadsheet’",
+        validators=[DataRequired(message="Enter a name for the token"), Length(max=100, message="The name must be 100 characters or fewer")],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())
+
+
+class RevokeTokenForm(FlaskForm):
+    """No fields: the CSRF token of the revoke button."""
+
+
+def _account_page(form: NewTokenForm, *, new_secret: str | None = None, status: int = 200) -> Any:
+    user = current_user._get_current_object()
+    return render_template(
+        "account/index.html",
+        user=user,
+        tokens=api_tokens.tokens_for(user),
+        form=form,
+        revoke_form=RevokeTokenForm(),
+        new_secret=new_secret,
+        rate_limit=rate_limit(),
+    ), status
+
+
+@account_bp.route("/")
+@role_required(*TOKEN_PAGE_ROLES)
+def index() -> Any:
+    return _account_page(NewTokenForm(formdata=None))
+
+
+@account_bp.route("/api-tokens", methods=["POST"])
+@role_required(*TOKEN_PAGE_ROLES)
+def create_token() -> Any:
+    form = NewTokenForm()
+    if form.validate_on_submit():
+        try:
+            created = api_tokens.create_token(current_user._get_current_object(), name=form.name.data or "", actor=current_user._get_current_object())
+        except ServiceError as error:
+            db.session.rollback()
+            form.name.errors = list(form.name.errors) + [error.message]
+        else:
+            db.session.commit()
+            # Shown on this response only (never flashed: the session cookie is not a place for secrets).
+            return _account_page(NewTokenForm(formdata=None), new_secret=created.secret)
+    return _account_page(form)
+
+
+@account_bp.route(f"/api-tokens/<{ID}:token_id>/revoke", methods=["POST"])
+@role_required(*TOKEN_PAGE_ROLES)
+def revoke_token(token_id: int) -> Any:
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    try:
+        token = api_tokens.token_of(user, token_id)
+    except NotFound:
+        abort(404)
+    try:
+        api_tokens.revoke_token(token, actor=user, now=clock_now())
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Revoked the token ‘{token.name}’ ({token.prefix}…). Anything still using it will be refused.", "success")
+    return redirect(url_for("account.index"))
