@@ -66,6 +66,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
+    # Family accounts: after the password, a 6-digit code emailed to them (minutes it stays valid).
+    FAMILY_SIGN_IN_CODE = _bool("FAMILY_SIGN_IN_CODE", True)
+    SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 10)
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "console")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -75,9 +78,6 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ehc-tracker@localhost")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
-
-    GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
-    PAGE_SIZE = _int("PAGE_SIZE", 25)
     MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 30)
     # GOV.UK Notify (MAIL_BACKEND=notify): an email template whose subject is ((subject)) and body ((body)).
     NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY")
@@ -98,6 +98,9 @@ class Config:
     OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
     SCHEDULER_OUTBOX_MINUTES = _int("SCHEDULER_OUTBOX_MINUTES", 5)  # the scheduler retries the outbox this often
     SCHEDULER_MISFIRE_GRACE_SECONDS = _int("SCHEDULER_MISFIRE_GRACE_SECONDS", 3600)
+
+    GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
+    PAGE_SIZE = _int("PAGE_SIZE", 25)
 
     SECRET_KEY: str | None = None
 
@@ -145,6 +148,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"
+    FAMILY_SIGN_IN_CODE = False  # the tests of the code switch it on
 
     @classmethod
     def from_environment(cls) -> dict[str, object]:

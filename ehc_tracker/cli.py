@@ -55,9 +55,11 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(deadlines)
     from .alerts.cli import alerts, scheduler_command
+
     app.cli.add_command(alerts)
     app.cli.add_command(scheduler_command)
     from .api import create_token_command
     from .sen2.cli import sen2
+
     app.cli.add_command(create_token_command)
     app.cli.add_command(sen2)

@@ -13,6 +13,7 @@ from .services.users import create_user
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_TEAMS = ("North Team", "South Team")
+DEMO_PARENT_EMAIL = "parent@example.org"
 DEMO_USERS = (
     # email, name, role, teams
     ("admin@example.org", "Alex Admin", Role.ADMIN, ()),
@@ -101,3 +102,31 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
             made += batch
             bar.update(batch)
     click.echo(f"Created {children} children with their cases.")
+    parent = seed_family_account()
+    if parent is not None:
+        db.session.commit()
+        click.echo(f"  {parent.role.value:<12} {parent.email:<28} created, following {parent.name.split(' of ')[-1]}'s case"
+                   " (sign-in asks for a code: with MAIL_BACKEND=console it is printed here in the console)")
+
+
+def seed_family_account() -> User | None:
+    """A parent account following one open assessment of coordinator@example.org's caseload."""
+    from .models.case import Case, CaseStatus, CaseType
+    from .models.family import FamilyLink, FamilyRelationship
+
+    if db.session.scalar(select(User).where(User.email == DEMO_PARENT_EMAIL)) is not None:
+        return None
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.coordinator_id == (coordinator.id if coordinator else -1), Case.case_type == CaseType.ASSESSMENT, Case.status == CaseStatus.OPEN)
+        .order_by(Case.anchor_on, Case.id)
+        .limit(1)
+    )
+    if case is None:
+        return None
+    user = create_user(
+        email=DEMO_PARENT_EMAIL, name=f"Parent of {case.child.first_name}", role=Role.FAMILY, password=DEMO_PASSWORD, teams=[], actor=None
+    )
+    db.session.add(FamilyLink(user_id=user.id, child_id=case.child_id, relationship_to_child=FamilyRelationship.PARENT))
+    return user

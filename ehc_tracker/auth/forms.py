@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -16,6 +16,16 @@ class SignInForm(FlaskForm):
         "Password", widget=GovPasswordInput(), validators=[DataRequired(message="Enter your password")]
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SignInCodeForm(FlaskForm):
+    code = StringField(
+        "Sign-in code",
+        widget=GovTextInput(),
+        description="We have emailed you a 6-digit code. It may take a minute to arrive.",
+        validators=[DataRequired(message="Enter the 6-digit code from the email we sent you"), Length(max=20)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):

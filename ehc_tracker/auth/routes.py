@@ -1,16 +1,18 @@
 """Sign in, sign out and change password."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..alerts.delivery import DeliveryError
 from ..extensions import db
-from ..services import ServiceError, audit
+from ..services import ServiceError, audit, sign_in_codes
 from ..services.users import authenticate, change_password as change_user_password
-from .forms import ChangePasswordForm, SignInForm
+from .forms import ChangePasswordForm, SignInCodeForm, SignInForm
 
 bp = Blueprint("auth", __name__)
 
@@ -34,6 +36,17 @@ def sign_in() -> Any:
     if form.validate_on_submit():
         result = authenticate(form.email.data or "", form.password.data or "", address=request.remote_addr)
         db.session.commit()
+        if result.user is not None and sign_in_codes.required_for(result.user):
+            session.clear()
+            try:
+                sign_in_codes.send_code(result.user, session, now=datetime.now(timezone.utc), next_url=_safe_next(request.args.get("next")))
+            except DeliveryError:
+                db.session.rollback()
+                form.password.errors = ["We could not send your sign-in code by email. Try again in a few minutes."]
+                form.password.data = ""
+                return render_template("auth/sign_in.html", form=form, locked=False), 503
+            db.session.commit()
+            return redirect(url_for("auth.sign_in_code"))
         if result.user is not None:
             session.clear()
             login_user(result.user)
@@ -47,6 +60,34 @@ def sign_in() -> Any:
         form.password.errors = [message]
         form.password.data = ""
     return render_template("auth/sign_in.html", form=form, locked=locked), (429 if locked else 200)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def sign_in_code() -> Any:
+    """The second step for family accounts: the code emailed after the password was accepted."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    state = sign_in_codes.pending(session)
+    if state is None:
+        flash("Sign in with your email address and password first.", "important")
+        return redirect(url_for("auth.sign_in"))
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        result = sign_in_codes.check_code(session, form.code.data or "", now=datetime.now(timezone.utc))
+        if result.user is not None:
+            result.user.last_sign_in_at = datetime.now(timezone.utc)
+            audit.record(result.user, "signed_in", "user", result.user.id, "Signed in with an emailed code")
+            db.session.commit()
+            session.clear()
+            login_user(result.user)
+            return redirect(_safe_next(state.get("next")) or url_for("main.index"))
+        db.session.commit()
+        if result.start_again:
+            flash(result.message or "Sign in again.", "important")
+            return redirect(url_for("auth.sign_in"))
+        form.code.errors = [result.message or ""]
+        form.code.data = ""
+    return render_template("auth/sign_in_code.html", form=form, minutes=current_app.config["SIGN_IN_CODE_MINUTES"])
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -350,6 +350,9 @@ def record_event(case: Case, event_type: EventType, on: date, *, actor: User, to
     )
     _after_event(case, event, actor)
     _recompute(case)
+    from .family_mail import notify_step_completed  # (family imports this module)
+
+    notify_step_completed(case, event)
     return event
 
 
@@ -733,3 +736,6 @@ def record_response(comm: Communication, *, responded_on: date, summary: str, ac
     comm.response_summary = summary.strip() or None
     audit.record(actor, "communication_responded", "case", comm.case_id, f"Recorded the response to communication {comm.id} on {responded_on.isoformat()}", {"communication_id": comm.id})
     _recompute(comm.case)
+    from .family_mail import notify_reply
+
+    notify_reply(comm)

@@ -154,6 +154,10 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
         return SignInResult(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.role is Role.FAMILY and current_app.config.get("FAMILY_SIGN_IN_CODE"):
+        # Not signed in yet: the emailed code (services.sign_in_codes) is the second step.
+        audit.record(user, "sign_in_password_accepted", "user", user.id, "Password accepted; waiting for the emailed code")
+        return SignInResult(user)
     user.last_sign_in_at = now
     audit.record(user, "signed_in", "user", user.id, "Signed in")
     return SignInResult(user)

@@ -34,7 +34,7 @@ def _navigation() -> list[dict[str, Any]]:
     if not has_request_context() or not current_user.is_authenticated:
         return []
     items: list[tuple[str, str, tuple[Role, ...]]] = [
-        ("Home", "main.index", tuple(Role)),
+        ("Home", "main.index", Role.staff()),
         ("Cases", "cases.caseload", (Role.COORDINATOR, Role.MANAGER)),
         ("Children", "children.index", (Role.COORDINATOR, Role.MANAGER)),
         ("Overdue", "reports.overdue", (Role.COORDINATOR, Role.MANAGER)),
@@ -46,6 +46,7 @@ def _navigation() -> list[dict[str, Any]]:
         ("Audit log", "admin.audit_log", (Role.ADMIN,)),
         ("Alert runs", "alert_runs.jobs", (Role.ADMIN,)),
         ("Notifications", "notifications.index", Role.staff()),
+        ("Your cases", "family.home", (Role.FAMILY,)),
     ]
     nav = []
     for text, endpoint, roles in items:
@@ -106,12 +107,17 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(health_bp)
     from ..notifications.jobs import bp as alert_runs_bp
     from ..notifications.routes import bp as notifications_bp
+
     app.register_blueprint(notifications_bp)
     app.register_blueprint(alert_runs_bp)
     from ..api import init_api
     from ..sen2.routes import bp as sen2_bp
+
     init_api(app)
     app.register_blueprint(sen2_bp)
+    from ..family.routes import bp as family_bp
+
+    app.register_blueprint(family_bp)
     init_errors(app)
 
     app.add_template_filter(_format_date, "date")

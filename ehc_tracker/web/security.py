@@ -14,7 +14,7 @@ from ..models import Role
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "assets.govuk", "health.healthz"})
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"})
 # Endpoints a user who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.sign_out"})
 

@@ -86,7 +86,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from ehc_tracker.extensions import db
 
     path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True, "LOGIN_MAX_FAILURES": 50})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True, "LOGIN_MAX_FAILURES": 50, "FAMILY_SIGN_IN_CODE": True})
     with app.app_context():
         upgrade()
         from tests.e2e.data import build

@@ -44,6 +44,14 @@ def test_seed_demo_creates_accounts_and_a_realistic_mix_once(runner):
     assert CaseStatus.OPEN in statuses and CaseStatus.COMPLETED in statuses
     assert db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on.is_(None))) > 0
     assert db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on > Milestone.due_on)) > 0  # some late
+    # A parent account follows one of coordinator@example.org's open assessments, and only that child.
+    from ehc_tracker.services import family
+
+    parent = db.session.scalar(select(User).where(User.email == "parent@example.org"))
+    assert parent is not None and parent.role is Role.FAMILY and "parent@example.org" in result.output
+    followed = family.visible_cases(parent)
+    assert followed and {c.child_id for c in followed} == {followed[0].child_id}
+    assert any(c.coordinator.email == "coordinator@example.org" and c.is_open for c in followed)
     again = runner.invoke(args=["seed-demo", "--children", "60"])
     assert "already there" in again.output and "no demo children added" in again.output
     assert db.session.scalar(select(func.count(Child.id))) == 60

@@ -36,8 +36,9 @@ def test_anonymous_requests_never_get_a_200(app, client):
     assert checked > 10
 
 
-def test_public_endpoints_are_only_sign_in_static_assets_and_health():
-    assert PUBLIC_ENDPOINTS == {"auth.sign_in", "static", "assets.govuk", "health.healthz"}
+def test_public_endpoints_are_only_sign_in_static_assets_health_and_family_invitations_and_codes():
+    # A family invitation link is opened before its account exists; the token is the credential.
+    assert PUBLIC_ENDPOINTS == {"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"}
 
 
 def test_every_other_route_states_its_roles(app):

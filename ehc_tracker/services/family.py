@@ -1,0 +1,293 @@
+"""Families following their own case: invitations, accounts, the progress page, messages.
+
+A family account (role `family`) sees only the children it is linked to, and of their cases
+only what a family should: the statutory steps in plain English with their dates, who the
+coordinator is, and the messages the family itself sent with the replies. Never internal
+notes, exceptions' evidence or other professionals' details.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Role, User, normalise_email
+from ..models.case import Case, CaseType, Channel, Communication, EventType
+from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
+from ..statutory.calendar import age_on
+from ..statutory.rules import ExceptionLimb
+from ..statutory.status import MilestoneStatus, milestone_status
+from . import Forbidden, ServiceError, audit
+from . import cases as case_service
+from .passwords import hash_password, password_problems
+
+INVITATION_DAYS = 7
+MAX_INVITATIONS_PER_CASE_PER_DAY = 5
+MAX_MESSAGES_PER_DAY = 10
+YOUNG_PERSON_MIN_AGE = 16
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- Who may see what ------------------------------------------------------------------------
+
+
+def linked_child_ids(user: User) -> set[int]:
+    if user.role is not Role.FAMILY:
+        return set()
+    return set(db.session.scalars(select(FamilyLink.child_id).where(FamilyLink.user_id == user.id)))
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    return user.role is Role.FAMILY and user.active and case.child_id in linked_child_ids(user)
+
+
+def visible_cases(user: User) -> list[Case]:
+    ids = linked_child_ids(user)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Case).where(Case.child_id.in_(ids)).order_by(Case.anchor_on.desc(), Case.id.desc())))
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    invitation: FamilyInvitation
+    token: str
+
+
+def invite(case: Case, *, name: str, email: str, relationship: FamilyRelationship, actor: User, now: datetime, today: date) -> NewInvitation:
+    """Invite a parent, carer or young person (16+) to follow this case; returns the one-time token."""
+    if not case_service.can_edit(actor, case):
+        raise Forbidden("Only the case's coordinator or a manager of its team can invite the family")
+    name = name.strip()
+    email = normalise_email(email)
+    if not name:
+        raise ServiceError("Enter the name of the person to invite", field="name")
+    if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
+        raise ServiceError("Enter an email address in the correct format, like name@example.com", field="email")
+    if relationship is FamilyRelationship.YOUNG_PERSON and age_on(case.child.date_of_birth, today) < YOUNG_PERSON_MIN_AGE:
+        raise ServiceError(f"A young person can hold their own account from the age of {YOUNG_PERSON_MIN_AGE}", field="relationship")
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None and existing.role is not Role.FAMILY:
+        raise ServiceError("This email address belongs to a staff account; families need an address of their own", field="email")
+    recent = db.session.scalar(
+        select(func.count(FamilyInvitation.id)).where(FamilyInvitation.case_id == case.id, FamilyInvitation.created_at >= now - timedelta(days=1))
+    ) or 0
+    if recent >= MAX_INVITATIONS_PER_CASE_PER_DAY:
+        raise ServiceError("Too many invitations have been sent for this case today. Try again tomorrow.", field="email")
+    token = secrets.token_urlsafe(32)
+    invitation = FamilyInvitation(
+        case_id=case.id, child_id=case.child_id, name=name, email=email, relationship_to_child=relationship,
+        token_hash=_hash(token), expires_at=now + timedelta(days=INVITATION_DAYS), invited_by_id=actor.id, created_at=now,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(actor, "family_invited", "case", case.id, f"Invited a {relationship.value.replace('_', ' ')} to follow case {case.id}", {"invitation_id": invitation.id})
+    return NewInvitation(invitation, token)
+
+
+def invitation_for(token: str, *, now: datetime) -> FamilyInvitation:
+    invitation = db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.token_hash == _hash(token)))
+    if invitation is None or not invitation.usable_at(now):
+        raise ServiceError("This link has expired or has already been used. Ask your coordinator to send a new one.")
+    return invitation
+
+
+def accept(token: str, *, password: str, now: datetime) -> User:
+    """Use an invitation: create the family account (or link an existing one) and spend the link."""
+    invitation = invitation_for(token, now=now)
+    user = db.session.scalar(select(User).where(User.email == invitation.email))
+    if user is not None and user.role is not Role.FAMILY:
+        raise ServiceError("This email address belongs to a staff account.")
+    if user is None:
+        problems = password_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=invitation.email)
+        if problems:
+            raise ServiceError(problems[0], field="password")
+        user = User(email=invitation.email, name=invitation.name, role=Role.FAMILY, password_hash=hash_password(password), session_token=secrets.token_hex(16))
+        db.session.add(user)
+        db.session.flush()
+    if not db.session.scalar(select(FamilyLink.id).where(FamilyLink.user_id == user.id, FamilyLink.child_id == invitation.child_id)):
+        db.session.add(FamilyLink(user_id=user.id, child_id=invitation.child_id, relationship_to_child=invitation.relationship_to_child))
+    invitation.used_at = now
+    audit.record(user, "family_invitation_accepted", "case", invitation.case_id, f"Family account {user.id} accepted invitation {invitation.id}", {"invitation_id": invitation.id})
+    db.session.flush()
+    return user
+
+
+def invitations_for_case(case: Case) -> list[FamilyInvitation]:
+    return list(db.session.scalars(select(FamilyInvitation).where(FamilyInvitation.case_id == case.id).order_by(FamilyInvitation.created_at.desc())))
+
+
+def family_accounts_for_child(child_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).join(FamilyLink, FamilyLink.user_id == User.id).where(FamilyLink.child_id == child_id).order_by(User.name)))
+
+
+# --- The progress page -----------------------------------------------------------------------
+
+# Each statutory step in plain words (reading age about 9), as the family sees it.
+PLAIN_STEPS = {
+    "decision_to_assess": "We decide if we will assess your child's needs",
+    "advice_due": "We get advice about your child from people who know them",
+    "decision_not_to_issue": "We decide if your child needs an EHC plan",
+    "representations_close": "You tell us what you think of the draft plan",
+    "school_consultation_response": "We ask a school or college if it can meet your child's needs",
+    "final_plan": "We send you the final EHC plan",
+    "final_plan_after_reassessment": "We send you the final EHC plan after the new assessment",
+    "review_due": "We hold a meeting to review the plan",
+    "transfer_in_notice_due": "We tell you how we will review the plan that moved to us",
+    "transfer_in_review_due": "We hold a meeting to review the plan that moved to us",
+    "invitations_by": "We invite you to the review meeting",
+    "advice_circulated_by": "We send you the advice for the review meeting",
+    "review_report_due": "We get the report of the review meeting",
+    "review_decision_due": "We tell you what we decided after the review",
+    "amended_plan_due": "We send you the changed plan",
+    "amendment_representations_close": "You tell us what you think of the changes",
+    "amended_plan_from_proposals_due": "We send you the changed plan",
+    "phase_transfer_due": "We name your child's next school or college in the plan",
+    "response_due": "We reply to your message",
+}
+
+PLAIN_EXCEPTIONS = {
+    ExceptionLimb.SCHOOL_CLOSURE: "the school or college was closed for the holidays while we needed its advice",
+    ExceptionLimb.EARLY_YEARS_CLOSURE: "the nursery or early years setting was closed while we needed its advice",
+    ExceptionLimb.PERSONAL_CIRCUMSTANCES: "of things happening in your family's life that the law allows us to wait for",
+    ExceptionLimb.ABSENT_FROM_AREA: "you or your child were away from the area for 4 weeks or more",
+    ExceptionLimb.MISSED_APPOINTMENT: "an appointment was missed",
+}
+
+PLAIN_CASE_TYPES = {
+    CaseType.ASSESSMENT: "Assessment of your child's needs",
+    CaseType.REASSESSMENT: "New assessment of your child's needs",
+    CaseType.ANNUAL_REVIEW: "Review of your child's EHC plan",
+}
+
+# The things that have happened, in plain words (others are not shown to families).
+PLAIN_EVENTS = {
+    EventType.REQUEST_RECEIVED: "We got the request for an assessment",
+    EventType.DECIDED_TO_ASSESS: "We decided to assess your child's needs",
+    EventType.DECIDED_NOT_TO_ASSESS: "We decided not to assess your child's needs",
+    EventType.ADVICE_REQUESTED: "We asked for advice about your child",
+    EventType.ADVICE_RECEIVED: "We got advice about your child",
+    EventType.DECIDED_TO_ISSUE: "We decided your child needs an EHC plan",
+    EventType.DECIDED_NOT_TO_ISSUE: "We decided your child does not need an EHC plan",
+    EventType.DRAFT_PLAN_ISSUED: "We sent you the draft plan",
+    EventType.SCHOOL_CONSULTED: "We asked a school or college about your child",
+    EventType.SCHOOL_RESPONDED: "A school or college replied",
+    EventType.FINAL_PLAN_ISSUED: "We sent you the final EHC plan",
+    EventType.WITHDRAWN: "The request was withdrawn",
+    EventType.REVIEW_MEETING_SCHEDULED: "We arranged the review meeting",
+    EventType.INVITATIONS_SENT: "We sent the invitations to the review meeting",
+    EventType.REVIEW_MEETING_HELD: "The review meeting took place",
+    EventType.REVIEW_REPORT_RECEIVED: "We got the report of the review meeting",
+    EventType.REVIEW_DECISION_NOTIFIED: "We told you what we decided after the review",
+    EventType.AMENDMENTS_PROPOSED: "We sent you the changes we want to make to the plan",
+    EventType.AMENDED_PLAN_ISSUED: "We sent you the changed plan",
+    EventType.PLAN_CEASED: "The EHC plan ended",
+    EventType.TRANSFER_NOTICE_SENT: "We told you how we will review the plan that moved to us",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    due_on: date
+    done_on: date | None
+    status: str  # "done", "done_late", "late", "due_soon", "to_do", "period"
+    exception: str | None
+
+
+@dataclass(frozen=True)
+class Happened:
+    text: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Progress:
+    title: str
+    is_open: bool
+    coordinator_name: str | None
+    steps: list[Step]
+    next_step: Step | None
+    late_steps: list[Step]
+    happened: list[Happened]
+
+
+def progress(case: Case, *, today: date, viewer: User) -> Progress:
+    """The case as its family sees it."""
+    exceptions = {}
+    for x in case.exceptions:
+        if x.status.value == "approved":
+            exceptions[x.milestone_key] = "The law allows this step to take longer because " + PLAIN_EXCEPTIONS[ExceptionLimb(x.limb)] + "."
+    mine = {f"communication:{c.id}" for c in case.communications if c.family_user_id is not None}
+    steps = []
+    for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0)):
+        if m.key == "response_due" and m.ref not in mine:
+            continue  # replies owed to professionals are not the family's business
+        text = PLAIN_STEPS.get(m.key, m.label)
+        if m.is_period:
+            status = "period"
+        else:
+            result = milestone_status(m.due_on, m.met_on, today, due_soon_days=10)
+            status = {
+                MilestoneStatus.MET_ON_TIME: "done",
+                MilestoneStatus.MET_LATE: "done_late",
+                MilestoneStatus.OVERDUE: "late",
+                MilestoneStatus.DUE_SOON: "due_soon",
+                MilestoneStatus.NOT_DUE: "to_do",
+            }[result.status]
+        steps.append(Step(text, m.due_on, m.met_on, status, exceptions.get(m.key) if m.exception_applies else None))
+    open_steps = [s for s in steps if s.status in ("late", "due_soon", "to_do")] if case.is_open else []
+    happened = [Happened(PLAIN_EVENTS[e.event_type], e.occurred_on) for e in case.events if e.event_type in PLAIN_EVENTS]
+    return Progress(
+        title=PLAIN_CASE_TYPES[case.case_type],
+        is_open=case.is_open,
+        coordinator_name=case.coordinator.name if case.coordinator else None,
+        steps=steps,
+        next_step=min(open_steps, key=lambda s: s.due_on) if open_steps else None,
+        late_steps=[s for s in steps if s.status == "late"],
+        happened=sorted(happened, key=lambda h: h.on, reverse=True),
+    )
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+def messages(case: Case) -> list[Communication]:
+    """The family's own messages about this case, with the coordinator's replies."""
+    return [c for c in case.communications if c.family_user_id is not None]
+
+
+def send_message(case: Case, *, user: User, text: str, today: date, now: datetime) -> Communication:
+    """A family message lands in the case's communications log with its 5-working-day clock."""
+    if not can_view_case(user, case):
+        raise Forbidden("You cannot send messages about this case")
+    text = text.strip()
+    if not text:
+        raise ServiceError("Write your message", field="text")
+    if len(text) > 4000:
+        raise ServiceError("Your message must be 4,000 characters or fewer", field="text")
+    sent_today = db.session.scalar(
+        select(func.count(Communication.id)).where(Communication.family_user_id == user.id, Communication.recorded_at >= now - timedelta(days=1))
+    ) or 0
+    if sent_today >= MAX_MESSAGES_PER_DAY:
+        raise ServiceError("You have sent a lot of messages today. Your coordinator will reply; you can send more tomorrow.", field="text")
+    comm = Communication(
+        case=case, received_on=today, channel=Channel.PORTAL, from_name=user.name, summary=text,
+        recorded_by_id=user.id, family_user_id=user.id, recorded_at=now,
+    )
+    db.session.add(comm)
+    db.session.flush()
+    audit.record(user, "family_message_sent", "case", case.id, f"Family account {user.id} sent a message about case {case.id}", {"communication_id": comm.id})
+    case_service.recompute_case(case)
+    return comm

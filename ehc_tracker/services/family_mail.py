@@ -1,0 +1,78 @@
+"""Emails to families, written to the alerts outbox (sent, retried and never duplicated there).
+
+No child's surname appears in a subject line; bodies name the child by first name only and
+link to the family's own pages.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, render_template
+
+from ..extensions import db
+from ..models import User
+from ..models.alerts import OutboxMessage
+from ..models.case import Case, CaseEvent, Communication
+from ..models.family import FamilyInvitation
+from .clock import today
+from .family import PLAIN_EVENTS, family_accounts_for_child
+
+
+def _link(path: str) -> str:
+    # Built by hand so that it works outside a request too (the scheduler, the API, commands).
+    return str(current_app.config["BASE_URL"]).rstrip("/") + path
+
+
+def _queue(*, key: str, to: str, recipient: User | None, subject: str, template: str, for_on: date, **context: object) -> OutboxMessage | None:
+    """Store the message in the outbox unless one with the same key exists already."""
+    if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+        return None
+    message = OutboxMessage(
+        dedupe_key=key, for_on=for_on, recipient_id=recipient.id if recipient else None, to_address=to, subject=subject,
+        body_text=render_template(f"email/family/{template}.txt", **context),
+        body_html=render_template(f"email/family/{template}.html", **context),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def send_invitation(invitation: FamilyInvitation, token: str) -> OutboxMessage | None:
+    link = _link(f"/family/invitation/{token}")
+    return _queue(
+        key=f"family-invitation:{invitation.id}", to=invitation.email, recipient=None, for_on=today(),
+        subject="Follow your EHC assessment or review online", template="invitation",
+        invitation=invitation, child_first_name=invitation.case.child.first_name, link=link,
+    )
+
+
+def notify_step_completed(case: Case, event: CaseEvent) -> int:
+    """Tell each family account of the child that a step of their case was recorded."""
+    if event.event_type not in PLAIN_EVENTS:
+        return 0
+    sent = 0
+    for user in family_accounts_for_child(case.child_id):
+        if not user.active:
+            continue
+        if _queue(
+            key=f"family-step:{event.id}:{user.id}", to=user.email, recipient=user, for_on=event.occurred_on,
+            subject="There is news about your EHC assessment or review", template="step",
+            user=user, child_first_name=case.child.first_name, what=PLAIN_EVENTS[event.event_type], on=event.occurred_on,
+            link=_link(f"/family/cases/{case.id}"),
+        ):
+            sent += 1
+    return sent
+
+
+def notify_reply(comm: Communication) -> OutboxMessage | None:
+    """Tell the family a coordinator has replied to their message."""
+    if comm.family_user_id is None:
+        return None
+    user = db.session.get(User, comm.family_user_id)
+    if user is None or not user.active:
+        return None
+    return _queue(
+        key=f"family-reply:{comm.id}", to=user.email, recipient=user, for_on=comm.responded_on or today(),
+        subject="Your coordinator has replied to your message", template="reply",
+        user=user, child_first_name=comm.case.child.first_name, link=_link(f"/family/cases/{comm.case_id}#messages"),
+    )
