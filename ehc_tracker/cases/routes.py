@@ -20,6 +20,7 @@ from ..models.case import (
     Channel,
     Communication,
     EventType,
+    Milestone,
     RequestSource,
 )
 from ..models.child import Child
@@ -27,6 +28,7 @@ from ..services import Forbidden, ServiceError, audit
 from ..services import cases as case_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
+from ..services.paging import page_of
 from ..services.users import active_users
 from ..statutory.rules import rule as statutory_rule
 from ..web.security import role_required
@@ -126,8 +128,12 @@ def caseload() -> Any:
         select(Case)
         .join(Case.child)
         .where(Case.team_id.in_(me.team_ids or {-1}))
-        # One query for the page's children and coordinators, one for their milestones.
-        .options(contains_eager(Case.child), joinedload(Case.coordinator), selectinload(Case.milestones))
+        # One query for the page (children, coordinators and the total), one for the open
+        # milestones the "next step" column chooses from.
+        .options(
+            contains_eager(Case.child), joinedload(Case.coordinator),
+            selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
+        )
     )
     who = form.coordinator_id.data
     if who == "mine":
@@ -147,7 +153,7 @@ def caseload() -> Any:
         query = query.where(Case.next_due_on <= now + timedelta(days=10))
     sort = request.args.get("sort", "due")
     query = query.order_by(*SORTS.get(sort, SORTS["due"]))
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = page_of(query, page=request.args.get("page", 1, type=int) or 1, per_page=25)
     rows = [(case, timeline_service.next_milestone(case)) for case in page.items]
     return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort)
 

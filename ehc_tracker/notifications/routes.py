@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -30,13 +30,19 @@ def _me() -> User:
 
 @bp.app_context_processor
 def _unread_notifications() -> dict[str, Any]:
+    """The header's count, queried once per request however many templates the page renders."""
+    if not has_request_context():
+        return {"unread_notifications": 0}
+    if "_unread_notifications" in g:
+        return {"unread_notifications": g._unread_notifications}
     count = 0
-    if has_request_context() and current_user and current_user.is_authenticated:
+    if current_user and current_user.is_authenticated:
         try:
             count = preference_service.unread_count(_me())
         except SQLAlchemyError:
             # An error page after a failed transaction must still render.
             current_app.logger.warning("unread notifications not counted", exc_info=True)
+    g._unread_notifications = count
     return {"unread_notifications": count}
 
 

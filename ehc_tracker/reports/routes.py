@@ -316,10 +316,10 @@ def dashboard() -> Any:
     d = _dashboard_request()
     series = oversight.monthly_figures(d.scope, d.months, d.as_at)
     start, end = d.months[0], oversight.next_month(d.months[-1])
+    advice = oversight.advice_breakdowns(d.scope, start, end, d.as_at)
     return render_template(
         "reports/dashboard.html", form=d.form, series=series, charts={s.measure.key: build_chart(s) for s in series},
-        by_type=oversight.advice_breakdown(d.scope, start, end, d.as_at, by="type"),
-        by_provider=oversight.advice_breakdown(d.scope, start, end, d.as_at, by="provider"),
+        by_type=advice["type"], by_provider=advice["provider"],
         work=oversight.workload(d.scope, d.as_at), as_at=d.as_at, months=d.months, team_id=d.team_id or "",
         as_at_args=date_args(d.as_at), month_count=len(d.months),
     )
@@ -335,9 +335,10 @@ def dashboard_export() -> Any:
     start, end = d.months[0], oversight.next_month(d.months[-1])
     tables = [exports.figures_table(series)]
     if fmt == "xlsx":
+        advice = oversight.advice_breakdowns(d.scope, start, end, d.as_at)
         tables += [
-            exports.breakdown_table("Advice by type", "Type of advice", oversight.advice_breakdown(d.scope, start, end, d.as_at, by="type")),
-            exports.breakdown_table("Advice by provider", "Provider", oversight.advice_breakdown(d.scope, start, end, d.as_at, by="provider")),
+            exports.breakdown_table("Advice by type", "Type of advice", advice["type"]),
+            exports.breakdown_table("Advice by provider", "Provider", advice["provider"]),
             exports.workload_table(oversight.workload(d.scope, d.as_at)),
         ]
     audit.record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from ..extensions import db
 from ..models import Role, User
@@ -25,18 +25,16 @@ def summary(user: User, today: date, *, due_soon_days: int = 10) -> Summary:
     mine = user.role is Role.COORDINATOR
     cases = select(Case.id).where(Case.status == CaseStatus.OPEN)
     cases = cases.where(Case.coordinator_id == user.id) if mine else cases.where(Case.team_id.in_(user.team_ids or {-1}))
-    case_ids = cases.scalar_subquery()
-    open_milestones = select(Milestone).where(
-        Milestone.case_id.in_(case_ids), Milestone.met_on.is_(None), Milestone.is_period.is_(False)
-    ).subquery()
-    overdue = db.session.scalar(select(func.count()).select_from(open_milestones).where(open_milestones.c.due_on < today)) or 0
-    soon = db.session.scalar(
-        select(func.count()).select_from(open_milestones).where(
-            open_milestones.c.due_on >= today, open_milestones.c.due_on <= today + timedelta(days=due_soon_days)
-        )
-    ) or 0
-    with_overdue = db.session.scalar(
-        select(func.count(func.distinct(open_milestones.c.case_id))).where(open_milestones.c.due_on < today)
-    ) or 0
-    total = db.session.scalar(select(func.count()).select_from(cases.subquery())) or 0
-    return Summary("my caseload" if mine else "my teams", total, overdue, soon, with_overdue)
+    # One pass over the open steps of those cases (the home page is opened all day long).
+    late = Milestone.due_on < today
+    soon = and_(Milestone.due_on >= today, Milestone.due_on <= today + timedelta(days=due_soon_days))
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((late, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((soon, 1), else_=0)), 0),
+            func.count(func.distinct(case((late, Milestone.case_id)))),
+            select(func.count()).select_from(cases.subquery()).scalar_subquery(),
+        ).where(Milestone.case_id.in_(cases.scalar_subquery()), Milestone.met_on.is_(None), Milestone.is_period.is_(False))
+    ).one()
+    overdue, due_soon, with_overdue, total = (int(v or 0) for v in row)
+    return Summary("my caseload" if mine else "my teams", total, overdue, due_soon, with_overdue)

@@ -70,7 +70,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import CTE, ColumnElement, Select, String, and_, case, cast, false, func, literal, or_, select
 
 from ..extensions import db
@@ -80,6 +79,7 @@ from ..models.child import Child, SenNeed
 from ..statutory.rules import RULES
 from ..statutory.status import MilestoneStatus, milestone_status
 from . import Forbidden, ServiceError, audit
+from .paging import Page, page_of
 
 # Who may use the reports at all, and who may see children's names in them.
 REPORT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
@@ -261,12 +261,11 @@ def case_rows(ids: Sequence[int], *, as_at: date, with_names: bool) -> list[Case
     return [found[i] for i in ids if i in found]
 
 
-def page_of_ids(stmt: Select[tuple[int]], *, page: int, per_page: int) -> Pagination:
-    """One page of a statement that selects ids. The offset then skips over narrow id rows,
-    not joined wide ones; the page's own rows are read afterwards by primary key. (With the
-    large profile, 30,000 children, page 100 of a team's overdue list takes about 50 ms on
-    PostgreSQL; keyset paging would be the next step if lists grow much longer.)"""
-    return db.paginate(stmt, page=page, per_page=per_page, max_per_page=per_page, error_out=False)
+def page_of_ids(stmt: Select[tuple[int]], *, page: int, per_page: int) -> Page:
+    """One page of a statement that selects ids, with the total, in one query. The offset
+    skips over narrow id rows, not joined wide ones; the page's own rows are read afterwards
+    by primary key."""
+    return page_of(stmt, page=page, per_page=per_page)
 
 
 # --- The overdue and due-soon list ------------------------------------------------------------
@@ -322,26 +321,39 @@ def _overdue_order(f: OverdueFilters, ident: Any, due_on: Any, last_name: Any, f
     return [due_on, ident] if earliest_first else [due_on.desc(), ident.desc()]
 
 
+def _needs_child(f: OverdueFilters) -> bool:
+    return f.sort == "child" or f.primary_need is not None or bool(f.setting_contains and f.setting_contains.strip())
+
+
 def _overdue_steps(scope: Scope, f: OverdueFilters) -> CTE:
     """The steps on the list, with what it sorts by, selected before they are sorted.
 
     A materialised CTE: a team's open cases through the cases index, then their milestones.
-    Without this fence PostgreSQL, asked for the first rows only (a page, or a cursor for an
-    export), walks the whole due-date index in order and filters as it goes, which on an
-    authority-sized data set takes most of a second.
+    Without this fence PostgreSQL,
+    asked for the first rows only (a page, or a cursor for an export), walks the whole
+    due-date index in order and filters as it goes, which on an authority-sized data set
+    takes most of a second. Children are joined only when the list is sorted or filtered by
+    something of the child's.
     """
-    return (
-        select(Milestone.id, Milestone.due_on, Child.last_name, Child.first_name)
-        .join(Case, Milestone.case_id == Case.id).join(Child, Case.child_id == Child.id)
-        .where(*_overdue_conditions(scope, f))
-        .cte("overdue_steps").prefix_with("MATERIALIZED")
-    )
+    with_child = _needs_child(f)
+    columns: list[Any] = [Milestone.id, Milestone.due_on]
+    if with_child:
+        columns += [Child.last_name, Child.first_name]
+    stmt = select(*columns).join(Case, Milestone.case_id == Case.id)
+    if with_child:
+        stmt = stmt.join(Child, Case.child_id == Child.id)
+    return stmt.where(*_overdue_conditions(scope, f)).cte("overdue_steps").prefix_with("MATERIALIZED")
+
+
+def _overdue_steps_order(f: OverdueFilters, steps: CTE) -> list[Any]:
+    names = (steps.c.last_name, steps.c.first_name) if _needs_child(f) else (None, None)
+    return _overdue_order(f, steps.c.id, steps.c.due_on, *names)
 
 
 def overdue_ids(scope: Scope, f: OverdueFilters) -> Select[tuple[int]]:
     """The ids of the milestones on the overdue and due-soon list, in its order."""
     steps = _overdue_steps(scope, f)
-    return select(steps.c.id).order_by(*_overdue_order(f, steps.c.id, steps.c.due_on, steps.c.last_name, steps.c.first_name))
+    return select(steps.c.id).order_by(*_overdue_steps_order(f, steps))
 
 
 def overdue_rows(scope: Scope, f: OverdueFilters, *, with_names: bool, batch: int = 500) -> Iterator[MilestoneRow]:
@@ -350,7 +362,7 @@ def overdue_rows(scope: Scope, f: OverdueFilters, *, with_names: bool, batch: in
     stmt = (
         _with_case_joins(select(*_milestone_columns(with_names)).select_from(Milestone))
         .join(steps, steps.c.id == Milestone.id)
-        .order_by(*_overdue_order(f, steps.c.id, steps.c.due_on, steps.c.last_name, steps.c.first_name))
+        .order_by(*_overdue_steps_order(f, steps))
         .execution_options(yield_per=batch)
     )
     for row in db.session.execute(stmt):
@@ -575,23 +587,42 @@ class BreakdownRow:
     figure: Figure
 
 
+def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict[str, list[BreakdownRow]]:
+    """Advice received from `start` to `end` (exclusive), by advice type ("type") and by
+    provider ("provider"): one query grouped by both, added up here over a handful of rows."""
+    measure = MEASURE_BY_KEY["advice_6_weeks"]
+    # The advice milestones first (through the key and completion-date index), then their
+    # requests by case: left to itself PostgreSQL starts from every request of the team.
+    steps = (
+        select(Milestone.case_id, Milestone.ref, case((_on_time(), 1), else_=0).label("on_time"))
+        .join(Case, Milestone.case_id == Case.id)
+        .where(*measure_conditions(measure, start, end, as_at), *scope.conditions())
+        .cte("advice_steps").prefix_with("MATERIALIZED")
+    )
+    stmt = (
+        select(AdviceRequest.advice_type, AdviceRequest.provider, func.count(), func.coalesce(func.sum(steps.c.on_time), 0))
+        .select_from(steps)
+        .join(AdviceRequest, and_(
+            AdviceRequest.case_id == steps.c.case_id,
+            steps.c.ref == literal("advice:", String) + cast(AdviceRequest.id, String),
+        ))
+        .group_by(AdviceRequest.advice_type, AdviceRequest.provider)
+    )
+    by_type: dict[AdviceType, list[int]] = {}
+    by_provider: dict[str, list[int]] = {}
+    for advice_type, provider, counted, on_time in db.session.execute(stmt):
+        for totals in (by_type.setdefault(advice_type, [0, 0]), by_provider.setdefault(str(provider), [0, 0])):
+            totals[0] += int(counted)
+            totals[1] += int(on_time)
+    return {
+        "type": [BreakdownRow(t.value, t.label, Figure(*by_type[t])) for t in sorted(by_type, key=lambda t: t.value)],
+        "provider": [BreakdownRow(name, name, Figure(*by_provider[name])) for name in sorted(by_provider)],
+    }
+
+
 def advice_breakdown(scope: Scope, start: date, end: date, as_at: date, *, by: Literal["type", "provider"]) -> list[BreakdownRow]:
     """Advice received from `start` to `end` (exclusive), by advice type or by provider."""
-    measure = MEASURE_BY_KEY["advice_6_weeks"]
-    group = AdviceRequest.advice_type if by == "type" else AdviceRequest.provider
-    stmt = (
-        select(group, func.count(), _count(_on_time())).select_from(Milestone)
-        .join(Case, Milestone.case_id == Case.id).join(AdviceRequest, _advice_join())
-        .where(*measure_conditions(measure, start, end, as_at), *scope.conditions())
-        .group_by(group).order_by(group)
-    )
-    rows = []
-    for value, counted, on_time in db.session.execute(stmt):
-        if isinstance(value, AdviceType):
-            rows.append(BreakdownRow(value.value, value.label, Figure(int(counted), int(on_time))))
-        else:
-            rows.append(BreakdownRow(str(value), str(value), Figure(int(counted), int(on_time))))
-    return rows
+    return advice_breakdowns(scope, start, end, as_at)[by]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, g, send_from_directory
+from flask import Blueprint, Flask, g, has_request_context, send_from_directory
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
@@ -28,7 +28,7 @@ def _load_user(user_id: str) -> Any:
 
 
 def _navigation() -> list[dict[str, Any]]:
-    from flask import has_request_context, request, url_for
+    from flask import request, url_for
 
     # Emails are rendered outside requests too (the scheduler, commands): no navigation there.
     if not has_request_context() or not current_user.is_authenticated:
@@ -125,9 +125,16 @@ def init_web(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {
-            "service_name": app.config["SERVICE_NAME"],
-            "navigation": _navigation(),
-            "csp_nonce": getattr(g, "csp_nonce", ""),
-            "Role": Role,
-        }
+        # Every template rendered in a request runs this, and the GOV.UK form widgets render
+        # one template per field: work it out once per request.
+        cached = g.get("_template_globals")
+        if cached is None:
+            cached = {
+                "service_name": app.config["SERVICE_NAME"],
+                "navigation": _navigation(),
+                "csp_nonce": getattr(g, "csp_nonce", ""),
+                "Role": Role,
+            }
+            if has_request_context():
+                g._template_globals = cached
+        return cached

@@ -48,6 +48,19 @@ def test_a_coordinator_sees_their_alerts_newest_first_with_the_unread_count(clie
     assert f'href="/cases/{world.cases["C"].id}"' not in html
 
 
+def test_the_header_count_is_queried_once_however_many_templates_a_page_renders(app, client, world):
+    """The caseload's filter form renders a template per field; the count and the navigation
+    are worked out once per request, not once per template."""
+    import sqlalchemy as sa
+
+    _login(client, world.c1)
+    seen = []
+    sa.event.listen(db.engine, "before_cursor_execute", lambda conn, cur, statement, *a: seen.append(statement))
+    html = client.get("/cases/").get_data(as_text=True)
+    assert _unread_badge(html) == 2 and html.count('class="govuk-select"') >= 4
+    assert sum(1 for statement in seen if "FROM alerts" in statement) == 1
+
+
 def test_notifications_are_paginated(app, client, world):
     app.config["PAGE_SIZE"] = 2
     for n in range(1, 4):
