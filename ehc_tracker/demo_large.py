@@ -315,13 +315,45 @@ def _next_ids() -> Ids:
 
 
 def _insert(batch: Batch) -> int:
+    copy = _copy_rows if db.engine.dialect.name == "postgresql" and db.engine.dialect.driver == "psycopg" else None
     count = 0
     for model in TABLE_ORDER:
         rows = batch.rows.get(model.__tablename__, [])
-        for start in range(0, len(rows), 2000):
-            db.session.execute(insert(model), rows[start:start + 2000])
+        if copy is not None and rows:
+            copy(model.__table__, rows)
+        else:
+            for start in range(0, len(rows), 2000):
+                db.session.execute(insert(model), rows[start:start + 2000])
         count += len(rows)
     return count
+
+
+def _copy_rows(table: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY the rows in (an order of magnitude faster than row-by-row inserts).
+
+    Each value goes through its column type's bind processor first, as an INSERT would, so
+    enums are stored by name and JSON as JSON.
+    """
+    dialect = db.engine.dialect
+    columns = list(table.columns)
+    processors = [column.type.bind_processor(dialect) for column in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {dialect.identifier_preparer.quote(table.name)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for column, process in zip(columns, processors):
+                value = row[column.key] if column.key in row else _default(column)
+                values.append(value if process is None or value is None else process(value))
+            copy.write_row(values)
+
+
+def _default(column: Any) -> Any:
+    """What an INSERT leaving the column out would store (Python-side defaults only)."""
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
 
 
 def _fix_sequences() -> None:
