@@ -3,12 +3,13 @@
     .venv/bin/python -m bench.run --database-url postgresql://postgres@127.0.0.1:5432/ehc_bench
 
 builds (once) the large data set in that database, then measures, for each page managers and
-coordinators open every day, the median and 95th percentile of the whole request (in process,
-through the WSGI app) and of the bare SQL that request ran, replayed directly on the database
-connection, with the ratio of the two; the daily alert job over the whole data set (time and
-peak memory, in a separate process); and, unless --no-concurrent, the throughput and error
-count of a mix of coordinator and manager traffic against gunicorn with several workers, driven
-by wrk. The report is written to BENCHMARKS.md (or --out).
+coordinators open every day and for recording a review step, the median and 95th percentile of
+the whole request (in process, through the WSGI app) and of the bare SQL that request ran,
+replayed directly on the database connection, with the ratio of the two; the daily alert job
+over the whole data set (a real run with --no-send, the same day again, and a dry run, each in
+its own process, with time and peak memory); and, unless --no-concurrent, the throughput and
+error count of a mix of coordinator and manager traffic against gunicorn with several workers,
+driven by wrk. The report is written to BENCHMARKS.md (or --out), followed by bench/NOTES.md.
 """
 from __future__ import annotations
 
@@ -199,24 +200,45 @@ def context_for(app: Any) -> dict[str, Any]:
         manager = next(u for u in team.members if u.role is Role.MANAGER)
         open_reviews = list(db.session.scalars(
             select(Case.id).where(Case.coordinator_id == coordinator.id, Case.status == CaseStatus.OPEN, Case.case_type == CaseType.ANNUAL_REVIEW)
-            .order_by(Case.id).limit(400)
+            .order_by(Case.id)
         ))
         case_id = open_reviews[0]
-        # Reviews whose next step is "meeting scheduled": recording it is the action benchmarked.
+        # The action benchmarked is the next early step of one of their open reviews: a
+        # meeting scheduled where none is, or the invitations sent where the meeting is set.
         from ehc_tracker.models import CaseEvent
 
-        scheduled = set(db.session.scalars(select(CaseEvent.case_id).where(CaseEvent.case_id.in_(open_reviews), CaseEvent.event_type == EventType.REVIEW_MEETING_SCHEDULED)))
-        to_schedule = [c for c in open_reviews if c not in scheduled]
+        def having(event_type: EventType) -> set[int]:
+            return set(db.session.scalars(select(CaseEvent.case_id).where(CaseEvent.case_id.in_(open_reviews), CaseEvent.event_type == event_type)))
+
+        scheduled, invited = having(EventType.REVIEW_MEETING_SCHEDULED), having(EventType.INVITATIONS_SENT)
+        to_record = [(c, "review_meeting_scheduled") for c in open_reviews if c not in scheduled]
+        to_record += [(c, "invitations_sent") for c in open_reviews if c in scheduled and c not in invited]
+        # The deep page of the overdue list is its last page, as the manager sees it.
+        from ehc_tracker.reports.routes import PER_PAGE
+        from ehc_tracker.services import oversight
+        from ehc_tracker.services.clock import today
+
+        listed = oversight.page_of_ids(
+            oversight.overdue_ids(oversight.scope_for(manager), oversight.OverdueFilters(as_at=today())), page=1, per_page=1,
+        ).total
         ctx = {"coordinator": coordinator.email, "manager": manager.email, "team_id": team.id, "case_id": case_id,
-               "to_schedule": to_schedule, "coordinator_id": coordinator.id}
+               "to_record": to_record, "coordinator_id": coordinator.id,
+               "overdue_last_page": max(-(-listed // PER_PAGE), 1), "overdue_listed": listed}
         db.session.remove()
         return ctx
 
 
-def _next_to_schedule(ctx: dict[str, Any]) -> int:
-    if not ctx["to_schedule"]:
-        raise RuntimeError("no review left to record a meeting on")
-    return int(ctx["to_schedule"].pop())
+def _record_next_step(client: Any, ctx: dict[str, Any]) -> Any:
+    if not ctx["to_record"]:
+        raise RuntimeError("no open review left to record a step on")
+    case_id, event_type = ctx["to_record"].pop()
+    on = date.today()
+    data = {"on": [str(on.day), str(on.month), str(on.year)]}
+    if event_type == "review_meeting_scheduled":
+        data["meeting_on"] = ["1", "6", str(on.year + 1)]
+    else:
+        data["advice_circulated_on"] = data["on"]
+    return client.post(f"/cases/{case_id}/events/{event_type}", data=data)
 
 
 def scenarios(app: Any) -> list[Scenario]:
@@ -225,17 +247,12 @@ def scenarios(app: Any) -> list[Scenario]:
         Scenario("Sign-in page", "anonymous", "page", lambda c, x: c.get("/sign-in")),
         Scenario("Coordinator's caseload", "coordinator", "list", lambda c, x: c.get("/cases/")),
         Scenario("Case page", "coordinator", "page", lambda c, x: c.get(f"/cases/{x['case_id']}")),
-        Scenario(
-            "Record an event (meeting scheduled)", "coordinator", "action",
-            lambda c, x: c.post(f"/cases/{_next_to_schedule(x)}/events/review_meeting_scheduled",
-                                data={"on": [str(date.today().day), str(date.today().month), str(date.today().year)],
-                                      "meeting_on": ["1", "6", str(date.today().year + 1)]}),
-        ),
+        Scenario("Record a review step (meeting scheduled or invitations sent)", "coordinator", "action", _record_next_step),
     ]
     if "reports.overdue" in rules:
         found += [
             Scenario("Team's overdue list, first page", "manager", "list", lambda c, x: c.get("/reports/overdue")),
-            Scenario("Team's overdue list, deep page", "manager", "list", lambda c, x: c.get("/reports/overdue?page=100")),
+            Scenario("Team's overdue list, last page", "manager", "list", lambda c, x: c.get(f"/reports/overdue?page={x['overdue_last_page']}")),
         ]
     if "reports.dashboard" in rules:
         found.append(Scenario("Compliance dashboard", "manager", "dashboard", lambda c, x: c.get("/reports/dashboard")))
@@ -257,8 +274,10 @@ def measure(app: Any, ctx: dict[str, Any], scenario: Scenario, requests: int) ->
     runs = requests if scenario.kind != "export" else max(3, requests // 10)
     if scenario.kind == "action":
         # Each run records a step on a different review; a small data set may have few left.
-        runs = min(runs, len(ctx["to_schedule"]) - warmup)
-        if runs < 1:
+        available = len(ctx["to_record"])
+        warmup = min(warmup, available - 1)
+        runs = min(runs, available - warmup)
+        if warmup < 0 or runs < 1:
             return result
     for n in range(warmup + runs):
         recorder.statements.clear()
@@ -269,6 +288,9 @@ def measure(app: Any, ctx: dict[str, Any], scenario: Scenario, requests: int) ->
         elapsed = (time.perf_counter() - started) * 1000
         recorder.active = False
         result.status = response.status_code
+        if scenario.kind == "action" and response.status_code != 302:
+            # A refused form comes back as the page again (200): that is not a recorded step.
+            raise RuntimeError(f"{scenario.name}: not recorded (HTTP {response.status_code}): {body[:300]!r}")
         if response.status_code >= 400:
             raise RuntimeError(f"{scenario.name}: HTTP {response.status_code}: {body[:300]!r}")
         if n >= warmup:
@@ -282,22 +304,58 @@ def measure(app: Any, ctx: dict[str, Any], scenario: Scenario, requests: int) ->
     return result
 
 
+_MEASURE_CHILD = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "print(done.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+    "sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])"
+)
+
+
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command in a fresh wrapper process: (seconds, peak resident MB of that command, output)."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE_CHILD, *command], cwd=ROOT, env=env, capture_output=True, text=True)
+    code, seconds, peak_kb = done.stdout.split()
+    if int(code) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+    return float(seconds), int(peak_kb) / 1024, done.stderr
+
+
+def _forget_run(database_url: str, for_on: date) -> None:
+    """Delete what a measured run wrote for that day, so that the next benchmark measures the same work."""
+    engine = sa.create_engine(_url(database_url))
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM outbox_messages WHERE for_on = :d"), {"d": for_on})
+        connection.execute(sa.text("DELETE FROM alerts WHERE for_on = :d"), {"d": for_on})
+        connection.execute(sa.text("DELETE FROM job_runs WHERE for_on = :d"), {"d": for_on})
+    engine.dispose()
+
+
 def alert_job(database_url: str, log: Callable[[str], None]) -> dict[str, Any] | None:
-    """Time the daily alert job over the whole data set in its own process (dry run: nothing is sent)."""
+    """Time the daily alert job over the whole data set, each run in its own process.
+
+    The real run records every alert in the ledger and queues one digest per person (with
+    --no-send, so no email leaves the machine); the dry run works out the same without writing.
+    """
     env = dict(os.environ, EHC_ENV="development", DATABASE_URL=database_url, MAIL_BACKEND="console")
-    probe = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "alerts", "run", "--help"], cwd=ROOT, env=env, capture_output=True, text=True)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "alerts", "run"]
+    probe = subprocess.run([*flask, "--help"], cwd=ROOT, env=env, capture_output=True, text=True)
     if probe.returncode != 0:
         log("no 'flask alerts run' command: the alert job is not measured")
         return None
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "alerts", "run", "--dry-run"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode != 0:
-        raise RuntimeError(f"alert job failed: {done.stderr[-2000:]}")
-    return {"seconds": elapsed, "peak_mb": max(peak_kb, before) / 1024, "output": done.stdout.strip().splitlines()[-3:]}
+    day = date.today()
+    _forget_run(database_url, day)
+    log("the daily alert job (recording and queueing, nothing sent)")
+    seconds, peak_mb, output = _measured([*flask, "--date", day.isoformat(), "--no-send"], env)
+    log("the same job again, for the same day (nothing new to do)")
+    again_s, _, again_out = _measured([*flask, "--date", day.isoformat(), "--no-send"], env)
+    _forget_run(database_url, day)
+    log("the daily alert job as a dry run")
+    dry_s, dry_mb, _ = _measured([*flask, "--date", day.isoformat(), "--dry-run"], env)
+    summary = [line.strip() for line in output.strip().splitlines() if line.strip()][-1:]
+    return {"seconds": seconds, "peak_mb": peak_mb, "output": summary, "repeat_seconds": again_s,
+            "repeat_output": [line.strip() for line in again_out.strip().splitlines() if line.strip()][-1:],
+            "dry_seconds": dry_s, "dry_peak_mb": dry_mb}
 
 
 def _free_port() -> int:
@@ -345,33 +403,36 @@ def concurrent(database_url: str, ctx: dict[str, Any], app: Any, seconds: int, w
     env = dict(os.environ, EHC_ENV="production", SECRET_KEY=secret, DATABASE_URL=database_url, SESSION_COOKIE_SECURE="false",
                LOGIN_MAX_FAILURES="10000", LOGIN_MAX_FAILURES_PER_ADDRESS="10000")
     server = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        import urllib.error
+        import http.cookiejar
         import urllib.parse
         import urllib.request
 
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # The master binds the port at once; the workers answer once they have booted.
+        for _ in range(120):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
+                urllib.request.urlopen(base + "/healthz", timeout=5)
                 break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("gunicorn did not answer /healthz within a minute")
 
         def cookie_for(email: str) -> str:
-            class NoRedirect(urllib.request.HTTPRedirectHandler):
-                def redirect_request(self, *a: Any, **k: Any) -> None:
-                    return None
-
-            opener = urllib.request.build_opener(NoRedirect)
-            data = urllib.parse.urlencode({"email": email, "password": PASSWORD}).encode()
-            try:
-                opener.open(base + "/sign-in", data=data, timeout=10)
-            except urllib.error.HTTPError as redirect:
-                header = redirect.headers.get("Set-Cookie", "")
-                return header.split(";", 1)[0]
-            raise RuntimeError("sign-in did not redirect")
+            """Sign in as a browser would (CSRF token from the form) and return the session cookie."""
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            form = opener.open(base + "/sign-in", timeout=30).read().decode()
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+            if token is None:
+                raise RuntimeError("the sign-in form has no CSRF token")
+            data = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token.group(1)}).encode()
+            landed = opener.open(base + "/sign-in", data=data, timeout=30)
+            if landed.geturl().endswith("/sign-in"):
+                raise RuntimeError(f"could not sign in as {email} on gunicorn")
+            return "; ".join(f"{c.name}={c.value}" for c in jar)
 
         rules = {r.endpoint for r in app.url_map.iter_rules()}
         coordinator_paths = ["/", "/cases/", f"/cases/{ctx['case_id']}"]
@@ -436,6 +497,8 @@ def report(path: Path, info: dict[str, Any], results: list[Result], job: dict[st
     ]
     if "generate_s" in info:
         lines.append(f"- Generating the data set took {info['generate_s']:.0f} s")
+    if "people" in info:
+        lines.append(f"- Measured as {info['people']}")
     lines += [
         "",
         "## Pages",
@@ -465,12 +528,21 @@ def report(path: Path, info: dict[str, Any], results: list[Result], job: dict[st
     lines += ["", "## Daily alert job", ""]
     if job:
         ok = job["seconds"] <= TARGETS["alert_job_s"] and job["peak_mb"] <= TARGETS["alert_job_mb"]
-        lines.append(f"Dry run over the whole data set: {job['seconds']:.1f} s, peak memory {job['peak_mb']:.0f} MB "
+        lines.append(f"The job for today over the whole data set, recording every alert in the ledger and queueing the digests "
+                     f"(`flask alerts run --no-send`): {job['seconds']:.1f} s, peak memory {job['peak_mb']:.0f} MB "
                      f"(targets ≤ {TARGETS['alert_job_s']:.0f} s, ≤ {TARGETS['alert_job_mb']:.0f} MB): {verdict(ok)}.")
+        if job["output"]:
+            lines.append(f"It reported: {job['output'][0]}")
+        lines.append("")
+        lines.append(f"Run again for the same day (nothing new to record or send): {job['repeat_seconds']:.1f} s"
+                     + (f"; it reported: {job['repeat_output'][0]}" if job["repeat_output"] else "") + ".")
+        lines.append(f"As a dry run (`--dry-run`, writes nothing): {job['dry_seconds']:.1f} s, peak memory {job['dry_peak_mb']:.0f} MB.")
     else:
-        lines.append("Not measured: the alert job command is not available.")
+        lines.append("Not measured (--no-alert-job).")
     lines += ["", "## Concurrent traffic", ""]
-    if conc:
+    if conc and "failed" in conc:
+        lines.append(f"The run failed: {conc['failed']}. Target ≥ {TARGETS['throughput_rps']:.0f} requests/s with no errors: {verdict(False)}.")
+    elif conc:
         ok = conc["rps"] >= TARGETS["throughput_rps"] and conc["non_2xx"] == 0
         lines.append(f"gunicorn with {conc['workers']} workers, wrk with 4 threads and 16 connections for {conc['seconds']} s, "
                      f"half as a coordinator ({', '.join(conc['coordinator_paths'])}) and half as a manager "
@@ -516,12 +588,20 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(url)
     info = prepare(app, args.children, log)
     ctx = context_for(app)
+    info["people"] = (f"the busiest coordinator ({ctx['coordinator']}) and a manager of their team ({ctx['manager']}), "
+                      f"whose overdue and due-soon list holds {ctx['overdue_listed']:,} items (last page {ctx['overdue_last_page']})")
     results = []
     for scenario in scenarios(app):
         log(f"measuring {scenario.name}")
         results.append(measure(app, ctx, scenario, args.requests))
     job = None if args.no_alert_job else alert_job(args.database_url, log)
-    conc = None if args.no_concurrent else concurrent(args.database_url, ctx, app, args.concurrent_seconds, args.workers, log)
+    conc = None
+    if not args.no_concurrent:
+        try:
+            conc = concurrent(args.database_url, ctx, app, args.concurrent_seconds, args.workers, log)
+        except Exception as exc:  # noqa: BLE001 - the report says what failed rather than losing the rest
+            log(f"the concurrent run failed: {exc}")
+            conc = {"failed": f"{type(exc).__name__}: {exc}"}
     text = report(Path(args.out), info, results, job, conc, args)
     print(text)
     return 0
