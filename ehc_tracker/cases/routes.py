@@ -153,7 +153,7 @@ def caseload() -> Any:
         query = query.where(Case.next_due_on <= now + timedelta(days=10))
     sort = request.args.get("sort", "due")
     query = query.order_by(*SORTS.get(sort, SORTS["due"]))
-    page = page_of(query, page=request.args.get("page", 1, type=int) or 1, per_page=25)
+    page = page_of(query, page=request.args.get("page", 1, type=int), per_page=25)
     rows = [(case, timeline_service.next_milestone(case)) for case in page.items]
     return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort)
 

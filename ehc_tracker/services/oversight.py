@@ -504,12 +504,10 @@ def measure_conditions(measure: Measure, start: date, end: date, as_at: date) ->
     return [Milestone.key == measure.milestone_key, *_basis_conditions(measure.basis, start, end, as_at)]
 
 
-def _advice_join() -> ColumnElement[bool]:
-    # Milestone.ref is "advice:<AdviceRequest.id>".
-    return and_(
-        AdviceRequest.case_id == Milestone.case_id,
-        Milestone.ref == literal("advice:", String) + cast(AdviceRequest.id, String),
-    )
+def _advice_join(case_id: Any = Milestone.case_id, ref: Any = Milestone.ref) -> ColumnElement[bool]:
+    """An advice milestone (or a selection of its case id and ref) to its request: the
+    milestone's ref is "advice:<AdviceRequest.id>"."""
+    return and_(AdviceRequest.case_id == case_id, ref == literal("advice:", String) + cast(AdviceRequest.id, String))
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
@@ -602,10 +600,7 @@ def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict
     stmt = (
         select(AdviceRequest.advice_type, AdviceRequest.provider, func.count(), func.coalesce(func.sum(steps.c.on_time), 0))
         .select_from(steps)
-        .join(AdviceRequest, and_(
-            AdviceRequest.case_id == steps.c.case_id,
-            steps.c.ref == literal("advice:", String) + cast(AdviceRequest.id, String),
-        ))
+        .join(AdviceRequest, _advice_join(steps.c.case_id, steps.c.ref))
         .group_by(AdviceRequest.advice_type, AdviceRequest.provider)
     )
     by_type: dict[AdviceType, list[int]] = {}
