@@ -111,9 +111,20 @@ def _calendar() -> WorkingDayCalendar:
     except ImportError:  # pragma: no cover - Flask is a runtime dependency
         return ENGLAND_CALENDAR
     if has_app_context():
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ehc_tracker.extensions import db
         from ehc_tracker.services.calendar import working_day_calendar
 
-        return working_day_calendar()
+        try:
+            return working_day_calendar()
+        except SQLAlchemyError:
+            db.session.rollback()
+            click.echo(
+                "Note: the database is not set up (run 'flask db upgrade'), so the council's local "
+                "non-working days are not counted; bank holidays are.",
+                err=True,
+            )
     return ENGLAND_CALENDAR
 
 
@@ -126,6 +137,7 @@ class _Inputs:
     last_reviewed_on: date | None
     mediation_certificate_on: date | None
     mediation_ended_on: date | None
+    reassessment_notified_on: date | None
     year_group: int | None
     infant_school: bool
     middle_school_transfers: tuple[int, ...]
@@ -186,7 +198,10 @@ PROCESSES: dict[str, _Process] = {
         lambda i: consultation_milestones(i.from_on),
     ),
     "reassessment": _Process(
-        "Reassessment", "reassessment notice", lambda i: reassessment_milestones(i.from_on)
+        "Reassessment",
+        "request for a reassessment received",
+        lambda i: reassessment_milestones(i.from_on, notified_on=i.reassessment_notified_on),
+        options=("reassessment_notified_on",),
     ),
     "review": _Process(
         "Annual review",
@@ -244,6 +259,7 @@ _OPTION_FLAGS = {
     "last_reviewed_on": "--last-reviewed",
     "mediation_certificate_on": "--mediation-certificate",
     "mediation_ended_on": "--mediation-ended",
+    "reassessment_notified_on": "--notified",
     "year_group": "--year-group",
     "infant_school": "--infant-school",
     "middle_school_transfers": "--middle-school-transfer",
@@ -289,7 +305,8 @@ PROCESS and what DATE means:
   advice          advice requested from a professional
   draft-plan      draft EHC plan served on the family
   consultation    consultation sent to a school or college
-  reassessment    family notified of a reassessment
+  reassessment    request for a reassessment received (--notified DATE: the
+                  day the family was told the council will reassess)
   review          plan made or last reviewed (--date-of-birth: under-5 rule)
   review-meeting  annual review meeting held
   amendment       proposed amendments sent to the family
@@ -297,13 +314,17 @@ PROCESS and what DATE means:
                   educated out of year group; --infant-school;
                   --middle-school-transfer N, repeatable)
   communication   communication received from a parent or professional
-  appeal          decision letter sent (--mediation-certificate DATE)
+  appeal          decision letter sent (--mediation-certificate DATE); an end
+                  on a non-working day, 25 Dec-1 Jan or in August runs on
+                  (Tribunal Rules r.12)
   mediation       council told the family wants mediation (--mediation-ended DATE)
   transfer-in     plan transferred from another council (--last-reviewed DATE
                   required; --date-of-birth optional)
 
-Dates are YYYY-MM-DD. Working days skip weekends, England & Wales bank holidays
-and the council's local non-working days; --non-working-day DATE adds another.
+Dates are YYYY-MM-DD. Statutory working days skip weekends and England & Wales
+bank holidays (Christmas Day and Good Friday among them). The council's local
+non-working days, and any --non-working-day DATE, count only for the local
+5-working-day response (communication), never for a statutory limit.
 
 \b
 Examples:
@@ -319,6 +340,7 @@ Examples:
 @click.option("--last-reviewed", "last_reviewed_on", type=DATE, metavar="DATE", help="Plan made or last reviewed (transfer-in).")
 @click.option("--mediation-certificate", "mediation_certificate_on", type=DATE, metavar="DATE", help="Mediation certificate issued (appeal).")
 @click.option("--mediation-ended", "mediation_ended_on", type=DATE, metavar="DATE", help="Mediation ended: certificate due 3 working days later (mediation).")
+@click.option("--notified", "reassessment_notified_on", type=DATE, metavar="DATE", help="Family told the council will reassess: the 14 weeks run from here (reassessment).")
 @click.option("--year-group", type=int, metavar="N", help="Child's year group this school year, if out of year group (phase-transfer; Reception = 0).")
 @click.option("--infant-school", is_flag=True, help="The child is at an infant school, so moves to junior school in Year 3 (phase-transfer).")
 @click.option("--middle-school-transfer", "middle_school_transfers", type=int, multiple=True, metavar="N", help="Year group entered at a middle, then secondary, school, e.g. 5 and 9; replaces Year 7 (phase-transfer).")
@@ -334,6 +356,7 @@ def deadlines(
     last_reviewed_on: date | None,
     mediation_certificate_on: date | None,
     mediation_ended_on: date | None,
+    reassessment_notified_on: date | None,
     year_group: int | None,
     infant_school: bool,
     middle_school_transfers: tuple[int, ...],
@@ -350,6 +373,7 @@ def deadlines(
             "last_reviewed_on": last_reviewed_on,
             "mediation_certificate_on": mediation_certificate_on,
             "mediation_ended_on": mediation_ended_on,
+            "reassessment_notified_on": reassessment_notified_on,
             "year_group": year_group,
             "infant_school": infant_school,
             "middle_school_transfers": middle_school_transfers,
@@ -367,6 +391,7 @@ def deadlines(
         last_reviewed_on=last_reviewed_on,
         mediation_certificate_on=mediation_certificate_on,
         mediation_ended_on=mediation_ended_on,
+        reassessment_notified_on=reassessment_notified_on,
         year_group=year_group,
         infant_school=infant_school,
         middle_school_transfers=middle_school_transfers,

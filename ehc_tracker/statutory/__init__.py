@@ -49,10 +49,12 @@ from .rules import (
     StatutorySettings,
     due_on,
     rule,
+    tribunal_time_end,
 )
 from .status import MilestoneStatus, StatusResult, is_on_time, milestone_status
 from .years import (
     PhaseTransfer,
+    compulsory_school_age_ends,
     national_curriculum_year,
     next_phase_transfer,
     post16_move_amend_by,
@@ -92,6 +94,7 @@ __all__ = [
     "appeal_milestones",
     "assessment_milestones",
     "communication_milestones",
+    "compulsory_school_age_ends",
     "consultation_milestones",
     "draft_plan_milestones",
     "due_on",
@@ -110,5 +113,6 @@ __all__ = [
     "rule",
     "school_year_start_year",
     "transfer_in_milestones",
+    "tribunal_time_end",
     "validate_exception",
 ]

@@ -147,6 +147,10 @@ class WorkingDayCalendar:
         """A calendar with these local non-working days added to this one's."""
         return WorkingDayCalendar(self._extra | {_as_date(d) for d in days})
 
+    def without_local_days(self) -> WorkingDayCalendar:
+        """Bank holidays only: the calendar of a statutory time limit (reg 2(1) "working day")."""
+        return self if not self._extra else ENGLAND_CALENDAR
+
     def is_bank_holiday(self, day: date) -> bool:
         return day in _bank_holidays(day.year)
 

@@ -61,7 +61,7 @@ def _milestone(
             date_of_birth=date_of_birth,
             second_anchor_on=second_anchor_on,
         ),
-        source=the_rule.source,
+        source=the_rule.source_for(anchor_on, date_of_birth=date_of_birth),
         exceptions_allowed=the_rule.exceptions_allowed,
     )
 
@@ -101,9 +101,15 @@ def consultation_milestones(sent_on: date) -> list[Milestone]:
     return [_milestone("school_consultation_response", sent_on)]
 
 
-def reassessment_milestones(notice_on: date) -> list[Milestone]:
-    """Reassessment, from the day the family was told of it (reg 27(2))."""
-    return [_milestone("final_plan_after_reassessment", notice_on)]
+def reassessment_milestones(requested_on: date, *, notified_on: date | None = None) -> list[Milestone]:
+    """Reassessment: the decision within 15 days of the request (reg 25(1)); the final plan within
+    14 weeks of the day the family was told the council will reassess (reg 27(2)), once it has.
+    """
+    milestones = [_milestone("reassessment_decision", requested_on)]
+    if notified_on is not None:
+        _not_before(notified_on, "reassessment notice", requested_on, "request")
+        milestones.append(_milestone("final_plan_after_reassessment", notified_on))
+    return milestones
 
 
 def review_milestones(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from types import MappingProxyType
 
@@ -34,6 +34,7 @@ class Counting(Enum):
     MONTHS = "months"  # "N months after X": corresponding date, clamped to month end
     WORKING_DAYS = "working_days"  # Nth working day after X
     FIXED_DATE = "fixed_date"  # a fixed day and month in the anchor's calendar year
+    BEFORE_FIXED_DATE = "before_fixed_date"  # "before" a fixed day and month: the day before it
 
 
 class Process(str, Enum):
@@ -196,6 +197,14 @@ class Rule:
     under_five_setting: str | None = None
     fixed_on: tuple[int, int] | None = None
     later_of: Term | None = None
+    # The source where the child is under 5 on the anchor date (CoP 9.178 beside CFA s44(1)).
+    under_five_source: str = ""
+    # A local standard counts the council's own closure days; a statutory limit never does
+    # (reg 2(1) "working day"; HESC Rules 2008 r.1(3)).
+    local_standard: bool = False
+    # First-tier Tribunal (HESC) Rules 2008 r.12(2)-(3): an appeal window that ends on a day that
+    # is not a working day, from 25 December to 1 January, or in August, runs on (SEN cases).
+    tribunal_time: bool = False
 
     @property
     def exceptions_allowed(self) -> bool:
@@ -220,8 +229,16 @@ class Rule:
         """E.g. "SEND Regulations 2014 reg 10(4)(c)"."""
         return f"{self.limb_paragraph}({self.limb_letter(limb)})"
 
+    def source_for(self, anchor_on: date, *, date_of_birth: date | None = None) -> str:
+        """The source to show beside a due date: the under-5 source only where it applied."""
+        if self.under_five_source and date_of_birth is not None and date_of_birth <= anchor_on:
+            if age_on(date_of_birth, anchor_on) < 5:
+                return self.under_five_source
+        return self.source
+
 
 _R = Anchor("request_received_on", "request received")
+_REASSESSMENT_REQUEST = Anchor("reassessment_requested_on", "request for a reassessment received")
 _MEETING = Anchor("review_meeting_on", "review meeting")
 _PROPOSALS = Anchor("amendments_sent_on", "proposed amendments sent")
 _REVIEWED = Anchor("last_reviewed_on", "plan made or last reviewed")
@@ -254,9 +271,11 @@ _RULE_LIST: tuple[Rule, ...] = (
         f"{SEND_REGS} reg 13(1)",
     ),
     Rule(
+        # CFA s39(4) asks for the school's view; the Code (9.83) says it "should respond within
+        # 15 days". Guidance, not a regulation: the due date is C + 15.
         "school_consultation_response", "School or college responds to consultation",
-        Process.ASSESSMENT, Anchor("consultation_sent_on", "consultation sent"), 14, Counting.DAYS,
-        "Children and Families Act 2014 s39; SEND Code of Practice 9.83 (guidance)",
+        Process.ASSESSMENT, Anchor("consultation_sent_on", "consultation sent"), 15, Counting.DAYS,
+        "Children and Families Act 2014 s39(4); SEND Code of Practice 9.83 (guidance: within 15 days)",
     ),
     Rule(
         "final_plan", "Issue final EHC plan", Process.ASSESSMENT, _R, 20, Counting.WEEKS,
@@ -264,16 +283,24 @@ _RULE_LIST: tuple[Rule, ...] = (
         _REG_10_4_LIMBS, f"{SEND_REGS} reg 13(3)", f"{SEND_REGS} reg 10(4)",
     ),
     Rule(
+        # Reg 25(1): notify the decision whether to reassess "within 15 days of receiving a
+        # request" (calendar days; the day of receipt not counted).
+        "reassessment_decision", "Decide whether to reassess", Process.ASSESSMENT,
+        _REASSESSMENT_REQUEST, 15, Counting.DAYS, f"{SEND_REGS} reg 25(1)",
+    ),
+    Rule(
+        # Reg 27(2): 14 weeks "of the notification under regulation 25(1)" that the council will
+        # reassess, not of the request.
         "final_plan_after_reassessment", "Issue final EHC plan after reassessment",
-        Process.ASSESSMENT, Anchor("reassessment_notified_on", "reassessment notice"), 14,
+        Process.ASSESSMENT, Anchor("reassessment_notified_on", "family told the council will reassess"), 14,
         Counting.WEEKS, f"{SEND_REGS} reg 27(2)",
         _REG_10_4_LIMBS, f"{SEND_REGS} reg 27(3)", f"{SEND_REGS} reg 27(3)",
     ),
     Rule(
         "review_due", "Review the EHC plan", Process.ANNUAL_REVIEW, _REVIEWED, 12,
-        Counting.MONTH_PERIOD,
-        "Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
+        Counting.MONTH_PERIOD, "Children and Families Act 2014 s44(1)",
         under_five_setting="under_five_review_months",
+        under_five_source="Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
     ),
     Rule(
         "invitations_by", "Send review meeting invitations", Process.ANNUAL_REVIEW, _MEETING, -14,
@@ -288,8 +315,11 @@ _RULE_LIST: tuple[Rule, ...] = (
         Counting.DAYS, f"{SEND_REGS} reg 20(7), 21(7)",
     ),
     Rule(
+        # Reg 20(10) (child at a school or other institution) and 21(8) (not attending one).
+        # With Devon [2022], a decision to amend is notified only when the proposed amendments
+        # go with it (reg 22(2)).
         "review_decision_due", "Notify annual review decision", Process.ANNUAL_REVIEW, _MEETING, 4,
-        Counting.WEEKS, f"{SEND_REGS} reg 20(10)", setting="review_decision_weeks",
+        Counting.WEEKS, f"{SEND_REGS} reg 20(10), 21(8)", setting="review_decision_weeks",
     ),
     Rule(
         "amended_plan_due", "Issue amended EHC plan after review", Process.ANNUAL_REVIEW, _MEETING,
@@ -298,8 +328,8 @@ _RULE_LIST: tuple[Rule, ...] = (
         setting="amended_plan_weeks",
     ),
     Rule(
-        # Reg 22(2) counts from the day the amendment notice is received; the design page
-        # counts from the day it is sent (the date the council knows), which is never later.
+        # Reg 22(2)(c): at least 15 days beginning with the day the notice was served; counted
+        # from the day it was sent (the date the council knows), which is never later.
         "amendment_representations_close", "Representations on proposed amendments close",
         Process.ANNUAL_REVIEW, _PROPOSALS, 15, Counting.DAYS_BEGINNING_WITH,
         f"{SEND_REGS} reg 22(2)",
@@ -309,24 +339,33 @@ _RULE_LIST: tuple[Rule, ...] = (
         Process.ANNUAL_REVIEW, _PROPOSALS, 8, Counting.WEEKS, f"{SEND_REGS} reg 22(3)",
     ),
     Rule(
-        # Reg 18(1) says "before 15 February"; the design page and SEND Code of Practice 9.179
-        # say "by 15 February", and councils report against 15 February, so that is the due date.
+        # Reg 22(4): a decision not to amend after all is notified, with reasons, within 8 weeks
+        # of sending the proposed amendments.
+        "decision_not_to_amend_due", "Notify decision not to amend the plan", Process.ANNUAL_REVIEW,
+        _PROPOSALS, 8, Counting.WEEKS, f"{SEND_REGS} reg 22(4)",
+    ),
+    Rule(
+        # Reg 18(1)(b): "before 15 February": the last compliant day is 14 February. The Code's
+        # "by 15 February" (9.179) is guidance and cannot extend the regulation.
         "phase_transfer_due", "Review and amend plan for phase transfer", Process.PHASE_TRANSFER,
-        _TRANSFER_DAY, 0, Counting.FIXED_DATE, f"{SEND_REGS} reg 18(1)(b)", fixed_on=(2, 15),
+        _TRANSFER_DAY, 0, Counting.BEFORE_FIXED_DATE, f"{SEND_REGS} reg 18(1)(b) (before 15 February)",
+        fixed_on=(2, 15),
     ),
     Rule(
         "response_due", "Respond to communication", Process.COMMUNICATION,
         Anchor("communication_received_on", "communication received"), 5, Counting.WORKING_DAYS,
         "Local standard: 5-working-day response to all communications (action 2.1.q)",
+        local_standard=True,
     ),
     Rule(
         "appeal_deadline", "Last day to appeal to the Tribunal", Process.DISPUTES,
         Anchor("decision_sent_on", "decision letter sent"), 2, Counting.MONTHS,
-        "First-tier Tribunal (HESC) Rules 2008 r.20; Children and Families Act 2014 s55",
+        "First-tier Tribunal (HESC) Rules 2008 r.20(1) with r.12(2)-(3); Children and Families Act 2014 s55",
         later_of=Term(
             Anchor("mediation_certificate_on", "mediation certificate issued"), 1, Counting.MONTHS,
             required=False,
         ),
+        tribunal_time=True,
     ),
     Rule(
         "mediation_certificate_due", "Issue mediation certificate", Process.DISPUTES,
@@ -356,9 +395,10 @@ RULES: Mapping[str, Rule] = MappingProxyType({r.key: r for r in _RULE_LIST})
 
 PHASE_TRANSFER_POST16_RULE = Rule(
     "phase_transfer_due", "Review and amend plan for move to post-16", Process.PHASE_TRANSFER,
-    _TRANSFER_DAY, 0, Counting.FIXED_DATE, f"{SEND_REGS} reg 18(1)(a)", fixed_on=(3, 31),
+    _TRANSFER_DAY, 0, Counting.BEFORE_FIXED_DATE, f"{SEND_REGS} reg 18(1)(a) (before 31 March)", fixed_on=(3, 31),
 )
-"""Secondary school → post-16 institution: by 31 March of the transfer year (reg 18(1)(a))."""
+"""Secondary school → post-16 institution: before 31 March of the transfer year, so by 30 March
+(reg 18(1)(a))."""
 
 POST16_MOVE_RULE = Rule(
     "phase_transfer_due", "Review and amend plan before move between post-16 institutions",
@@ -410,10 +450,31 @@ def _count(
             return add_months(anchor_on, amount)
         case Counting.WORKING_DAYS:
             return calendar.add_working_days(anchor_on, amount)
-        case Counting.FIXED_DATE:
-            assert term.fixed_on is not None, "a FIXED_DATE rule needs fixed_on"
+        case Counting.FIXED_DATE | Counting.BEFORE_FIXED_DATE:
+            assert term.fixed_on is not None, "a fixed-date rule needs fixed_on"
             month, day = term.fixed_on
-            return date(anchor_on.year, month, day)
+            fixed = date(anchor_on.year, month, day)
+            return fixed - timedelta(days=1) if term.counting is Counting.BEFORE_FIXED_DATE else fixed
+
+
+def tribunal_time_end(end_on: date, calendar: WorkingDayCalendar = ENGLAND_CALENDAR) -> date:
+    """The last day to start an SEN appeal whose window ends on `end_on` (HESC Rules 2008 r.12).
+
+    r.12(3)(a): an end from 25 December to 1 January inclusive moves to the first working day
+    after 1 January, and an end in August to the first working day after 31 August. Otherwise
+    r.12(2): an end on a day that is not a working day moves to the next working day. "Working
+    day" (r.1(3)) excludes weekends, Christmas Day, Good Friday and bank holidays, never a
+    council's own closure days.
+    """
+    statutory = calendar.without_local_days()
+    if (end_on.month, end_on.day) >= (12, 25) or (end_on.month, end_on.day) == (1, 1):
+        year = end_on.year + 1 if end_on.month == 12 else end_on.year
+        return statutory.add_working_days(date(year, 1, 1), 1)
+    if end_on.month == 8:
+        return statutory.add_working_days(date(end_on.year, 8, 31), 1)
+    if not statutory.is_working_day(end_on):
+        return statutory.add_working_days(end_on, 1)
+    return end_on
 
 
 def due_on(
@@ -433,14 +494,17 @@ def due_on(
     A `Rule` may be passed instead of a key (the phase-transfer variants share one key).
     """
     the_rule = rule_key if isinstance(rule_key, Rule) else rule(rule_key)
+    if not the_rule.local_standard:
+        # A statutory limit counts only the days the law names (reg 2(1)).
+        calendar = calendar.without_local_days()
     due = _count(the_rule.term, anchor_on, calendar, settings, date_of_birth)
     later = the_rule.later_of
     if later is None:
         if second_anchor_on is not None:
             raise StatutoryError(f"{the_rule.label!r} is counted from one date only.")
-        return due
-    if second_anchor_on is None:
+    elif second_anchor_on is None:
         if later.required:
             raise MissingAnchor(f"{the_rule.label!r} also needs the date of {later.anchor.label}.")
-        return due
-    return max(due, _count(later, second_anchor_on, calendar, settings, date_of_birth))
+    else:
+        due = max(due, _count(later, second_anchor_on, calendar, settings, date_of_birth))
+    return tribunal_time_end(due, calendar) if the_rule.tribunal_time else due

@@ -18,6 +18,11 @@ class MilestoneStatus(str, Enum):
     OVERDUE = "overdue"
     MET_ON_TIME = "met_on_time"
     MET_LATE = "met_late"
+    # Never met, and no longer possible: the day it lapsed has come (a phase transfer whose
+    # September move has happened). Late in the compliance figures; on no overdue list.
+    MISSED = "missed"
+    # Never met, but the duty ended with its case (withdrawn, closed): not late, not overdue.
+    ENDED = "ended"
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,18 @@ def is_on_time(due_on: date, met_on: date) -> bool:
 
 
 def milestone_status(
-    due_on: date, met_on: date | None, today: date, *, due_soon_days: int = 10
+    due_on: date,
+    met_on: date | None,
+    today: date,
+    *,
+    due_soon_days: int = 10,
+    lapses_on: date | None = None,
+    case_open: bool = True,
 ) -> StatusResult:
     """Met milestones are judged by `met_on` alone; open ones are overdue the day after the
-    due date and "due soon" from `due_soon_days` calendar days before it.
+    due date and "due soon" from `due_soon_days` calendar days before it. An unmet milestone
+    is ENDED when its case is no longer open (the duty ended with the case), and MISSED from
+    `lapses_on`, the day the step can no longer be taken.
     """
     if due_soon_days < 0:
         raise InvalidSetting(f"due_soon_days cannot be negative, not {due_soon_days}.")
@@ -47,6 +60,10 @@ def milestone_status(
         if is_on_time(due_on, met_on):
             return StatusResult(MilestoneStatus.MET_ON_TIME)
         return StatusResult(MilestoneStatus.MET_LATE, days_late=(met_on - due_on).days)
+    if not case_open:
+        return StatusResult(MilestoneStatus.ENDED)
+    if lapses_on is not None and today >= lapses_on:
+        return StatusResult(MilestoneStatus.MISSED, days_late=max((lapses_on - due_on).days, 0))
     if today > due_on:
         return StatusResult(MilestoneStatus.OVERDUE, days_late=(today - due_on).days)
     remaining = (due_on - today).days

@@ -4,13 +4,14 @@ reg 2(1) "transfer between phases of education", reg 18).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .errors import InvalidDateOrder, StatutoryError
 from .rules import POST16_MOVE_RULE, due_on, phase_transfer_rule
 
 __all__ = [
     "PhaseTransfer",
+    "compulsory_school_age_ends",
     "national_curriculum_year",
     "next_phase_transfer",
     "post16_move_amend_by",
@@ -90,6 +91,7 @@ def next_phase_transfer(
     year_group_override: int | None = None,
     infant_school: bool = False,
     middle_school_transfers: tuple[int, ...] = (),
+    deadline_not_before: date | None = None,
 ) -> PhaseTransfer | None:
     """The child's next phase transfer whose 1 September move is after `today`, or None once
     the young person has entered Year 12 (reg 18(1) has no later September transfer; use
@@ -101,6 +103,10 @@ def next_phase_transfer(
     (5, 9); when given they replace the Year 7 transfer, since a middle school has no Year 6 → 7
     move. `year_group_override` is the child's year group in the current school year, for a
     child educated out of their chronological year group; every later transfer shifts with it.
+
+    `deadline_not_before` skips a transfer whose reg 18 date is already past on that day (a plan
+    made, or reviewed, after 14 February for a move that September cannot meet the deadline: the
+    duty that can still be met is the next transfer's).
 
     The Year 11 → 12 transfer uses the 31 March date of reg 18(1)(a) ("secondary school to a
     post-16 institution"); a young person staying on in the same school's sixth form may not be
@@ -127,16 +133,30 @@ def next_phase_transfer(
         if moves_on <= today:
             continue
         rule = phase_transfer_rule(post16=to_group == YEAR_12)
+        amend_by = due_on(rule, moves_on)
+        if deadline_not_before is not None and amend_by < deadline_not_before:
+            continue
         from_group = to_group - 1
         return PhaseTransfer(
             from_year_group=from_group,
             to_year_group=to_group,
             description=f"{year_group_name(from_group)} to {year_group_name(to_group)} ({kind})",
             moves_on=moves_on,
-            amend_by=due_on(rule, moves_on),
+            amend_by=amend_by,
             source=rule.source,
         )
     return None
+
+
+def compulsory_school_age_ends(date_of_birth: date) -> date:
+    """The last day of compulsory school age: the school leaving date (the last Friday in June)
+    of the school year in which the child is in Year 11 by age (Education Act 1996 s8(3); The
+    Education (School Leaving Date) Order 1997). From the next day the child is a "young person"
+    (CFA 2014 s83(2)) who may request an assessment in their own right (s36(1)).
+    """
+    year_11_starts = date_of_birth.year + (16 if date_of_birth.month >= SEPTEMBER else 15)
+    june_30 = date(year_11_starts + 1, 6, 30)
+    return june_30 - timedelta(days=(june_30.weekday() - 4) % 7)
 
 
 def post16_move_amend_by(move_on: date) -> date:

@@ -169,6 +169,20 @@ def test_local_days_can_be_added_to_a_calendar() -> None:
     assert "2025-12-29" in repr(base)
 
 
+def test_without_local_days_keeps_only_the_bank_holidays() -> None:
+    # Reg 2(1) "working day": a statutory limit never skips the council's own closure days.
+    local = WorkingDayCalendar([D("2025-12-29"), D("2025-12-30")])
+    statutory = local.without_local_days()
+    assert statutory == ENGLAND_CALENDAR
+    assert statutory.extra_non_working_days == frozenset()
+    assert statutory.is_working_day(D("2025-12-29"))
+    assert not statutory.is_working_day(D("2025-12-25"))  # bank holidays still count
+    assert statutory.add_working_days(D("2025-12-19"), 5) == D("2025-12-30")
+    assert local.extra_non_working_days == {D("2025-12-29"), D("2025-12-30")}  # the original is unchanged
+    assert not local.is_working_day(D("2025-12-29"))
+    assert ENGLAND_CALENDAR.without_local_days() == ENGLAND_CALENDAR
+
+
 def test_datetimes_given_as_local_days_are_treated_as_their_dates() -> None:
     calendar = WorkingDayCalendar([datetime(2025, 12, 29, 9, 30)])
     assert not calendar.is_working_day(D("2025-12-29"))

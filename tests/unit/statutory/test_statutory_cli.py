@@ -10,6 +10,9 @@ from click.testing import CliRunner, Result
 from ehc_tracker.deadlines_cli import deadlines
 
 S = "SEND Regulations 2014"
+CFA_S44 = "Children and Families Act 2014 s44(1)"
+UNDER_FIVE = f"{CFA_S44}; SEND Code of Practice 9.178 (under 5)"
+APPEAL_SOURCE = "First-tier Tribunal (HESC) Rules 2008 r.20(1) with r.12(2)-(3); Children and Families Act 2014 s55"
 
 
 def run(*args: str) -> Result:
@@ -51,54 +54,44 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
             m(
                 "school_consultation_response",
                 "School or college responds to consultation",
-                "2025-03-17",
-                "Children and Families Act 2014 s39; SEND Code of Practice 9.83 (guidance)",
+                "2025-03-18",  # CoP 9.83: within 15 days
+                "Children and Families Act 2014 s39(4); SEND Code of Practice 9.83 (guidance: within 15 days)",
             )
         ],
     ),
     (
+        # --from is the day the request was received: the decision within 15 days (reg 25(1)).
         ["reassessment", "--from", "2025-01-06"],
+        [m("reassessment_decision", "Decide whether to reassess", "2025-01-21", f"{S} reg 25(1)")],
+    ),
+    (
+        # The final plan within 14 weeks of the family being told (reg 27(2)): 2025-01-20 + 98 days.
+        ["reassessment", "--from", "2025-01-06", "--notified", "2025-01-20"],
         [
+            m("reassessment_decision", "Decide whether to reassess", "2025-01-21", f"{S} reg 25(1)"),
             m(
                 "final_plan_after_reassessment",
                 "Issue final EHC plan after reassessment",
-                "2025-04-14",
+                "2025-04-28",
                 f"{S} reg 27(2)",
-            )
+            ),
         ],
     ),
     (
         ["review", "--from", "2024-03-15"],
-        [
-            m(
-                "review_due",
-                "Review the EHC plan",
-                "2025-03-14",
-                "Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
-            )
-        ],
+        [m("review_due", "Review the EHC plan", "2025-03-14", CFA_S44)],  # age not given: CFA only
     ),
     (
         ["review", "--from", "2025-05-31", "--date-of-birth", "2020-06-01"],
-        [
-            m(
-                "review_due",
-                "Review the EHC plan",
-                "2025-11-30",
-                "Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
-            )
-        ],
+        [m("review_due", "Review the EHC plan", "2025-11-30", UNDER_FIVE)],  # aged 4
+    ),
+    (
+        ["review", "--from", "2025-06-01", "--date-of-birth", "2020-06-01"],
+        [m("review_due", "Review the EHC plan", "2026-05-31", CFA_S44)],  # five that day
     ),
     (
         ["review", "--from", "2025-05-31", "--date-of-birth", "2020-06-01", "--under-five-months", "3"],
-        [
-            m(
-                "review_due",
-                "Review the EHC plan",
-                "2025-08-30",
-                "Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
-            )
-        ],
+        [m("review_due", "Review the EHC plan", "2025-08-30", UNDER_FIVE)],
     ),
     (
         ["review-meeting", "--from", "2025-06-18"],
@@ -106,7 +99,7 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
             m("invitations_by", "Send review meeting invitations", "2025-06-04", f"{S} reg 20(3), 21(3)"),
             m("advice_circulated_by", "Circulate advice for review meeting", "2025-06-04", f"{S} reg 20(4), 21(4)"),
             m("review_report_due", "Send review meeting report", "2025-07-02", f"{S} reg 20(7), 21(7)"),
-            m("review_decision_due", "Notify annual review decision", "2025-07-16", f"{S} reg 20(10)"),
+            m("review_decision_due", "Notify annual review decision", "2025-07-16", f"{S} reg 20(10), 21(8)"),
             m(
                 "amended_plan_due",
                 "Issue amended EHC plan after review",
@@ -156,28 +149,33 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
     ),
     (
         ["appeal", "--from", "2025-08-31"],
-        [
-            m(
-                "appeal_deadline",
-                "Last day to appeal to the Tribunal",
-                "2025-10-31",
-                "First-tier Tribunal (HESC) Rules 2008 r.20; Children and Families Act 2014 s55",
-            )
-        ],
+        [m("appeal_deadline", "Last day to appeal to the Tribunal", "2025-10-31", APPEAL_SOURCE)],  # Friday
     ),
     (
+        # Certificate + 1 month = Saturday 2025-11-15 → Monday 2025-11-17 (HESC r.12(2)).
         ["appeal", "--from", "2025-08-31", "--mediation-certificate", "2025-10-15"],
-        [
-            m(
-                "appeal_deadline",
-                "Last day to appeal to the Tribunal",
-                "2025-11-15",
-                "First-tier Tribunal (HESC) Rules 2008 r.20; Children and Families Act 2014 s55",
-            )
-        ],
+        [m("appeal_deadline", "Last day to appeal to the Tribunal", "2025-11-17", APPEAL_SOURCE)],
+    ),
+    (
+        # 2025-08-15 is in August → the first working day after 31 August (HESC r.12(3)(a)).
+        ["appeal", "--from", "2025-06-15"],
+        [m("appeal_deadline", "Last day to appeal to the Tribunal", "2025-09-01", APPEAL_SOURCE)],
+    ),
+    (
+        # 2025-12-28 is within 25 December-1 January → Friday 2026-01-02 (HESC r.12(3)(a)).
+        ["appeal", "--from", "2025-10-28"],
+        [m("appeal_deadline", "Last day to appeal to the Tribunal", "2026-01-02", APPEAL_SOURCE)],
     ),
     (
         ["mediation", "--from", "2025-12-19"],
+        [
+            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 33, 34, 39"),
+            m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
+        ],
+    ),
+    (
+        # A local non-working day never moves a statutory limit (reg 2(1)): still 2025-12-24.
+        ["mediation", "--from", "2025-12-19", "--non-working-day", "2025-12-22"],
         [
             m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 33, 34, 39"),
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
@@ -243,7 +241,12 @@ def test_phase_transfer_json() -> None:
             "moves_on": "2026-09-01",
         },
         "milestones": [
-            m("phase_transfer_due", "Review and amend plan for phase transfer", "2026-02-15", f"{S} reg 18(1)(b)")
+            m(
+                "phase_transfer_due",
+                "Review and amend plan for phase transfer",
+                "2026-02-14",  # reg 18(1)(b): before 15 February
+                f"{S} reg 18(1)(b) (before 15 February)",
+            )
         ],
     }
 
@@ -252,11 +255,16 @@ def test_phase_transfer_json_options() -> None:
     post16 = run_json("phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2010-03-01")
     assert post16["transfer"]["to_year_group"] == 12
     assert post16["milestones"] == [
-        m("phase_transfer_due", "Review and amend plan for move to post-16", "2026-03-31", f"{S} reg 18(1)(a)")
+        m(
+            "phase_transfer_due",
+            "Review and amend plan for move to post-16",
+            "2026-03-30",  # reg 18(1)(a): before 31 March
+            f"{S} reg 18(1)(a) (before 31 March)",
+        )
     ]
     override = run_json("phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2015-03-14", "--year-group", "5")
     assert override["transfer"]["moves_on"] == "2027-09-01"
-    assert override["milestones"][0]["due"] == "2027-02-15"
+    assert override["milestones"][0]["due"] == "2027-02-14"
     infant = run_json("phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2019-05-05", "--infant-school")
     assert infant["transfer"]["description"] == "Year 2 to Year 3 (infant to junior)"
     middle = run_json(
@@ -320,7 +328,7 @@ def test_human_phase_transfer() -> None:
     assert lines[1] == (
         "Next transfer: Year 6 to Year 7 (primary to secondary), moving on 2026-09-01 (Tuesday)"
     )
-    assert "phase_transfer_due" in lines[-1] and "2026-02-15  Sun" in lines[-1]
+    assert "phase_transfer_due" in lines[-1] and "2026-02-14  Sat" in lines[-1]
 
 
 def test_human_phase_transfer_none_left() -> None:
@@ -337,6 +345,19 @@ def test_help_describes_every_process() -> None:
     described = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("    ") and line.split()}
     assert set(PROCESSES) <= described
     assert "request for an EHC needs assessment received" in result.stdout
+
+
+def test_help_explains_reassessment_appeal_and_working_days() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())  # click rewraps the prose paragraphs
+    assert "reassessment request for a reassessment received (--notified DATE: the day the family was told" in text
+    assert "the council will reassess" in text
+    assert "--notified DATE" in text
+    assert "an end on a non-working day, 25 Dec-1 Jan or in August runs on (Tribunal Rules r.12)" in text
+    assert "Statutory working days skip weekends and England & Wales bank holidays" in text
+    assert "count only for the local 5-working-day response (communication), never for a statutory limit" in text
+    assert "family notified of a reassessment" not in text
 
 
 BAD_INPUT = [
@@ -356,6 +377,9 @@ BAD_INPUT = [
     (["review", "--from", "2019-01-01", "--date-of-birth", "2020-01-01"], "before the date of birth"),
     (["transfer-in", "--from", "2025-04-10", "--last-reviewed", "2025-05-01"], "before the last review"),
     (["appeal", "--from", "2025-08-31", "--mediation-certificate", "2025-08-01"], "before the decision letter"),
+    (["reassessment", "--from", "2025-01-06", "--notified", "2025-01-05"], "before the request"),
+    (["assessment", "--from", "2025-01-06", "--notified", "2025-01-20"], "--notified does not apply to assessment"),
+    (["reassessment", "--from", "2025-01-06", "--notified", "2025-02-30"], "'2025-02-30' is not a real date"),
     (["phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2026-01-01"], "before the date of birth"),
     (["communication", "--from", "2025-12-19", "--non-working-day", "2025-13-01"], "'2025-13-01' is not a real date"),
 ]
@@ -411,3 +435,33 @@ def test_inside_the_app_the_councils_calendar_is_used(monkeypatch: pytest.Monkey
         both = run_json("communication", "--from", "2025-12-19", "--non-working-day", "2025-12-31")
     assert local["milestones"][0]["due"] == "2025-12-31"
     assert both["milestones"][0]["due"] == "2026-01-02"
+
+
+def test_inside_an_app_whose_database_is_not_migrated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No database: the council's calendar raises as an unmigrated one would, and the session is faked."""
+    import sys
+    import types
+
+    import sqlalchemy.exc
+    from flask import Flask
+
+    import ehc_tracker.extensions as extensions
+
+    def no_table() -> None:
+        raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("no such table: non_working_day"))
+
+    rolled_back: list[bool] = []
+    fake_db = types.SimpleNamespace(session=types.SimpleNamespace(rollback=lambda: rolled_back.append(True)))
+    fake = types.ModuleType("ehc_tracker.services.calendar")
+    fake.working_day_calendar = no_table  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ehc_tracker.services.calendar", fake)
+    monkeypatch.setattr(extensions, "db", fake_db)
+    with Flask("deadlines-test").app_context():
+        result = run("communication", "--from", "2025-12-19", "--json")
+    assert result.exit_code == 0, result.output
+    # Bank holidays only: 22, 23, 24, 29 and 30 December.
+    assert json.loads(result.stdout)["milestones"][0]["due"] == "2025-12-30"
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Note: the database is not set up (run 'flask db upgrade')")
+    assert rolled_back == [True]

@@ -28,6 +28,7 @@ def test_the_milestones_without_exceptions() -> None:
     assert set(NO_EXCEPTIONS) == {
         "representations_close",
         "school_consultation_response",
+        "reassessment_decision",  # reg 25(1) has no exceptions
         "review_due",
         "invitations_by",
         "advice_circulated_by",
@@ -36,6 +37,7 @@ def test_the_milestones_without_exceptions() -> None:
         "amended_plan_due",
         "amendment_representations_close",
         "amended_plan_from_proposals_due",
+        "decision_not_to_amend_due",  # reg 22(4)
         "phase_transfer_due",
         "response_due",
         "appeal_deadline",
@@ -66,7 +68,11 @@ def test_exceptions_are_refused_where_the_law_has_none(key: str, limb: Exception
 
 
 def test_annual_review_decision_message() -> None:
-    with pytest.raises(ExceptionNotAllowed, match=r"^The law allows no exceptions for 'Notify annual review decision' \(SEND Regulations 2014 reg 20\(10\)\)\.$"):
+    expected = (
+        r"^The law allows no exceptions for 'Notify annual review decision' "
+        r"\(SEND Regulations 2014 reg 20\(10\), 21\(8\)\)\.$"
+    )
+    with pytest.raises(ExceptionNotAllowed, match=expected):
         validate_exception("review_decision_due", ExceptionLimb.PERSONAL_CIRCUMSTANCES)
 
 

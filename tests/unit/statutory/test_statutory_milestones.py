@@ -26,7 +26,7 @@ from ehc_tracker.statutory.milestones import (
     review_milestones,
     transfer_in_milestones,
 )
-from ehc_tracker.statutory.rules import StatutorySettings
+from ehc_tracker.statutory.rules import StatutorySettings, tribunal_time_end
 
 D = date.fromisoformat
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
@@ -69,13 +69,50 @@ def test_draft_plan() -> None:
 
 
 def test_consultation() -> None:
-    assert due(consultation_milestones(D("2025-03-03"))) == [("school_consultation_response", "2025-03-17")]
+    # CoP 9.83: the school or college "should respond within 15 days": Monday 2025-03-03 + 15.
+    milestones = consultation_milestones(D("2025-03-03"))
+    assert due(milestones) == [("school_consultation_response", "2025-03-18")]
+    assert milestones[0].source == (
+        "Children and Families Act 2014 s39(4); SEND Code of Practice 9.83 (guidance: within 15 days)"
+    )
+    assert not milestones[0].exceptions_allowed
 
 
 def test_reassessment() -> None:
+    # Reg 25(1): the decision within 15 days of the request (Monday 2025-01-06 → Tuesday 2025-01-21).
     milestones = reassessment_milestones(D("2025-01-06"))
-    assert due(milestones) == [("final_plan_after_reassessment", "2025-04-14")]
-    assert milestones[0].source == "SEND Regulations 2014 reg 27(2)"
+    assert due(milestones) == [("reassessment_decision", "2025-01-21")]
+    assert milestones[0].source == "SEND Regulations 2014 reg 25(1)"
+    assert milestones[0].label == "Decide whether to reassess"
+    assert not milestones[0].exceptions_allowed
+
+
+def test_reassessment_final_plan_runs_from_the_notice() -> None:
+    # Reg 27(2): 14 weeks from the day the family was told (Monday 2025-01-20 + 98 days), not
+    # from the request (which would give 2025-04-14).
+    milestones = reassessment_milestones(D("2025-01-06"), notified_on=D("2025-01-20"))
+    assert due(milestones) == [
+        ("reassessment_decision", "2025-01-21"),
+        ("final_plan_after_reassessment", "2025-04-28"),
+    ]
+    final = milestones[-1]
+    assert final == Milestone(
+        key="final_plan_after_reassessment",
+        label="Issue final EHC plan after reassessment",
+        due_on=D("2025-04-28"),
+        source="SEND Regulations 2014 reg 27(2)",
+        exceptions_allowed=True,
+    )
+    # Told on the day of the request: both counted from it.
+    assert due(reassessment_milestones(D("2025-01-06"), notified_on=D("2025-01-06"))) == [
+        ("reassessment_decision", "2025-01-21"),
+        ("final_plan_after_reassessment", "2025-04-14"),
+    ]
+
+
+def test_reassessment_notice_before_the_request_is_refused() -> None:
+    with pytest.raises(InvalidDateOrder):
+        reassessment_milestones(D("2025-01-06"), notified_on=D("2025-01-05"))
 
 
 @pytest.mark.parametrize(
@@ -105,6 +142,16 @@ def test_review_due_for_a_child_under_five() -> None:
     ]
 
 
+def test_review_source_names_the_code_only_for_a_child_under_five() -> None:
+    born = D("2020-06-01")
+    s44 = "Children and Families Act 2014 s44(1)"
+    under_five = f"{s44}; SEND Code of Practice 9.178 (under 5)"
+    assert review_milestones(D("2025-05-31"), date_of_birth=born)[0].source == under_five  # aged 4
+    assert review_milestones(D("2025-06-01"), date_of_birth=born)[0].source == s44  # five that day
+    assert review_milestones(D("2030-01-10"), date_of_birth=born)[0].source == s44  # aged 9
+    assert review_milestones(D("2025-05-31"))[0].source == s44  # date of birth not given
+
+
 def test_review_before_birth_is_refused() -> None:
     with pytest.raises(InvalidDateOrder):
         review_milestones(D("2020-01-01"), date_of_birth=D("2020-06-01"))
@@ -119,6 +166,8 @@ def test_review_meeting() -> None:
         ("amended_plan_due", "2025-09-10"),
     ]
     assert not any(m.exceptions_allowed for m in review_meeting_milestones(D("2025-06-18")))
+    sources = {m.key: m.source for m in review_meeting_milestones(D("2025-06-18"))}
+    assert sources["review_decision_due"] == "SEND Regulations 2014 reg 20(10), 21(8)"
 
 
 def test_review_meeting_with_local_settings() -> None:
@@ -142,20 +191,50 @@ def test_communication() -> None:
     assert due(communication_milestones(D("2025-12-19"), calendar=local)) == [("response_due", "2025-12-31")]
 
 
+# `window` is the end of the r.20(1) window (the later of S + 2 months and C + 1 month);
+# `expected` the last day once HESC r.12(2)-(3) has moved an end on a non-working day.
 @pytest.mark.parametrize(
-    ("sent", "certificate", "expected"),
+    ("sent", "certificate", "window", "expected"),
     [
-        ("2025-08-31", None, "2025-10-31"),
-        ("2025-12-31", None, "2026-02-28"),
-        ("2025-08-31", "2025-10-15", "2025-11-15"),  # the later mediation certificate wins
-        ("2025-08-31", "2025-09-10", "2025-10-31"),  # an early certificate changes nothing
-        ("2025-08-31", "2025-09-30", "2025-10-31"),  # equal: 2025-10-30 < 2025-10-31
-        ("2025-12-20", "2026-01-31", "2026-02-28"),  # both end of February
+        ("2025-08-31", None, "2025-10-31", "2025-10-31"),  # Friday: unchanged
+        ("2025-12-31", None, "2026-02-28", "2026-03-02"),  # Saturday → Monday (r.12(2))
+        ("2025-08-31", "2025-10-15", "2025-11-15", "2025-11-17"),  # the later certificate wins; Sat → Mon
+        ("2025-08-31", "2025-09-10", "2025-10-31", "2025-10-31"),  # an early certificate changes nothing
+        ("2025-08-31", "2025-09-30", "2025-10-31", "2025-10-31"),  # equal: 2025-10-30 < 2025-10-31
+        ("2025-12-20", "2026-01-31", "2026-02-28", "2026-03-02"),  # both end of February; Sat → Mon
     ],
 )
-def test_appeal(sent: str, certificate: str | None, expected: str) -> None:
+def test_appeal(sent: str, certificate: str | None, window: str, expected: str) -> None:
     cert = D(certificate) if certificate else None
+    ends = [add_months(D(sent), 2)] + ([add_months(cert, 1)] if cert else [])
+    assert max(ends) == D(window)  # r.20(1): the later of the two
+    assert tribunal_time_end(D(window)) == D(expected)
     assert due(appeal_milestones(D(sent), mediation_certificate_on=cert)) == [("appeal_deadline", expected)]
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        # August (r.12(3)(a)): 2025-08-15 (Friday) → the first working day after 31 August.
+        ("2025-06-15", "2025-09-01"),
+        # 25 December-1 January (r.12(3)(a)): 2025-12-28 (Sunday) → first working day after 1 January.
+        ("2025-10-28", "2026-01-02"),
+        # 1 January 2026 itself (Thursday, a bank holiday) → Friday 2 January.
+        ("2025-11-01", "2026-01-02"),
+        # Weekend (r.12(2)): 2026-02-28 is a Saturday → Monday 2026-03-02.
+        ("2025-12-31", "2026-03-02"),
+        # Bank holiday (r.12(2)): 2026-05-04 is the Early May bank holiday → Tuesday 2026-05-05.
+        ("2026-03-04", "2026-05-05"),
+        # An ordinary weekday is unchanged: 2025-10-31 is a Friday.
+        ("2025-08-31", "2025-10-31"),
+    ],
+)
+def test_appeal_deadline_runs_on_under_the_tribunal_rules(sent: str, expected: str) -> None:
+    (milestone,) = appeal_milestones(D(sent))
+    assert milestone.due_on == D(expected)
+    assert milestone.source == (
+        "First-tier Tribunal (HESC) Rules 2008 r.20(1) with r.12(2)-(3); Children and Families Act 2014 s55"
+    )
 
 
 def test_appeal_certificate_before_the_decision_is_refused() -> None:
@@ -179,12 +258,21 @@ def test_mediation_certificate_after_mediation_ends() -> None:
         mediation_milestones(D("2025-12-19"), ended_on=D("2025-12-18"))
 
 
-def test_mediation_uses_the_calendar() -> None:
+def test_a_local_closure_day_inside_a_mediation_window_is_not_skipped() -> None:
+    # Reg 2(1) "working day" has no place for a council's own closure days: 3 working days from
+    # Friday 2025-12-19 are 22, 23 and 24 December whether or not the council closes on the 22nd.
     local = WorkingDayCalendar([D("2025-12-22")])
     assert due(mediation_milestones(D("2025-12-19"), calendar=local))[0] == (
         "mediation_certificate_due",
-        "2025-12-29",
+        "2025-12-24",
     )
+
+
+def test_the_same_closure_day_inside_a_communication_window_is_skipped() -> None:
+    # The local 5-working-day standard counts it: 23, 24, 29, 30 and 31 December.
+    local = WorkingDayCalendar([D("2025-12-22")])
+    assert due(communication_milestones(D("2025-12-19"), calendar=local)) == [("response_due", "2025-12-31")]
+    assert due(communication_milestones(D("2025-12-19"))) == [("response_due", "2025-12-30")]
 
 
 def test_transfer_in_when_three_months_is_later() -> None:
@@ -224,8 +312,8 @@ def test_phase_transfer_milestone() -> None:
     assert milestone == Milestone(
         key="phase_transfer_due",
         label="Review and amend plan for phase transfer",
-        due_on=D("2026-02-15"),
-        source="SEND Regulations 2014 reg 18(1)(b)",
+        due_on=D("2026-02-14"),  # reg 18(1)(b): before 15 February
+        source="SEND Regulations 2014 reg 18(1)(b) (before 15 February)",
         exceptions_allowed=False,
     )
 
@@ -233,8 +321,9 @@ def test_phase_transfer_milestone() -> None:
 def test_phase_transfer_milestone_post16_and_none() -> None:
     found = phase_transfer_milestone(D("2010-03-01"), D("2025-10-01"))
     assert found is not None
-    assert found[1].due_on == D("2026-03-31")
+    assert found[1].due_on == D("2026-03-30")  # reg 18(1)(a): before 31 March
     assert found[1].label == "Review and amend plan for move to post-16"
+    assert found[1].source == "SEND Regulations 2014 reg 18(1)(a) (before 31 March)"
     assert phase_transfer_milestone(D("2008-03-01"), D("2025-10-01")) is None
 
 

@@ -48,6 +48,65 @@ def test_is_on_time() -> None:
 
 
 def test_status_values_are_stable_strings() -> None:
-    assert [s.value for s in MilestoneStatus] == ["not_due", "due_soon", "overdue", "met_on_time", "met_late"]
+    assert [s.value for s in MilestoneStatus] == [
+        "not_due", "due_soon", "overdue", "met_on_time", "met_late", "missed", "ended"
+    ]
+    assert MilestoneStatus("missed") is MilestoneStatus.MISSED
+    assert MilestoneStatus("ended") is MilestoneStatus.ENDED
     assert MilestoneStatus("overdue") is MilestoneStatus.OVERDUE
     assert isinstance(MilestoneStatus.OVERDUE, str)
+
+
+# --- lapsed (MISSED) and ended-with-the-case (ENDED) milestones ------------------------------
+
+# A Year 6 → 7 transfer: the plan must be amended by 2026-02-14 (reg 18(1)(b)); once the child
+# moves on 2026-09-01 the step can no longer be taken.
+PT_DUE = D("2026-02-14")
+MOVES = D("2026-09-01")
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-02-10", StatusResult(MilestoneStatus.DUE_SOON, days_remaining=4)),
+        ("2026-02-15", StatusResult(MilestoneStatus.OVERDUE, days_late=1)),
+        ("2026-08-31", StatusResult(MilestoneStatus.OVERDUE, days_late=198)),  # the day before it lapses
+        ("2026-09-01", StatusResult(MilestoneStatus.MISSED, days_late=199)),  # lapses that day: 14 Feb → 1 Sep
+        ("2027-01-01", StatusResult(MilestoneStatus.MISSED, days_late=199)),  # late by as much as when it lapsed
+    ],
+)
+def test_an_unmet_milestone_is_missed_from_the_day_it_lapses(today: str, expected: StatusResult) -> None:
+    assert milestone_status(PT_DUE, None, D(today), lapses_on=MOVES) == expected
+
+
+@pytest.mark.parametrize(
+    ("met", "expected"),
+    [
+        ("2026-02-14", StatusResult(MilestoneStatus.MET_ON_TIME)),
+        ("2026-03-01", StatusResult(MilestoneStatus.MET_LATE, days_late=15)),
+    ],
+)
+def test_a_met_milestone_is_never_missed_or_ended(met: str, expected: StatusResult) -> None:
+    assert milestone_status(PT_DUE, D(met), D("2027-01-01"), lapses_on=MOVES) == expected
+    assert milestone_status(PT_DUE, D(met), D("2027-01-01"), case_open=False) == expected
+    assert milestone_status(PT_DUE, D(met), D("2027-01-01"), lapses_on=MOVES, case_open=False) == expected
+
+
+@pytest.mark.parametrize("today", ["2025-05-01", "2025-05-20", "2025-05-26", "2025-05-27", "2025-07-01"])
+def test_an_unmet_milestone_on_a_closed_case_has_ended(today: str) -> None:
+    # Not due, due soon, on the day, overdue: once the case is closed, none of them is late.
+    assert milestone_status(DUE, None, D(today), case_open=False) == StatusResult(MilestoneStatus.ENDED)
+
+
+def test_a_closed_case_ends_even_a_lapsed_milestone() -> None:
+    assert milestone_status(PT_DUE, None, D("2026-09-01"), lapses_on=MOVES, case_open=False) == StatusResult(
+        MilestoneStatus.ENDED
+    )
+
+
+def test_the_defaults_keep_the_old_statuses() -> None:
+    # No lapse date and an open case: exactly as without the new keywords.
+    for today in ("2025-05-15", "2025-05-26", "2025-07-01"):
+        assert milestone_status(DUE, None, D(today), lapses_on=None, case_open=True) == milestone_status(
+            DUE, None, D(today)
+        )
