@@ -28,6 +28,7 @@ from ..extensions import db
 from ..models import AlertKind, AlertPreference, DigestFrequency, Role, User, normalise_email
 from ..models.case import Case, CaseStatus, Milestone
 from ..models.child import Child
+from ..services.milestones import still_possible
 from ..statutory.calendar import WorkingDayCalendar
 
 
@@ -172,6 +173,7 @@ def plan_alerts(for_on: date, settings: AlertSettings, calendar: WorkingDayCalen
             Case.status == CaseStatus.OPEN,
             Milestone.met_on.is_(None),
             Milestone.is_period.is_(False),
+            still_possible(for_on),
             Milestone.due_on <= horizon,
         )
         .order_by(Milestone.due_on, Milestone.case_id, Milestone.id)

@@ -65,6 +65,8 @@ class EventType(str, enum.Enum):
     REVIEW_DECISION_NOTIFIED = "review_decision_notified"
     AMENDMENTS_PROPOSED = "amendments_proposed"
     AMENDED_PLAN_ISSUED = "amended_plan_issued"
+    # Reg 22(4): after proposing amendments, the council decides not to amend after all.
+    DECIDED_NOT_TO_AMEND = "decided_not_to_amend"
     PLAN_CEASED = "plan_ceased"
     # Reg 15: after a plan transfers in from another authority, the family is told within
     # 6 weeks whether the plan will be reviewed or the child reassessed.
@@ -215,6 +217,10 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
     # A period that closes (e.g. representations) rather than a step the council must take.
     is_period: Mapped[bool] = mapped_column(default=False)
     exception_applies: Mapped[bool] = mapped_column(default=False)
+    # The day from which the step can no longer be taken (a phase transfer once the child has
+    # moved; review invitations once the meeting has passed). Unmet by then, it is "missed":
+    # still late in the compliance figures, but no longer on any overdue list.
+    lapses_on: Mapped[date | None]
 
     case: Mapped[Case] = relationship(back_populates="milestones")
 
@@ -359,7 +365,15 @@ class Plan(db.Model):  # type: ignore[name-defined,misc]
     named_settings: Mapped[str | None] = mapped_column(Text)
     status: Mapped[PlanStatus] = mapped_column(_enum(PlanStatus, 20), default=PlanStatus.ACTIVE)
     cease_decided_on: Mapped[date | None]
+    # The day the family was sent notice of the decision to cease, and the last day they may
+    # appeal (CFA s51(2)(f); HESC Rules r.20, r.12): the plan is maintained until then, or until
+    # an appeal is concluded (CFA s45(3)-(4); SEND Regulations 2014 reg 31).
+    cease_notice_sent_on: Mapped[date | None]
+    cease_appeal_ends_on: Mapped[date | None]
+    cease_appeal_concluded_on: Mapped[date | None]
     ceased_on: Mapped[date | None]
     cease_reason: Mapped[str | None] = mapped_column(String(2))
     # The assessment that issued it (no foreign key: plans and cases refer to each other).
     issued_by_case_id: Mapped[int | None]
+
+    child: Mapped["Child"] = relationship(viewonly=True)  # type: ignore[name-defined]  # noqa: F821

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, select
 from ..extensions import db
 from ..models import Role, User
 from ..models.case import Case, CaseStatus, Milestone
+from .milestones import still_possible
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,10 @@ def summary(user: User, today: date, *, due_soon_days: int = 10) -> Summary:
             func.coalesce(func.sum(case((soon, 1), else_=0)), 0),
             func.count(func.distinct(case((late, Milestone.case_id)))),
             select(func.count()).select_from(cases.subquery()).scalar_subquery(),
-        ).where(Milestone.case_id.in_(cases.scalar_subquery()), Milestone.met_on.is_(None), Milestone.is_period.is_(False))
+        ).where(
+            Milestone.case_id.in_(cases.scalar_subquery()), Milestone.met_on.is_(None), Milestone.is_period.is_(False),
+            still_possible(today),
+        )
     ).one()
     overdue, due_soon, with_overdue, total = (int(v or 0) for v in row)
     return Summary("my caseload" if mine else "my teams", total, overdue, due_soon, with_overdue)

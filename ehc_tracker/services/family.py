@@ -137,6 +137,7 @@ def family_accounts_for_child(child_id: int) -> list[User]:
 # Each statutory step in plain words (reading age about 9), as the family sees it.
 PLAIN_STEPS = {
     "decision_to_assess": "We decide if we will assess your child's needs",
+    "reassessment_decision": "We decide if we will assess your child's needs again",
     "advice_due": "We get advice about your child from people who know them",
     "decision_not_to_issue": "We decide if your child needs an EHC plan",
     "representations_close": "You tell us what you think of the draft plan",
@@ -153,6 +154,7 @@ PLAIN_STEPS = {
     "amended_plan_due": "We send you the changed plan",
     "amendment_representations_close": "You tell us what you think of the changes",
     "amended_plan_from_proposals_due": "We send you the changed plan",
+    "decision_not_to_amend_due": "We tell you we are keeping the plan as it is, and why",
     "phase_transfer_due": "We name your child's next school or college in the plan",
     "response_due": "We reply to your message",
 }
@@ -192,6 +194,7 @@ PLAIN_EVENTS = {
     EventType.REVIEW_DECISION_NOTIFIED: "We told you what we decided after the review",
     EventType.AMENDMENTS_PROPOSED: "We sent you the changes we want to make to the plan",
     EventType.AMENDED_PLAN_ISSUED: "We sent you the changed plan",
+    EventType.DECIDED_NOT_TO_AMEND: "We told you we are keeping the plan as it is",
     EventType.PLAN_CEASED: "The EHC plan ended",
     EventType.TRANSFER_NOTICE_SENT: "We told you how we will review the plan that moved to us",
 }
@@ -236,15 +239,17 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             continue  # replies owed to professionals are not the family's business
         text = PLAIN_STEPS.get(m.key, m.label)
         if m.is_period:
-            status = "period"
+            status = "period" if case.is_open and today <= m.due_on else "period_closed"
         else:
-            result = milestone_status(m.due_on, m.met_on, today, due_soon_days=10)
+            result = milestone_status(m.due_on, m.met_on, today, due_soon_days=10, lapses_on=m.lapses_on, case_open=case.is_open)
             status = {
                 MilestoneStatus.MET_ON_TIME: "done",
                 MilestoneStatus.MET_LATE: "done_late",
                 MilestoneStatus.OVERDUE: "late",
                 MilestoneStatus.DUE_SOON: "due_soon",
                 MilestoneStatus.NOT_DUE: "to_do",
+                MilestoneStatus.MISSED: "missed",
+                MilestoneStatus.ENDED: "ended",
             }[result.status]
         steps.append(Step(text, m.due_on, m.met_on, status, exceptions.get(m.key) if m.exception_applies else None))
     open_steps = [s for s in steps if s.status in ("late", "due_soon", "to_do")] if case.is_open else []

@@ -8,15 +8,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, or_
+
 from ..extensions import db
 from ..models.case import Case, CaseStatus, CaseType, EventType, ExceptionStatus, Milestone, ReviewDecision
 from ..statutory import rules as statutory_rules
 from ..statutory.calendar import WorkingDayCalendar
 from ..statutory.rules import StatutorySettings
-from ..statutory.years import next_phase_transfer
+from ..statutory.years import PhaseTransfer, next_phase_transfer
 
 # Milestones that mark a window closing rather than a step the council must take.
 PERIOD_KEYS = frozenset({"representations_close", "amendment_representations_close"})
+
+
+def still_possible(on: date) -> ColumnElement[bool]:
+    """SQL: the milestone has not lapsed by `on` (an unmet lapsed one is missed, not overdue)."""
+    return or_(Milestone.lapses_on.is_(None), Milestone.lapses_on > on)
+
+
+def is_still_possible(milestone: Milestone, on: date) -> bool:
+    return milestone.lapses_on is None or milestone.lapses_on > on
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,8 @@ class Wanted:
     # Where one key has variants (the post-16 phase transfer), the variant's own words.
     label: str | None = None
     source: str | None = None
+    # The day from which the step can no longer be taken (see Milestone.lapses_on).
+    lapses_on: date | None = None
 
 
 def _due(key: str, anchor_on: date, calendar: WorkingDayCalendar, settings: StatutorySettings) -> date:
@@ -47,6 +60,9 @@ def _assessment(case: Case, calendar: WorkingDayCalendar, settings: StatutorySet
     decided_no = _event_on(case, EventType.DECIDED_NOT_TO_ASSESS)
     if case.case_type is CaseType.ASSESSMENT:
         wanted.append(Wanted("decision_to_assess", "", r, _due("decision_to_assess", r, calendar, settings), decided_yes or decided_no))
+    else:
+        # A reassessment: the decision whether to reassess within 15 days of the request (reg 25(1)).
+        wanted.append(Wanted("reassessment_decision", "", r, _due("reassessment_decision", r, calendar, settings), decided_yes or decided_no))
     if decided_no:
         return wanted
     for advice in case.advice_requests:
@@ -74,8 +90,12 @@ def _assessment(case: Case, calendar: WorkingDayCalendar, settings: StatutorySet
                 consultation.responded_on,
             )
         )
-    key = "final_plan" if case.case_type is CaseType.ASSESSMENT else "final_plan_after_reassessment"
-    wanted.append(Wanted(key, "", r, _due(key, r, calendar, settings), final))
+    if case.case_type is CaseType.ASSESSMENT:
+        wanted.append(Wanted("final_plan", "", r, _due("final_plan", r, calendar, settings), final))
+    elif decided_yes:
+        # Reg 27(2): 14 weeks from the day the family was told the council will reassess.
+        key = "final_plan_after_reassessment"
+        wanted.append(Wanted(key, "", decided_yes, _due(key, decided_yes, calendar, settings), final))
     return wanted
 
 
@@ -85,6 +105,7 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
     p = case.anchor_on
     held = _event_on(case, EventType.REVIEW_MEETING_HELD)
     review = review_milestones(p, date_of_birth=case.child.date_of_birth, settings=settings)[0]
+    review_source = review.source
     if case.transferred_on is not None:
         t = case.transferred_on
         wanted = [
@@ -97,46 +118,73 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
             ),
         ]
     else:
-        wanted = [Wanted("review_due", "", p, review.due_on, held)]
+        wanted = [Wanted("review_due", "", p, review.due_on, held, source=review_source)]
     meeting = case.review_meeting_on
     if meeting:
         invitations = case.event(EventType.INVITATIONS_SENT)
         sent_on = invitations.occurred_on if invitations else None
         circulated = (invitations.details or {}).get("advice_circulated_on") if invitations else None
-        wanted.append(Wanted("invitations_by", "", meeting, _due("invitations_by", meeting, calendar, settings), sent_on))
+        # Notice of the meeting and the advice must go at least two weeks before it; once the
+        # meeting day comes, neither can be given in time any more.
+        wanted.append(Wanted("invitations_by", "", meeting, _due("invitations_by", meeting, calendar, settings), sent_on, lapses_on=meeting))
         wanted.append(
-            Wanted("advice_circulated_by", "", meeting, _due("advice_circulated_by", meeting, calendar, settings), date.fromisoformat(circulated) if circulated else None)
+            Wanted(
+                "advice_circulated_by", "", meeting, _due("advice_circulated_by", meeting, calendar, settings),
+                date.fromisoformat(circulated) if circulated else None, lapses_on=meeting,
+            )
         )
     if held:
         decision = _event_on(case, EventType.REVIEW_DECISION_NOTIFIED)
         amended = _event_on(case, EventType.AMENDED_PLAN_ISSUED)
-        wanted.append(Wanted("review_report_due", "", held, _due("review_report_due", held, calendar, settings), _event_on(case, EventType.REVIEW_REPORT_RECEIVED)))
-        wanted.append(Wanted("review_decision_due", "", held, _due("review_decision_due", held, calendar, settings), decision))
+        not_amending = _event_on(case, EventType.DECIDED_NOT_TO_AMEND)
+        proposals = _event_on(case, EventType.AMENDMENTS_PROPOSED)
+        decision_met = decision
         if case.review_decision is ReviewDecision.AMEND:
-            wanted.append(Wanted("amended_plan_due", "", held, _due("amended_plan_due", held, calendar, settings), amended))
-            proposals = _event_on(case, EventType.AMENDMENTS_PROPOSED)
+            # Devon [2022]: a decision to amend is notified only when the proposed amendments go
+            # with it (reg 20(10) read with reg 22(2)); the later of the two meets the 4 weeks.
+            decision_met = max(decision, proposals) if decision and proposals else None
+        wanted.append(Wanted("review_report_due", "", held, _due("review_report_due", held, calendar, settings), _event_on(case, EventType.REVIEW_REPORT_RECEIVED)))
+        wanted.append(Wanted("review_decision_due", "", held, _due("review_decision_due", held, calendar, settings), decision_met))
+        if case.review_decision is ReviewDecision.AMEND:
+            if not not_amending:
+                wanted.append(Wanted("amended_plan_due", "", held, _due("amended_plan_due", held, calendar, settings), amended))
             if proposals:
                 close = _due("amendment_representations_close", proposals, calendar, settings)
                 wanted.append(Wanted("amendment_representations_close", "", proposals, close, None))
-                wanted.append(
-                    Wanted("amended_plan_from_proposals_due", "", proposals, _due("amended_plan_from_proposals_due", proposals, calendar, settings), amended)
-                )
-    transfer = next_phase_transfer(
-        case.child.date_of_birth,
-        p,
-        year_group_override=case.child.year_group_in(p),
-        infant_school=case.child.attends_infant_school,
-    )
+                if not_amending:
+                    key = "decision_not_to_amend_due"
+                    wanted.append(Wanted(key, "", proposals, _due(key, proposals, calendar, settings), not_amending))
+                else:
+                    wanted.append(
+                        Wanted("amended_plan_from_proposals_due", "", proposals, _due("amended_plan_from_proposals_due", proposals, calendar, settings), amended)
+                    )
+    transfer = phase_transfer_for_review(case)
     if transfer is not None and transfer.amend_by <= review.due_on:
         # The transfer's reg 18 date falls within this review cycle: this review must amend the
-        # plan to name the new setting by then.
+        # plan to name the new setting by then. Once the child has moved, an unmet duty is missed.
         wanted.append(
             Wanted(
                 "phase_transfer_due", "", transfer.moves_on, transfer.amend_by, _event_on(case, EventType.AMENDED_PLAN_ISSUED),
                 label=f"Amend plan naming the new setting: {transfer.description}", source=transfer.source,
+                lapses_on=transfer.moves_on,
             )
         )
     return wanted
+
+
+def phase_transfer_for_review(case: Case) -> PhaseTransfer | None:
+    """The phase transfer an annual review cycle looks to: the next one whose reg 18 date had not
+    passed on the day the plan was made or last reviewed (its anchor). A deadline already past
+    then could never be met; the case looks to the following transfer, or to none.
+    """
+    p = case.anchor_on
+    return next_phase_transfer(
+        case.child.date_of_birth,
+        p,
+        year_group_override=case.child.year_group_in(p),
+        infant_school=case.child.attends_infant_school,
+        deadline_not_before=p,
+    )
 
 
 def _communications(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
@@ -174,6 +222,7 @@ def recompute(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySe
         milestone.met_on = w.met_on
         milestone.is_period = w.key in PERIOD_KEYS
         milestone.exception_applies = w.key in approved
+        milestone.lapses_on = w.lapses_on
         keep.add((w.key, w.ref))
     for ident, milestone in existing.items():
         if ident not in keep:

@@ -79,6 +79,7 @@ from ..models.child import Child, SenNeed
 from ..statutory.rules import RULES
 from ..statutory.status import MilestoneStatus, milestone_status
 from . import Forbidden, ServiceError, audit
+from .milestones import still_possible
 from .paging import Page, page_of
 
 # Who may use the reports at all, and who may see children's names in them.
@@ -194,7 +195,7 @@ class CaseRow:
 def _milestone_columns(with_names: bool) -> list[Any]:
     columns: list[Any] = [
         Milestone.id, Milestone.case_id, Case.case_type, Team.name.label("team_name"), User.name.label("coordinator_name"),
-        Milestone.key, Milestone.label, Milestone.due_on, Milestone.met_on, Milestone.exception_applies,
+        Milestone.key, Milestone.label, Milestone.due_on, Milestone.met_on, Milestone.exception_applies, Milestone.lapses_on,
     ]
     if with_names:
         columns += [Child.first_name, Child.last_name, Child.primary_need, Child.setting_name]
@@ -212,7 +213,7 @@ def _with_case_joins(stmt: Select[Any]) -> Select[Any]:
 
 def _milestone_row(row: Any, *, as_at: date, with_names: bool, due_soon_days: int) -> MilestoneRow:
     m = row._mapping
-    state = milestone_status(m["due_on"], m["met_on"], as_at, due_soon_days=due_soon_days)
+    state = milestone_status(m["due_on"], m["met_on"], as_at, due_soon_days=due_soon_days, lapses_on=m["lapses_on"])
     return MilestoneRow(
         milestone_id=m["id"], case_id=m["case_id"], case_type=m["case_type"], team_name=m["team_name"],
         coordinator_name=m["coordinator_name"],
@@ -293,7 +294,7 @@ def open_milestone_conditions(scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def _overdue_conditions(scope: Scope, f: OverdueFilters) -> list[ColumnElement[bool]]:
-    found = open_milestone_conditions(scope)
+    found = [*open_milestone_conditions(scope), still_possible(f.as_at)]
     horizon = f.as_at + timedelta(days=f.due_within_days)
     if f.show == "overdue":
         found.append(Milestone.due_on < f.as_at)
@@ -722,7 +723,7 @@ def _count_cases(scope: Scope, kind: WorkloadList, as_at: date) -> int:
 def workload(scope: Scope, as_at: date) -> Workload:
     overdue_stmt = (
         select(Milestone.key, func.count()).join(Case, Milestone.case_id == Case.id)
-        .where(*open_milestone_conditions(scope), Milestone.due_on < as_at)
+        .where(*open_milestone_conditions(scope), still_possible(as_at), Milestone.due_on < as_at)
         .group_by(Milestone.key)
     )
     overdue = sorted(

@@ -13,6 +13,8 @@ TAGS = {
     MilestoneStatus.OVERDUE: ("Overdue", "govuk-tag--red"),
     MilestoneStatus.MET_ON_TIME: ("Done on time", "govuk-tag--green"),
     MilestoneStatus.MET_LATE: ("Done late", "govuk-tag--orange"),
+    MilestoneStatus.MISSED: ("Missed", "govuk-tag--red"),
+    MilestoneStatus.ENDED: ("Not needed", "govuk-tag--grey"),
 }
 
 
@@ -25,14 +27,18 @@ class TimelineRow:
     detail: str
 
 
-def _describe(m: Milestone, today: date, due_soon_days: int) -> TimelineRow:
+def _describe(m: Milestone, today: date, due_soon_days: int, case_open: bool) -> TimelineRow:
     if m.is_period:
-        closed = today > m.due_on
+        closed = today > m.due_on or not case_open
         return TimelineRow(m, "period", "Closed" if closed else "Open", "govuk-tag--grey" if closed else "govuk-tag--blue",
                            f"Closes {m.due_on:%-d %B %Y}")
-    result = milestone_status(m.due_on, m.met_on, today, due_soon_days=due_soon_days)
+    result = milestone_status(m.due_on, m.met_on, today, due_soon_days=due_soon_days, lapses_on=m.lapses_on, case_open=case_open)
     text, css = TAGS[result.status]
-    if result.status is MilestoneStatus.OVERDUE:
+    if result.status is MilestoneStatus.ENDED:
+        detail = "The duty ended when the case closed"
+    elif result.status is MilestoneStatus.MISSED:
+        detail = f"Not done by {m.due_on:%-d %B %Y}; it could no longer be done from {m.lapses_on:%-d %B %Y}"
+    elif result.status is MilestoneStatus.OVERDUE:
         detail = f"{result.days_late} day{'s' if result.days_late != 1 else ''} overdue"
     elif result.status is MilestoneStatus.MET_LATE:
         detail = f"Done {m.met_on:%-d %B %Y}, {result.days_late} day{'s' if result.days_late != 1 else ''} late"
@@ -46,7 +52,7 @@ def _describe(m: Milestone, today: date, due_soon_days: int) -> TimelineRow:
 
 
 def timeline(case: Case, today: date, *, due_soon_days: int = 10) -> list[TimelineRow]:
-    return [_describe(m, today, due_soon_days) for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))]
+    return [_describe(m, today, due_soon_days, case.is_open) for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))]
 
 
 # The step that usually comes next, by what has been recorded so far.
@@ -90,6 +96,13 @@ def next_step(case: Case) -> EventType | None:
     return None
 
 
-def next_milestone(case: Case) -> Milestone | None:
-    open_ones = [m for m in case.milestones if m.met_on is None and not m.is_period]
+def next_milestone(case: Case, today: date | None = None) -> Milestone | None:
+    """The earliest unmet step of an open case that can still be taken (`today` leaves out
+    lapsed ones; without it, every unmet step counts)."""
+    if not case.is_open:
+        return None
+    open_ones = [
+        m for m in case.milestones
+        if m.met_on is None and not m.is_period and (today is None or m.lapses_on is None or m.lapses_on > today)
+    ]
     return min(open_ones, key=lambda m: m.due_on) if open_ones else None

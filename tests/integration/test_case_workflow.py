@@ -364,11 +364,11 @@ def test_phase_transfer_deadline_appears_on_the_review_that_must_amend_the_plan(
     early.status = CaseStatus.COMPLETED
     current = svc.open_annual_review(child=child, plan=None, last_reviewed_on=date(2025, 6, 2), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
     transfer = _by_key(current, "phase_transfer_due")
-    assert transfer.due_on == date(2026, 2, 15)
+    assert transfer.due_on == date(2026, 2, 14)  # reg 18(1)(b): before 15 February
     assert "Year 6 to Year 7" in transfer.label and "reg 18" in transfer.source
 
 
-def test_post16_phase_transfer_is_due_31_march(app):
+def test_post16_phase_transfer_is_due_before_31_march(app):
     from tests.factories_children import create_child
 
     team = create_team()
@@ -376,7 +376,7 @@ def test_post16_phase_transfer_is_due_31_march(app):
     child = create_child(team=team, date_of_birth=date(2010, 1, 20))  # Year 11 in 2025/26
     case = svc.open_annual_review(child=child, plan=None, last_reviewed_on=date(2025, 7, 1), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
     transfer = _by_key(case, "phase_transfer_due")
-    assert transfer.due_on == date(2026, 3, 31) and "post-16" in transfer.label
+    assert transfer.due_on == date(2026, 3, 30) and "post-16" in transfer.label  # reg 18(1)(a): before 31 March
 
 
 def test_under_five_review_is_due_within_six_months(app):
