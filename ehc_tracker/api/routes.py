@@ -309,7 +309,7 @@ def create_case() -> Any:
                 team=team, coordinator=coordinator, actor=me(), today=now,
             )
         except ServiceError as error:
-            raise refusal(error, renames={"received_on": "request_received_on"}) from None
+            raise refusal(error, renames={"received_on": "request_received_on", "case_type": "type", "source": "request_source"}) from None
     else:
         wrong = {name: "Not used for an annual review" for name in ("request_received_on", "request_source") if values[name]}
         made_on = values["plan_made_on"]

@@ -289,7 +289,7 @@ NEW_CASE = [
 RECORDABLE_EVENTS = tuple(e.value for e in EventType if e is not EventType.REQUEST_RECEIVED)
 
 EVENT_DETAILS = [
-    Field("reason", "string", "decided_not_to_assess, decided_not_to_issue: the reason (optional). withdrawn: why (required).", max_length=2000),
+    Field("reason", "string", "decided_not_to_assess, decided_not_to_issue: the reason (optional). withdrawn, decided_not_to_amend: why (required).", max_length=2000),
     Field("advice_type", "enum", "advice_requested: the type of advice (required).", choices=_codes(AdviceType), label="type of advice"),
     Field("provider", "string", "advice_requested: who the advice was requested from (required).", max_length=200, label="provider"),
     Field("advice_request_id", "integer", "advice_received: which advice request (see advice_requests on the case; required).", minimum=1, maximum=INT32_MAX, label="advice request"),
@@ -302,6 +302,18 @@ EVENT_DETAILS = [
     Field("advice_circulated_on", "date", "invitations_sent: when advice was circulated (optional).", label="date advice was circulated"),
     Field("decision", "enum", "review_decision_notified: maintain, amend or cease the plan (required).", choices=("maintain", "amend", "cease"), label="decision"),
     Field("cease_reason", "enum", "plan_ceased: the SEN2 cease reason code, 1 to 9 (required).", choices=tuple(CEASE_REASONS), label="reason the plan ended"),
+    Field(
+        "family_confirmed_on", "date",
+        "final_plan_issued, amended_plan_issued: the day the family confirmed they have no further representations "
+        "(required only when the plan is issued before the 15-day representation period closes).",
+        label="date the family confirmed",
+    ),
+    Field(
+        "appeal_concluded_on", "date",
+        "plan_ceased: the day an appeal against the decision to cease was concluded (required only to end the plan "
+        "before the family's time to appeal has passed).",
+        label="date the appeal was concluded",
+    ),
 ]
 
 # The details each step takes, beyond its date (the same as the case pages' step forms).
@@ -312,13 +324,14 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "advice_received": ("advice_request_id", "quality_note"),
     "school_consulted": ("setting_name",),
     "school_responded": ("consultation_id", "outcome"),
-    "final_plan_issued": ("named_settings",),
+    "final_plan_issued": ("named_settings", "family_confirmed_on"),
     "withdrawn": ("reason",),
     "review_meeting_scheduled": ("meeting_on",),
     "invitations_sent": ("advice_circulated_on",),
     "review_decision_notified": ("decision",),
-    "amended_plan_issued": ("named_settings",),
-    "plan_ceased": ("cease_reason",),
+    "amended_plan_issued": ("named_settings", "family_confirmed_on"),
+    "decided_not_to_amend": ("reason",),
+    "plan_ceased": ("cease_reason", "appeal_concluded_on"),
 }
 
 NEW_EVENT = [

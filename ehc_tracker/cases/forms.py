@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models.case import AdviceType, Channel, RequestSource
@@ -27,7 +34,10 @@ class OpenAssessmentForm(FlaskForm):
     )
     received_on = GovDateField(
         "Date the request was received",
-        description="The statutory 20 weeks start from this day. For example, 6 1 2025",
+        description=(
+            "The time limits run from this day: 6 weeks to decide whether to assess, 20 weeks to the final plan "
+            "(a reassessment: 15 days to decide whether to reassess). For example, 6 1 2025"
+        ),
         validators=[InputRequired(message="Enter the date the request was received")],
     )
     source = RadioField("Who made the request", widget=GovRadioInput(), choices=SOURCE_CHOICES, validators=[InputRequired(message="Select who made the request")])
@@ -87,6 +97,17 @@ class EventForm(FlaskForm):
         choices=[("maintain", "Maintain the plan as it is"), ("amend", "Amend the plan"), ("cease", "Cease the plan")], validators=[Optional()],
     )
     cease_reason = SelectField("Why the plan ended", widget=GovSelect(), choices=[], validators=[Optional()])
+    family_confirmed_on = GovDateField(
+        "Date the family confirmed they have no further representations",
+        description="Only needed if the plan is issued before the family's 15 days for representations have closed.",
+        validators=[Optional()],
+    )
+    appeal_concluded_on = GovDateField(
+        "Date an appeal against the decision was concluded (if there was one)",
+        description="The plan is kept until the family's time to appeal has passed, or an appeal is concluded.",
+        validators=[Optional()],
+    )
+    confirm_warnings = BooleanField("Schedule the meeting on this date anyway", widget=GovCheckboxInput(), validators=[Optional()])
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -99,13 +120,14 @@ EVENT_FIELDS = {
     "advice_received": ["advice_request_id", "quality_note"],
     "school_consulted": ["setting_name"],
     "school_responded": ["consultation_id", "outcome"],
-    "final_plan_issued": ["named_settings"],
+    "final_plan_issued": ["named_settings", "family_confirmed_on"],
     "withdrawn": ["reason"],
     "review_meeting_scheduled": ["meeting_on"],
     "invitations_sent": ["advice_circulated_on"],
     "review_decision_notified": ["decision"],
-    "amended_plan_issued": ["named_settings"],
-    "plan_ceased": ["cease_reason"],
+    "amended_plan_issued": ["named_settings", "family_confirmed_on"],
+    "decided_not_to_amend": ["reason"],
+    "plan_ceased": ["cease_reason", "appeal_concluded_on"],
 }
 
 

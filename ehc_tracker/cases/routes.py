@@ -28,6 +28,7 @@ from ..services import Forbidden, ServiceError, audit
 from ..services import cases as case_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
+from ..services.milestones import still_possible
 from ..services.paging import page_of
 from ..services.users import active_users
 from ..statutory.rules import rule as statutory_rule
@@ -147,14 +148,17 @@ def caseload() -> Any:
         query = query.where(Case.status != CaseStatus.OPEN)
     if form.case_type.data:
         query = query.where(Case.case_type == CaseType(form.case_type.data))
-    if form.due.data == "overdue":
-        query = query.where(Case.next_due_on < now)
-    elif form.due.data == "soon":
-        query = query.where(Case.next_due_on <= now + timedelta(days=10))
+    if form.due.data in ("overdue", "soon"):
+        # Steps still to take (a lapsed step is missed, not overdue), not the cached next date.
+        horizon = now if form.due.data == "overdue" else now + timedelta(days=10) + timedelta(days=1)
+        steps = select(Milestone.case_id).where(
+            Milestone.met_on.is_(None), Milestone.is_period.is_(False), still_possible(now), Milestone.due_on < horizon
+        )
+        query = query.where(Case.id.in_(steps))
     sort = request.args.get("sort", "due")
     query = query.order_by(*SORTS.get(sort, SORTS["due"]))
     page = page_of(query, page=request.args.get("page", 1, type=int), per_page=25)
-    rows = [(case, timeline_service.next_milestone(case)) for case in page.items]
+    rows = [(case, timeline_service.next_milestone(case, now)) for case in page.items]
     return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort)
 
 
@@ -180,8 +184,14 @@ def open_assessment(child_id: int) -> Any:
             _show_error(form, error)
         else:
             db.session.commit()
-            final = next((m for m in case.milestones if m.key.startswith("final_plan")), None)
-            flash(f"Case opened. The final plan is due by {final.due_on:%-d %B %Y}." if final else "Case opened.", "success")
+            first = timeline_service.next_milestone(case)
+            final = next((m for m in case.milestones if m.key == "final_plan"), None)
+            parts = ["Case opened."]
+            if final is not None:
+                parts.append(f"The final plan is due by {final.due_on:%-d %B %Y}.")
+            if first is not None:
+                parts.append(f"{first.label} by {first.due_on:%-d %B %Y}.")
+            flash(" ".join(parts), "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/open_assessment.html", form=form, child=child)
 
@@ -253,7 +263,7 @@ def view(case_id: int) -> Any:
         "cases/view.html",
         case=case,
         rows=timeline_service.timeline(case, now),
-        next_milestone=timeline_service.next_milestone(case),
+        next_milestone=timeline_service.next_milestone(case, now),
         next_step=step,
         event_labels=case_service.EVENT_LABELS,
         can_edit=case_service.can_edit(_me(), case),
@@ -293,19 +303,33 @@ def record_event(case_id: int, event_type: str) -> Any:
     form.consultation_id.choices = [(str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})") for c in case.consultations if c.responded_on is None]
     form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
     fields = EVENT_FIELDS.get(kind.value, [])
+    warnings: list[str] = []
     if form.validate_on_submit():
         assert form.on.data is not None
         details = {name: getattr(form, name).data for name in fields}
-        try:
-            case_service.record_event(case, kind, form.on.data, actor=_me(), today=today(), **details)
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
+        if kind is EventType.REVIEW_MEETING_SCHEDULED and form.meeting_on.data is not None:
+            warnings = case_service.meeting_warnings(case, form.meeting_on.data)
+        if warnings and not form.confirm_warnings.data:
+            pass  # shown on the form; the coordinator may confirm and go on
         else:
-            db.session.commit()
-            flash(f"Recorded: {case_service.EVENT_LABELS[kind]} on {form.on.data:%-d %B %Y}.", "success")
-            return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("cases/record_event.html", form=form, case=case, kind=kind, fields=fields, label=case_service.EVENT_LABELS[kind])
+            try:
+                case_service.record_event(case, kind, form.on.data, actor=_me(), today=today(), **details)
+            except ServiceError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                db.session.commit()
+                flash(" ".join([f"Recorded: {case_service.EVENT_LABELS[kind]} on {form.on.data:%-d %B %Y}.", *warnings]), "success")
+                return redirect(url_for("cases.view", case_id=case.id))
+    period = next(
+        (m for m in case.milestones if m.is_period and kind in (EventType.FINAL_PLAN_ISSUED, EventType.AMENDED_PLAN_ISSUED)
+         and m.key == ("representations_close" if kind is EventType.FINAL_PLAN_ISSUED else "amendment_representations_close")),
+        None,
+    )
+    return render_template(
+        "cases/record_event.html", form=form, case=case, kind=kind, fields=fields, label=case_service.EVENT_LABELS[kind],
+        warnings=warnings, period=period,
+    )
 
 
 @bp.route("/cases/<int:case_id>/history/<int:event_id>/correct", methods=["GET", "POST"])

@@ -193,3 +193,27 @@ class ConfirmForm(FlaskForm):
     """A form with only a button (and its CSRF token)."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class CeasePlanForm(FlaskForm):
+    """The decision to cease a plan between reviews (CFA 2014 s45)."""
+
+    reason = SelectField("Why the plan is ending", widget=GovSelect(), choices=[], validators=[InputRequired(message="Select why the plan is ending")])
+    decided_on = GovDateField("Date of the decision", validators=[InputRequired(message="Enter the date of the decision")])
+    notice_sent_on = GovDateField(
+        "Date the decision notice was sent to the family",
+        description="The notice tells the family of their right to appeal; they have until 2 months after it to appeal. "
+        "Not needed where the plan transferred to another authority or the child or young person died.",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class PlanEndForm(FlaskForm):
+    ended_on = GovDateField("Date the plan ended", validators=[InputRequired(message="Enter the date the plan ended")])
+    appeal_concluded_on = GovDateField(
+        "Date an appeal was concluded (if the family appealed)",
+        description="Without an appeal, the plan can end only once the family's time to appeal has passed.",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Record the end of the plan", widget=GovSubmitInput())

@@ -1,6 +1,7 @@
 """Children and young people: find, add, view and change their records, and their contacts."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,12 +9,15 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import Role, User
+from ..models.case import Plan
 from ..models.child import Child, ChildContact
 from ..services import ServiceError, clock
 from ..services import children as child_service
+from ..services import plans as plan_service
+from ..services.cases import CEASE_REASONS
 from ..statutory.years import year_group_name
 from ..web.security import role_required
-from .forms import ChildForm, ChildSearchForm, ConfirmForm, ContactForm, NewChildForm
+from .forms import CeasePlanForm, ChildForm, ChildSearchForm, ConfirmForm, ContactForm, NewChildForm, PlanEndForm
 
 bp = Blueprint("children", __name__, url_prefix="/children")
 
@@ -170,6 +174,7 @@ def view(child_id: int) -> Any:
         age=child_service.age_on(child.date_of_birth, today),
         year_group=child_service.year_group_description(child, today),
         can_edit=child_service.can_edit(me, child),
+        cease_reasons=CEASE_REASONS,
     )
 
 
@@ -258,3 +263,71 @@ def remove_contact(child_id: int, contact_id: int) -> Any:
             flash(f"Removed {name} from {child.full_name}’s contacts.", "success")
         return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
     return render_template("children/remove_contact.html", form=form, child=child, contact=contact)
+
+
+# --- Ending a plan between reviews ------------------------------------------------------------
+
+
+def _plan_or_404(child: Child, plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.child_id != child.id or not child_service.can_edit(_me(), child):
+        abort(404)
+    return plan
+
+
+@bp.route("/<int:child_id>/plans/<int:plan_id>/cease", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def cease_plan(child_id: int, plan_id: int) -> Any:
+    """The decision to cease a plan outside an annual review, with its appeal window."""
+    child = _child_or_404(child_id)
+    plan = _plan_or_404(child, plan_id)
+    form = CeasePlanForm()
+    form.reason.choices = [("", "Select a reason")] + list(CEASE_REASONS.items())
+    if form.validate_on_submit():
+        assert form.decided_on.data is not None
+        try:
+            plan_service.decide_to_cease(
+                plan, reason=form.reason.data or "", decided_on=form.decided_on.data, notice_sent_on=form.notice_sent_on.data,
+                actor=_me(), today=clock.today(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            if plan.cease_appeal_ends_on:
+                flash(
+                    f"Recorded the decision to cease {child.full_name}’s plan. The family can appeal until "
+                    f"{plan.cease_appeal_ends_on:%-d %B %Y}; the plan is maintained until then.",
+                    "success",
+                )
+            else:
+                flash(f"Recorded the decision to cease {child.full_name}’s plan. Record the day it ended.", "success")
+            return redirect(url_for("children.view", child_id=child.id, _anchor="plans"))
+    return render_template("children/cease_plan.html", form=form, child=child, plan=plan)
+
+
+@bp.route("/<int:child_id>/plans/<int:plan_id>/end", methods=["GET", "POST"])
+@role_required(*CHILD_ROLES)
+def end_plan(child_id: int, plan_id: int) -> Any:
+    """The day a plan being ceased actually ended."""
+    child = _child_or_404(child_id)
+    plan = _plan_or_404(child, plan_id)
+    form = PlanEndForm()
+    if form.validate_on_submit():
+        assert form.ended_on.data is not None
+        try:
+            closed = plan_service.record_plan_end(
+                plan, ended_on=form.ended_on.data, appeal_concluded_on=form.appeal_concluded_on.data,
+                actor=_me(), today=clock.today(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            extra = f" {len(closed)} open case{'s' if len(closed) != 1 else ''} on it closed." if closed else ""
+            flash(f"Recorded that {child.full_name}’s plan ended on {plan.ceased_on:%-d %B %Y}.{extra}", "success")
+            return redirect(url_for("children.view", child_id=child.id, _anchor="plans"))
+    can_end_from = plan.cease_appeal_ends_on + timedelta(days=1) if plan.cease_appeal_ends_on else None
+    return render_template("children/end_plan.html", form=form, child=child, plan=plan, reasons=CEASE_REASONS, can_end_from=can_end_from)

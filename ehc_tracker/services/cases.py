@@ -7,7 +7,7 @@ The caller commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,8 +36,9 @@ from ..models.case import (
 )
 from ..statutory.errors import StatutoryError
 from ..statutory.exceptions import validate_exception
-from ..statutory.rules import ExceptionLimb, StatutorySettings
+from ..statutory.rules import ExceptionLimb, StatutorySettings, due_on
 from ..statutory.rules import rule as statutory_rule
+from ..statutory.years import compulsory_school_age_ends
 from . import Forbidden, ServiceError, audit
 from . import milestones as milestone_service
 from .calendar import working_day_calendar
@@ -66,6 +67,7 @@ REVIEW_EVENTS = frozenset(
         EventType.REVIEW_DECISION_NOTIFIED,
         EventType.AMENDMENTS_PROPOSED,
         EventType.AMENDED_PLAN_ISSUED,
+        EventType.DECIDED_NOT_TO_AMEND,
         EventType.PLAN_CEASED,
         EventType.SCHOOL_CONSULTED,
         EventType.SCHOOL_RESPONDED,
@@ -88,6 +90,7 @@ ONCE = frozenset(
         EventType.REVIEW_DECISION_NOTIFIED,
         EventType.AMENDMENTS_PROPOSED,
         EventType.AMENDED_PLAN_ISSUED,
+        EventType.DECIDED_NOT_TO_AMEND,
         EventType.PLAN_CEASED,
         EventType.TRANSFER_NOTICE_SENT,
     }
@@ -102,11 +105,14 @@ REQUIRES: dict[EventType, tuple[EventType, ...]] = {
     EventType.INVITATIONS_SENT: (EventType.REVIEW_MEETING_SCHEDULED,),
     EventType.REVIEW_REPORT_RECEIVED: (EventType.REVIEW_MEETING_HELD,),
     EventType.REVIEW_DECISION_NOTIFIED: (EventType.REVIEW_MEETING_HELD,),
+    EventType.DECIDED_NOT_TO_AMEND: (EventType.AMENDMENTS_PROPOSED,),
+    EventType.PLAN_CEASED: (EventType.REVIEW_DECISION_NOTIFIED,),
 }
 # Events that rule each other out.
 EXCLUSIVE = (
     (EventType.DECIDED_TO_ASSESS, EventType.DECIDED_NOT_TO_ASSESS),
     (EventType.DECIDED_TO_ISSUE, EventType.DECIDED_NOT_TO_ISSUE),
+    (EventType.AMENDED_PLAN_ISSUED, EventType.DECIDED_NOT_TO_AMEND),
 )
 
 EVENT_LABELS = {
@@ -129,6 +135,7 @@ EVENT_LABELS = {
     EventType.REVIEW_DECISION_NOTIFIED: "Review decision notified",
     EventType.AMENDMENTS_PROPOSED: "Proposed amendments sent",
     EventType.AMENDED_PLAN_ISSUED: "Amended plan issued",
+    EventType.DECIDED_NOT_TO_AMEND: "Decided not to amend the plan",
     EventType.PLAN_CEASED: "Plan ceased",
     EventType.TRANSFER_NOTICE_SENT: "Family told how the transferred plan will be reviewed",
 }
@@ -193,11 +200,39 @@ def open_assessment(
     today: date,
     reassessment: bool = False,
 ) -> Case:
-    """Open an EHC needs assessment (or a reassessment) from the day the request was received."""
+    """Open an EHC needs assessment (or a reassessment) from the day the request was received.
+
+    A child who already has a plan is reassessed, not assessed anew (CFA 2014 s36(6)(a), s44(2));
+    a reassessment needs a plan. A young person may request in their own right only once over
+    compulsory school age (CFA 2014 s36(1), s83(2)); before that the child's parent requests.
+    """
     _check_date(received_on, today=today, field="received_on", label="The date the request was received")
     if child.date_of_birth and received_on < child.date_of_birth:
         raise ServiceError("The request cannot be received before the child's date of birth", field="received_on")
     _check_coordinator(coordinator, team)
+    plan = current_plan(child)
+    has_plan = plan is not None or _reviews_tracked(child)
+    if has_plan and not reassessment:
+        issued = f" (issued {plan.issued_on:%-d %B %Y})" if plan is not None else ""
+        raise ServiceError(
+            f"{child.first_name} already has an EHC plan{issued}. A new request for a child with a plan is a request "
+            "for a reassessment (Children and Families Act 2014 s44(2)): choose ‘Reassessment of an existing plan’",
+            field="case_type",
+        )
+    if not has_plan and reassessment:
+        raise ServiceError(
+            f"{child.first_name} has no EHC plan, so there is nothing to reassess: choose ‘EHC needs assessment’",
+            field="case_type",
+        )
+    if source is RequestSource.YOUNG_PERSON and child.date_of_birth:
+        school_age_ends = compulsory_school_age_ends(child.date_of_birth)
+        if received_on <= school_age_ends:
+            raise ServiceError(
+                f"{child.first_name} was of compulsory school age on {received_on:%-d %B %Y} (until "
+                f"{school_age_ends:%-d %B %Y}), so is a child, not a young person: the request is the parent’s "
+                "(Children and Families Act 2014 s83(2)). Choose who made it",
+                field="source",
+            )
     open_existing = db.session.scalar(
         select(Case.id).where(
             Case.child_id == child.id,
@@ -288,6 +323,24 @@ def open_transfer_in(
     return case
 
 
+def current_plan(child: Any) -> Plan | None:
+    """The child's plan that is still maintained (active, or ceasing but not yet ended)."""
+    return db.session.scalar(
+        select(Plan)
+        .where(Plan.child_id == child.id, Plan.status != PlanStatus.CEASED)
+        .order_by(Plan.issued_on.desc(), Plan.id.desc())
+        .limit(1)
+    )
+
+
+def _reviews_tracked(child: Any) -> bool:
+    """An open annual review: a plan made before the service was used, tracked by its reviews."""
+    found = db.session.scalar(
+        select(Case.id).where(Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+    )
+    return found is not None
+
+
 # --- Recording events ------------------------------------------------------------------------
 
 
@@ -327,6 +380,36 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
         prior = case.event(n)
         if prior and on < prior.occurred_on:
             raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[n]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
+
+
+def meeting_warnings(case: Case, meeting_on: date) -> list[str]:
+    """What is wrong, but not forbidden, with holding this case's review meeting on `meeting_on`:
+    after the review is due, after the phase-transfer deadline (reg 18), or too late for the
+    4-week decision (reg 20(10)) to come before that deadline. The coordinator may go on.
+    """
+    if case.case_type is not CaseType.ANNUAL_REVIEW:
+        return []
+    found: list[str] = []
+    unmet = {m.key: m for m in case.milestones if m.met_on is None}
+    review = unmet.get("review_due") or unmet.get("transfer_in_review_due")
+    if review is not None and meeting_on > review.due_on:
+        found.append(f"The meeting is after the review is due ({review.due_on:%-d %B %Y}).")
+    transfer = unmet.get("phase_transfer_due")
+    if transfer is not None:
+        if meeting_on > transfer.due_on:
+            found.append(
+                f"The meeting is after the phase-transfer deadline: the plan must be amended, naming the new setting, "
+                f"by {transfer.due_on:%-d %B %Y} ({transfer.source})."
+            )
+        else:
+            decision_by = due_on("review_decision_due", meeting_on, settings=settings_for_cases())
+            if decision_by > transfer.due_on:
+                found.append(
+                    f"The 4-week decision after a meeting on this date would be due {decision_by:%-d %B %Y}, after the "
+                    f"phase-transfer deadline of {transfer.due_on:%-d %B %Y}: the amended plan naming the new setting "
+                    "must be issued by then."
+                )
+    return found
 
 
 def record_event(case: Case, event_type: EventType, on: date, *, actor: User, today: date, **details: Any) -> CaseEvent:
@@ -424,6 +507,33 @@ def _h_school_responded(case: Case, on: date, actor: User, today: date, details:
     return {"consultation_id": consultation.id, "outcome": outcome}
 
 
+def _representations_confirmed(
+    *, served_on: date, on: date, details: dict[str, Any], rule_key: str, what: str, issued: str
+) -> dict[str, Any]:
+    """A plan issued while the family's representation period is still open (reg 13(1) for a
+    draft plan, reg 22(2)(c) for proposed amendments: at least 15 days beginning with the day
+    served) is refused, unless the family confirmed, on a recorded date, that they have no
+    (further) representations.
+    """
+    closes = due_on(rule_key, served_on)
+    confirmed = details.get("family_confirmed_on")
+    if on > closes:
+        return {"family_confirmed_on": confirmed.isoformat()} if isinstance(confirmed, date) else {}
+    rule_source = statutory_rule(rule_key).source
+    if not isinstance(confirmed, date):
+        raise ServiceError(
+            f"The family has until {closes:%-d %B %Y} to make representations on the {what} ({rule_source}). "
+            f"Record the {issued} from {closes + timedelta(days=1):%-d %B %Y}, or enter the date the family "
+            "confirmed they have no further representations",
+            field="family_confirmed_on",
+        )
+    if confirmed < served_on:
+        raise ServiceError(f"The family cannot confirm before the {what} was sent ({served_on:%-d %B %Y})", field="family_confirmed_on")
+    if confirmed > on:
+        raise ServiceError(f"The family’s confirmation must come on or before the day the {issued} was issued", field="family_confirmed_on")
+    return {"family_confirmed_on": confirmed.isoformat()}
+
+
 def _h_final_plan_issued(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
     named = (details.get("named_settings") or "").strip()
     if not named:
@@ -431,11 +541,17 @@ def _h_final_plan_issued(case: Case, on: date, actor: User, today: date, details
     draft = case.event(EventType.DRAFT_PLAN_ISSUED)
     if draft and on < draft.occurred_on:
         raise ServiceError(f"The final plan cannot be issued before the draft ({draft.occurred_on:%-d %B %Y})", field="on")
+    confirmation = {}
+    if draft:
+        confirmation = _representations_confirmed(
+            served_on=draft.occurred_on, on=on, details=details, rule_key="representations_close",
+            what="draft plan", issued="final plan",
+        )
     plan = Plan(child_id=case.child_id, issued_on=on, named_settings=named, issued_by_case_id=case.id)
     db.session.add(plan)
     db.session.flush()
     case.plan_id = plan.id
-    return {"plan_id": plan.id, "named_settings": named}
+    return {"plan_id": plan.id, "named_settings": named, **confirmation}
 
 
 def _h_withdrawn(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
@@ -476,8 +592,12 @@ def _h_decision(case: Case, on: date, actor: User, today: date, details: dict[st
         raise ServiceError("Select the decision: maintain, amend or cease the plan", field="decision") from None
     case.review_decision = decision
     if decision is ReviewDecision.CEASE and case.plan is not None:
+        # The decision notice carries the right of appeal (CFA s51(2)(f)); the plan is
+        # maintained until the window closes or an appeal is concluded (s45(3)-(4)).
         case.plan.status = PlanStatus.CEASING
         case.plan.cease_decided_on = on
+        case.plan.cease_notice_sent_on = on
+        case.plan.cease_appeal_ends_on = due_on("appeal_deadline", on)
     return {"decision": decision.value}
 
 
@@ -494,11 +614,37 @@ def _h_amendments_proposed(case: Case, on: date, actor: User, today: date, detai
 def _h_amended_plan(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
     _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.AMENDED_PLAN_ISSUED])
     named = (details.get("named_settings") or "").strip() or None
+    proposals = case.event(EventType.AMENDMENTS_PROPOSED)
+    if proposals is None:
+        # Reg 22(2): the family is sent the proposed amendments before the plan is amended.
+        raise ServiceError(
+            f"Record ‘{EVENT_LABELS[EventType.AMENDMENTS_PROPOSED]}’ before ‘{EVENT_LABELS[EventType.AMENDED_PLAN_ISSUED]}’: "
+            "the family must be sent the proposed amendments first (SEND Regulations 2014 reg 22(2))",
+            field="event_type",
+        )
+    if on < proposals.occurred_on:
+        raise ServiceError(f"The amended plan cannot be issued before the proposed amendments ({proposals.occurred_on:%-d %B %Y})", field="on")
+    confirmation = {}
+    if proposals is not None:
+        confirmation = _representations_confirmed(
+            served_on=proposals.occurred_on, on=on, details=details, rule_key="amendment_representations_close",
+            what="proposed amendments", issued="amended plan",
+        )
     if case.plan is not None:
         case.plan.last_amended_on = on
         if named:
             case.plan.named_settings = named
-    return {"named_settings": named}
+    return {"named_settings": named, **confirmation}
+
+
+def _h_decided_not_to_amend(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
+    """Reg 22(4): having proposed amendments, the council decides not to amend after all; the
+    family is told, with reasons, within 8 weeks of the proposals."""
+    _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.DECIDED_NOT_TO_AMEND])
+    reason = (details.get("reason") or "").strip()
+    if not reason:
+        raise ServiceError("Enter the reasons given to the family for not amending the plan", field="reason")
+    return {"reason": reason}
 
 
 def _h_plan_ceased(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
@@ -506,11 +652,53 @@ def _h_plan_ceased(case: Case, on: date, actor: User, today: date, details: dict
     reason = str(details.get("cease_reason") or "")
     if reason not in CEASE_REASONS:
         raise ServiceError("Select why the plan ended", field="cease_reason")
+    decision = case.event(EventType.REVIEW_DECISION_NOTIFIED)
+    assert decision is not None  # REQUIRES
+    concluded = details.get("appeal_concluded_on")
+    check_cease_end(
+        ends_on=on, reason=reason, notice_sent_on=decision.occurred_on,
+        appeal_concluded_on=concluded if isinstance(concluded, date) else None, field="on",
+    )
     if case.plan is not None:
         case.plan.status = PlanStatus.CEASED
         case.plan.ceased_on = on
         case.plan.cease_reason = reason
-    return {"cease_reason": reason}
+        if isinstance(concluded, date):
+            case.plan.cease_appeal_concluded_on = concluded
+    return {"cease_reason": reason, "appeal_concluded_on": concluded.isoformat() if isinstance(concluded, date) else None}
+
+
+# Cease reasons with no appeal to wait for: a plan that moves to another authority in England is
+# transferred, not ceased by a decision (reg 15), and a death ends the plan at once.
+NO_APPEAL_CEASE_REASONS = frozenset({"5", "8"})
+
+
+def check_cease_end(
+    *, ends_on: date, reason: str, notice_sent_on: date, appeal_concluded_on: date | None, field: str
+) -> None:
+    """A plan the council has decided to cease is maintained until the family's appeal window
+    has closed, or an appeal they made is concluded (CFA 2014 s45(3)-(4), s51(2)(f); HESC Rules
+    r.20(1) with r.12): refuse an end date inside that time."""
+    if reason in NO_APPEAL_CEASE_REASONS:
+        if ends_on < notice_sent_on:
+            raise ServiceError(f"The plan cannot end before the decision ({notice_sent_on:%-d %B %Y})", field=field)
+        return
+    if appeal_concluded_on is not None:
+        if appeal_concluded_on < notice_sent_on:
+            raise ServiceError("An appeal cannot be concluded before the decision notice was sent", field="appeal_concluded_on")
+        if ends_on < appeal_concluded_on:
+            raise ServiceError(
+                f"The plan is maintained until the appeal is concluded ({appeal_concluded_on:%-d %B %Y})", field=field
+            )
+        return
+    last_day = due_on("appeal_deadline", notice_sent_on)
+    if ends_on <= last_day:
+        raise ServiceError(
+            f"The plan must be maintained until the family’s time to appeal has passed: they can appeal until "
+            f"{last_day:%-d %B %Y}, so it can end from {last_day + timedelta(days=1):%-d %B %Y}. If an appeal was made and "
+            "is now concluded, enter the date it was concluded",
+            field=field,
+        )
 
 
 # SEN2 CeaseReason codes (DfE SEN2 guide).
@@ -541,6 +729,7 @@ _HANDLERS = {
     EventType.REVIEW_DECISION_NOTIFIED: _h_decision,
     EventType.AMENDMENTS_PROPOSED: _h_amendments_proposed,
     EventType.AMENDED_PLAN_ISSUED: _h_amended_plan,
+    EventType.DECIDED_NOT_TO_AMEND: _h_decided_not_to_amend,
     EventType.PLAN_CEASED: _h_plan_ceased,
 }
 
@@ -565,6 +754,13 @@ def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
         decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
         _close(case, CaseStatus.COMPLETED, on, "Amended plan issued")
         # "Reviewed" runs from the decision date (statutory-timescales.md, annual review).
+        open_annual_review(
+            child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
+            team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,
+        )
+    elif t is EventType.DECIDED_NOT_TO_AMEND:
+        decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
+        _close(case, CaseStatus.COMPLETED, on, "Decided not to amend: plan kept as it is")
         open_annual_review(
             child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
             team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,

@@ -57,9 +57,11 @@ def _navigation() -> list[dict[str, Any]]:
     return nav
 
 
-def _format_date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
-    if value is None:
+def _format_date(value: date | datetime | str | None, fmt: str = "%-d %B %Y") -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)  # a date kept as ISO text (event details)
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo("Europe/London"))
     return value.strftime(fmt)

@@ -57,6 +57,7 @@ def test_new_records_after_generation_get_fresh_keys(app):
     case = case_service.open_assessment(
         child=child, received_on=date(2026, 11, 2), source=RequestSource.PARENT, team=manager_team,
         coordinator=coordinator, actor=coordinator, today=TODAY,
+        reassessment=case_service.current_plan(child) is not None,  # a child with a plan is reassessed
     )
     db.session.commit()
     assert case.id > max(c.id for c in child.cases if c.id != case.id)

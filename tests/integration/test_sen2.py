@@ -105,6 +105,7 @@ def population(app):
     review = open_review(e)
     record(review, "review_meeting_held", date(2025, 9, 8), coordinator)
     record(review, "review_decision_notified", date(2025, 9, 30), coordinator, decision="amend")
+    record(review, "amendments_proposed", date(2025, 9, 30), coordinator)  # reg 22(2): with the decision (Devon)
     record(review, "amended_plan_issued", date(2025, 11, 20), coordinator, named_settings="Hill Secondary")
 
     # F: decided to assess, the decision whether to issue not yet made.
