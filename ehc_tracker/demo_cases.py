@@ -16,6 +16,7 @@ from .models.case import AdviceType, Case, CaseType, Channel, EventType, Request
 from .models.child import Child, ContactMethod, ChildContact, Ethnicity, SenNeed, Sex
 from .services import ServiceError
 from .services import cases as case_service
+from .statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 
 FIRST_NAMES = [
     "Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack", "Kai", "Layla", "Mohammed",
@@ -26,10 +27,29 @@ LAST_NAMES = [
     "Ahmed", "Bennett", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan", "Lewis",
     "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Usman", "Walker", "Young", "Zhang",
 ]
-SCHOOLS = [
-    "Hill Primary School", "Riverside Academy", "St Mary's CE Primary", "Oakfield Secondary", "Brook Infant School",
-    "Meadow Special School", "Northgate College", "Little Steps Nursery", "Westfield Junior School",
-]
+# Settings by the phase they teach, so that no child is shown at a setting that could not hold
+# their year group (no Year 12 at an infant school). Meadow is an all-through special school.
+EARLY_YEARS = ["Little Steps Nursery", "Sunbeam Pre-school"]
+INFANT = ["Hill Primary School", "St Mary's CE Primary", "Brook Infant School", "Meadow Special School"]
+JUNIOR = ["Hill Primary School", "St Mary's CE Primary", "Westfield Junior School", "Meadow Special School"]
+SECONDARY = ["Oakfield Secondary", "Riverside Academy", "Meadow Special School"]
+POST_16 = ["Northgate College", "Riverside Academy Sixth Form", "Meadow Special School"]
+INFANT_SCHOOLS = frozenset({"Brook Infant School"})
+
+
+def setting_for(rng: random.Random, year_group: int) -> str:
+    """A demo setting that teaches `year_group` (Reception = 0, negative = early years)."""
+    if year_group < 0:
+        return rng.choice(EARLY_YEARS)
+    if year_group <= 2:
+        return rng.choice(INFANT)
+    if year_group <= 6:
+        return rng.choice(JUNIOR)
+    if year_group <= 11:
+        return rng.choice(SECONDARY)
+    return rng.choice(POST_16)
+
+
 PROVIDERS = {
     AdviceType.EP: "Educational Psychology Service",
     AdviceType.HEALTH: "Community Paediatrics",
@@ -42,14 +62,17 @@ PROVIDERS = {
 
 def _child(rng: random.Random, team: Team, today: date) -> Child:
     age_days = rng.randint(3 * 365, 17 * 365)
+    date_of_birth = today - timedelta(days=age_days)
+    setting = setting_for(rng, national_curriculum_year(date_of_birth, school_year_start_year(today)))
     child = Child(
         first_name=rng.choice(FIRST_NAMES),
         last_name=rng.choice(LAST_NAMES),
-        date_of_birth=today - timedelta(days=age_days),
+        date_of_birth=date_of_birth,
         sex=rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.FEMALE, Sex.UNKNOWN]),
         ethnicity=rng.choice(list(Ethnicity)),
         primary_need=rng.choice([SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD, SenNeed.SLD]),
-        setting_name=rng.choice(SCHOOLS),
+        setting_name=setting,
+        attends_infant_school=setting in INFANT_SCHOOLS,
         looked_after=rng.random() < 0.06,
         team=team,
     )
@@ -73,8 +96,11 @@ def _days(rng: random.Random, low: int, high: int) -> timedelta:
 def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User, today: date) -> None:
     """An assessment opened 1–60 weeks ago, carried as far as its age (and chance) allow."""
     received = today - timedelta(weeks=rng.randint(1, 60)) - _days(rng, 0, 6)
+    sources = list(RequestSource)
+    if received <= compulsory_school_age_ends(child.date_of_birth):
+        sources.remove(RequestSource.YOUNG_PERSON)  # a child's request is the parent's (CFA s83(2))
     case = case_service.open_assessment(
-        child=child, received_on=received, source=rng.choice(list(RequestSource)), team=team,
+        child=child, received_on=received, source=rng.choice(sources), team=team,
         coordinator=coordinator, actor=coordinator, today=today,
     )
     slow = rng.random() < 0.45  # many councils are late more often than not
@@ -109,7 +135,7 @@ def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User,
     draft_on = issue_on + _days(rng, 3, 21 if slow else 10)
     if not step(EventType.DRAFT_PLAN_ISSUED, draft_on):
         return
-    school = rng.choice(SCHOOLS)
+    school = child.setting_name or setting_for(rng, national_curriculum_year(child.date_of_birth, school_year_start_year(draft_on)))
     if step(EventType.SCHOOL_CONSULTED, draft_on + _days(rng, 0, 3), setting_name=school):
         consultation = case.consultations[0]
         step(EventType.SCHOOL_RESPONDED, consultation.sent_on + _days(rng, 7, 30), consultation_id=consultation.id, outcome="agreed")

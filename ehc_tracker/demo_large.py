@@ -44,7 +44,9 @@ from .models.child import Child, Ethnicity, SenNeed, Sex
 from .services.milestones import PERIOD_KEYS, wanted_milestones
 from .services.passwords import hash_password
 from .statutory.calendar import WorkingDayCalendar
-from .statutory.rules import StatutorySettings, rule
+from .statutory.rules import StatutorySettings, due_on, rule
+from .demo_cases import INFANT_SCHOOLS, setting_for
+from .statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 
 
 TEAMS = 6
@@ -60,7 +62,6 @@ PROVIDERS = {
 }
 FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack", "Kai", "Layla", "Noah", "Priya", "Ruby", "Zara"]
 LAST = ["Ahmed", "Bennett", "Clarke", "Davies", "Evans", "Green", "Hughes", "Khan", "Lewis", "Patel", "Singh", "Taylor", "Walker", "Young"]
-SCHOOLS = ["Hill Primary School", "Riverside Academy", "Oakfield Secondary", "Meadow Special School", "Northgate College"]
 
 
 @dataclass
@@ -128,12 +129,14 @@ class _Builder:
 
     def child(self, team: Team, batch: Batch) -> Child:
         rng = self.rng
+        date_of_birth = self.today - timedelta(days=rng.randint(6 * 365, 19 * 365))
+        setting = setting_for(rng, national_curriculum_year(date_of_birth, school_year_start_year(self.today)))
         child = Child(
             id=self.ids.take("children"), first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
-            date_of_birth=self.today - timedelta(days=rng.randint(6 * 365, 19 * 365)),
+            date_of_birth=date_of_birth,
             sex=rng.choice([Sex.MALE, Sex.FEMALE]), ethnicity=rng.choice(list(Ethnicity)),
             primary_need=rng.choice([SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD]),
-            setting_name=rng.choice(SCHOOLS), team_id=team.id, attends_infant_school=False, looked_after=rng.random() < 0.05,
+            setting_name=setting, team_id=team.id, attends_infant_school=setting in INFANT_SCHOOLS, looked_after=rng.random() < 0.05,
             young_person_own_requests=False,
         )
         batch.add("children", _row(child))
@@ -154,7 +157,10 @@ class _Builder:
     def assessment(self, child: Child, coordinator: User, batch: Batch) -> tuple[Case, Plan | None]:
         rng = self.rng
         received = self.today - timedelta(days=rng.randint(14, 5 * 365 + 140))
-        case = self.case(child, CaseType.ASSESSMENT, received, coordinator, request_source=rng.choice(list(RequestSource)))
+        sources = list(RequestSource)
+        if received <= compulsory_school_age_ends(child.date_of_birth):
+            sources.remove(RequestSource.YOUNG_PERSON)  # a child's request is the parent's (CFA s83(2))
+        case = self.case(child, CaseType.ASSESSMENT, received, coordinator, request_source=rng.choice(sources))
         self.event(case, EventType.REQUEST_RECEIVED, received, coordinator)
         slow = rng.random() < 0.5
         plan = None
@@ -178,7 +184,7 @@ class _Builder:
         draft_on = issue_on + self.days(3, 21 if slow else 10)
         if not self.event(case, EventType.DRAFT_PLAN_ISSUED, draft_on, coordinator):
             return case, None
-        school = rng.choice(SCHOOLS)
+        school = setting_for(rng, national_curriculum_year(child.date_of_birth, school_year_start_year(draft_on)))
         sent = draft_on + self.days(0, 3)
         if sent <= self.today:
             replied = sent + self.days(7, 30)
@@ -238,9 +244,13 @@ class _Builder:
                 plan.last_amended_on = amended
                 _close(case, CaseStatus.COMPLETED, amended, "Amended plan issued")
             else:
-                ceased = decided + self.days(30, 60)
+                # The plan is maintained until the family's time to appeal has passed (CFA s45).
+                appeal_ends = due_on("appeal_deadline", decided)
+                ceased = appeal_ends + self.days(1, 30)
                 plan.status = PlanStatus.CEASING
                 plan.cease_decided_on = decided
+                plan.cease_notice_sent_on = decided
+                plan.cease_appeal_ends_on = appeal_ends
                 if not self.event(case, EventType.PLAN_CEASED, ceased, coordinator, cease_reason="2"):
                     break
                 plan.status = PlanStatus.CEASED
@@ -273,7 +283,7 @@ class _Builder:
             batch.add("milestones", {
                 "id": self.ids.take("milestones"), "case_id": case.id, "key": w.key, "ref": w.ref, "label": w.label or r.label,
                 "source": w.source or r.source, "anchor_on": w.anchor_on, "due_on": w.due_on, "met_on": w.met_on,
-                "is_period": is_period, "exception_applies": w.key in approved,
+                "is_period": is_period, "exception_applies": w.key in approved, "lapses_on": w.lapses_on,
             })
             if w.met_on is None and not is_period:
                 open_dues.append(w.due_on)
