@@ -171,6 +171,8 @@ def open_assessment(child_id: int) -> Any:
     child = _child_or_404(child_id)
     form = OpenAssessmentForm()
     _team_and_coordinator_choices(form, child.team_id)
+    if request.method == "GET" and case_service.has_plan(child):
+        form.case_type.data = "reassessment"  # a child with a plan is reassessed (CFA s44(2))
     if form.validate_on_submit():
         team = db.session.get(Team, form.team_id.data)
         coordinator = db.session.get(User, form.coordinator_id.data)

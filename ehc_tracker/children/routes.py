@@ -14,7 +14,7 @@ from ..models.child import Child, ChildContact
 from ..services import ServiceError, clock
 from ..services import children as child_service
 from ..services import plans as plan_service
-from ..services.cases import CEASE_REASONS
+from ..services.cases import CEASE_REASONS, has_plan
 from ..statutory.years import year_group_name
 from ..web.security import role_required
 from .forms import CeasePlanForm, ChildForm, ChildSearchForm, ConfirmForm, ContactForm, NewChildForm, PlanEndForm
@@ -175,6 +175,7 @@ def view(child_id: int) -> Any:
         year_group=child_service.year_group_description(child, today),
         can_edit=child_service.can_edit(me, child),
         cease_reasons=CEASE_REASONS,
+        has_plan=has_plan(child),
     )
 
 

@@ -211,15 +211,15 @@ def open_assessment(
         raise ServiceError("The request cannot be received before the child's date of birth", field="received_on")
     _check_coordinator(coordinator, team)
     plan = current_plan(child)
-    has_plan = plan is not None or _reviews_tracked(child)
-    if has_plan and not reassessment:
+    with_plan = plan is not None or _reviews_tracked(child)
+    if with_plan and not reassessment:
         issued = f" (issued {plan.issued_on:%-d %B %Y})" if plan is not None else ""
         raise ServiceError(
             f"{child.first_name} already has an EHC plan{issued}. A new request for a child with a plan is a request "
             "for a reassessment (Children and Families Act 2014 s44(2)): choose ‘Reassessment of an existing plan’",
             field="case_type",
         )
-    if not has_plan and reassessment:
+    if not with_plan and reassessment:
         raise ServiceError(
             f"{child.first_name} has no EHC plan, so there is nothing to reassess: choose ‘EHC needs assessment’",
             field="case_type",
@@ -333,6 +333,11 @@ def current_plan(child: Any) -> Plan | None:
     )
 
 
+def has_plan(child: Any) -> bool:
+    """Whether the child has a plan still maintained: recorded here, or tracked by its reviews."""
+    return current_plan(child) is not None or _reviews_tracked(child)
+
+
 def _reviews_tracked(child: Any) -> bool:
     """An open annual review: a plan made before the service was used, tracked by its reviews."""
     found = db.session.scalar(
@@ -399,7 +404,7 @@ def meeting_warnings(case: Case, meeting_on: date) -> list[str]:
         if meeting_on > transfer.due_on:
             found.append(
                 f"The meeting is after the phase-transfer deadline: the plan must be amended, naming the new setting, "
-                f"by {transfer.due_on:%-d %B %Y} ({transfer.source})."
+                f"by {transfer.due_on:%-d %B %Y}. {transfer.source}."
             )
         else:
             decision_by = due_on("review_decision_due", meeting_on, settings=settings_for_cases())

@@ -70,6 +70,10 @@ def test_a_new_assessment_for_a_child_with_a_plan_offers_the_reassessment(client
     me = auth.login(role="coordinator", teams=[team])
     first = create_assessment(team=team, coordinator=me)
     carry_to_final_plan(first, actor=me)
+    child_page = client.get(f"/children/{first.child_id}").get_data(as_text=True)
+    assert "Record a request for reassessment" in child_page
+    form = client.get(f"/children/{first.child_id}/assessments/new").get_data(as_text=True)
+    assert 'value="reassessment" checked' in form
     data = {"case_type": "assessment", "received_on": _d(date(2025, 10, 6)), "source": "parent", "team_id": team.id, "coordinator_id": me.id}
     html = _post_refused(client, f"/children/{first.child_id}/assessments/new", data)
     assert "Reassessment of an existing plan" in html and "already has an EHC plan" in html
