@@ -189,7 +189,7 @@ def mediation_milestones(
 
     mediation_held_by: within 30 days of the council being told the family wants mediation
     (reg 37). mediation_certificate_due: 3 working days after the adviser is told the family
-    does not want mediation (reg 33) — or, when `ended_on` is given, after mediation ended
+    does not want mediation (reg 34) — or, when `ended_on` is given, after mediation ended
     (reg 39). Without `ended_on` both are counted from `told_on` and the caller keeps the one
     that fits the family's choice.
     """

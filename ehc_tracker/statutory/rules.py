@@ -370,7 +370,7 @@ _RULE_LIST: tuple[Rule, ...] = (
     Rule(
         "mediation_certificate_due", "Issue mediation certificate", Process.DISPUTES,
         Anchor("mediation_adviser_informed_on", "mediation adviser informed, or mediation ended"),
-        3, Counting.WORKING_DAYS, f"{SEND_REGS} reg 33, 34, 39",
+        3, Counting.WORKING_DAYS, f"{SEND_REGS} reg 34 (no mediation), 39 (after mediation)",
     ),
     Rule(
         "mediation_held_by", "Hold mediation", Process.DISPUTES,

@@ -532,3 +532,22 @@ def test_create_token_command(runner, client, team):
     assert created.actor_label == "flask create-token" and secret not in str(created.details)
     missing = runner.invoke(args=["create-token", "--email", "nobody@example.org"])
     assert missing.exit_code == 1 and "no account" in missing.output
+
+
+def test_the_api_keeps_the_same_guard_rails_and_a_closed_case_owes_nothing(client, coordinator, team, headers):
+    case = create_assessment(team=team, coordinator=coordinator, received_on=date(2025, 1, 6))
+    url = f"/api/v1/cases/{case.id}/events"
+    for body in ({"type": "decided_to_assess", "on": "2025-02-10"}, {"type": "decided_to_issue", "on": "2025-03-31"},
+                 {"type": "draft_plan_issued", "on": "2025-04-07"}):
+        assert client.post(url, headers=headers, json=body).status_code == 201
+    early = {"type": "final_plan_issued", "on": "2025-04-14", "named_settings": "Hill Primary"}
+    error = _error(client.post(url, headers=headers, json=early), 422)
+    assert "21 April 2025" in error["message"] and "family_confirmed_on" in error["fields"]
+    confirmed = client.post(url, headers=headers, json={**early, "family_confirmed_on": "2025-04-11"})
+    assert confirmed.status_code == 201
+    # A withdrawn case: its unmet milestones show "ended", never "overdue".
+    other = create_assessment(team=team, coordinator=coordinator, received_on=date(2025, 1, 6))
+    assert client.post(f"/api/v1/cases/{other.id}/events", headers=headers,
+                       json={"type": "withdrawn", "on": "2025-01-20", "reason": "Moved away"}).status_code == 201
+    statuses = {m["key"]: m["status"] for m in client.get(f"/api/v1/cases/{other.id}", headers=headers).get_json()["milestones"]}
+    assert statuses and set(statuses.values()) == {"ended"}

@@ -169,7 +169,7 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
     (
         ["mediation", "--from", "2025-12-19"],
         [
-            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 33, 34, 39"),
+            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 34 (no mediation), 39 (after mediation)"),
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
         ],
     ),
@@ -177,7 +177,7 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
         # A local non-working day never moves a statutory limit (reg 2(1)): still 2025-12-24.
         ["mediation", "--from", "2025-12-19", "--non-working-day", "2025-12-22"],
         [
-            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 33, 34, 39"),
+            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 34 (no mediation), 39 (after mediation)"),
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
         ],
     ),
@@ -185,7 +185,7 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
         ["mediation", "--from", "2025-12-19", "--mediation-ended", "2026-01-16"],
         [
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
-            m("mediation_certificate_due", "Issue mediation certificate", "2026-01-21", f"{S} reg 33, 34, 39"),
+            m("mediation_certificate_due", "Issue mediation certificate", "2026-01-21", f"{S} reg 34 (no mediation), 39 (after mediation)"),
         ],
     ),
     (
