@@ -81,7 +81,7 @@ def run_command(for_on: date | None, dry_run: bool, catch_up: bool, no_send: boo
 
 
 @alerts.command("send-outbox")
-@click.option("--all", "retry_all", is_flag=True, help="Try every pending message now, whatever its back-off.")
+@click.option("--all", "retry_all", is_flag=True, help="Try every pending message now, whatever its (or the mail server's) back-off.")
 @click.option("--retry-failed", is_flag=True, help="First queue again the messages that were given up on.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most this many.")
 def send_outbox_command(retry_all: bool, retry_failed: bool, limit: int | None) -> None:

@@ -4,6 +4,9 @@ MAIL_BACKEND chooses: `smtp` (MAIL_SERVER, MAIL_PORT, ...), `console` (prints; t
 development), `memory` (keeps messages in a list; the tests) or `notify` (GOV.UK Notify, with
 NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID). A backend raises DeliveryError when a message did not
 go; the outbox decides whether to try again.
+
+A backend's `destination` names the service it hands messages to (`smtp:host:port`, `notify`):
+the outbox backs off per destination when that service cannot be reached.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Mapping, Protocol, TextIO
+
+from ..services.email_addresses import email_address_problem
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,35 @@ class DeliveryError(Exception):
         self.server_unavailable = server_unavailable
 
 
+class UnbuildableMessage(DeliveryError):
+    """The message cannot be made into an email (an address that is not exactly one address, a
+    line break in a header): it never reached a server, and trying again would fail the same way."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+def check_outgoing(email: OutgoingEmail) -> None:
+    """Raise UnbuildableMessage unless the message can be built safely: one plain recipient
+    address, and no line break or other control character in the subject or the reference
+    (either would let one stored message add headers or recipients to the email)."""
+    problem = email_address_problem(email.to)
+    if problem is not None:
+        raise UnbuildableMessage(f"cannot be sent to {email.to!r}: {problem}")
+    for name, value in (("subject", email.subject), ("reference", email.reference)):
+        if any(ord(char) < 32 or ord(char) == 127 or char in "\u2028\u2029\x85" for char in value):
+            raise UnbuildableMessage(f"the {name} contains a line break or control character: {value[:100]!r}")
+
+
 class MailBackend(Protocol):
     name: str
 
     def send(self, email: OutgoingEmail) -> str | None: ...
+
+
+def destination_of(backend: MailBackend) -> str:
+    """The service `backend` hands messages to, for the outbox's back-off (its name if it says none)."""
+    return str(getattr(backend, "destination", None) or backend.name)[:200]
 
 
 class SMTPBackend:
@@ -62,6 +92,7 @@ class SMTPBackend:
     ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self.username, self.password, self.use_tls, self.timeout = username, password, use_tls, timeout
+        self.destination = f"smtp:{host}:{port}"
 
     def build(self, email: OutgoingEmail) -> EmailMessage:
         # Headers unfolded up to the RFC 5322 limit: the stdlib would otherwise fold a long
@@ -79,30 +110,65 @@ class SMTPBackend:
         return message
 
     def send(self, email: OutgoingEmail) -> str | None:
-        message = self.build(email)
+        """Three stages, told apart because they call for different responses:
+
+        1. Build the email. A failure is this message's alone (UnbuildableMessage): nothing was sent.
+        2. Connect, STARTTLS, log in. A failure is the server's (`server_unavailable`): every
+           other message would fail the same way, so the outbox backs off the server.
+        3. Hand over this message. A refusal is this message's: permanent for a 5xx answer,
+           to be tried again otherwise; the other messages go on.
+        """
+        check_outgoing(email)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            message = self.build(email)
+        except Exception as error:  # noqa: BLE001  (whatever the email library objects to)
+            raise UnbuildableMessage(f"the email could not be built: {type(error).__name__}: {error}") from error
+        try:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except (OSError, smtplib.SMTPException) as error:
+            raise DeliveryError(f"mail server unavailable: {error!r}", server_unavailable=True) from error
+        try:
+            try:
                 if self.use_tls:
                     smtp.starttls()
                 if self.username:
                     smtp.login(self.username, self.password or "")
+            except (OSError, smtplib.SMTPException) as error:
+                raise DeliveryError(f"mail server unavailable: {error!r}", server_unavailable=True) from error
+            try:
                 smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            raise DeliveryError(f"recipient refused: {error.recipients}", permanent=all(500 <= c < 600 for c in codes)) from error
-        except smtplib.SMTPDataError as error:
-            raise DeliveryError(f"message refused: {error.smtp_code} {error.smtp_error!r}", permanent=500 <= error.smtp_code < 600) from error
-        except (OSError, smtplib.SMTPException) as error:
-            # Connection refused, timed out, disconnected, authentication or sender refused:
-            # the server cannot be used now; every other message would fail the same way.
-            raise DeliveryError(f"mail server unavailable: {error!r}", server_unavailable=True) from error
+            except smtplib.SMTPRecipientsRefused as error:
+                codes = [code for code, _ in error.recipients.values()]
+                permanent = all(500 <= c < 600 for c in codes)
+                raise DeliveryError(f"recipient refused: {error.recipients}", permanent=permanent) from error
+            except smtplib.SMTPDataError as error:
+                permanent = 500 <= error.smtp_code < 600
+                raise DeliveryError(f"message refused: {error.smtp_code} {error.smtp_error!r}", permanent=permanent) from error
+            except smtplib.SMTPSenderRefused as error:
+                # MAIL_DEFAULT_SENDER refused: every message would be, so this is the server's problem.
+                refused = f"mail server refused the sender: {error.smtp_code} {error.smtp_error!r}"
+                raise DeliveryError(refused, server_unavailable=True) from error
+            except (OSError, smtplib.SMTPException) as error:
+                # Disconnected or timed out while this message was handed over: try it again later.
+                raise DeliveryError(f"message not accepted: {error!r}") from error
+        finally:
+            _close_quietly(smtp)
         return str(message["Message-ID"])
+
+
+def _close_quietly(smtp: smtplib.SMTP) -> None:
+    """QUIT, or drop the connection: once a message is accepted, nothing here may undo that."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 class ConsoleBackend:
     """Prints each message instead of sending it: for development."""
 
     name = "console"
+    destination = "console"
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream
@@ -121,6 +187,7 @@ class MemoryBackend:
     name: str = "memory"
     sent: list[OutgoingEmail] = field(default_factory=list)
     fail_with: DeliveryError | None = None
+    destination: str = "memory"
 
     def send(self, email: OutgoingEmail) -> str | None:
         if self.fail_with is not None:
@@ -133,6 +200,7 @@ class NotifyBackend:
     """GOV.UK Notify: one email template whose subject is ((subject)) and body ((body))."""
 
     name = "notify"
+    destination = "notify"
 
     def __init__(self, *, api_key: str, template_id: str, client: Any = None) -> None:
         if client is None:

@@ -15,6 +15,7 @@ by first name and initial, with the case number.
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,11 +26,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import AlertKind, AlertPreference, DigestFrequency, Role, User, normalise_email
+from ..models import AlertKind, AlertPreference, DigestFrequency, Role, User
 from ..models.case import Case, CaseStatus, Milestone
 from ..models.child import Child
+from ..services.email_addresses import email_address_problem, valid_email_address
 from ..services.milestones import still_possible
 from ..statutory.calendar import WorkingDayCalendar
+
+
+log = logging.getLogger(__name__)
+
+
+def _usable_addresses(items: Iterable[str]) -> tuple[str, ...]:
+    """ESCALATION_EMAILS, normalised. The app refuses to start with an address that cannot be sent
+    to; one that slips in later (a setting changed at run time) is left out and logged, so that
+    it cannot hold up everyone else's email."""
+    found: list[str] = []
+    for item in items:
+        problem = email_address_problem(item)
+        if problem is not None:
+            log.error("ESCALATION_EMAILS: %r left out: %s", item, problem)
+            continue
+        found.append(valid_email_address(item))
+    return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)
@@ -55,7 +74,7 @@ class AlertSettings:
             weekly_day=int(config.get("ALERT_WEEKLY_DAY", 0)) % 7,
             escalation_working_days=int(config.get("ESCALATION_WORKING_DAYS", 10)),
             immediate_keys=frozenset(_list(config.get("ESCALATION_IMMEDIATE_KEYS", ""))),
-            escalation_emails=tuple(normalise_email(e) for e in _list(config.get("ESCALATION_EMAILS", ""))),
+            escalation_emails=_usable_addresses(_list(config.get("ESCALATION_EMAILS", ""))),
             base_url=str(config.get("BASE_URL", "")).rstrip("/"),
             service_name=str(config.get("SERVICE_NAME", "EHC Tracker")),
             skip_non_working_days=bool(config.get("ALERT_SKIP_NON_WORKING_DAYS", True)),

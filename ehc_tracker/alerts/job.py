@@ -4,19 +4,26 @@ Idempotent: every alert and every digest has a unique key, so a second run for a
 them all recorded and adds nothing; the outbox sends each message once. The recording is one
 transaction under a lock (see `locking`), so it happens completely or not at all, by one
 process at a time. Every run is recorded in `job_runs`.
+
+A run beats a heartbeat (`job_runs.heartbeat_at`) while it works. A run still "running" with no
+heartbeat for JOB_RUN_STALE_MINUTES died (killed, say, while handing a message to the mail
+server): the next run, or the next outbox pass, marks it failed as abandoned. Its messages are
+sent by later passes (a claimed one once its claim lapses); those marked sent stay sent.
 """
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import traceback
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
 from ..models import Alert, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
@@ -30,6 +37,7 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "daily-alerts"
 _CHUNK = 500
+HEARTBEAT_SECONDS = 30  # at most one heartbeat write this often while messages are sent
 
 
 @dataclass
@@ -160,9 +168,82 @@ def _record(new: Iterable[PlannedAlert], digests: Iterable[Digest], *, now: date
     return count, len(messages)
 
 
-def send_outbox(*, now: datetime, retry_all: bool = False, limit: int | None = None) -> OutboxReport:
+class Heartbeat:
+    """The run's sign of life: `beat()` records `now` plus the time the run has taken so far,
+    at most every HEARTBEAT_SECONDS unless forced. Commits (call it between transactions)."""
+
+    def __init__(self, run_id: int, now: datetime) -> None:
+        self.run_id, self.base, self.started = run_id, now, monotonic()
+        self.last: float | None = None
+
+    def beat(self, *, force: bool = False) -> None:
+        elapsed = monotonic() - self.started
+        if not force and self.last is not None and elapsed - self.last < HEARTBEAT_SECONDS:
+            return
+        self.last = elapsed
+        db.session.execute(
+            update(JobRun)
+            .where(JobRun.id == self.run_id)
+            .values(heartbeat_at=self.base + timedelta(seconds=elapsed))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def stale_after(config: Any) -> timedelta:
+    return timedelta(minutes=max(int(config.get("JOB_RUN_STALE_MINUTES", 60)), 1))
+
+
+def abandon_stale_runs(now: datetime) -> int:
+    """Mark failed every run still "running" with no heartbeat for JOB_RUN_STALE_MINUTES: its
+    process died. Returns how many. Its messages are left to the outbox (see the module notes)."""
+    limit = stale_after(current_app.config)
+    minutes = int(limit.total_seconds() // 60)
+    cutoff = now - limit
+    silent = or_(JobRun.heartbeat_at < cutoff, and_(JobRun.heartbeat_at.is_(None), JobRun.started_at < cutoff))
+    db.session.commit()
+    stale = db.session.execute(
+        select(JobRun.id, JobRun.heartbeat_at, JobRun.started_at, JobRun.host, JobRun.note)
+        .where(JobRun.job == JOB_NAME, JobRun.status == JobRunStatus.RUNNING, silent)
+    ).all()
+    abandoned = 0
+    for run_id, heartbeat_at, started_at, host, note in stale:
+        last = heartbeat_at or started_at
+        said = f"abandoned: nothing heard from it since {last:%Y-%m-%d %H:%M} UTC"
+        changed = db.session.execute(
+            update(JobRun)
+            .where(JobRun.id == run_id, JobRun.status == JobRunStatus.RUNNING, silent)  # unless it woke up meanwhile
+            .values(
+                status=JobRunStatus.FAILED,
+                finished_at=now,
+                note=f"{note}; {said}" if note else said,
+                error=(
+                    f"The run stopped without finishing: nothing was heard from it ({host or 'unknown host'}) since "
+                    f"{last:%Y-%m-%d %H:%M:%S} UTC, longer than JOB_RUN_STALE_MINUTES ({minutes}). "
+                    "Its process probably died (killed, or its machine stopped). Emails it had not sent stay in the "
+                    "outbox and go with the next pass; those marked sent are not sent again."
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount:  # type: ignore[attr-defined]
+            abandoned += 1
+            log.warning("alerts run %s (%s) %s; marked failed", run_id, host, said)
+    db.session.commit()
+    return abandoned
+
+
+def send_outbox(
+    *, now: datetime, retry_all: bool = False, limit: int | None = None, heartbeat: Heartbeat | None = None
+) -> OutboxReport:
+    abandon_stale_runs(now)
     return process_outbox(
-        now=now, backend=current_backend(), policy=RetryPolicy.from_config(current_app.config), retry_all=retry_all, limit=limit
+        now=now,
+        backend=current_backend(),
+        policy=RetryPolicy.from_config(current_app.config),
+        retry_all=retry_all,
+        limit=limit,
+        heartbeat=heartbeat.beat if heartbeat is not None else None,
     )
 
 
@@ -186,10 +267,15 @@ def run_alerts(for_on: date, *, now: datetime, dry_run: bool = False, trigger: s
         return report
 
     db.session.rollback()
-    run = JobRun(job=JOB_NAME, for_on=for_on, trigger=trigger, status=JobRunStatus.RUNNING, started_at=now, host=socket.gethostname()[:120])
+    abandon_stale_runs(now)
+    run = JobRun(
+        job=JOB_NAME, for_on=for_on, trigger=trigger, status=JobRunStatus.RUNNING, started_at=now, heartbeat_at=now,
+        host=f"{socket.gethostname()[:100]}:{os.getpid()}",
+    )
     db.session.add(run)
     db.session.commit()
     report = RunReport(for_on=for_on, status=JobRunStatus.RUNNING.value, run_id=run.id)
+    heartbeat = Heartbeat(run.id, now)
     try:
         if skip_day:
             report.note = "not a working day: no alerts"
@@ -201,12 +287,13 @@ def run_alerts(for_on: date, *, now: datetime, dry_run: bool = False, trigger: s
                     report.alerts_created, report.messages_queued = _record(report.new_alerts, report.digests, now=now)
                     run.alerts_created, run.messages_queued = report.alerts_created, report.messages_queued
                     db.session.commit()  # the alerts, their emails and the counts together; releases the lock
+                    heartbeat.beat(force=True)
                 else:
                     db.session.rollback()
                     report.status = JobRunStatus.SKIPPED.value
                     report.note = "another run was recording alerts; it does that work"
         if send:
-            report.outbox = send_outbox(now=now, retry_all=True)
+            report.outbox = send_outbox(now=now, retry_all=True, heartbeat=heartbeat)
     except Exception as error:  # noqa: BLE001  (recorded on the run, then reported)
         db.session.rollback()
         log.exception("alerts run for %s failed", for_on)

@@ -53,6 +53,24 @@ class OutboxStatus(str, enum.Enum):
     FAILED = "failed"
 
 
+class GiveUpReason(str, enum.Enum):
+    """Why a message was marked failed (kept, shown to administrators, not tried again)."""
+
+    REFUSED = "refused"  # the server refused it for good (a 5xx answer, Notify's 400)
+    UNBUILDABLE = "unbuildable"  # it could not be made into an email (a bad address, say)
+    ATTEMPTS = "attempts"  # OUTBOX_MAX_ATTEMPTS tries of this message failed
+    AGE = "age"  # it failed again when older than OUTBOX_MAX_AGE_HOURS
+
+    @property
+    def label(self) -> str:
+        return {
+            "refused": "Refused by the mail server",
+            "unbuildable": "Cannot be sent: the address or content is not valid",
+            "attempts": "Too many failed attempts",
+            "age": "Too old to keep trying",
+        }[self.value]
+
+
 class JobRunStatus(str, enum.Enum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
@@ -141,6 +159,25 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     provider_reference: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set with status failed: why it was given up on.
+    gave_up_reason: Mapped[GiveUpReason | None] = mapped_column(_enum(GiveUpReason, 20))
+
+
+class OutboxDestination(db.Model):  # type: ignore[name-defined,misc]
+    """The back-off of one destination: the mail service the outbox hands messages to (an SMTP
+    server as host:port, or GOV.UK Notify). When it cannot be reached, no message is tried
+    until `next_attempt_at`; the messages themselves are not charged an attempt. A success
+    clears the row's failures."""
+
+    __tablename__ = "outbox_destinations"
+
+    destination: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Failed tries in a row; the wait after the n-th is OUTBOX_BACKOFF_SECONDS × 2^(n-1), capped.
+    failures: Mapped[int] = mapped_column(default=0)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class JobRun(db.Model):  # type: ignore[name-defined,misc]
@@ -164,6 +201,9 @@ class JobRun(db.Model):  # type: ignore[name-defined,misc]
     note: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
     host: Mapped[str | None] = mapped_column(String(120))
+    # Updated while the run works; a "running" run silent for longer than JOB_RUN_STALE_MINUTES
+    # died (killed, or its machine stopped) and is marked failed by the next run.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class JobLock(db.Model):  # type: ignore[name-defined,misc]

@@ -4,12 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..alerts import preferences as preference_service
 from ..alerts.digests import AlertSettings
+from ..alerts.job import stale_after
+from ..alerts.outbox import backing_off
 from ..extensions import db
 from ..models import JobRun, OutboxMessage, OutboxStatus, Role
+from ..services import clock
 from ..web.security import role_required
 
 bp = Blueprint("alert_runs", __name__, url_prefix="/admin")
@@ -25,8 +28,14 @@ def jobs() -> Any:
     problems = list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.status.in_([OutboxStatus.FAILED, OutboxStatus.PENDING, OutboxStatus.SENDING]), OutboxMessage.attempts > 0)
-            .order_by(OutboxMessage.id.desc())
+            .where(
+                or_(
+                    OutboxMessage.status == OutboxStatus.FAILED,
+                    OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+                    & (OutboxMessage.attempts > 0),
+                )
+            )
+            .order_by((OutboxMessage.status == OutboxStatus.FAILED).desc(), OutboxMessage.id.desc())
             .limit(20)
         )
     )
@@ -35,6 +44,10 @@ def jobs() -> Any:
         page=page,
         counts={status: counts.get(status, 0) for status in OutboxStatus},
         problems=problems,
+        failed_count=counts.get(OutboxStatus.FAILED, 0),
+        destinations=backing_off(),
+        # A "running" run silent since before this died; the next run or outbox pass marks it failed.
+        silent_before=clock.now() - stale_after(current_app.config),
         escalation_people=preference_service.flagged_for_escalations(),
         escalation_emails=AlertSettings.from_config(current_app.config).escalation_emails,
     )
