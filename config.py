@@ -49,6 +49,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
+    # Web requests: the largest body accepted (413 past it) and the longest single form value
+    # (400 past it); each form field also has its own, smaller limit with the typing kept.
+    MAX_CONTENT_LENGTH = _int("MAX_REQUEST_BYTES", 1_000_000)
+    MAX_FIELD_CHARACTERS = _int("MAX_FIELD_CHARACTERS", 20_000)
+
     # Session cookie: HttpOnly and SameSite always; Secure unless explicitly serving plain HTTP.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -65,7 +70,15 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    # Past LOGIN_MAX_FAILURES_PER_ADDRESS, wrong attempts from that address get a wait that starts
+    # here and doubles with each further failure (capped at the window). A correct password for an
+    # account that is not itself locked still signs in.
+    LOGIN_ADDRESS_DELAY_SECONDS = _int("LOGIN_ADDRESS_DELAY_SECONDS", 30)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, the client
+    # connects directly). Throttling and the audit log use the address the nearest trusted proxy saw.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
+    PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
     # Family accounts: after the password, a 6-digit code emailed to them (minutes it stays valid).
     FAMILY_SIGN_IN_CODE = _bool("FAMILY_SIGN_IN_CODE", True)
     SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 10)
@@ -96,11 +109,24 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)
     OUTBOX_BACKOFF_SECONDS = _int("OUTBOX_BACKOFF_SECONDS", 60)  # doubles after each failed attempt
     OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+    # A message that fails again when older than this is given up (0: never on age alone). An
+    # outage of the mail server charges no message an attempt and gives nothing up.
+    OUTBOX_MAX_AGE_HOURS = _int("OUTBOX_MAX_AGE_HOURS", 168)
+    # SQLite: a message claimed this long ago by a sender that never finished goes back to the outbox.
+    OUTBOX_CLAIM_TIMEOUT_MINUTES = _int("OUTBOX_CLAIM_TIMEOUT_MINUTES", 15)
+    # A "running" alerts run with no heartbeat for this long died; the next run marks it failed.
+    JOB_RUN_STALE_MINUTES = _int("JOB_RUN_STALE_MINUTES", 60)
     SCHEDULER_OUTBOX_MINUTES = _int("SCHEDULER_OUTBOX_MINUTES", 5)  # the scheduler retries the outbox this often
     SCHEDULER_MISFIRE_GRACE_SECONDS = _int("SCHEDULER_MISFIRE_GRACE_SECONDS", 3600)
 
     GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
     PAGE_SIZE = _int("PAGE_SIZE", 25)
+    # Audit entries written for requests nobody is signed in to (failed sign-ins of unknown
+    # addresses, API calls without a valid token, dead invitation links): at most this many per
+    # client address, and in all, within the window; one entry records that a limit was reached.
+    AUDIT_ANONYMOUS_MAX_PER_ADDRESS = _int("AUDIT_ANONYMOUS_MAX_PER_ADDRESS", 100)
+    AUDIT_ANONYMOUS_MAX_TOTAL = _int("AUDIT_ANONYMOUS_MAX_TOTAL", 2000)
+    AUDIT_ANONYMOUS_WINDOW_MINUTES = _int("AUDIT_ANONYMOUS_WINDOW_MINUTES", 15)
 
     SECRET_KEY: str | None = None
 
@@ -160,6 +186,13 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # A `__Host-` cookie is sent only over HTTPS, to this host alone, for every path: it cannot be
+    # set or overwritten by a sibling subdomain. Browsers insist on Secure, Path=/ and no Domain.
+    SESSION_COOKIE_NAME = "__Host-ehc_session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_SECURE = True
 
     @classmethod
     def check(cls, settings: dict[str, object]) -> None:
@@ -174,6 +207,11 @@ class ProductionConfig(Config):
             )
         if len(str(settings["SECRET_KEY"])) < 32:
             raise ConfigurationError("SECRET_KEY must be at least 32 characters long in production.")
+        if not _bool("SESSION_COOKIE_SECURE", True):
+            raise ConfigurationError(
+                "Production serves its session cookie (__Host-ehc_session) over HTTPS only: "
+                "unset SESSION_COOKIE_SECURE, or use EHC_ENV=development for plain HTTP."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -5,10 +5,34 @@ from typing import Any, Mapping
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_for
+from config import ConfigurationError, config_for
 
 from .extensions import csrf, db, login_manager, migrate
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT reverse proxies, take the client's address and scheme from the
+    X-Forwarded-For and X-Forwarded-Proto entries those proxies added (ProxyFix reads them from the
+    right, so a client cannot forge its way past the proxies). With 0, the headers are ignored."""
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count < 0:
+        raise ConfigurationError("TRUSTED_PROXY_COUNT must be 0 or more")
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+
+
+def _check_email_settings(app: Flask) -> None:
+    """Refuse to start with an address in ESCALATION_EMAILS that could not be sent to (a list
+    within an item, a display name, a line break): it would otherwise be found only when the
+    alerts run, one email at a time."""
+    from .services.email_addresses import configured_email_addresses
+
+    try:
+        configured_email_addresses("ESCALATION_EMAILS", app.config.get("ESCALATION_EMAILS"))
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
@@ -37,6 +61,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         ]
     )
 
+    _trust_proxies(app)
+    _check_email_settings(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=app.root_path + "/../migrations")
     login_manager.init_app(app)

@@ -9,10 +9,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..models import Role
 from ..web.fields import GovDateField
+from ..web.validators import EmailAddress
 
 # Family accounts come only from invitations sent from a case.
 ROLE_CHOICES = [(role.value, role.label) for role in Role.staff()]
@@ -35,7 +36,7 @@ class NewUserForm(UserForm):
         widget=GovTextInput(),
         validators=[
             DataRequired(message="Enter an email address"),
-            Email(message="Enter an email address in the correct format, like name@council.gov.uk"),
+            EmailAddress(example="name@council.gov.uk"),
             Length(max=254),
         ],
     )
@@ -52,7 +53,9 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New temporary password",
         widget=GovPasswordInput(),
-        description="The person must change it when they next sign in. Their open sessions end now.",
+        description=(
+            "The person must change it when they next sign in. Their open sessions end now and their API tokens are revoked."
+        ),
         validators=[DataRequired(message="Enter a new temporary password")],
     )
     submit = SubmitField("Reset password", widget=GovSubmitInput())
@@ -87,8 +90,11 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = StringField("Search", widget=GovTextInput(), description="Words in the summary, a user's email or a record number")
-    action = StringField("Action", widget=GovTextInput())
+    q = StringField(
+        "Search", widget=GovTextInput(), description="Words in the summary, a user's email or a record number",
+        validators=[Optional(), Length(max=200)],
+    )
+    action = StringField("Action", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
     date_from = GovDateField("From", validators=[Optional()])
     date_to = GovDateField("To", validators=[Optional()])
     submit = SubmitField("Search", widget=GovSubmitInput())

@@ -74,6 +74,7 @@ def new_user() -> Any:
                 must_change_password=True,
             )
         except ServiceError as error:
+            db.session.commit()  # nothing was changed; keeps the audit entry of a refused account for oneself
             _show_error(form, error)
         else:
             db.session.commit()
@@ -103,6 +104,7 @@ def edit_user(user_id: int) -> Any:
         try:
             user_service.update_user(user, name=form.name.data or "", role=Role(form.role.data), teams=chosen, actor=_me())
         except ServiceError as error:
+            db.session.commit()  # nothing was changed; keeps the audit entry of the refused role change
             _show_error(form, error)
         else:
             db.session.commit()

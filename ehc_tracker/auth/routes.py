@@ -12,6 +12,7 @@ from ..alerts.delivery import DeliveryError
 from ..extensions import db
 from ..services import ServiceError, audit, sign_in_codes
 from ..services.users import authenticate, change_password as change_user_password
+from ..services.users import sign_out as end_sessions_and_sign_out
 from .forms import ChangePasswordForm, SignInCodeForm, SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -33,8 +34,11 @@ def sign_in() -> Any:
         return redirect(url_for("main.index"))
     form = SignInForm()
     locked = False
+    retry_after = 0
     if form.validate_on_submit():
-        result = authenticate(form.email.data or "", form.password.data or "", address=request.remote_addr)
+        now = datetime.now(timezone.utc)
+        # request.remote_addr is the client's own address (see TRUSTED_PROXY_COUNT), not the proxy's.
+        result = authenticate(form.email.data or "", form.password.data or "", address=request.remote_addr, now=now)
         db.session.commit()
         if result.user is not None and sign_in_codes.required_for(result.user):
             session.clear()
@@ -51,15 +55,12 @@ def sign_in() -> Any:
             session.clear()
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
-        locked = result.locked
-        message = (
-            "Too many failed attempts to sign in. Wait 15 minutes, then try again."
-            if locked
-            else "Enter a correct email address and password"
-        )
-        form.password.errors = [message]
+        locked = result.throttled
+        retry_after = result.retry_after_seconds(now)
+        form.password.errors = [result.message(now)]
         form.password.data = ""
-    return render_template("auth/sign_in.html", form=form, locked=locked), (429 if locked else 200)
+    headers = {"Retry-After": str(retry_after)} if locked else {}
+    return render_template("auth/sign_in.html", form=form, locked=locked), (429 if locked else 200), headers
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -93,7 +94,8 @@ def sign_in_code() -> Any:
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out() -> Any:
-    audit.record(current_user._get_current_object(), "signed_out", "user", current_user.id, "Signed out")
+    # Ends the account's sessions on the server: a copy of this (or any) session cookie stops working.
+    end_sessions_and_sign_out(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -73,6 +73,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Changing this ends every session the user has open (sign-out everywhere, password change).
     session_token: Mapped[str] = mapped_column(String(64))
+    # The emailed sign-in code waiting to be typed (family accounts): its keyed hash, and how many
+    # wrong codes were typed for it. Kept here, not in the cookie, so that replaying a cookie
+    # gives no more tries; a new code replaces the hash and starts the count again.
+    sign_in_code_digest: Mapped[str | None] = mapped_column(String(64))
+    sign_in_code_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     teams: Mapped[list[Team]] = relationship(
         secondary=team_memberships, back_populates="members", order_by=Team.name

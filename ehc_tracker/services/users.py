@@ -1,27 +1,101 @@
 """Staff accounts: creation, deactivation, passwords, teams, sign-in with throttling."""
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
-from ..models import AuditEvent, Role, Team, User, normalise_email
+from ..models import ApiToken, AuditEvent, Role, Team, User, normalise_email
 from . import ServiceError
 from . import audit
-from .passwords import hash_password, needs_rehash, password_problems, verify_password
+from .email_addresses import valid_email_address
+from .passwords import MAX_LENGTH, hash_password, needs_rehash, password_problems, verify_password
 
 SIGN_IN_FAILED = "sign_in_failed"
 
 
-def _check_password(password: str, email: str) -> None:
-    problems = password_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=email)
+def _check_password(password: str, email: str, name: str = "") -> None:
+    config = current_app.config
+    problems = password_problems(
+        password,
+        min_length=config["PASSWORD_MIN_LENGTH"],
+        max_length=config.get("PASSWORD_MAX_LENGTH", MAX_LENGTH),
+        email=email,
+        name=name,
+    )
     if problems:
         raise ServiceError(problems[0], field="password")
+
+
+def end_sessions(user: User) -> None:
+    """End every session the account has open, on every device.
+
+    The user loader accepts a session only while the cookie carries the account's current
+    session token, so a new token turns every earlier cookie (a copy included) into nothing.
+    A sign-in code waiting to be typed goes too.
+    """
+    user.session_token = secrets.token_hex(16)
+    user.sign_in_code_digest = None
+
+
+def _revoke_api_tokens(user: User, *, actor: User, why: str, now: datetime) -> int:
+    active = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    tokens = list(db.session.scalars(active))
+    for token in tokens:
+        token.revoked_at = now
+        audit.record(
+            actor,
+            "api_token_revoked",
+            "api_token",
+            token.id,
+            f"Revoked API token {token.prefix}… ‘{token.name}’ of {user.email} ({why})",
+            {"prefix": token.prefix, "name": token.name, "user_id": user.id, "reason": why},
+        )
+    return len(tokens)
+
+
+def _mailbox(email: str) -> str:
+    """The mailbox an address delivers to, ignoring case and a +tag (jo+x@c.gov.uk is jo@c.gov.uk)."""
+    local, _, domain = normalise_email(email).partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def _same_name(first: str, second: str) -> bool:
+    def simple(name: str) -> str:
+        return " ".join("".join(c if c.isalnum() else " " for c in name.casefold()).split())
+
+    return bool(simple(first)) and simple(first) == simple(second)
+
+
+def _looks_like(actor: User, *, email: str, name: str) -> str | None:
+    """The form field through which an account seems to be the actor's own, or None."""
+    if _mailbox(email) == _mailbox(actor.email):
+        return "email"
+    if _same_name(name, actor.name):
+        return "name"
+    return None
+
+
+def _refuse(
+    actor: User | None, user: User | None, email: str, message: str, *, field: str, details: dict[str, Any]
+) -> ServiceError:
+    """Audit an account change refused because it would give the actor access of their own."""
+    audit.record(
+        actor,
+        "user_change_refused",
+        "user",
+        user.id if user is not None else email,
+        f"Refused a change to {'account ' + email if user is not None else 'a new account ' + email}: {message}",
+        details,
+    )
+    return ServiceError(message, field=field)
 
 
 def create_user(
@@ -34,10 +108,21 @@ def create_user(
     actor: User | None,
     must_change_password: bool = False,
 ) -> User:
-    email = normalise_email(email)
+    email = valid_email_address(email, field="email", example="name@council.gov.uk")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ServiceError("An account with this email address already exists", field="email")
-    _check_password(password, email)
+    if actor is not None and (field := _looks_like(actor, email=email, name=name)) is not None:
+        # An administrator must not give themselves a second account, with access to children's records.
+        raise _refuse(
+            actor,
+            None,
+            email,
+            f"You cannot create an account with your own {'email address' if field == 'email' else 'name'}. "
+            "Ask another administrator to create it",
+            field=field,
+            details={"role": role.value, "matched": field},
+        )
+    _check_password(password, email, name)
     user = User(
         email=email,
         name=name.strip(),
@@ -61,9 +146,36 @@ def create_user(
 
 
 def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], actor: User) -> None:
+    """Change an account's name, role and teams.
+
+    Nobody changes the role of their own account, nor the role or teams of an account with their
+    own name or email address: that is how an administrator would give themselves access to
+    children's records. Another administrator has to. Refusals are audited.
+    """
+    teams = list(teams)
     before = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams)}
-    if user.id == actor.id and role is not Role.ADMIN and user.role is Role.ADMIN:
-        raise ServiceError("You cannot remove your own administrator role", field="role")
+    wanted = {"role": role.value, "teams": sorted(t.name for t in teams)}
+    access_changes = {k: {"old": before[k], "new": wanted[k]} for k in wanted if before[k] != wanted[k]}
+    if user.id == actor.id and "role" in access_changes:
+        raise _refuse(
+            actor,
+            user,
+            user.email,
+            "You cannot change the role of your own account. Ask another administrator to change it",
+            field="role",
+            details=access_changes,
+        )
+    matched = _looks_like(actor, email=user.email, name=user.name) or _looks_like(actor, email=user.email, name=name)
+    if user.id != actor.id and access_changes and (field := matched):
+        raise _refuse(
+            actor,
+            user,
+            user.email,
+            f"This account has your {'email address' if field == 'email' else 'name'}, so you cannot change its "
+            "role or teams. Ask another administrator to change them",
+            field="role",
+            details={**access_changes, "matched": field},
+        )
     user.name = name.strip()
     user.role = role
     user.teams = list(teams)
@@ -71,7 +183,10 @@ def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], act
     changed = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
     if changed:
         db.session.flush()
-        audit.record(actor, "user_updated", "user", user.id, f"Updated account {user.email}", changed)
+        summary = f"Updated account {user.email}"
+        if "role" in changed:
+            summary += f": role changed from {Role(before['role']).label} to {user.role.label}"
+        audit.record(actor, "user_updated", "user", user.id, summary, changed)
 
 
 def set_active(user: User, active: bool, *, actor: User) -> None:
@@ -80,7 +195,10 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     if user.active == active:
         return
     user.active = active
-    user.session_token = secrets.token_hex(16)  # ends any session the account has open
+    end_sessions(user)
+    if not active:
+        # Revoked, not merely refused while inactive: reactivating the account does not bring them back.
+        _revoke_api_tokens(user, actor=actor, why="account deactivated", now=datetime.now(timezone.utc))
     audit.record(
         actor,
         "user_reactivated" if active else "user_deactivated",
@@ -91,12 +209,21 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
 
 
 def reset_password(user: User, new_password: str, *, actor: User) -> None:
-    """An administrator sets a temporary password; the user must change it at next sign-in."""
-    _check_password(new_password, user.email)
+    """An administrator sets a temporary password; the user must change it at next sign-in.
+
+    Every session of the account ends and its API tokens are revoked: whoever knew the old
+    password, or held a token made with it, is shut out.
+    """
+    _check_password(new_password, user.email, user.name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
-    user.session_token = secrets.token_hex(16)
-    audit.record(actor, "password_reset", "user", user.id, f"Reset the password of {user.email}")
+    end_sessions(user)
+    revoked = _revoke_api_tokens(
+        user, actor=actor, why="password reset by an administrator", now=datetime.now(timezone.utc)
+    )
+    audit.record(
+        actor, "password_reset", "user", user.id, f"Reset the password of {user.email}", {"api_tokens_revoked": revoked}
+    )
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -104,53 +231,158 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ServiceError("Your current password is not correct", field="current_password")
     if current_password == new_password:
         raise ServiceError("Your new password must be different from your current password", field="password")
-    _check_password(new_password, user.email)
+    _check_password(new_password, user.email, user.name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    user.session_token = secrets.token_hex(16)
+    end_sessions(user)
     audit.record(user, "password_changed", "user", user.id, "Changed own password")
+
+
+def sign_out(user: User) -> None:
+    """Sign out everywhere: a copy of any of the account's session cookies stops working too."""
+    end_sessions(user)
+    audit.record(user, "signed_out", "user", user.id, "Signed out (every session of the account ended)")
 
 
 @dataclass(frozen=True)
 class SignInResult:
+    """The outcome of a sign-in attempt.
+
+    `locked`: the account has had too many failed sign-ins; even its right password is refused
+    until `retry_at`. `address_waiting`: the attempt failed and the address it came from has
+    failed too often, so it is asked to wait until `retry_at` (a right password from that
+    address, for an account that is not locked, still signs in).
+    """
+
     user: User | None
     locked: bool = False
+    address_waiting: bool = False
+    retry_at: datetime | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return self.locked or self.address_waiting
+
+    def retry_after_seconds(self, now: datetime) -> int:
+        if self.retry_at is None:
+            return 0
+        return max(1, math.ceil((self.retry_at - now).total_seconds()))
+
+    def message(self, now: datetime) -> str:
+        """What the sign-in page says (GOV.UK style: what happened and what to do)."""
+        if self.locked and self.retry_at is not None:
+            return (
+                f"Too many failed attempts to sign in to this account. {wait_phrase(self.retry_at, now)}, then try again."
+            )
+        if self.address_waiting and self.retry_at is not None:
+            return (
+                "Too many failed attempts to sign in from your network. Check your email address and password. "
+                f"{wait_phrase(self.retry_at, now)}, then try again."
+            )
+        return "Enter a correct email address and password"
 
 
-def _recent_failures(now: datetime, *, email: str | None = None, address: str | None = None) -> int:
+def wait_phrase(retry_at: datetime, now: datetime) -> str:
+    """'Wait 30 seconds' or 'Wait 3 minutes (until 14:05)', in the service's time zone."""
+    seconds = max(1, math.ceil((retry_at - now).total_seconds()))
+    if seconds < 60:
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    until = (now + timedelta(minutes=minutes)).astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
+    return f"Wait {minutes} minute{'s' if minutes != 1 else ''} (until {until:%H:%M})"
+
+
+def _failures(now: datetime, *, email: str | None = None, address: str | None = None) -> Select[tuple[datetime]]:
     window = timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    query = select(func.count(AuditEvent.id)).where(
+    query = select(AuditEvent.occurred_at).where(
         AuditEvent.action == SIGN_IN_FAILED, AuditEvent.occurred_at >= now - window
     )
     if email is not None:
         query = query.where(AuditEvent.object_id == email)
     if address is not None:
         query = query.where(AuditEvent.ip_address == address)
-    return db.session.scalar(query) or 0
+    return query
+
+
+def _recent_failures(now: datetime, *, email: str | None = None, address: str | None = None) -> int:
+    query = _failures(now, email=email, address=address)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def account_locked_until(email: str, now: datetime) -> datetime | None:
+    """When the account may try again, while LOGIN_MAX_FAILURES failures lie in the window; else None.
+
+    The lock lifts when the failure that made the count reach the limit leaves the window.
+    """
+    config = current_app.config
+    limit = int(config["LOGIN_MAX_FAILURES"])
+    pivot: datetime | None = db.session.scalar(
+        _failures(now, email=normalise_email(email)).order_by(AuditEvent.occurred_at.desc()).offset(limit - 1).limit(1)
+    )
+    if pivot is None:
+        return None
+    return pivot + timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
+
+
+def address_wait_until(address: str | None, now: datetime, *, failing_now: bool = False) -> datetime | None:
+    """When an address that has failed too often may try again; None while it is under the limit.
+
+    Past LOGIN_MAX_FAILURES_PER_ADDRESS failures in the window, the wait after the latest
+    failure is LOGIN_ADDRESS_DELAY_SECONDS, doubling with every further failure, never longer
+    than the window. Only wrong attempts are answered with it. `failing_now` counts the failure
+    being recorded at `now` as well.
+    """
+    if not address:
+        return None
+    config = current_app.config
+    count = _recent_failures(now, address=address) + (1 if failing_now else 0)
+    over = count - int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+    if over < 0:
+        return None
+    window = timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
+    delay = min(timedelta(seconds=int(config["LOGIN_ADDRESS_DELAY_SECONDS"]) * 2 ** min(over, 30)), window)
+    latest = now
+    if not failing_now:
+        newest = _failures(now, address=address).order_by(AuditEvent.occurred_at.desc()).limit(1)
+        latest = db.session.scalar(newest) or now
+    until = latest + delay
+    return until if until > now else None
 
 
 def authenticate(email: str, password: str, *, address: str | None, now: datetime | None = None) -> SignInResult:
-    """Check a sign-in attempt and audit it, refusing while the account or address is throttled.
+    """Check a sign-in attempt and audit it.
 
-    Failures are counted from the audit log, so the limit holds across every web worker.
+    An account with LOGIN_MAX_FAILURES failures in the window is locked: every attempt is
+    refused, the right password too. An address with too many failures is slowed down, never
+    locked out: its wrong attempts are told to wait (longer each time), while a right password
+    for an account that is not locked signs in, so one person's mistakes, or an attacker
+    sharing a network or proxy, cannot shut out everyone behind it.
+
+    Failures are counted from the audit log, so the limits hold across every web worker.
     """
     now = now or datetime.now(timezone.utc)
     email = normalise_email(email)
-    config = current_app.config
-    if (
-        _recent_failures(now, email=email) >= config["LOGIN_MAX_FAILURES"]
-        or (address and _recent_failures(now, address=address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
-    ):
-        audit.record(None, "sign_in_throttled", "account", email, f"Sign-in refused while throttled: {email}", label=email)
-        return SignInResult(None, locked=True)
+    locked_until = account_locked_until(email, now)
+    if locked_until is not None:
+        audit.record(
+            None, "sign_in_throttled", "account", email, f"Sign-in refused while the account is locked: {email}",
+            {"retry_at": locked_until.isoformat()}, label=email,
+        )
+        return SignInResult(None, locked=True, retry_at=locked_until)
 
     user = db.session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         reason = "inactive account" if (ok and user is not None) else "wrong email or password"
+        wait_until = address_wait_until(address, now, failing_now=True)
+        if wait_until is not None:
+            reason += f"; the address was asked to wait until {wait_until:%H:%M:%S} UTC"
         audit.record(
-            user, SIGN_IN_FAILED, "account", email, f"Failed sign-in for {email} ({reason})", label=email
+            user, SIGN_IN_FAILED, "account", email, f"Failed sign-in for {email} ({reason})",
+            {"address_wait_until": wait_until.isoformat()} if wait_until is not None else None, label=email,
         )
+        if wait_until is not None:
+            return SignInResult(None, address_waiting=True, retry_at=wait_until)
         return SignInResult(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -15,8 +15,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The emailed sign-in code's hash and its wrong tries live on the server, not in the cookie.
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sign_in_code_digest', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('sign_in_code_tries', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('sign_in_code_tries')
+        batch_op.drop_column('sign_in_code_digest')
