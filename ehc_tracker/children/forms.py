@@ -19,6 +19,7 @@ from ..services import ServiceError
 from ..services import children as child_service
 from ..statutory.years import year_group_name
 from ..web.fields import GovDateField
+from ..web.validators import EmailAddress
 
 SEX_CHOICES = [(s.value, s.label) for s in Sex]
 ETHNICITY_CHOICES = [("", "Not recorded")] + [(e.value, f"{e.label} ({e.value})") for e in Ethnicity]
@@ -63,20 +64,20 @@ class ChildForm(FlaskForm):
         "Unique pupil number (UPN) (optional)",
         widget=GovTextInput(),
         description="13 characters, like B801200005001",
-        validators=[Optional(), _checked_by(child_service.validate_upn)],
+        validators=[Optional(), Length(max=40), _checked_by(child_service.validate_upn)],
     )
     uln = StringField(
         "Unique learner number (ULN) (optional)",
         widget=GovTextInput(),
         description="10 numbers, for young people in further education or training",
-        validators=[Optional(), _checked_by(child_service.validate_uln)],
+        validators=[Optional(), Length(max=40), _checked_by(child_service.validate_uln)],
     )
     sex = RadioField("Sex (optional)", widget=GovRadioInput(), choices=SEX_CHOICES, validators=[Optional()])
     ethnicity = SelectField("Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITY_CHOICES)
     postcode = StringField(
         "Home postcode (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), _checked_by(child_service.normalise_postcode)],
+        validators=[Optional(), Length(max=40), _checked_by(child_service.normalise_postcode)],
     )
     primary_need = SelectField("Primary need (optional)", widget=GovSelect(), choices=PRIMARY_NEED_CHOICES)
     secondary_need = SelectField("Secondary need (optional)", widget=GovSelect(), choices=SECONDARY_NEED_CHOICES)
@@ -89,13 +90,13 @@ class ChildForm(FlaskForm):
         "Setting URN (optional)",
         widget=GovTextInput(),
         description="6 numbers, for a school",
-        validators=[Optional(), _checked_by(child_service.validate_setting_urn)],
+        validators=[Optional(), Length(max=40), _checked_by(child_service.validate_setting_urn)],
     )
     setting_ukprn = StringField(
         "Setting UKPRN (optional)",
         widget=GovTextInput(),
         description="8 numbers, for a college or training provider",
-        validators=[Optional(), _checked_by(child_service.validate_setting_ukprn)],
+        validators=[Optional(), Length(max=40), _checked_by(child_service.validate_setting_ukprn)],
     )
     year_group_override = SelectField(
         "Educated out of year group?",
@@ -147,7 +148,7 @@ class ChildSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = StringField("Name or UPN", widget=GovTextInput())
+    q = StringField("Name or UPN", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     date_of_birth = GovDateField("Date of birth", validators=[Optional()])
     submit = SubmitField("Search", widget=GovSubmitInput())
 
@@ -162,9 +163,9 @@ class ContactForm(FlaskForm):
         description="For example, Mother, Father, Carer, Social worker",
         validators=[DataRequired(message="Enter their relationship to the child, for example Mother or Carer"), Length(max=100)],
     )
-    email = StringField("Email address (optional)", widget=GovTextInput(), validators=[Length(max=254)])
+    email = StringField("Email address (optional)", widget=GovTextInput(), validators=[Length(max=254), EmailAddress()])
     phone = StringField("Phone number (optional)", widget=GovTextInput(), validators=[Length(max=40)])
-    address = TextAreaField("Address (optional)", widget=GovTextArea())
+    address = TextAreaField("Address (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
     preferred_contact_method = RadioField(
         "How do they prefer to be contacted? (optional)", widget=GovRadioInput(), choices=CONTACT_METHOD_CHOICES, validators=[Optional()]
     )
@@ -173,6 +174,7 @@ class ContactForm(FlaskForm):
         "Communication needs (optional)",
         widget=GovTextArea(),
         description="For example, needs an interpreter (say which language), large print, or no phone calls",
+        validators=[Optional(), Length(max=2000)],
     )
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 

@@ -210,6 +210,9 @@ def edit(child_id: int) -> Any:
 def new_contact(child_id: int) -> Any:
     child = _child_or_404(child_id)
     form = ContactForm()
+    if request.method == "GET":
+        child_service.record_child_viewed(child, _me(), page="new_contact")
+        db.session.commit()
     if form.validate_on_submit():
         try:
             contact = child_service.add_contact(child, data=form.contact_data(), actor=_me())
@@ -232,6 +235,8 @@ def edit_contact(child_id: int, contact_id: int) -> Any:
     else:
         form = ContactForm(obj=contact)
         form.preferred_contact_method.data = contact.preferred_contact_method.value if contact.preferred_contact_method else None
+        child_service.record_contact_viewed(contact, _me(), page="edit")
+        db.session.commit()
     if form.validate_on_submit():
         try:
             changed = child_service.update_contact(contact, data=form.contact_data(), actor=_me())
@@ -253,6 +258,9 @@ def remove_contact(child_id: int, contact_id: int) -> Any:
     child = _child_or_404(child_id)
     contact = _contact_or_404(child, contact_id)
     form = ConfirmForm()
+    if request.method == "GET":
+        child_service.record_contact_viewed(contact, _me(), page="remove")
+        db.session.commit()
     if form.validate_on_submit():
         name = contact.name
         try:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user
 
 from ..extensions import db
 from ..models import Role, User
-from ..models.case import Case
+from ..models.case import Case, Communication
 from ..models.family import FamilyRelationship
 from ..services import ServiceError, audit
 from ..services import cases as case_service
@@ -16,7 +16,7 @@ from ..services import family as family_service
 from ..services.clock import now, today
 from ..services.family_mail import send_invitation
 from ..web.security import role_required
-from .forms import AcceptForm, InviteForm, MessageForm
+from .forms import AcceptForm, InviteForm, MessageForm, ShareForm
 
 bp = Blueprint("family", __name__)
 
@@ -55,10 +55,48 @@ def invite(case_id: int) -> Any:
             db.session.commit()
             flash(f"Invitation sent to {new.invitation.email}. The link works once and expires on {new.invitation.expires_at:%-d %B %Y}.", "success")
             return redirect(url_for("family.invite", case_id=case.id))
-    return render_template(
-        "family/invite.html", form=form, case=case, invitations=family_service.invitations_for_case(case),
-        accounts=family_service.family_accounts_for_child(case.child_id), now=now(),
+    invitations = family_service.invitations_for_case(case)
+    accounts = family_service.family_accounts_for_child(case.child_id)
+    # The page lists the family's names and email addresses: each showing of it is audited.
+    audit.record(
+        _me(), "family_access_viewed", "case", case.id, f"Viewed the family accounts and invitations of case {case.id}",
+        {"invitations": [i.id for i in invitations], "accounts": [a.id for a in accounts]},
     )
+    db.session.commit()
+    return render_template(
+        "family/invite.html", form=form, case=case, invitations=invitations, accounts=accounts, now=now()
+    )
+
+
+@bp.route("/cases/<int:case_id>/communications/<int:communication_id>/family-sharing", methods=["POST"])
+@role_required(Role.COORDINATOR, Role.MANAGER)
+def share_message(case_id: int, communication_id: int) -> Any:
+    """Share a family message (and its reply) with the child's other family accounts, or stop."""
+    case = db.session.get(Case, case_id)
+    if case is None or not case_service.can_view(_me(), case):
+        abort(404)
+    if not family_service.can_share(_me(), case):
+        abort(403)
+    comm = db.session.get(Communication, communication_id)
+    if comm is None or comm.case_id != case.id or comm.family_user_id is None:
+        abort(404)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        abort(400)
+    share = form.share.data == "1"
+    changed = family_service.share_message(comm, share=share, actor=_me(), now=now())
+    db.session.commit()
+    if not changed:
+        already = "shared." if share else "seen only by the account that sent it."
+        flash(f"Nothing was changed: the message was already {already}", "info")
+    elif share:
+        flash(
+            f"The message from {comm.from_name} and its reply are now shared with the child’s other family accounts.",
+            "success",
+        )
+    else:
+        flash(f"The message from {comm.from_name} is now seen only by the account that sent it.", "success")
+    return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
 
 
 # --- Public: accept an invitation ------------------------------------------------------------
@@ -69,7 +107,10 @@ def accept(token: str) -> Any:
     try:
         invitation = family_service.invitation_for(token, now=now())
     except ServiceError as error:
-        audit.record(None, "family_invitation_refused", "invitation", None, "An expired, used or unknown invitation link was opened")
+        # Anonymous entries are bounded per address (services.audit): a flood of made-up links cannot fill the log.
+        who = _me() if current_user.is_authenticated else None
+        opened = "An expired, used or unknown invitation link was opened"
+        audit.record(who, "family_invitation_refused", "invitation", None, opened)
         db.session.commit()
         return render_template("family/invitation_invalid.html", message=error.message), 410
     existing = db.session.scalar(db.select(User).where(User.email == invitation.email))
@@ -135,5 +176,5 @@ def progress(case_id: int) -> Any:
     db.session.commit()
     return render_template(
         "family/progress.html", case=case, progress=family_service.progress(case, today=today(), viewer=_me()),
-        messages=family_service.messages(case), form=form, today=today(),
+        messages=family_service.thread(case, viewer=_me()), form=form, today=today(),
     )

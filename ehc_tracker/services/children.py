@@ -22,6 +22,7 @@ from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNee
 from ..statutory.years import national_curriculum_year, school_year_start_year, year_group_name
 from . import Forbidden, ServiceError, audit
 from . import clock
+from .email_addresses import valid_email_address
 
 # Who may see child records at all. Administrators manage accounts, not cases; viewers see
 # reports without child-identifying data.
@@ -419,6 +420,14 @@ def record_child_viewed(child: Child, actor: User, *, page: str = "record") -> N
     audit.record(actor, "child_viewed", "child", child.id, f"Viewed child record {child.id}", {"page": page})
 
 
+def record_contact_viewed(contact: ChildContact, actor: User, *, page: str) -> None:
+    """A page showing a parent's or carer's details (name, address, phone, email) was opened."""
+    audit.record(
+        actor, "contact_viewed", "child", contact.child_id,
+        f"Viewed contact {contact.id} of child record {contact.child_id}", {"page": page, "contact_id": contact.id},
+    )
+
+
 def _looks_like_upn(text: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", re.sub(r"\s+", "", text).upper()))
 
@@ -488,9 +497,6 @@ class ContactData:
     communication_needs: str | None = None
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def _clean_contact(data: ContactData) -> dict[str, Any]:
     name = _text(data.name)
     relationship = _text(data.relationship_to_child)
@@ -504,9 +510,7 @@ def _clean_contact(data: ContactData) -> dict[str, Any]:
         raise ServiceError("The relationship must be 100 characters or fewer", field="relationship_to_child")
     email = _text(data.email)
     if email is not None:
-        email = email.lower()
-        if len(email) > 254 or not _EMAIL.match(email):
-            raise ServiceError("Enter an email address in the correct format, like name@example.com", field="email")
+        email = valid_email_address(data.email, field="email")  # exactly one address: no lists, names or line breaks
     phone = _text(data.phone)
     if phone is not None:
         phone = " ".join(phone.split())

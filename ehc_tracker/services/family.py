@@ -4,6 +4,10 @@ A family account (role `family`) sees only the children it is linked to, and of 
 only what a family should: the statutory steps in plain English with their dates, who the
 coordinator is, and the messages the family itself sent with the replies. Never internal
 notes, exceptions' evidence or other professionals' details.
+
+Each family account has its own thread (separated parents, a young person of 16 or over and
+their parents): it sees the messages it sent and the replies to them, and another account's
+message only when the coordinator has shared it (`share_message`, audited).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Role, User, normalise_email
+from ..models import Role, User
 from ..models.case import Case, CaseType, Channel, Communication, EventType
 from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
 from ..statutory.calendar import age_on
@@ -24,6 +28,7 @@ from ..statutory.rules import ExceptionLimb
 from ..statutory.status import MilestoneStatus, milestone_status
 from . import Forbidden, ServiceError, audit
 from . import cases as case_service
+from .email_addresses import valid_email_address
 from .passwords import hash_password, password_problems
 
 INVITATION_DAYS = 7
@@ -70,11 +75,9 @@ def invite(case: Case, *, name: str, email: str, relationship: FamilyRelationshi
     if not case_service.can_edit(actor, case):
         raise Forbidden("Only the case's coordinator or a manager of its team can invite the family")
     name = name.strip()
-    email = normalise_email(email)
     if not name:
         raise ServiceError("Enter the name of the person to invite", field="name")
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1]:
-        raise ServiceError("Enter an email address in the correct format, like name@example.com", field="email")
+    email = valid_email_address(email, field="email")  # exactly one address: no lists, names or line breaks
     if relationship is FamilyRelationship.YOUNG_PERSON and age_on(case.child.date_of_birth, today) < YOUNG_PERSON_MIN_AGE:
         raise ServiceError(f"A young person can hold their own account from the age of {YOUNG_PERSON_MIN_AGE}", field="relationship")
     existing = db.session.scalar(select(User).where(User.email == email))
@@ -232,7 +235,8 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
     for x in case.exceptions:
         if x.status.value == "approved":
             exceptions[x.milestone_key] = "The law allows this step to take longer because " + PLAIN_EXCEPTIONS[ExceptionLimb(x.limb)] + "."
-    mine = {f"communication:{c.id}" for c in case.communications if c.family_user_id is not None}
+    # The reply clocks of the viewer's own messages only: another account's are not theirs.
+    mine = {f"communication:{c.id}" for c in case.communications if c.family_user_id == viewer.id}
     steps = []
     for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0)):
         if m.key == "response_due" and m.ref not in mine:
@@ -269,8 +273,68 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
 
 
 def messages(case: Case) -> list[Communication]:
-    """The family's own messages about this case, with the coordinator's replies."""
+    """Every message families sent about this case, with the replies (the staff side's view)."""
     return [c for c in case.communications if c.family_user_id is not None]
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """One message as a family account sees it: only what the family page shows."""
+
+    communication_id: int
+    sent_on: date
+    text: str
+    mine: bool
+    from_name: str  # the sender's name, shown only on a message another account sent and the coordinator shared
+    replied_on: date | None
+    reply: str | None
+
+
+def thread(case: Case, *, viewer: User) -> list[ThreadMessage]:
+    """What `viewer` (a family account) sees of the case's messages: the ones they sent with the
+    replies, and another account's only if the coordinator shared it. Never labelled "You wrote"
+    unless they wrote it."""
+    found = []
+    for c in sorted(case.communications, key=lambda c: (c.received_on, c.id)):
+        if c.family_user_id is None:
+            continue  # logged by staff: professionals' messages are not the family's business
+        mine = c.family_user_id == viewer.id
+        if not mine and c.shared_with_family_at is None:
+            continue
+        found.append(
+            ThreadMessage(c.id, c.received_on, c.summary, mine, c.from_name, c.responded_on, c.response_summary)
+        )
+    return found
+
+
+def can_share(actor: User, case: Case) -> bool:
+    return case_service.can_edit(actor, case)
+
+
+def share_message(comm: Communication, *, share: bool, actor: User, now: datetime) -> bool:
+    """Share a family message and its reply with the child's other family accounts, or stop
+    sharing it. Returns False when it was already so (nothing recorded)."""
+    case = comm.case
+    if not can_share(actor, case):
+        raise Forbidden("Only the case's coordinator or a manager of its team can share a family message")
+    if comm.family_user_id is None:
+        raise ServiceError("Only a message a family sent through the service can be shared with the family")
+    if (comm.shared_with_family_at is not None) == share:
+        return False
+    comm.shared_with_family_at = now if share else None
+    comm.shared_by_id = actor.id if share else None
+    others = [u.id for u in family_accounts_for_child(case.child_id) if u.id != comm.family_user_id]
+    message = f"family message {comm.id} (from family account {comm.family_user_id})"
+    if share:
+        summary = f"Shared {message} with the child's other family accounts"
+    else:
+        summary = f"Stopped sharing {message} with the child's other family accounts"
+    audit.record(
+        actor, "family_message_shared" if share else "family_message_unshared", "case", case.id, summary,
+        {"communication_id": comm.id, "sender_id": comm.family_user_id, "other_accounts": others},
+    )
+    db.session.flush()
+    return True
 
 
 def send_message(case: Case, *, user: User, text: str, today: date, now: datetime) -> Communication:

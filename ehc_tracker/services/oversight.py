@@ -125,6 +125,24 @@ def scope_for(user: User, *, team_id: int | None = None, coordinator_id: int | N
     return Scope(teams, coordinator_id=coordinator_id, unassigned=unassigned)
 
 
+def coordinator_in_scope(scope: Scope, coordinator_id: int) -> User | None:
+    """The account a list is narrowed to, if the reader may know who it is: a coordinator or
+    manager in one of the scope's teams, or anyone holding a case in them (someone who has moved
+    team). None otherwise, so that a page asked for anyone else answers "not found" and never
+    shows their name."""
+    if not scope.team_ids:
+        return None
+    person = db.session.get(User, coordinator_id)
+    if person is None:
+        return None
+    if person.role in NAME_ROLES and person.team_ids & scope.team_ids:
+        return person
+    holds = db.session.scalar(
+        select(Case.id).where(Case.coordinator_id == person.id, Case.team_id.in_(scope.team_ids)).limit(1)
+    )
+    return person if holds is not None else None
+
+
 # --- Months -----------------------------------------------------------------------------------
 
 

@@ -15,8 +15,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('communications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('shared_with_family_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('shared_by_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_communications_shared_by_id_users'), 'users', ['shared_by_id'], ['id']
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('communications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_communications_shared_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('shared_by_id')
+        batch_op.drop_column('shared_with_family_at')
