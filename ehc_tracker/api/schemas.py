@@ -18,6 +18,7 @@ from typing import Any, Literal, Mapping, Sequence
 from ..models.case import AdviceType, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
 from ..services.cases import CEASE_REASONS
+from ..services.email_addresses import email_address_problem, valid_email_address
 
 INT32_MAX = 2_147_483_647
 # Dates outside this range are refused: nothing in the service happens before 1900, and the
@@ -31,7 +32,7 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 _DIGITS = re.compile(r"^[0-9]{1,10}$")
 
-Kind = Literal["string", "date", "month", "integer", "boolean", "enum"]
+Kind = Literal["string", "email", "date", "month", "integer", "boolean", "enum"]
 
 
 class ApiError(Exception):
@@ -78,6 +79,9 @@ class Field:
             schema = {"type": "string"}
             if self.max_length is not None:
                 schema["maxLength"] = self.max_length
+        elif self.kind == "email":
+            # One plain address, checked as the web forms check it (services.email_addresses).
+            schema = {"type": "string", "format": "email", "maxLength": 254, "example": "name@example.com"}
         elif self.kind == "date":
             schema = {"type": "string", "format": "date"}
         elif self.kind == "month":
@@ -115,6 +119,16 @@ def _string(field: Field, value: Any) -> str:
     if field.max_length is not None and len(value) > field.max_length:
         raise ValueError(f"The {field.words} must be {field.max_length} characters or fewer")
     return value
+
+
+def _email(field: Field, value: Any) -> str:
+    """One address, normalised; refused with the same words as on the web forms."""
+    if not isinstance(value, str):
+        raise ValueError(f"Enter the {field.words} as text")
+    problem = email_address_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return valid_email_address(value, field=field.name)
 
 
 def _date(field: Field, value: Any) -> date:
@@ -156,6 +170,8 @@ def _integer(field: Field, value: Any) -> int:
 def _value(field: Field, value: Any) -> Any:
     if field.kind == "string":
         return _string(field, value)
+    if field.kind == "email":
+        return _email(field, value)
     if field.kind == "date":
         return _date(field, value)
     if field.kind == "month":

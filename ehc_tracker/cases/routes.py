@@ -24,7 +24,7 @@ from ..models.case import (
     RequestSource,
 )
 from ..models.child import Child
-from ..services import Forbidden, ServiceError, audit
+from ..services import Conflict, Forbidden, ServiceError, audit
 from ..services import cases as case_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
@@ -205,21 +205,26 @@ def open_review(child_id: int) -> Any:
     child = _child_or_404(child_id)
     form = OpenReviewForm()
     _team_and_coordinator_choices(form, child.team_id)
+    status = 200
     if form.validate_on_submit():
-        on = form.last_reviewed_on.data
-        assert on is not None
-        if on > today():
-            form.last_reviewed_on.errors = ["The date cannot be in the future"]
-        elif db.session.scalar(select(Case.id).where(Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)):
-            form.last_reviewed_on.errors = ["This child already has an open annual review"]
-        else:
-            case = case_service.open_annual_review(
-                child=child, plan=None, last_reviewed_on=on, team_id=form.team_id.data, coordinator_id=form.coordinator_id.data, actor=_me()
+        assert form.last_reviewed_on.data is not None
+        team = db.session.get(Team, form.team_id.data)
+        assert team is not None
+        try:
+            case = case_service.open_review_of_existing_plan(
+                child=child, last_reviewed_on=form.last_reviewed_on.data, team=team,
+                coordinator=db.session.get(User, form.coordinator_id.data), actor=_me(), today=today(),
             )
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+            status = 409 if isinstance(error, Conflict) else 200
+        else:
             db.session.commit()
-            flash(f"Annual review opened. The review is due by {case.milestones[0].due_on:%-d %B %Y}.", "success")
+            review = next((m for m in case.milestones if m.key == "review_due"), case.milestones[0])
+            flash(f"Annual review opened. The review is due by {review.due_on:%-d %B %Y}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("cases/open_review.html", form=form, child=child)
+    return render_template("cases/open_review.html", form=form, child=child), status
 
 
 @bp.route("/children/<int:child_id>/transfers/new", methods=["GET", "POST"])
@@ -306,6 +311,7 @@ def record_event(case_id: int, event_type: str) -> Any:
     form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
     fields = EVENT_FIELDS.get(kind.value, [])
     warnings: list[str] = []
+    status = 200
     if form.validate_on_submit():
         assert form.on.data is not None
         details = {name: getattr(form, name).data for name in fields}
@@ -319,6 +325,7 @@ def record_event(case_id: int, event_type: str) -> Any:
             except ServiceError as error:
                 db.session.rollback()
                 _show_error(form, error)
+                status = 409 if isinstance(error, Conflict) else 200
             else:
                 db.session.commit()
                 flash(" ".join([f"Recorded: {case_service.EVENT_LABELS[kind]} on {form.on.data:%-d %B %Y}.", *warnings]), "success")
@@ -331,7 +338,7 @@ def record_event(case_id: int, event_type: str) -> Any:
     return render_template(
         "cases/record_event.html", form=form, case=case, kind=kind, fields=fields, label=case_service.EVENT_LABELS[kind],
         warnings=warnings, period=period,
-    )
+    ), status
 
 
 @bp.route("/cases/<int:case_id>/history/<int:event_id>/correct", methods=["GET", "POST"])

@@ -1,5 +1,17 @@
 """Every model, imported here so the metadata is complete for migrations."""
-from .alerts import Alert, AlertKind, AlertPreference, DigestFrequency, JobLock, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
+from .alerts import (
+    Alert,
+    AlertKind,
+    AlertPreference,
+    DigestFrequency,
+    GiveUpReason,
+    JobLock,
+    JobRun,
+    JobRunStatus,
+    OutboxDestination,
+    OutboxMessage,
+    OutboxStatus,
+)
 from .api import ApiToken
 from .audit import AuditEvent
 from .case import (
@@ -26,9 +38,11 @@ __all__ = [
     "AlertKind",
     "AlertPreference",
     "DigestFrequency",
+    "GiveUpReason",
     "JobLock",
     "JobRun",
     "JobRunStatus",
+    "OutboxDestination",
     "OutboxMessage",
     "OutboxStatus",
     "ApiToken",

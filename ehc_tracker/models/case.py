@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -115,9 +115,22 @@ class Channel(str, enum.Enum):
     PORTAL = "portal"
 
 
+# Database guards behind the rules that say "one at a time": a child has at most one open annual
+# review and one open assessment or reassessment (the services check first; these catch a race).
+_OPEN_REVIEW = "status = 'open' AND case_type = 'annual_review'"
+_OPEN_ASSESSMENT = "status = 'open' AND case_type IN ('assessment', 'reassessment')"
+
+
 class Case(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_team_status", "team_id", "status"), Index("ix_cases_coordinator_status", "coordinator_id", "status"))
+    __table_args__ = (
+        Index("ix_cases_team_status", "team_id", "status"),
+        Index("ix_cases_coordinator_status", "coordinator_id", "status"),
+        Index("uq_cases_one_open_review", "child_id", unique=True,
+              sqlite_where=text(_OPEN_REVIEW), postgresql_where=text(_OPEN_REVIEW)),
+        Index("uq_cases_one_open_assessment", "child_id", unique=True,
+              sqlite_where=text(_OPEN_ASSESSMENT), postgresql_where=text(_OPEN_ASSESSMENT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"), index=True)
@@ -176,8 +189,23 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
         return found[-1] if found else None
 
 
+# The steps a case records at most once (services.cases.ONCE; a test keeps the two equal). The
+# unique index is the database's guard when two people record the same step at the same moment.
+ONCE_ONLY_EVENTS = (
+    "decided_to_assess", "decided_not_to_assess", "decided_to_issue", "decided_not_to_issue", "draft_plan_issued",
+    "final_plan_issued", "withdrawn", "invitations_sent", "review_meeting_held", "review_report_received",
+    "review_decision_notified", "amendments_proposed", "amended_plan_issued", "decided_not_to_amend", "plan_ceased",
+    "transfer_notice_sent",
+)
+_ONCE_ONLY = "event_type IN (" + ", ".join(f"'{e}'" for e in ONCE_ONLY_EVENTS) + ")"
+
+
 class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "case_events"
+    __table_args__ = (
+        Index("uq_case_events_once", "case_id", "event_type", unique=True,
+              sqlite_where=text(_ONCE_ONLY), postgresql_where=text(_ONCE_ONLY)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -271,6 +299,10 @@ class Communication(db.Model):  # type: ignore[name-defined,misc]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when a family account sent it through the service; its reply is then shown to them.
     family_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A family message is seen only by the account that sent it, unless the coordinator shares it
+    # (with its reply) with the child's other family accounts: when, and by whom (audited too).
+    shared_with_family_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="communications")
 

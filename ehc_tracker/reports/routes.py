@@ -5,15 +5,18 @@ exports have no name columns.
 """
 from __future__ import annotations
 
+import tempfile
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wsgi import wrap_file
 
 from ..extensions import db
 from ..models import Role, User
@@ -95,10 +98,31 @@ def _export_format() -> str:
     return fmt
 
 
+# A CSV is written whole before its first byte is sent: kept in memory up to this size, then on
+# disk. An export that fails part way then ends as an error page the browser shows, never as a
+# download that looks complete but is cut short.
+CSV_SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def _spooled_csv(table: exports.Table) -> Response:
+    spool = tempfile.SpooledTemporaryFile(max_size=CSV_SPOOL_BYTES, mode="w+b")
+    try:
+        for piece in exports.csv_stream(table):
+            spool.write(piece.encode("utf-8"))
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
+    spool.seek(0)
+    response = Response(wrap_file(request.environ, spool), content_type=exports.CSV_CONTENT_TYPE, direct_passthrough=True)
+    response.content_length = size
+    return response
+
+
 def _file_response(tables: list[exports.Table], fmt: str, filename: str) -> Response:
-    """CSV (the first table, streamed) or an Excel workbook (a sheet per table), as a download."""
+    """CSV (the first table, written whole then sent) or an Excel workbook (a sheet per table)."""
     if fmt == "csv":
-        response = Response(stream_with_context(exports.csv_stream(tables[0])), content_type=exports.CSV_CONTENT_TYPE)
+        response = _spooled_csv(tables[0])
     else:
         response = Response(exports.xlsx_bytes(tables), content_type=exports.XLSX_CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
@@ -415,16 +439,25 @@ def drilldown() -> Any:
         kind = "milestones"
     elif key in oversight.WORKLOAD_TITLES:
         coordinator_arg = request.args.get("coordinator_id", "")
+        if coordinator_arg not in ("", "none") and not coordinator_arg.isdigit():
+            abort(404)
+        if key == "caseload" and not coordinator_arg:
+            abort(404)  # a caseload is someone's (or nobody's): the dashboard always says whose
         scope = oversight.scope_for(
             me, team_id=team_id, coordinator_id=int(coordinator_arg) if coordinator_arg.isdigit() else None,
             unassigned=coordinator_arg == "none",
         )
+        # Only someone in the reader's teams (or holding a case there) can be asked for by id:
+        # anyone else is "not found", and their name is never shown.
+        holder = oversight.coordinator_in_scope(scope, int(coordinator_arg)) if coordinator_arg.isdigit() else None
+        if coordinator_arg.isdigit() and holder is None:
+            abort(404)
         page = oversight.page_of_ids(oversight.workload_ids(scope, key, as_at), page=_page_number(), per_page=PER_PAGE)  # type: ignore[arg-type]
         rows = oversight.case_rows(page.items, as_at=as_at, with_names=with_names)
         heading = f"{oversight.WORKLOAD_TITLES[key]} at {as_at:%-d %B %Y}"
         if key == "caseload":
-            holder = db.session.get(User, int(coordinator_arg)) if coordinator_arg.isdigit() else None
             heading = f"Open cases held by {holder.name if holder else 'nobody'} at {as_at:%-d %B %Y}"
+        if coordinator_arg:
             params["coordinator_id"] = coordinator_arg
         measure = None
         kind = "cases"

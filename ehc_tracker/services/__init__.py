@@ -18,5 +18,10 @@ class NotFound(ServiceError):
     pass
 
 
+class Conflict(ServiceError):
+    """A refusal because of what someone else has just done to the record (a step recorded at the
+    same moment, a case closed meanwhile): the page answers 409 and says what happened."""
+
+
 class Forbidden(ServiceError):
     pass

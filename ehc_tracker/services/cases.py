@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Role, Team, User
@@ -39,7 +40,7 @@ from ..statutory.exceptions import validate_exception
 from ..statutory.rules import ExceptionLimb, StatutorySettings, due_on
 from ..statutory.rules import rule as statutory_rule
 from ..statutory.years import compulsory_school_age_ends
-from . import Forbidden, ServiceError, audit
+from . import Conflict, Forbidden, ServiceError, audit
 from . import milestones as milestone_service
 from .calendar import working_day_calendar
 
@@ -175,7 +176,7 @@ def _require_edit(user: User, case: Case) -> None:
 def _check_coordinator(coordinator: User | None, team: Team) -> None:
     if coordinator is None:
         return
-    if coordinator.role not in (Role.COORDINATOR, Role.MANAGER) or team.id not in coordinator.team_ids:
+    if not coordinator.active or coordinator.role not in (Role.COORDINATOR, Role.MANAGER) or team.id not in coordinator.team_ids:
         raise ServiceError(f"{coordinator.name} is not a coordinator in {team.name}", field="coordinator_id")
 
 
@@ -251,7 +252,7 @@ def open_assessment(
         request_source=source,
     )
     db.session.add(case)
-    db.session.flush()
+    _flush_or_conflict("This child already has an open assessment (opened at the same moment)", field="received_on")
     db.session.add(CaseEvent(case=case, event_type=EventType.REQUEST_RECEIVED, occurred_on=received_on, details={"source": source.value}, recorded_by_id=actor.id))
     db.session.add(CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Case opened"))
     audit.record(actor, "case_opened", "case", case.id, f"Opened {case.case_type.label.lower()} for child {child.id} (request received {received_on.isoformat()})", {"child_id": child.id, "team_id": team.id, "coordinator_id": case.coordinator_id})
@@ -272,11 +273,28 @@ def open_annual_review(
         plan_id=plan.id if plan else None,
     )
     db.session.add(case)
-    db.session.flush()
+    _flush_or_conflict("This child already has an open annual review", field="last_reviewed_on")
     db.session.add(CaseAssignment(case=case, coordinator_id=coordinator_id, assigned_by_id=actor.id if actor else None, reason="Annual review opened"))
     audit.record(actor, "case_opened", "case", case.id, f"Opened annual review for child {child.id} (plan made or last reviewed {last_reviewed_on.isoformat()})", {"child_id": child.id, "plan_id": case.plan_id})
     _recompute(case)
     return case
+
+
+def open_review_of_existing_plan(
+    *, child: Any, last_reviewed_on: date, team: Team, coordinator: User | None, actor: User, today: date
+) -> Case:
+    """Start tracking the reviews of a plan made before the service was used (the pages and the
+    API both come here, so both refuse the same things)."""
+    _check_date(last_reviewed_on, today=today, field="last_reviewed_on", label="The date the plan was made or last reviewed")
+    if child.date_of_birth and last_reviewed_on < child.date_of_birth:
+        raise ServiceError("The plan cannot be made before the child's date of birth", field="last_reviewed_on")
+    _check_coordinator(coordinator, team)
+    if _reviews_tracked(child):
+        raise Conflict("This child already has an open annual review", field="last_reviewed_on")
+    return open_annual_review(
+        child=child, plan=current_plan(child), last_reviewed_on=last_reviewed_on, team_id=team.id,
+        coordinator_id=coordinator.id if coordinator else None, actor=actor,
+    )
 
 
 def open_transfer_in(
@@ -356,24 +374,48 @@ class EventInput:
     details: dict[str, Any]
 
 
+def lock_case(case: Case) -> None:
+    """Hold the case's row lock until the transaction ends, and re-read everything the case holds.
+
+    Every change to a case takes this lock first, so two people recording a step at the same
+    moment are checked one after the other: the second sees the first's step and is refused
+    (PostgreSQL SELECT ... FOR UPDATE; SQLite serialises writers itself).
+    """
+    db.session.flush()
+    db.session.expire(case)
+    db.session.refresh(case, with_for_update=True)
+
+
+def _flush_or_conflict(message: str, *, field: str = "event_type") -> None:
+    """Flush; a database guard that fires (a step recorded twice at once) is a Conflict."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(message, field=field) from None
+
+
 def _validate_sequence(case: Case, event_type: EventType, on: date, today: date) -> None:
     allowed = ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else REVIEW_EVENTS
     label = EVENT_LABELS[event_type]
     if event_type not in allowed:
         raise ServiceError(f"‘{label}’ does not belong to a {case.case_type.label.lower()}", field="event_type")
     if not case.is_open:
-        raise ServiceError(f"This case is {case.status.value}; no more steps can be recorded", field="event_type")
+        raise Conflict(f"This case is {case.status.value}; no more steps can be recorded", field="event_type")
     if event_type is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None:
         raise ServiceError(f"‘{label}’ is only for a plan transferred in from another authority", field="event_type")
     if event_type in ONCE and case.event(event_type):
         first = case.event(event_type)
         assert first is not None
-        raise ServiceError(f"‘{label}’ was already recorded on {first.occurred_on:%-d %B %Y}; correct that entry instead", field="event_type")
+        recorder = f" (by {first.recorded_by.name})" if first.recorded_by else ""
+        raise Conflict(
+            f"‘{label}’ was already recorded on {first.occurred_on:%-d %B %Y}{recorder}; correct that entry instead",
+            field="event_type",
+        )
     for pair in EXCLUSIVE:
         if event_type in pair:
             other = pair[1] if event_type is pair[0] else pair[0]
             if case.event(other):
-                raise ServiceError(f"‘{EVENT_LABELS[other]}’ is already recorded, so ‘{label}’ cannot be", field="event_type")
+                raise Conflict(f"‘{EVENT_LABELS[other]}’ is already recorded, so ‘{label}’ cannot be", field="event_type")
     needed = REQUIRES.get(event_type)
     if needed and not any(case.event(n) for n in needed):
         raise ServiceError(f"Record ‘{EVENT_LABELS[needed[0]]}’ before ‘{label}’", field="event_type")
@@ -418,8 +460,9 @@ def meeting_warnings(case: Case, meeting_on: date) -> list[str]:
 
 
 def record_event(case: Case, event_type: EventType, on: date, *, actor: User, today: date, **details: Any) -> CaseEvent:
-    """Record one step of the workflow; see the module docstring."""
+    """Record one step of the workflow, under the case's lock; see the module docstring."""
     _require_edit(actor, case)
+    lock_case(case)
     _validate_sequence(case, event_type, on, today)
     stored: dict[str, Any] = {}
     handler = _HANDLERS.get(event_type)
@@ -427,7 +470,7 @@ def record_event(case: Case, event_type: EventType, on: date, *, actor: User, to
         stored = handler(case, on, actor, today, details) or {}
     event = CaseEvent(case=case, event_type=event_type, occurred_on=on, details=stored or None, recorded_by_id=actor.id)
     db.session.add(event)
-    db.session.flush()
+    _flush_or_conflict(f"‘{EVENT_LABELS[event_type]}’ was recorded by someone else at the same moment; look at the case again")
     audit.record(
         actor,
         "case_event_recorded",
@@ -789,6 +832,7 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
     """Correct the date of a recorded step, keeping the order of the workflow; audited with old and new."""
     case = event.case
     _require_edit(actor, case)
+    lock_case(case)
     if not reason.strip():
         raise ServiceError("Enter why the date is being corrected", field="reason")
     label = EVENT_LABELS[event.event_type]
@@ -833,6 +877,7 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
 def reassign(case: Case, coordinator: User, *, reason: str, actor: User) -> None:
     if actor.role is not Role.MANAGER or case.team_id not in actor.team_ids:
         raise Forbidden("Only a manager of the case's team can reassign it")
+    lock_case(case)
     _check_coordinator(coordinator, case.team)
     if case.coordinator_id == coordinator.id:
         raise ServiceError(f"The case is already assigned to {coordinator.name}", field="coordinator_id")
@@ -864,6 +909,7 @@ def propose_exception(
     case: Case, *, milestone_key: str, limb: str, starts_on: date, ends_on: date | None, reason: str, evidence: str | None, actor: User, today: date
 ) -> CaseException:
     _require_edit(actor, case)
+    lock_case(case)
     if not any(m.key == milestone_key for m in case.milestones):
         raise ServiceError("Select a milestone of this case", field="milestone_key")
     try:
@@ -896,8 +942,10 @@ def decide_exception(exception: CaseException, *, approve: bool, note: str, acto
     case = exception.case
     if actor.role is not Role.MANAGER or case.team_id not in actor.team_ids:
         raise Forbidden("Only a manager of the case's team can approve or reject an exception")
+    lock_case(case)
+    db.session.refresh(exception)
     if exception.status is not ExceptionStatus.PROPOSED:
-        raise ServiceError(f"This exception was already {exception.status.value}", field="decision")
+        raise Conflict(f"This exception was already {exception.status.value}", field="decision")
     from .clock import now
 
     exception.status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
@@ -930,8 +978,10 @@ def log_communication(case: Case, *, received_on: date, channel: Channel, from_n
 def record_response(comm: Communication, *, responded_on: date, summary: str, actor: User, today: date) -> None:
     if not can_view(actor, comm.case):
         raise Forbidden("You cannot respond on this case")
+    lock_case(comm.case)
+    db.session.refresh(comm)
     if comm.responded_on is not None:
-        raise ServiceError(f"A response was already recorded on {comm.responded_on:%-d %B %Y}", field="responded_on")
+        raise Conflict(f"A response was already recorded on {comm.responded_on:%-d %B %Y}", field="responded_on")
     _check_date(responded_on, today=today, field="responded_on", label="The response date", not_before=comm.received_on, not_before_label="the day it was received")
     comm.responded_on = responded_on
     comm.response_summary = summary.strip() or None

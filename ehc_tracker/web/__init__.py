@@ -11,6 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 
 from ..extensions import login_manager
 from ..models import Role
+from .input import init_input_checks
 from .security import init_security
 
 
@@ -82,6 +83,7 @@ def init_web(app: Flask) -> None:
 
     WTFormsHelpers(app)
     init_security(app)
+    init_input_checks(app)
 
     assets = Blueprint("assets", __name__)
 
@@ -121,6 +123,9 @@ def init_web(app: Flask) -> None:
 
     app.register_blueprint(family_bp)
     init_errors(app)
+    from .refusals import init_refusal_audit
+
+    init_refusal_audit(app)
 
     app.add_template_filter(_format_date, "date")
     app.add_template_filter(_format_datetime, "datetime")

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 _TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
 
 
 def _render(error: HTTPException) -> Any:
     code = error.code or 500
+    if isinstance(error, RequestEntityTooLarge):
+        error.description = "What was sent is larger than this service accepts. Go back, shorten it and try again."
     if request.path.startswith("/api/"):
         return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description, "fields": {}}), code
     template = _TEMPLATES.get(code, "errors/generic.html")
@@ -28,3 +31,22 @@ def init_errors(app: Flask) -> None:
     def _server_error(error: InternalServerError) -> Any:
         db.session.rollback()
         return _render(error)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error: Exception) -> Any:
+        """The database is down or unreachable: the GOV.UK "service unavailable" page (503),
+        rendered without touching the database again (the visitor is treated as signed out
+        for this one page, so the header asks nothing of it)."""
+        app.logger.error("database unavailable: %s", type(error).__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone too
+            pass
+        g._login_user = login_manager.anonymous_user()
+        g.pop("_template_globals", None)
+        g._unread_notifications = 0
+        if request.path.startswith("/api/"):
+            message = "The service is unavailable. Try again later."
+            return jsonify(error={"code": "service_unavailable", "message": message, "fields": {}}), 503
+        return render_template("errors/503.html"), 503

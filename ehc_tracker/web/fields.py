@@ -8,6 +8,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 
 
+# The years a date in this service can fall in (the API's schemas use the same range): a year 1
+# or 9999 typed by mistake is refused, never stored to count a due date from.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
 class GovDateField(DateField):
     """A date typed as day, month and year boxes (the GOV.UK date input pattern).
 
@@ -48,3 +54,6 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2025") from None
+        if not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
