@@ -798,17 +798,11 @@ def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
     elif t is EventType.REVIEW_DECISION_NOTIFIED and case.review_decision is ReviewDecision.MAINTAIN:
         _close(case, CaseStatus.COMPLETED, on, "Plan maintained")
         open_annual_review(child=case.child, plan=case.plan, last_reviewed_on=on, team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor)
-    elif t is EventType.AMENDED_PLAN_ISSUED:
+    elif t in (EventType.AMENDED_PLAN_ISSUED, EventType.DECIDED_NOT_TO_AMEND):
         decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
-        _close(case, CaseStatus.COMPLETED, on, "Amended plan issued")
+        amended = t is EventType.AMENDED_PLAN_ISSUED
+        _close(case, CaseStatus.COMPLETED, on, "Amended plan issued" if amended else "Decided not to amend: plan kept as it is")
         # "Reviewed" runs from the decision date (statutory-timescales.md, annual review).
-        open_annual_review(
-            child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
-            team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,
-        )
-    elif t is EventType.DECIDED_NOT_TO_AMEND:
-        decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
-        _close(case, CaseStatus.COMPLETED, on, "Decided not to amend: plan kept as it is")
         open_annual_review(
             child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
             team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,

@@ -10,6 +10,14 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 from ..extensions import db, login_manager
 
 _TEMPLATES = {403: "errors/403.html", 404: "errors/404.html", 500: "errors/500.html"}
+# Page headings in plain words (GOV.UK pattern) where the HTTP name would mean nothing to people.
+_TITLES = {
+    400: "There is a problem with what was sent",
+    405: "This page cannot be used that way",
+    409: "Someone else changed this at the same moment",
+    413: "What was sent is too large",
+    429: "Too many attempts",
+}
 
 
 def _render(error: HTTPException) -> Any:
@@ -19,7 +27,7 @@ def _render(error: HTTPException) -> Any:
     if request.path.startswith("/api/"):
         return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description, "fields": {}}), code
     template = _TEMPLATES.get(code, "errors/generic.html")
-    return render_template(template, error=error), code
+    return render_template(template, error=error, title=_TITLES.get(code, error.name)), code
 
 
 def init_errors(app: Flask) -> None:
