@@ -265,35 +265,20 @@ def view(case_id: int) -> Any:
     audit.record(_me(), "case_viewed", "case", case.id, f"Viewed case {case.id} of child {case.child_id}")
     db.session.commit()
     now = today()
-    step = timeline_service.next_step(case)
+    recordable = case_service.recordable_now(case)
+    action = timeline_service.next_action(case, now, recordable=recordable)
     return render_template(
         "cases/view.html",
         case=case,
         rows=timeline_service.timeline(case, now),
-        next_milestone=timeline_service.next_milestone(case, now),
-        next_step=step,
+        action=action,
         event_labels=case_service.EVENT_LABELS,
         can_edit=case_service.can_edit(_me(), case),
         is_manager=_me().role is Role.MANAGER,
         note_form=NoteForm(),
         today=now,
-        allowed_events=_allowed_events(case),
+        allowed_events=recordable,
         cease_reasons=case_service.CEASE_REASONS,
-    )
-
-
-def _allowed_events(case: Case) -> list[EventType]:
-    if not case.is_open:
-        return []
-    allowed = case_service.ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else case_service.REVIEW_EVENTS
-    order = list(case_service.EVENT_LABELS)
-    return sorted(
-        (
-            e for e in allowed
-            if not (e in case_service.ONCE and case.event(e))
-            and not (e is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None)
-        ),
-        key=order.index,
     )
 
 

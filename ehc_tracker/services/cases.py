@@ -429,6 +429,50 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
             raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[n]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
 
 
+# Steps whose handler needs the review decision to be this one.
+_NEEDS_DECISION = {
+    EventType.AMENDMENTS_PROPOSED: ReviewDecision.AMEND,
+    EventType.AMENDED_PLAN_ISSUED: ReviewDecision.AMEND,
+    EventType.DECIDED_NOT_TO_AMEND: ReviewDecision.AMEND,
+    EventType.PLAN_CEASED: ReviewDecision.CEASE,
+}
+
+
+def recordable_now(case: Case) -> list[EventType]:
+    """The steps that can be recorded on this case now, in the workflow's order: what the
+    sequence rules, the once-only rule and each step's own preconditions allow (so no "Final plan
+    issued" before a decision to assess, and the school consultation only after the draft)."""
+    if not case.is_open:
+        return []
+    allowed = ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else REVIEW_EVENTS
+    found = []
+    for step in allowed:
+        if step in ONCE and case.event(step):
+            continue
+        needed = REQUIRES.get(step)
+        if needed and not any(case.event(n) for n in needed):
+            continue
+        if any(step in pair and case.event(pair[1] if step is pair[0] else pair[0]) for pair in EXCLUSIVE):
+            continue
+        if step in _NEEDS_DECISION and case.review_decision is not _NEEDS_DECISION[step]:
+            continue
+        if step is EventType.AMENDED_PLAN_ISSUED and not case.event(EventType.AMENDMENTS_PROPOSED):
+            continue
+        if step is EventType.ADVICE_RECEIVED and not any(a.received_on is None for a in case.advice_requests):
+            continue
+        if step is EventType.SCHOOL_RESPONDED and not any(c.responded_on is None for c in case.consultations):
+            continue
+        if step is EventType.SCHOOL_CONSULTED and case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DRAFT_PLAN_ISSUED):
+            continue
+        if step is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None:
+            continue
+        if step is EventType.REVIEW_MEETING_SCHEDULED and case.event(EventType.REVIEW_MEETING_HELD):
+            continue
+        found.append(step)
+    order = list(EVENT_LABELS)
+    return sorted(found, key=order.index)
+
+
 def meeting_warnings(case: Case, meeting_on: date) -> list[str]:
     """What is wrong, but not forbidden, with holding this case's review meeting on `meeting_on`:
     after the review is due, after the phase-transfer deadline (reg 18), or too late for the
@@ -533,8 +577,9 @@ def _h_school_consulted(case: Case, on: date, actor: User, today: date, details:
     name = (details.get("setting_name") or "").strip()
     if not name:
         raise ServiceError("Enter the name of the school or college consulted", field="setting_name")
-    if case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DECIDED_TO_ISSUE):
-        raise ServiceError("Record ‘Decided to issue a plan’ before consulting schools", field="event_type")
+    if case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DRAFT_PLAN_ISSUED):
+        # CFA s39(2)-(3): the school is consulted on being named in the plan, with the draft.
+        raise ServiceError("Record ‘Draft plan issued’ before consulting schools", field="event_type")
     consultation = Consultation(case=case, setting_name=name, sent_on=on)
     db.session.add(consultation)
     db.session.flush()

@@ -96,6 +96,48 @@ def next_step(case: Case) -> EventType | None:
     return None
 
 
+# The time limit each step meets (the earliest unmet one, where several are listed).
+_STEP_MILESTONES: dict[EventType, tuple[str, ...]] = {
+    EventType.DECIDED_TO_ASSESS: ("decision_to_assess", "reassessment_decision"),
+    EventType.ADVICE_RECEIVED: ("advice_due",),
+    EventType.DECIDED_TO_ISSUE: ("decision_not_to_issue", "final_plan", "final_plan_after_reassessment"),
+    EventType.DRAFT_PLAN_ISSUED: ("final_plan", "final_plan_after_reassessment"),
+    EventType.FINAL_PLAN_ISSUED: ("final_plan", "final_plan_after_reassessment"),
+    EventType.TRANSFER_NOTICE_SENT: ("transfer_in_notice_due",),
+    EventType.REVIEW_MEETING_SCHEDULED: ("review_due", "transfer_in_review_due"),
+    EventType.INVITATIONS_SENT: ("invitations_by",),
+    EventType.REVIEW_MEETING_HELD: ("review_due", "transfer_in_review_due"),
+    EventType.REVIEW_REPORT_RECEIVED: ("review_report_due",),
+    EventType.REVIEW_DECISION_NOTIFIED: ("review_decision_due",),
+    EventType.AMENDMENTS_PROPOSED: ("review_decision_due",),
+    EventType.AMENDED_PLAN_ISSUED: ("phase_transfer_due", "amended_plan_from_proposals_due", "amended_plan_due"),
+}
+
+
+@dataclass(frozen=True)
+class NextAction:
+    """What the case page's panel and its button both show: the step the workflow expects, the
+    time limit that step meets (with its status), and, separately, the earliest overdue time
+    limit when it is another one."""
+
+    step: EventType
+    milestone: TimelineRow | None
+    also_overdue: TimelineRow | None
+
+
+def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = 10) -> NextAction | None:
+    step = next_step(case)
+    if step is None or step not in recordable:
+        step = recordable[0] if recordable else None
+    if step is None:
+        return None
+    rows = [r for r in timeline(case, today, due_soon_days=due_soon_days) if r.status in ("overdue", "due_soon", "not_due")]
+    keys = _STEP_MILESTONES.get(step, ())
+    own = next((r for r in rows if r.milestone.key in keys), None)
+    overdue = next((r for r in rows if r.status == "overdue"), None)
+    return NextAction(step, own, overdue if overdue is not None and overdue is not own else None)
+
+
 def next_milestone(case: Case, today: date | None = None) -> Milestone | None:
     """The earliest unmet step of an open case that can still be taken (`today` leaves out
     lapsed ones; without it, every unmet step counts)."""
