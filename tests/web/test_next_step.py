@@ -50,7 +50,7 @@ def test_the_panel_and_the_button_name_the_same_step_with_its_own_due_date(clien
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     panel = html.split('id="next-action"', 1)[1].split("</div>", 1)[0]
     assert 'data-next-step="decided_to_assess"' in panel and "Record: Decided to assess" in panel
-    assert "decide whether to assess by Monday 17 February 2025" in panel  # request + 6 weeks
+    assert "by Monday 17 February 2025 (Decide whether to assess)" in panel  # request + 6 weeks
     assert "Issue final EHC plan" not in panel  # the step's own limit, not another one
     assert "Overdue" in panel
 
