@@ -322,7 +322,7 @@ def record_event(case_id: int, event_type: str) -> Any:
     )
     return render_template(
         "cases/record_event.html", form=form, case=case, kind=kind, fields=fields, label=case_service.EVENT_LABELS[kind],
-        warnings=warnings, period=period,
+        warnings=warnings, period=period, due=timeline_service.milestone_for_step(case, kind, today()),
     ), status
 
 

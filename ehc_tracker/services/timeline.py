@@ -125,6 +125,13 @@ class NextAction:
     also_overdue: TimelineRow | None
 
 
+def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_days: int = 10) -> TimelineRow | None:
+    """The still-open time limit that recording `step` meets, with its status today."""
+    keys = _STEP_MILESTONES.get(step, ())
+    rows = timeline(case, today, due_soon_days=due_soon_days)
+    return next((r for r in rows if r.milestone.key in keys and r.status in ("overdue", "due_soon", "not_due")), None)
+
+
 def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = 10) -> NextAction | None:
     step = next_step(case)
     if step is None or step not in recordable:
@@ -132,8 +139,7 @@ def next_action(case: Case, today: date, *, recordable: list[EventType], due_soo
     if step is None:
         return None
     rows = [r for r in timeline(case, today, due_soon_days=due_soon_days) if r.status in ("overdue", "due_soon", "not_due")]
-    keys = _STEP_MILESTONES.get(step, ())
-    own = next((r for r in rows if r.milestone.key in keys), None)
+    own = milestone_for_step(case, step, today, due_soon_days=due_soon_days)
     overdue = next((r for r in rows if r.status == "overdue"), None)
     return NextAction(step, own, overdue if overdue is not None and overdue is not own else None)
 

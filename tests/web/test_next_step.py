@@ -69,3 +69,13 @@ def test_an_earlier_overdue_limit_is_shown_beside_the_next_step(client, auth):
     also = re.search(r'data-also-overdue="([a-z_]+)"', panel)
     assert also is not None and also.group(1) in ("response_due", "final_plan")
     assert "Also overdue:" in panel
+
+
+def test_a_step_form_shows_the_child_and_the_time_limit_it_meets(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    case = create_assessment(team=team, coordinator=me, received_on=date(2025, 1, 6))
+    html = client.get(f"/cases/{case.id}/events/decided_to_assess").get_data(as_text=True)
+    assert f"<title>Decided to assess – {case.child.full_name} – EHC Tracker</title>" in html
+    due = html.split('id="step-due"', 1)[1].split("</p>", 1)[0]
+    assert "‘Decide whether to assess’" in due and "Monday 17 February 2025" in due and "reg 4(1), 5(1)" in due
