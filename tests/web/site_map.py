@@ -1,0 +1,57 @@
+"""Shared by the tests that walk the whole site: one record of every kind a URL can name, and the
+site's routes filled in with their ids."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from ehc_tracker.extensions import db
+from ehc_tracker.models.case import Case, CaseEvent, CaseStatus, CaseType, Plan
+from ehc_tracker.services import cases as case_service
+from tests.factories_cases import carry_to_final_plan, create_assessment
+
+
+def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
+    """A child with a plan and its open review (with a communication), and a second child's open
+    assessment with a proposed exception, all held by `holder`; their ids by URL argument name."""
+    assessment = create_assessment(team=team, coordinator=holder, received_on=date(2024, 6, 3))
+    carry_to_final_plan(assessment, actor=holder, today=date(2025, 6, 1), final_on=date(2025, 5, 20))
+    review = db.session.scalars(
+        select(Case).where(Case.child_id == assessment.child_id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+    ).one()
+    comm = case_service.log_communication(review, received_on=date(2025, 6, 2), channel=case_service.Channel.EMAIL,
+                                          from_name="Parent", summary="Any news?", actor=holder, today=date(2025, 6, 3))
+    pending = create_assessment(team=team, coordinator=holder, received_on=date(2025, 1, 6))
+    exception = case_service.propose_exception(
+        pending, milestone_key="final_plan", limb="personal_circumstances", starts_on=date(2025, 2, 1), ends_on=None,
+        reason="In hospital", evidence=None, actor=holder, today=date(2025, 6, 3),
+    )
+    db.session.commit()
+    contact = assessment.child.contacts[0] if assessment.child.contacts else None
+    return {
+        "child_id": assessment.child_id, "case_id": review.id, "communication_id": comm.id, "exception_id": exception.id,
+        "plan_id": db.session.scalars(select(Plan.id).where(Plan.child_id == assessment.child_id)).first(),
+        "contact_id": contact.id if contact else None, "event_type": "review_meeting_scheduled",
+        "_assessment": assessment, "_review": review,
+        "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),
+    }
+
+
+def site_urls(app: Any, values: dict[str, Any], *, method: str, skip: tuple[str, ...] = ()) -> list[str]:
+    """Every route answering `method` whose URL arguments all have a value, filled in (sorted)."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if method not in rule.methods or rule.rule.startswith(("/api/", "/static", "/assets", *skip)):
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            value = values.get(argument)
+            if value is None:
+                break
+            url = re.sub(r"<[^>]*\b" + argument + ">", str(value), url)
+        else:
+            urls.append(url)
+    return sorted(urls)
