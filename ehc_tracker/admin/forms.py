@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -9,11 +11,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models import Role
+from ..services.users import phone_problem
 from ..web.fields import GovDateField
 from ..web.validators import EmailAddress
+
+class UkPhoneNumber:
+    """A UK phone number, loosely: digits, spaces and a leading +, with 10 to 13 digits."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        problem = phone_problem(field.data or "")
+        if problem is not None:
+            raise ValidationError(problem)
+
 
 # Family accounts come only from invitations sent from a case.
 ROLE_CHOICES = [(role.value, role.label) for role in Role.staff()]
@@ -27,6 +39,11 @@ class UserForm(FlaskForm):
         "Role", widget=GovRadioInput(), choices=ROLE_CHOICES, validators=[InputRequired(message="Select a role")]
     )
     teams = SelectMultipleField("Teams", widget=GovCheckboxesInput(), coerce=int, choices=[])
+    phone = StringField(
+        "Work phone number (optional)", widget=GovTextInput(),
+        description="Shown to the families of the cases this person coordinates. For example, 01632 960 001 or +44 1632 960 001",
+        validators=[Optional(), Length(max=20, message="Enter a phone number of 20 characters or fewer"), UkPhoneNumber()],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -72,6 +72,7 @@ def new_user() -> Any:
                 teams=[t for t in teams if t.id in (form.teams.data or [])],
                 actor=_me(),
                 must_change_password=True,
+                phone=form.phone.data or "",
             )
         except ServiceError as error:
             db.session.commit()  # nothing was changed; keeps the audit entry of a refused account for oneself
@@ -102,7 +103,9 @@ def edit_user(user_id: int) -> Any:
     if form.validate_on_submit():
         chosen = [t for t in db.session.scalars(select(Team)) if t.id in (form.teams.data or [])]
         try:
-            user_service.update_user(user, name=form.name.data or "", role=Role(form.role.data), teams=chosen, actor=_me())
+            user_service.update_user(
+                user, name=form.name.data or "", role=Role(form.role.data), teams=chosen, actor=_me(), phone=form.phone.data or ""
+            )
         except ServiceError as error:
             db.session.commit()  # nothing was changed; keeps the audit entry of the refused role change
             _show_error(form, error)

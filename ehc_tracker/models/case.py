@@ -249,6 +249,10 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
     # moved; review invitations once the meeting has passed). Unmet by then, it is "missed":
     # still late in the compliance figures, but no longer on any overdue list.
     lapses_on: Mapped[date | None]
+    # Once a step is overdue, the day the coordinator now expects it (told to the family, with an
+    # optional short note). None: the family is told a new date will follow, never an invented one.
+    expected_on: Mapped[date | None]
+    expected_note: Mapped[str | None] = mapped_column(String(200))
 
     case: Mapped[Case] = relationship(back_populates="milestones")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -98,6 +99,26 @@ def _refuse(
     return ServiceError(message, field=field)
 
 
+def phone_problem(value: str) -> str | None:
+    """Why `value` is not a UK phone number (loosely: digits, spaces and a leading +, with 10 to 13
+    digits), or None when it is one or is empty."""
+    value = value.strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"\+?[0-9 ]+", value) or not 10 <= sum(ch.isdigit() for ch in value) <= 13:
+        return "Enter a phone number like 01632 960 001 or +44 1632 960 001, using digits and spaces only"
+    return None
+
+
+def _clean_phone(value: str | None) -> str | None:
+    """The phone number as it will be stored (spaces tidied), None when empty; refused if not a phone number."""
+    value = " ".join((value or "").split())
+    problem = phone_problem(value)
+    if problem is not None:
+        raise ServiceError(problem, field="phone")
+    return value or None
+
+
 def create_user(
     *,
     email: str,
@@ -107,6 +128,7 @@ def create_user(
     teams: Iterable[Team] = (),
     actor: User | None,
     must_change_password: bool = False,
+    phone: str | None = None,
 ) -> User:
     email = valid_email_address(email, field="email", example="name@council.gov.uk")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -126,6 +148,7 @@ def create_user(
     user = User(
         email=email,
         name=name.strip(),
+        phone=_clean_phone(phone),
         role=role,
         password_hash=hash_password(password),
         session_token=secrets.token_hex(16),
@@ -140,20 +163,21 @@ def create_user(
         "user",
         user.id,
         f"Created {role.label} account {email}",
-        {"role": role.value, "teams": [t.name for t in user.teams]},
+        {"role": role.value, "teams": [t.name for t in user.teams], "phone": user.phone},
     )
     return user
 
 
-def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], actor: User) -> None:
-    """Change an account's name, role and teams.
+def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], actor: User, phone: str | None = None) -> None:
+    """Change an account's name, role, teams and (when `phone` is given; "" clears it) phone number.
 
     Nobody changes the role of their own account, nor the role or teams of an account with their
     own name or email address: that is how an administrator would give themselves access to
     children's records. Another administrator has to. Refusals are audited.
     """
     teams = list(teams)
-    before = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams)}
+    new_phone = user.phone if phone is None else _clean_phone(phone)
+    before = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams), "phone": user.phone}
     wanted = {"role": role.value, "teams": sorted(t.name for t in teams)}
     access_changes = {k: {"old": before[k], "new": wanted[k]} for k in wanted if before[k] != wanted[k]}
     if user.id == actor.id and "role" in access_changes:
@@ -179,7 +203,8 @@ def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], act
     user.name = name.strip()
     user.role = role
     user.teams = list(teams)
-    after = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams)}
+    user.phone = new_phone
+    after = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams), "phone": user.phone}
     changed = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
     if changed:
         db.session.flush()

@@ -15,8 +15,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expected_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('expected_note', sa.String(length=200), nullable=True))
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('phone')
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.drop_column('expected_note')
+        batch_op.drop_column('expected_on')
