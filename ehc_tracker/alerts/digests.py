@@ -1,5 +1,11 @@
 """Who is told what: the alerts of a day, and the one email digest per person that carries them.
 
+A digest puts first what is new since the person's last digest (steps that have become
+overdue, family messages that have come in and, for managers, exceptions proposed and cases left
+without a coordinator), then counts the rest per step with links to the overdue list; managers'
+digests carry their three queues (services/worklist.py) as counts with links. Days overdue are
+calendar days, as on the pages; the wait for a reply is in working days, as on the home page.
+
 - A case's coordinator hears of its milestones due soon (within ALERT_DUE_SOON_DAYS) and
   overdue, every day they stay so.
 - Each manager of the case's team hears of its overdue milestones, grouped by coordinator.
@@ -31,6 +37,8 @@ from ..models.case import Case, CaseStatus, Milestone
 from ..models.child import Child
 from ..services.email_addresses import email_address_problem, valid_email_address
 from ..services.milestones import still_possible
+from ..services.worklist import MessageRow, QueueCounts, new_family_messages, queue_counts
+from ..statutory.rules import RULES
 from ..statutory.calendar import WorkingDayCalendar
 
 
@@ -99,6 +107,8 @@ class Item:
     due_on: date
     working_days_overdue: int
     exception_applies: bool
+    # Calendar days, the unit the pages use ("3 days overdue"); working days decide escalations.
+    days_overdue: int
     child: str  # first name and initial only
     coordinator_id: int | None
     coordinator_name: str
@@ -129,6 +139,10 @@ class Digest:
     for_on: date
     alerts: list[PlannedAlert]
     weekly: bool
+    # The day of the person's previous digest: what has happened since is "new".
+    since: date | None = None
+    queues: QueueCounts | None = None
+    new_messages: list[MessageRow] = field(default_factory=list)
     subject: str = ""
     text: str = ""
     html: str = ""
@@ -226,6 +240,7 @@ def plan_alerts(for_on: date, settings: AlertSettings, calendar: WorkingDayCalen
             due_on=milestone.due_on,
             working_days_overdue=calendar.working_days_between(milestone.due_on, for_on) if overdue else 0,
             exception_applies=milestone.exception_applies,
+            days_overdue=(for_on - milestone.due_on).days if overdue else 0,
             child=short_name(first_name, last_name),
             coordinator_id=coordinator_id,
             coordinator_name=named.name if named is not None else "Not assigned",
@@ -244,22 +259,59 @@ def plan_alerts(for_on: date, settings: AlertSettings, calendar: WorkingDayCalen
     return list(planned.values())
 
 
+def previous_digest_on(for_on: date, frequency: DigestFrequency, settings: AlertSettings, calendar: WorkingDayCalendar) -> date:
+    """The day of the digest before the one for `for_on`: the previous working day (or simply
+    the day before, where digests go every day), or for a weekly digest the previous week's day."""
+    day = for_on - timedelta(days=1)
+    for _ in range(21):
+        if frequency is DigestFrequency.WEEKLY:
+            if is_weekly_digest_day(day, settings.weekly_day, calendar):
+                return day
+        elif not settings.skip_non_working_days or calendar.is_working_day(day):
+            return day
+        day -= timedelta(days=1)
+    return for_on - timedelta(days=7 if frequency is DigestFrequency.WEEKLY else 1)
+
+
+def _managers_with_queues(for_on: date) -> list[User]:
+    """Active managers in a team: their digests carry the queues even on a day with no alerts."""
+    managers = db.session.scalars(
+        select(User).where(User.active.is_(True), User.role == Role.MANAGER).options(selectinload(User.teams))
+    )
+    return [m for m in managers if m.team_ids]
+
+
 def build_digests(
     alerts: Iterable[PlannedAlert], for_on: date, settings: AlertSettings, calendar: WorkingDayCalendar
 ) -> list[Digest]:
-    """One digest per person for the day, of the alerts their preference lets through."""
+    """One digest per person for the day, of the alerts their preference lets through, with what
+    is new since their last digest; managers' with their queues (and a digest of the queues alone
+    when they have items but no alerts)."""
     by_recipient: dict[str, list[PlannedAlert]] = defaultdict(list)
+    recipients: dict[str, Recipient] = {}
     for alert in alerts:
         by_recipient[alert.recipient.key].append(alert)
+        recipients.setdefault(alert.recipient.key, alert.recipient)
+    preferences = {p.user_id: p for p in db.session.scalars(select(AlertPreference))}
+    managers = {f"u{m.id}": m for m in _managers_with_queues(for_on)}
+    for key, manager in managers.items():
+        recipients.setdefault(key, _recipient(manager, preferences))
     weekly_day = is_weekly_digest_day(for_on, settings.weekly_day, calendar)
     digests = []
-    for recipient_alerts in by_recipient.values():
-        recipient = recipient_alerts[0].recipient
+    for key, recipient in recipients.items():
+        recipient_alerts = by_recipient.get(key, [])
         routine_wanted = recipient.digest is DigestFrequency.DAILY or (recipient.digest is DigestFrequency.WEEKLY and weekly_day)
         included = [a for a in recipient_alerts if a.kind is AlertKind.ESCALATION or routine_wanted]
-        if not included:
-            continue
         digest = Digest(recipient=recipient, for_on=for_on, alerts=included, weekly=recipient.digest is DigestFrequency.WEEKLY)
+        if routine_wanted and recipient.user_id is not None:
+            digest.since = previous_digest_on(for_on, recipient.digest, settings, calendar)
+            user = managers.get(key) or db.session.get(User, recipient.user_id)
+            if user is not None and user.role is Role.MANAGER and user.team_ids:
+                digest.queues = queue_counts(user, for_on, since=digest.since)
+            elif user is not None and user.role is Role.COORDINATOR:
+                digest.new_messages = new_family_messages(user, for_on, since=digest.since)
+        if not included and not (digest.queues is not None and digest.queues.total):
+            continue
         render(digest, settings)
         digests.append(digest)
     digests.sort(key=lambda d: (d.recipient.email, d.recipient.key))
@@ -273,7 +325,7 @@ def _view(item: Item, settings: AlertSettings) -> dict[str, Any]:
         "label": item.label,
         "due_on": item.due_on,
         "due_text": f"{item.due_on:%-d %B %Y}",
-        "working_days_overdue": item.working_days_overdue,
+        "days_overdue": item.days_overdue,
         "exception_applies": item.exception_applies,
         "coordinator": item.coordinator_name,
         "url": f"{settings.base_url}/cases/{item.case_id}",
@@ -284,6 +336,34 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def _step_counts(items: list[Item], url: str) -> list[dict[str, Any]]:
+    """Items counted per step (the time limit's own name), most first, each with its list's link
+    and how many of them an approved exception applies to."""
+    counts: dict[str, int] = defaultdict(int)
+    excepted: dict[str, int] = defaultdict(int)
+    for item in items:
+        counts[item.milestone_key] += 1
+        excepted[item.milestone_key] += item.exception_applies
+
+    def label(key: str) -> str:
+        return RULES[key].label if key in RULES else key
+
+    return [
+        {"label": label(key), "count": n, "exceptions": excepted[key], "url": f"{url}&milestone_key={key}"}
+        for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], label(kv[0])))
+    ]
+
+
+def _message_view(m: MessageRow, settings: AlertSettings) -> dict[str, Any]:
+    return {
+        "case_ref": f"Case {m.case_id}",
+        "child": short_name(m.first_name, m.last_name),
+        "received_text": f"{m.received_on:%-d %B %Y}",
+        "working_days_waiting": m.working_days_waiting,
+        "url": f"{settings.base_url}/cases/{m.case_id}/communications/{m.communication_id}/respond",
+    }
+
+
 def render(digest: Digest, settings: AlertSettings) -> None:
     """Fill in the subject and the plain-text and HTML bodies."""
     mine_id = digest.recipient.user_id
@@ -292,9 +372,15 @@ def render(digest: Digest, settings: AlertSettings) -> None:
     mine_overdue = [a.item for a in routine if a.kind is AlertKind.OVERDUE and a.item.coordinator_id == mine_id]
     mine_due_soon = [a.item for a in routine if a.kind is AlertKind.DUE_SOON and a.item.coordinator_id == mine_id]
     team_overdue = [a.item for a in routine if a.kind is AlertKind.OVERDUE and a.item.coordinator_id != mine_id]
-    groups: dict[str, list[Item]] = defaultdict(list)
+    by_coordinator: dict[str, int] = defaultdict(int)
     for item in team_overdue:
-        groups[item.coordinator_name].append(item)
+        by_coordinator[item.coordinator_name] += 1
+    since = digest.since
+    # Overdue on day D means due before D: a step due on or after the last digest's day was not
+    # overdue then, so it has become overdue since.
+    new_overdue = [i for i in mine_overdue + team_overdue if since is not None and i.due_on >= since]
+    queues = digest.queues
+    new_messages = queues.new_messages if queues is not None else digest.new_messages
 
     overdue_count = len(mine_overdue) + len(team_overdue)
     digest.counts = {"escalation": len(escalations), "overdue": overdue_count, "due_soon": len(mine_due_soon)}
@@ -305,11 +391,23 @@ def render(digest: Digest, settings: AlertSettings) -> None:
         parts.append(f"{overdue_count} overdue")
     if mine_due_soon:
         parts.append(f"{len(mine_due_soon)} due soon")
-    kind = "weekly alerts" if digest.weekly and routine else ("escalations" if not routine else "daily alerts")
+    if queues is not None:
+        digest.counts.update({"exceptions": queues.exceptions, "messages": queues.messages, "unassigned": queues.unassigned})
+        if queues.exceptions:
+            parts.append(f"{queues.exceptions} to approve")
+        if queues.messages:
+            parts.append(_plural(queues.messages, "message") + " unanswered")
+        if queues.unassigned:
+            parts.append(_plural(queues.unassigned, "case") + " without a coordinator")
+    has_routine = bool(routine) or (queues is not None and queues.total > 0)
+    kind = "weekly alerts" if digest.weekly and has_routine else ("escalations" if not has_routine else "daily alerts")
     date_text = f"{digest.for_on:%A %-d %B %Y}"
     # Counts and the date only: a subject line is shown in places a body is not.
     digest.subject = f"{settings.service_name} {kind} for {date_text}: {', '.join(parts)}"
 
+    base = settings.base_url
+    mine_list = f"{base}/reports/overdue?coordinator_id=mine"
+    team_list = f"{base}/reports/overdue?coordinator_id="
     context = {
         "service_name": settings.service_name,
         "greeting_name": digest.recipient.name.split()[0] if digest.recipient.name.strip() else "",
@@ -319,13 +417,41 @@ def render(digest: Digest, settings: AlertSettings) -> None:
         "due_soon_days": settings.due_soon_days,
         "escalation_working_days": settings.escalation_working_days,
         "escalations": [_view(i, settings) for i in escalations],
-        "mine_overdue": [_view(i, settings) for i in mine_overdue],
-        "mine_due_soon": [_view(i, settings) for i in mine_due_soon],
-        "team_groups": [(name, [_view(i, settings) for i in items]) for name, items in sorted(groups.items())],
+        # Someone told only of escalations today hears of nothing else, so of nothing "new" either.
+        "since_text": f"{since:%A %-d %B}" if since is not None and has_routine else "",
+        "new_overdue": [_view(i, settings) for i in new_overdue],
+        "new_messages": [_message_view(m, settings) for m in new_messages],
+        "new_exceptions": [
+            {"case_ref": f"Case {e.case_id}", "child": short_name(e.first_name, e.last_name), "label": e.milestone_label,
+             "url": f"{base}/cases/{e.case_id}/exceptions/{e.exception_id}/decide"}
+            for e in (queues.new_exceptions if queues is not None else [])
+        ],
+        "new_unassigned": [
+            {"case_ref": f"Case {c.case_id}", "child": short_name(c.first_name, c.last_name), "label": c.case_type.label,
+             "url": f"{base}/cases/{c.case_id}/reassign"}
+            for c in (queues.new_unassigned if queues is not None else [])
+        ],
+        "mine_overdue_count": len(mine_overdue),
+        "mine_overdue_steps": _step_counts(mine_overdue, f"{mine_list}&show=overdue"),
+        "mine_overdue_url": f"{mine_list}&show=overdue",
+        "mine_due_soon_count": len(mine_due_soon),
+        "mine_due_soon_steps": _step_counts(mine_due_soon, f"{mine_list}&show=due_soon&within={settings.due_soon_days}"),
+        "mine_due_soon_url": f"{mine_list}&show=due_soon&within={settings.due_soon_days}",
+        "team_overdue_count": len(team_overdue),
+        "team_overdue_steps": _step_counts(team_overdue, f"{team_list}&show=overdue"),
+        "team_overdue_url": f"{team_list}&show=overdue",
+        "team_by_coordinator": sorted(by_coordinator.items(), key=lambda kv: (-kv[1], kv[0])),
+        "queues": None if queues is None else {
+            "exceptions": queues.exceptions, "exceptions_url": f"{base}/#exceptions-queue",
+            "messages": queues.messages, "messages_url": f"{base}/#messages-queue",
+            "oldest_message_working_days": queues.oldest_message_working_days,
+            "unassigned": queues.unassigned, "unassigned_url": f"{base}/#unassigned-queue",
+        },
         "has_account": digest.recipient.user_id is not None,
-        "notifications_url": f"{settings.base_url}/notifications/",
-        "preferences_url": f"{settings.base_url}/notifications/preferences",
+        "notifications_url": f"{base}/notifications/",
+        "preferences_url": f"{base}/notifications/preferences",
     }
+    context["has_new"] = bool(context["new_overdue"] or context["new_messages"] or context["new_exceptions"] or context["new_unassigned"])
     env = current_app.jinja_env
     # Rendered straight from the environment: no request, so none of the page context processors.
     digest.text = env.get_template("email/digest.txt").render(context)

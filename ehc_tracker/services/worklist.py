@@ -113,12 +113,22 @@ def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
 # --- Rows --------------------------------------------------------------------------------------
 
 
+class _Named:
+    first_name: str
+    last_name: str
+
+    @property
+    def child_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 @dataclass(frozen=True)
-class StepRow:
+class StepRow(_Named):
     milestone_id: int
     case_id: int
     case_type: CaseType
-    child_name: str
+    first_name: str
+    last_name: str
     label: str
     due_on: date
     days_overdue: int  # calendar days; 0 when not overdue
@@ -135,10 +145,11 @@ class StepRow:
 
 
 @dataclass(frozen=True)
-class MessageRow:
+class MessageRow(_Named):
     communication_id: int
     case_id: int
-    child_name: str
+    first_name: str
+    last_name: str
     from_name: str
     received_on: date
     working_days_waiting: int
@@ -147,10 +158,11 @@ class MessageRow:
 
 
 @dataclass(frozen=True)
-class ExceptionRow:
+class ExceptionRow(_Named):
     exception_id: int
     case_id: int
-    child_name: str
+    first_name: str
+    last_name: str
     milestone_label: str
     status: ExceptionStatus
     proposed_at: datetime
@@ -161,10 +173,11 @@ class ExceptionRow:
 
 
 @dataclass(frozen=True)
-class CaseRow:
+class CaseRow(_Named):
     case_id: int
     case_type: CaseType
-    child_name: str
+    first_name: str
+    last_name: str
     opened_on: date
     next_due_on: date | None
     team_name: str
@@ -248,7 +261,7 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
             step = step_for(cases[milestone.case_id], milestone.key, recordable[milestone.case_id])
         rows.append(
             StepRow(
-                milestone_id=milestone.id, case_id=milestone.case_id, case_type=case_type, child_name=f"{first_name} {last_name}",
+                milestone_id=milestone.id, case_id=milestone.case_id, case_type=case_type, first_name=first_name, last_name=last_name,
                 label=milestone.label, due_on=milestone.due_on,
                 days_overdue=max((today - milestone.due_on).days, 0), days_left=max((milestone.due_on - today).days, 0),
                 step=step, step_label=EVENT_LABELS[step] if step else None, communication_id=communication_id,
@@ -272,7 +285,7 @@ def _message_rows(conditions: list[ColumnElement[bool]], today: date, limit: int
     calendar = working_day_calendar()
     rows = [
         MessageRow(
-            communication_id=c.id, case_id=c.case_id, child_name=f"{first} {last}", from_name=c.from_name, received_on=c.received_on,
+            communication_id=c.id, case_id=c.case_id, first_name=first, last_name=last, from_name=c.from_name, received_on=c.received_on,
             working_days_waiting=max(calendar.working_days_between(c.received_on, today), 0), reply_due_on=due_on,
             coordinator_name=coordinator,
         )
@@ -297,7 +310,7 @@ def _exception_rows(conditions: list[ColumnElement[bool]], order: Sequence[objec
     )
     rows = [
         ExceptionRow(
-            exception_id=e.id, case_id=e.case_id, child_name=f"{first} {last}",
+            exception_id=e.id, case_id=e.case_id, first_name=first, last_name=last,
             milestone_label=RULES[e.milestone_key].label if e.milestone_key in RULES else e.milestone_key,
             status=e.status, proposed_at=e.proposed_at, proposed_by=proposed_by, decided_at=e.decided_at,
             decided_by=decided_by, decision_note=e.decision_note,
@@ -354,7 +367,7 @@ def _case_rows(conditions: list[ColumnElement[bool]], limit: int) -> Listing[Cas
     )
     total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
     rows = [
-        CaseRow(ident, case_type, f"{first} {last}", anchor_on, next_due_on, team)
+        CaseRow(ident, case_type, first, last, anchor_on, next_due_on, team)
         for ident, case_type, first, last, anchor_on, next_due_on, team in db.session.execute(stmt.limit(limit))
     ]
     return Listing(rows, int(total or 0))

@@ -72,37 +72,50 @@ def test_each_person_gets_one_digest_with_the_right_items(app, mail):
     def cases_in(text):
         return {name for name, case_id in ids.items() if f"https://ehc.council.example/cases/{case_id}\n" in text + "\n"}
 
+    base = "https://ehc.council.example/reports/overdue"
     cora = emails["cora@council.example"]
     assert cora.subject == "EHC Tracker daily alerts for Wednesday 3 December 2025: 1 overdue, 1 due soon"
-    assert cases_in(cora.text) == {"A", "B"}
-    overdue_part, due_soon_part = cora.text.split("DUE in the next 10 days")
-    assert cases_in(overdue_part) == {"B"} and cases_in(due_soon_part) == {"A"}
-    assert "2 working days overdue" in overdue_part
+    # Nothing became overdue since Tuesday's digest (B was overdue then): counts per step, no rows.
+    assert "NEW since your last digest (Tuesday 2 December)\nNothing new." in cora.text
+    assert cases_in(cora.text) == set()
+    assert (
+        "OVERDUE on your caseload: 1\n- Decide whether to assess: 1 overdue\n"
+        f"  {base}?coordinator_id=mine&show=overdue&milestone_key=decision_to_assess\n"
+        f"All your overdue steps: {base}?coordinator_id=mine&show=overdue"
+    ) in cora.text
+    assert "DUE in the next 10 days on your caseload: 1\n- Decide whether to assess: 1 due soon\n" in cora.text
 
-    assert cases_in(emails["cam@council.example"].text) == {"C", "G"}
-    assert "(exception applies)" in emails["cam@council.example"].text
-    assert cases_in(emails["cy@council.example"].text) == {"D"}
+    cam = emails["cam@council.example"].text
+    assert "- Decide whether to assess: 2 overdue (1 with an exception applying)" in cam and cases_in(cam) == set()
+    # D fell due on Tuesday: overdue since this morning, so new, and named in a row.
+    cy = emails["cy@council.example"].text
+    assert cases_in(cy) == {"D"} and "Became overdue (1)" in cy
+    assert "Issue final EHC plan. Due 2 December 2025, 1 day overdue." in cy
 
     manager = emails["mo@council.example"]
     assert manager.subject.endswith(": 3 overdue")
-    assert cases_in(manager.text) == {"B", "C", "G"}
-    by_coordinator = manager.text.split("OVERDUE in your teams, by coordinator")[1]
-    cam_part, cora_part = by_coordinator.split("Cora One (1)")
-    assert "Cam Two (2)" in cam_part and cases_in(cam_part) == {"C", "G"} and cases_in(cora_part) == {"B"}
-    assert cases_in(emails["mia@council.example"].text) == {"D"}
+    assert cases_in(manager.text) == set()
+    assert "OVERDUE in your teams: 3\n- Decide whether to assess: 3 overdue (1 with an exception applying)" in manager.text
+    assert "By coordinator: Cam Two 2, Cora One 1" in manager.text
+    assert "WAITING FOR YOU in your teams\n- Exceptions awaiting approval: 0" in manager.text
+    mia = emails["mia@council.example"].text
+    assert cases_in(mia) == {"D"} and "Coordinator: Cy Three." in mia
 
     for address in ("head@council.example", DIRECTOR):
         head = emails[address]
         assert head.subject == "EHC Tracker escalations for Wednesday 3 December 2025: 2 escalations"
         assert cases_in(head.text) == {"C", "D"}
-        assert "Coordinator: Cam Two" in head.text and "17 working days overdue" in head.text
+        # Days overdue in the pages' own unit: calendar days (10 November to 3 December).
+        assert "Coordinator: Cam Two" in head.text and "23 days overdue" in head.text
+        assert "working days overdue" not in head.text and "NEW since" not in head.text
 
     for email in mail.sent:
         assert SURNAME not in email.subject and SURNAME not in email.text and SURNAME not in email.html
         for name in ("Ava", "Ben", "Cal", "Dot", "Gus"):
             assert name not in email.subject
-        assert email.html.startswith("<!DOCTYPE html>") and "https://ehc.council.example/cases/" in email.html
-    assert "Cal Q." in emails["cam@council.example"].text
+        assert email.html.startswith("<!DOCTYPE html>") and 'href="https://ehc.council.example/' in email.html
+        assert "working day overdue" not in email.text and "working days overdue" not in email.html
+    assert "Cal Q." in emails["head@council.example"].text
 
     # The ledger: one row per person told of each milestone, kind as expected.
     kinds = {(a.recipient_email, a.case_id, a.kind) for a in _alerts()}

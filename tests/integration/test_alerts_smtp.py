@@ -115,11 +115,14 @@ def test_the_right_people_get_the_right_digests_over_smtp_and_a_rerun_sends_noth
     assert cora.get_content_type() == "multipart/alternative"
     text = cora.get_body(("plain",)).get_content()
     html = cora.get_body(("html",)).get_content()
-    assert f"https://ehc.council.example/cases/{world.cases['A'].id}" in text
-    assert f'href="https://ehc.council.example/cases/{world.cases["B"].id}"' in html
-    assert "Ava Q." in text and "Ben Q." in html
+    assert "https://ehc.council.example/reports/overdue?coordinator_id=mine&show=overdue&milestone_key=decision_to_assess" in text
+    assert 'href="https://ehc.council.example/reports/overdue?coordinator_id=mine&amp;show=due_soon&amp;within=10' in html
+    cy = received["cy@council.example"]
+    assert f"https://ehc.council.example/cases/{world.cases['D'].id}" in cy.get_body(("plain",)).get_content()
+    assert f'href="https://ehc.council.example/cases/{world.cases["D"].id}"' in cy.get_body(("html",)).get_content()
+    assert "Dot Q." in cy.get_body(("html",)).get_content()
     manager = received["mo@council.example"].get_body(("plain",)).get_content()
-    assert "Cam Two (2)" in manager and "Cora One (1)" in manager
+    assert "By coordinator: Cam Two 2, Cora One 1" in manager
     assert received[DIRECTOR]["Subject"].endswith(": 2 escalations")
     for _, message in smtp.messages:
         assert SURNAME not in message["Subject"] and SURNAME not in message.as_string()
