@@ -1,0 +1,1 @@
+from . import expected  # noqa: F401  (registers its route on the cases blueprint)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import time
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
@@ -9,10 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models.case import AdviceType, Channel, RequestSource
+from ..services.cases import parse_time_of_day
 from ..web.fields import GovDateField
 
 SOURCE_CHOICES = [
@@ -153,16 +157,47 @@ class DecideExceptionForm(FlaskForm):
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
 
+CHANNEL_CHOICES = [(c.value, c.label) for c in Channel]
+SOMEONE_ELSE = "other"
+
+
+def _time_of_day(form: FlaskForm, field: StringField) -> None:
+    if field.data and field.data.strip():
+        try:
+            parse_time_of_day(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
 class CommunicationForm(FlaskForm):
+    """`contact` lists the child's recorded contacts (set by the page) and "Someone else"; the page
+    removes it when the child has none, and then only the name is asked for."""
+
     received_on = GovDateField("Date received", validators=[InputRequired(message="Enter the date it was received")])
-    channel = RadioField("How it came in", widget=GovRadioInput(), choices=[(c.value, c.value.title()) for c in Channel], validators=[InputRequired(message="Select how it came in")])
-    from_name = StringField("From", widget=GovTextInput(), description="For example ‘Mother’ or ‘Hill Primary SENCo’", validators=[DataRequired(message="Enter who it was from"), Length(max=200)])
+    received_at = StringField(
+        "Time received (optional)", widget=GovTextInput(), description="On the 24-hour clock, for example 09:30 or 14:05",
+        validators=[Optional(), _time_of_day],
+    )
+    channel = RadioField("How it came in", widget=GovRadioInput(), choices=CHANNEL_CHOICES, validators=[InputRequired(message="Select how it came in")])
+    contact = RadioField("Who it is from", widget=GovRadioInput(), choices=[], validators=[InputRequired(message="Select who it is from")])
+    from_name = StringField("Name and role", widget=GovTextInput(), description="For example ‘Hill Primary SENCo’ or ‘Grandmother, Jo Smith’", validators=[Length(max=200)])
     summary = TextAreaField("Summary", widget=GovTextArea(), validators=[DataRequired(message="Enter a short summary"), Length(max=4000)])
     submit = SubmitField("Log communication", widget=GovSubmitInput())
+
+    def validate_from_name(self, field: StringField) -> None:
+        from_someone_else = "contact" not in self._fields or self.contact.data == SOMEONE_ELSE
+        if from_someone_else and not (field.data or "").strip():
+            raise ValidationError("Enter who it was from")
+
+    @property
+    def received_time(self) -> time | None:
+        text = (self.received_at.data or "").strip()
+        return parse_time_of_day(text) if text else None
 
 
 class ResponseForm(FlaskForm):
     responded_on = GovDateField("Date responded", validators=[InputRequired(message="Enter the date of the response")])
+    reply_channel = RadioField("How the reply was sent", widget=GovRadioInput(), choices=CHANNEL_CHOICES, validators=[InputRequired(message="Select how the reply was sent")])
     summary = TextAreaField("Response (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Record response", widget=GovSubmitInput())
 
@@ -170,6 +205,27 @@ class ResponseForm(FlaskForm):
 class NoteForm(FlaskForm):
     text = TextAreaField("Add a note", widget=GovTextArea(), validators=[DataRequired(message="Enter the note"), Length(max=4000)])
     submit = SubmitField("Add note", widget=GovSubmitInput())
+
+
+class ReassignManyForm(FlaskForm):
+    """The cases to move (set by the page from the source coordinator's open cases) and where to."""
+
+    which = RadioField(
+        "Which cases", widget=GovRadioInput(), choices=[("all", "All their open cases"), ("selected", "Only the cases I choose")],
+        validators=[InputRequired(message="Select all their open cases, or only the cases you choose")],
+    )
+    # Not limited to the choices shown: a case moved or closed since the page was loaded is refused
+    # by the service with a message that says so, not "not a valid choice".
+    case_ids = SelectMultipleField("Cases to move", widget=GovCheckboxesInput(), choices=[], coerce=int, validate_choice=False, validators=[Optional()])
+    coordinator_id = SelectField(
+        "Move them to", widget=GovSelect(), coerce=int, validate_choice=False, validators=[InputRequired(message="Select who will take the cases")]
+    )
+    reason = StringField("Reason (optional)", widget=GovTextInput(), description="For example ‘Leaving the service’ or ‘On leave until 3 March’", validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Move the cases", widget=GovSubmitInput())
+
+    def validate_case_ids(self, field: SelectMultipleField) -> None:
+        if self.which.data == "selected" and not field.data:
+            raise ValidationError("Select the cases to move")
 
 
 class ReassignForm(FlaskForm):

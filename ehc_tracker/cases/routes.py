@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
@@ -31,10 +31,12 @@ from ..services.clock import today
 from ..services.milestones import still_possible
 from ..services.paging import page_of
 from ..services.users import active_users
+from ..statutory.rules import ExceptionLimb
 from ..statutory.rules import rule as statutory_rule
 from ..web.security import role_required
 from .forms import (
     EVENT_FIELDS,
+    SOMEONE_ELSE,
     CaseloadFilterForm,
     CommunicationForm,
     CorrectionForm,
@@ -45,6 +47,7 @@ from .forms import (
     OpenAssessmentForm,
     OpenReviewForm,
     ReassignForm,
+    ReassignManyForm,
     ResponseForm,
     TransferInForm,
 )
@@ -368,8 +371,9 @@ def propose_exception(case_id: int) -> Any:
     limbs: dict[str, str] = {}
     for key, _ in eligible:
         for limb in statutory_rule(key).exception_limbs:
-            limbs.setdefault(limb.value, f"({limb.value}) {limb.description}")
-    form.limb.choices = sorted(limbs.items())
+            limbs.setdefault(limb.value, limb.description)
+    # In the law's order, by its plain-English description (the paragraph letter differs by limit).
+    form.limb.choices = [(limb.value, limbs[limb.value]) for limb in ExceptionLimb if limb.value in limbs]
     if request.method == "POST" and form.validate_on_submit():
         assert form.starts_on.data is not None
         try:
@@ -416,12 +420,20 @@ def decide_exception(case_id: int, exception_id: int) -> Any:
 def log_communication(case_id: int) -> Any:
     case = _case_or_404(case_id)
     form = CommunicationForm()
+    contacts = list(case.child.contacts)
+    if contacts:
+        form.contact.choices = [(str(c.id), c.name) for c in contacts] + [(SOMEONE_ELSE, "Someone else")]
+    else:
+        del form.contact
     if form.validate_on_submit():
         assert form.received_on.data is not None
+        chosen = form.contact.data if contacts else SOMEONE_ELSE
+        contact = next((c for c in contacts if str(c.id) == chosen), None)
         try:
             comm = case_service.log_communication(
-                case, received_on=form.received_on.data, channel=Channel(form.channel.data), from_name=form.from_name.data or "",
-                summary=form.summary.data or "", actor=_me(), today=today(),
+                case, received_on=form.received_on.data, received_at=form.received_time, channel=Channel(form.channel.data),
+                contact=contact, from_name="" if contact else (form.from_name.data or ""), summary=form.summary.data or "",
+                actor=_me(), today=today(),
             )
         except ServiceError as error:
             db.session.rollback()
@@ -429,9 +441,9 @@ def log_communication(case_id: int) -> Any:
         else:
             db.session.commit()
             due = next(m.due_on for m in case.milestones if m.ref == f"communication:{comm.id}")
-            flash(f"Communication logged. A response is due by {due:%-d %B %Y} (5 working days).", "success")
+            flash(f"Communication from {comm.from_text} logged. A response is due by {due:%-d %B %Y} (5 working days).", "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
-    return render_template("cases/communication.html", form=form, case=case)
+    return render_template("cases/communication.html", form=form, case=case, contacts=contacts)
 
 
 @bp.route("/cases/<int:case_id>/communications/<int:communication_id>/respond", methods=["GET", "POST"])
@@ -445,13 +457,16 @@ def respond(case_id: int, communication_id: int) -> Any:
     if form.validate_on_submit():
         assert form.responded_on.data is not None
         try:
-            case_service.record_response(comm, responded_on=form.responded_on.data, summary=form.summary.data or "", actor=_me(), today=today())
+            case_service.record_response(
+                comm, responded_on=form.responded_on.data, reply_channel=Channel(form.reply_channel.data),
+                summary=form.summary.data or "", actor=_me(), today=today(),
+            )
         except ServiceError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(f"Response to {comm.from_name} recorded.", "success")
+            flash(f"Response to {comm.from_text} recorded.", "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
     return render_template("cases/respond.html", form=form, case=case, comm=comm)
 
@@ -489,3 +504,56 @@ def reassign(case_id: int) -> Any:
             flash(f"Case reassigned to {coordinator.name}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/reassign.html", form=form, case=case)
+
+
+def _holders(me: User) -> list[tuple[User, int]]:
+    """Everyone holding open cases in my teams (a leaver whose account is closed too), with how many."""
+    counts = db.session.execute(
+        select(Case.coordinator_id, func.count(Case.id)).where(
+            Case.status == CaseStatus.OPEN, Case.team_id.in_(me.team_ids or {-1}), Case.coordinator_id.is_not(None)
+        ).group_by(Case.coordinator_id)
+    ).all()
+    holders = [(db.session.get(User, user_id), count) for user_id, count in counts]
+    return sorted(((u, n) for u, n in holders if u is not None), key=lambda pair: pair[0].name)
+
+
+@bp.route("/cases/reassign-many", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def reassign_many() -> Any:
+    """Move all, or a selection, of one person's open cases to another in one step."""
+    me = _me()
+    holders = _holders(me)
+    source_id = request.args.get("from", type=int)
+    source = next((u for u, _ in holders if u.id == source_id), None)
+    if source is None and source_id is not None:
+        # Someone in my teams who now holds nothing (for example after their cases moved).
+        person = db.session.get(User, source_id)
+        source = person if person is not None and set(person.team_ids) & set(me.team_ids) else None
+    cases = case_service.open_cases_held_by(source, viewer=me) if source is not None else []
+    form = ReassignManyForm()
+    form.which.choices = [("all", f"All {len(cases)} of their open cases"), ("selected", "Only the cases I choose")]
+    form.case_ids.choices = [(c.id, c.child.full_name) for c in cases]
+    receivers = {p.id: p for t in me.teams for p in t.members if p.active and p.role in STAFF and (source is None or p.id != source.id)}
+    form.coordinator_id.choices = [(0, "Select a person")] + [
+        (p.id, f"{p.name} ({', '.join(sorted(t.name for t in p.teams))})") for p in sorted(receivers.values(), key=lambda p: p.name)
+    ]
+    if source is not None and request.method == "POST" and form.validate_on_submit():
+        coordinator = db.session.get(User, form.coordinator_id.data) if form.coordinator_id.data else None
+        if coordinator is None or not set(coordinator.team_ids) & set(me.team_ids):
+            form.coordinator_id.errors = list(form.coordinator_id.errors) + ["Select who will take the cases"]
+        else:
+            try:
+                moved = case_service.reassign_many(
+                    None if form.which.data == "all" else list(form.case_ids.data or []), coordinator,
+                    from_coordinator=source, reason=form.reason.data or "", actor=me,
+                )
+            except ServiceError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                db.session.commit()
+                flash(f"Moved {len(moved)} case{'' if len(moved) == 1 else 's'} from {source.name} to {coordinator.name}.", "success")
+                return redirect(url_for("cases.reassign_many", **{"from": source.id}))
+    now = today()
+    rows = [(c, timeline_service.next_milestone(c, now)) for c in cases]
+    return render_template("cases/reassign_many.html", form=form, holders=holders, source=source, rows=rows, today=now)

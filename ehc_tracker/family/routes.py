@@ -16,7 +16,7 @@ from ..services import family as family_service
 from ..services.clock import now, today
 from ..services.family_mail import send_invitation
 from ..web.security import role_required
-from .forms import AcceptForm, InviteForm, MessageForm, ShareForm
+from .forms import SOMEONE_ELSE, AcceptForm, InviteForm, MessageForm, ShareForm
 
 bp = Blueprint("family", __name__)
 
@@ -37,16 +37,24 @@ def invite(case_id: int) -> Any:
     if not case_service.can_edit(_me(), case):
         abort(403)
     form = InviteForm()
+    # The child's recorded contacts with an email address can be picked instead of typing theirs.
+    contacts = family_service.invitable_contacts(case)
+    if contacts:
+        form.contact.choices = [(f"contact:{c.id}", c.name) for c in contacts] + [(SOMEONE_ELSE, "Someone else")]
     if form.validate_on_submit():
+        picked = next((c for c in contacts if c.id == form.picked_contact_id()), None)
+        name = picked.name if picked is not None else form.name.data or ""
+        email = (picked.email or "") if picked is not None else form.email.data or ""
         try:
             new = family_service.invite(
-                case, name=form.name.data or "", email=form.email.data or "", relationship=FamilyRelationship(form.relationship.data),
+                case, name=name, email=email, relationship=FamilyRelationship(form.relationship.data),
                 actor=_me(), now=now(), today=today(),
             )
             send_invitation(new.invitation, new.token)
         except ServiceError as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None)
+            # A refusal of a picked contact's details belongs to the choice, not to the boxes left empty.
+            field = form.contact if picked is not None and error.field in ("name", "email") else getattr(form, error.field or "", None)
             if field is not None:
                 field.errors = list(field.errors) + [error.message]
             else:
@@ -60,11 +68,11 @@ def invite(case_id: int) -> Any:
     # The page lists the family's names and email addresses: each showing of it is audited.
     audit.record(
         _me(), "family_access_viewed", "case", case.id, f"Viewed the family accounts and invitations of case {case.id}",
-        {"invitations": [i.id for i in invitations], "accounts": [a.id for a in accounts]},
+        {"invitations": [i.id for i in invitations], "accounts": [a.id for a in accounts], "contacts": [c.id for c in contacts]},
     )
     db.session.commit()
     return render_template(
-        "family/invite.html", form=form, case=case, invitations=invitations, accounts=accounts, now=now()
+        "family/invite.html", form=form, case=case, invitations=invitations, accounts=accounts, now=now(), contacts=contacts
     )
 
 
@@ -147,7 +155,8 @@ def home() -> Any:
     cases = family_service.visible_cases(_me())
     if len(cases) == 1:
         return redirect(url_for("family.progress", case_id=cases[0].id))
-    return render_template("family/home.html", cases=cases, titles=family_service.PLAIN_CASE_TYPES)
+    headlines = {c.id: family_service.progress(c, today=today(), viewer=_me()).headline for c in cases if c.is_open}
+    return render_template("family/home.html", cases=cases, titles=family_service.PLAIN_CASE_TYPES, headlines=headlines)
 
 
 def _family_case_or_404(case_id: int) -> Case:

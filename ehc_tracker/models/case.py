@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -108,11 +108,19 @@ class ExceptionStatus(str, enum.Enum):
 
 
 class Channel(str, enum.Enum):
+    """How a communication came in, or how the reply went out."""
+
     EMAIL = "email"
     PHONE = "phone"
     LETTER = "letter"
     MEETING = "meeting"
     PORTAL = "portal"
+
+    @property
+    def label(self) -> str:
+        return {"email": "Email", "phone": "Phone", "letter": "Letter", "meeting": "In person", "portal": "Through the service"}[
+            self.value
+        ]
 
 
 # Database guards behind the rules that say "one at a time": a child has at most one open annual
@@ -307,8 +315,26 @@ class Communication(db.Model):  # type: ignore[name-defined,misc]
     # (with its reply) with the child's other family accounts: when, and by whom (audited too).
     shared_with_family_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The child's recorded contact it came from (None: someone else, named in from_name only). A
+    # contact deleted later leaves the communication and its from_name in place.
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("child_contacts.id", ondelete="SET NULL"), index=True)
+    # The time of day it was received, when known (the date is received_on).
+    received_at: Mapped[time | None] = mapped_column(Time())
+    # How the reply was sent, recorded with the response.
+    reply_channel: Mapped[Channel | None] = mapped_column(_enum(Channel, 20))
 
     case: Mapped[Case] = relationship(back_populates="communications")
+    # The backref makes the ORM clear contact_id when a contact is removed, on SQLite too (where
+    # the ON DELETE SET NULL of the foreign key is not enforced unless foreign keys are switched on).
+    contact: Mapped["ChildContact | None"] = relationship(backref="communications")  # type: ignore[name-defined]  # noqa: F821
+
+    @property
+    def from_text(self) -> str:
+        """Who it came from as the pages show it: "Pat Brown (Father)" for a recorded contact."""
+        if self.contact is not None:
+            relation = self.contact.relationship_to_child.strip()
+            return f"{self.contact.name} ({relation})" if relation else self.contact.name
+        return self.from_name
 
 
 class CaseException(db.Model):  # type: ignore[name-defined,misc]

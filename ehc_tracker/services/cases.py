@@ -6,8 +6,9 @@ The caller commits.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Role, Team, User
+from ..models.child import ChildContact
 from ..models.case import (
     AdviceRequest,
     AdviceType,
@@ -176,7 +178,7 @@ def _require_edit(user: User, case: Case) -> None:
 def _check_coordinator(coordinator: User | None, team: Team) -> None:
     if coordinator is None:
         return
-    if not coordinator.active or coordinator.role not in (Role.COORDINATOR, Role.MANAGER) or team.id not in coordinator.team_ids:
+    if not _may_hold(coordinator, team):
         raise ServiceError(f"{coordinator.name} is not a coordinator in {team.name}", field="coordinator_id")
 
 
@@ -920,13 +922,85 @@ def reassign(case: Case, coordinator: User, *, reason: str, actor: User) -> None
     _check_coordinator(coordinator, case.team)
     if case.coordinator_id == coordinator.id:
         raise ServiceError(f"The case is already assigned to {coordinator.name}", field="coordinator_id")
+    _move(case, coordinator, reason=reason, actor=actor)
+
+
+def _move(case: Case, coordinator: User, *, reason: str, actor: User, details: dict[str, Any] | None = None) -> None:
     old = case.coordinator
     case.coordinator_id = coordinator.id
+    case.coordinator = coordinator
     db.session.add(CaseAssignment(case=case, coordinator_id=coordinator.id, assigned_by_id=actor.id, reason=reason.strip() or None))
     audit.record(
         actor, "case_reassigned", "case", case.id, f"Reassigned from {old.name if old else 'nobody'} to {coordinator.name}",
-        {"old": old.id if old else None, "new": coordinator.id, "reason": reason.strip() or None},
+        {"old": old.id if old else None, "new": coordinator.id, "reason": reason.strip() or None, **(details or {})},
     )
+
+
+def open_cases_held_by(holder: User, *, viewer: User) -> list[Case]:
+    """The open cases `holder` coordinates in the teams `viewer` belongs to, soonest due first."""
+    return list(db.session.scalars(
+        select(Case).where(
+            Case.coordinator_id == holder.id, Case.status == CaseStatus.OPEN, Case.team_id.in_(viewer.team_ids or {-1})
+        ).order_by(Case.next_due_on.is_(None), Case.next_due_on, Case.id)
+    ))
+
+
+def reassign_many(case_ids: list[int] | None, coordinator: User, *, from_coordinator: User, reason: str, actor: User) -> list[Case]:
+    """Move open cases of `from_coordinator` to `coordinator` in one step (a leaver, someone on leave).
+
+    `case_ids` None means every open case they hold in the manager's teams. All or nothing: each
+    case is locked (in id order, so two managers moving overlapping sets queue rather than
+    deadlock) and checked first; one that has meanwhile moved, closed or sits in a team the new
+    coordinator does not belong to refuses the whole move. Each moved case gets its assignment
+    history row and its audit entry.
+    """
+    if actor.role is not Role.MANAGER:
+        raise Forbidden("Only a manager can reassign cases")
+    if coordinator.id == from_coordinator.id:
+        raise ServiceError(f"Choose someone other than {from_coordinator.name} to take the cases", field="coordinator_id")
+    if case_ids is None:
+        chosen = open_cases_held_by(from_coordinator, viewer=actor)
+        if not chosen:
+            raise ServiceError(f"{from_coordinator.name} holds no open cases in your teams", field="which")
+    else:
+        if not case_ids:
+            raise ServiceError("Select the cases to move", field="case_ids")
+        chosen = list(db.session.scalars(select(Case).where(Case.id.in_(set(case_ids)))))
+        if len(chosen) != len(set(case_ids)):
+            raise ServiceError("One of the selected cases no longer exists; reload the page", field="case_ids")
+    chosen.sort(key=lambda c: c.id)
+    for case in chosen:
+        if case.team_id not in actor.team_ids:
+            raise Forbidden("Only a manager of the case's team can reassign it")
+        lock_case(case)
+        if case.status is not CaseStatus.OPEN or case.coordinator_id != from_coordinator.id:
+            raise Conflict(
+                f"The case of {case.child.full_name} is no longer an open case held by {from_coordinator.name}; "
+                "someone may have moved it. Nothing was moved: check the list and try again",
+                field="case_ids",
+            )
+    teams_refused = sorted({c.team.name for c in chosen if not _may_hold(coordinator, c.team)})
+    if teams_refused:
+        if not coordinator.active:
+            problem = f"{coordinator.name}'s account is not active"
+        elif coordinator.role not in (Role.COORDINATOR, Role.MANAGER):
+            problem = f"{coordinator.name} is not a coordinator"
+        else:
+            problem = f"{coordinator.name} is not a coordinator in {' or '.join(teams_refused)}"
+        held = [c.child.full_name for c in chosen if not _may_hold(coordinator, c.team)]
+        raise ServiceError(
+            f"{problem}, so cannot take {len(held)} of the selected cases ({', '.join(held[:5])}{', ...' if len(held) > 5 else ''}). "
+            "Nothing was moved",
+            field="coordinator_id",
+        )
+    for case in chosen:
+        _move(case, coordinator, reason=reason, actor=actor, details={"bulk": True, "cases_moved": len(chosen)})
+    db.session.flush()
+    return chosen
+
+
+def _may_hold(coordinator: User, team: Team) -> bool:
+    return coordinator.active and coordinator.role in (Role.COORDINATOR, Role.MANAGER) and team.id in coordinator.team_ids
 
 
 def add_note(case: Case, text: str, *, actor: User) -> CaseNote:
@@ -973,7 +1047,7 @@ def propose_exception(
     )
     db.session.add(exception)
     db.session.flush()
-    audit.record(actor, "exception_proposed", "case", case.id, f"Proposed an exception to {milestone_key}: {ExceptionLimb(limb).description}", {"exception_id": exception.id, "limb": limb})
+    audit.record(actor, "exception_proposed", "case", case.id, f"Proposed an exception to ‘{exception.milestone_label}’: {exception.limb_text}", {"exception_id": exception.id, "limb": limb})
     return exception
 
 
@@ -991,30 +1065,64 @@ def decide_exception(exception: CaseException, *, approve: bool, note: str, acto
     exception.decided_by_id = actor.id
     exception.decided_at = now()
     exception.decision_note = note.strip() or None
-    audit.record(actor, "exception_approved" if approve else "exception_rejected", "case", case.id, f"{'Approved' if approve else 'Rejected'} the exception to {exception.milestone_key}", {"exception_id": exception.id})
+    audit.record(actor, "exception_approved" if approve else "exception_rejected", "case", case.id, f"{'Approved' if approve else 'Rejected'} the exception to ‘{exception.milestone_label}’: {exception.limb_text}", {"exception_id": exception.id})
     _recompute(case)
 
 
 # --- Communications --------------------------------------------------------------------------
 
 
-def log_communication(case: Case, *, received_on: date, channel: Channel, from_name: str, summary: str, actor: User, today: date) -> Communication:
+TIME_OF_DAY_MESSAGE = "Enter the time on the 24-hour clock as hours and minutes, for example 09:30 or 14:05"
+_TIME_OF_DAY = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def parse_time_of_day(text: str) -> time:
+    """A time of day typed as HH:MM on the 24-hour clock ("9:30" too); anything else is refused.
+
+    The web form and the API both read times through this, so they accept the same things.
+    """
+    match = _TIME_OF_DAY.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(TIME_OF_DAY_MESSAGE)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def log_communication(
+    case: Case, *, received_on: date, channel: Channel, from_name: str, summary: str, actor: User, today: date,
+    contact: ChildContact | None = None, received_at: time | None = None,
+) -> Communication:
+    """Log a communication; `contact` is one of the child's recorded contacts it came from, if it
+    did (its name is then kept in from_name too, so the log still reads if the contact is removed)."""
     if not can_view(actor, case):
         raise Forbidden("You cannot log communications on this case")
     _check_date(received_on, today=today, field="received_on", label="The date received")
+    if contact is not None:
+        if contact.child_id != case.child_id:
+            raise ServiceError("Select one of this child's contacts, or someone else", field="contact")
+        from_name = contact.name
     if not from_name.strip():
         raise ServiceError("Enter who the communication was from", field="from_name")
     if not summary.strip():
         raise ServiceError("Enter a short summary", field="summary")
-    comm = Communication(case=case, received_on=received_on, channel=channel, from_name=from_name.strip(), summary=summary.strip(), recorded_by_id=actor.id)
+    comm = Communication(
+        case=case, received_on=received_on, received_at=received_at, channel=channel, from_name=from_name.strip(),
+        contact=contact, summary=summary.strip(), recorded_by_id=actor.id,
+    )
     db.session.add(comm)
     db.session.flush()
-    audit.record(actor, "communication_logged", "case", case.id, f"Logged a communication ({channel.value}) received {received_on.isoformat()}", {"communication_id": comm.id, "from": comm.from_name})
+    when = received_on.isoformat() + (f" at {received_at:%H:%M}" if received_at else "")
+    audit.record(
+        actor, "communication_logged", "case", case.id, f"Logged a communication ({channel.label.lower()}) received {when}",
+        {"communication_id": comm.id, "from": comm.from_name, "contact_id": contact.id if contact else None,
+         "received_at": received_at.strftime("%H:%M") if received_at else None},
+    )
     _recompute(case)
     return comm
 
 
-def record_response(comm: Communication, *, responded_on: date, summary: str, actor: User, today: date) -> None:
+def record_response(
+    comm: Communication, *, responded_on: date, summary: str, actor: User, today: date, reply_channel: Channel | None = None
+) -> None:
     if not can_view(actor, comm.case):
         raise Forbidden("You cannot respond on this case")
     lock_case(comm.case)
@@ -1024,7 +1132,12 @@ def record_response(comm: Communication, *, responded_on: date, summary: str, ac
     _check_date(responded_on, today=today, field="responded_on", label="The response date", not_before=comm.received_on, not_before_label="the day it was received")
     comm.responded_on = responded_on
     comm.response_summary = summary.strip() or None
-    audit.record(actor, "communication_responded", "case", comm.case_id, f"Recorded the response to communication {comm.id} on {responded_on.isoformat()}", {"communication_id": comm.id})
+    comm.reply_channel = reply_channel
+    audit.record(
+        actor, "communication_responded", "case", comm.case_id,
+        f"Recorded the response to communication {comm.id} on {responded_on.isoformat()}" + (f" ({reply_channel.label.lower()})" if reply_channel else ""),
+        {"communication_id": comm.id, "reply_channel": reply_channel.value if reply_channel else None},
+    )
     _recompute(comm.case)
     from .family_mail import notify_reply
 

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role, User
-from ..models.case import Case, CaseType, Channel, Communication, EventType
+from ..models.case import AdviceRequest, AdviceType, Case, CaseType, Channel, Communication, EventType, Milestone
+from ..models.child import ChildContact
 from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
 from ..statutory.calendar import age_on
 from ..statutory.rules import ExceptionLimb
@@ -127,6 +128,11 @@ def accept(token: str, *, password: str, now: datetime) -> User:
     return user
 
 
+def invitable_contacts(case: Case) -> list[ChildContact]:
+    """The child's recorded contacts with an email address: the people a coordinator usually invites."""
+    return [c for c in case.child.contacts if (c.email or "").strip()]
+
+
 def invitations_for_case(case: Case) -> list[FamilyInvitation]:
     return list(db.session.scalars(select(FamilyInvitation).where(FamilyInvitation.case_id == case.id).order_by(FamilyInvitation.created_at.desc())))
 
@@ -203,13 +209,67 @@ PLAIN_EVENTS = {
 }
 
 
+# Who a step waits on. A school's or an advice-giver's late reply is theirs, never shown as the
+# council being late (the council's own duties come after it: the draft and final plan).
+COUNCIL, SCHOOL, PROVIDER, FAMILY = "council", "school", "provider", "family"
+
+# Once a council step's due date has passed without it, the plain words that say so.
+PLAIN_MISSED = {
+    "decision_to_assess": "We had to decide by {due} if we will assess your child's needs. We have not decided yet.",
+    "reassessment_decision": "We had to decide by {due} if we will assess your child's needs again. We have not decided yet.",
+    "decision_not_to_issue": "We had to tell you by {due} if your child needs an EHC plan. We have not told you yet.",
+    "final_plan": "The final plan was due by {due}. It has not been issued yet.",
+    "final_plan_after_reassessment": "The final plan was due by {due}. It has not been issued yet.",
+    "review_due": "The review meeting was due by {due}. It has not taken place yet.",
+    "transfer_in_notice_due": "We had to tell you by {due} how we will review the plan. We have not told you yet.",
+    "transfer_in_review_due": "The review meeting was due by {due}. It has not taken place yet.",
+    "invitations_by": "The invitations to the review meeting were due by {due}. They have not been sent yet.",
+    "advice_circulated_by": "The advice for the review meeting was due to reach you by {due}. It has not been sent yet.",
+    "review_report_due": "The report of the review meeting was due by {due}. We have not received it yet.",
+    "review_decision_due": "We had to tell you by {due} what we decided after the review. We have not told you yet.",
+    "amended_plan_due": "The changed plan was due by {due}. It has not been issued yet.",
+    "amended_plan_from_proposals_due": "The changed plan was due by {due}. It has not been issued yet.",
+    "decision_not_to_amend_due": "We had to tell you by {due} that we are keeping the plan as it is. We have not told you yet.",
+    "phase_transfer_due": "The plan naming your child's next school or college was due by {due}. It has not been issued yet.",
+    "response_due": "Our reply to your message was due by {due}. We have not replied yet.",
+}
+PLAIN_MISSED_OTHER = "This was due by {due}. It has not happened yet."
+
+# A window of the family's own, and the council steps that follow it when it closes.
+PERIOD_NEXT = {
+    "representations_close": ("final_plan", "final_plan_after_reassessment"),
+    "amendment_representations_close": ("amended_plan_from_proposals_due", "decision_not_to_amend_due"),
+}
+PLAIN_PERIOD_CLOSED = {
+    "representations_close": "Your time to tell us what you think of the draft plan closed on {due}.",
+    "amendment_representations_close": "Your time to tell us what you think of the changes closed on {due}.",
+}
+
+# How long ahead a coordinator may say they now expect a missed step: within a year of today.
+MAX_EXPECTED_DAYS = 365
+MAX_EXPECTED_NOTE = 200
+
+
+def _long(on: date) -> str:
+    return f"{on:%-d %B %Y}"
+
+
 @dataclass(frozen=True)
 class Step:
     text: str
     due_on: date
     done_on: date | None
-    status: str  # "done", "done_late", "late", "due_soon", "to_do", "period"
+    # "done", "done_late", "late" (the council's), "due_soon", "to_do", "period" (the family's
+    # window, open), "period_closed", "missed", "ended", and for a school's or an advice-giver's
+    # reply: "their_late" (waiting, past the date they were asked for) and "their_done_late".
+    status: str
     exception: str | None
+    key: str = ""
+    whose: str = COUNCIL
+    # The plain sentences under the step: when it is late, that it is and what happens now.
+    detail: str = ""
+    expected_on: date | None = None
+    expected_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +287,45 @@ class Progress:
     next_step: Step | None
     late_steps: list[Step]
     happened: list[Happened]
+    coordinator_email: str | None = None
+    coordinator_phone: str | None = None
+    # The family's own window while it is open ("Your turn"), else None.
+    your_turn: Step | None = None
+    # One line for the list of cases: where things stand.
+    headline: str = ""
+
+
+def _advice_name(advice: AdviceRequest) -> str:
+    """ "Speech and language therapy advice from Northtown NHS Trust"."""
+    kind = "Advice" if advice.advice_type is AdviceType.OTHER else f"{advice.advice_type.label} advice"
+    return f"{kind} from {advice.provider}"
+
+
+def _who_and_what(m: Milestone, case: Case) -> tuple[str, str]:
+    """Whose step it is, and its name in plain words (advice and consultations by who gives them)."""
+    if m.key == "advice_due":
+        advice = next((a for a in case.advice_requests if f"advice:{a.id}" == m.ref), None)
+        if advice is not None:
+            return PROVIDER, _advice_name(advice)
+        return PROVIDER, PLAIN_STEPS["advice_due"]
+    if m.key == "school_consultation_response":
+        consultation = next((c for c in case.consultations if f"consultation:{c.id}" == m.ref), None)
+        if consultation is not None:
+            return SCHOOL, f"We ask {consultation.setting_name} if it can meet your child's needs"
+        return SCHOOL, PLAIN_STEPS["school_consultation_response"]
+    if m.is_period:
+        return FAMILY, PLAIN_STEPS.get(m.key, m.label)
+    return COUNCIL, PLAIN_STEPS.get(m.key, m.label)
+
+
+def _expected_words(m: Milestone, today: date) -> str:
+    """What the family is told of the new date. With none set, the default is to say one will
+    follow (never a date the coordinator has not given)."""
+    if m.expected_on is None:
+        return "We will tell you the new date."
+    if m.expected_on < today:
+        return f"We expected this by {_long(m.expected_on)}, but it has not happened yet. We will tell you the new date."
+    return f"We now expect this by {m.expected_on:%A %-d %B %Y}."
 
 
 def progress(case: Case, *, today: date, viewer: User) -> Progress:
@@ -237,13 +336,34 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             exceptions[x.milestone_key] = "The law allows this step to take longer because " + PLAIN_EXCEPTIONS[ExceptionLimb(x.limb)] + "."
     # The reply clocks of the viewer's own messages only: another account's are not theirs.
     mine = {f"communication:{c.id}" for c in case.communications if c.family_user_id == viewer.id}
+    by_key = {m.key: m for m in case.milestones if not m.ref}
     steps = []
     for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0)):
         if m.key == "response_due" and m.ref not in mine:
             continue  # replies owed to professionals are not the family's business
-        text = PLAIN_STEPS.get(m.key, m.label)
+        whose, text = _who_and_what(m, case)
+        detail = ""
+        expected_on = expected_note = None
         if m.is_period:
-            status = "period" if case.is_open and today <= m.due_on else "period_closed"
+            followers = [by_key[k] for k in PERIOD_NEXT.get(m.key, ()) if k in by_key]
+            ended_by = next((f for f in followers if f.met_on is not None), None)
+            closed = not case.is_open or today > m.due_on or ended_by is not None
+            status = "period_closed" if closed else "period"
+            if closed:
+                closed_on = min(m.due_on, ended_by.met_on) if ended_by is not None and ended_by.met_on else m.due_on
+                detail = PLAIN_PERIOD_CLOSED.get(m.key, "This closed on {due}.").format(due=_long(closed_on))
+                follower = followers[0] if followers else None
+                if ended_by is not None and ended_by.met_on is not None:
+                    detail += f" {PLAIN_EVENTS_DONE.get(ended_by.key, 'The next step was done')} on {_long(ended_by.met_on)}."
+                elif follower is not None and case.is_open:
+                    then = PLAIN_STEPS.get(follower.key, follower.label)
+                    if follower.due_on < today:
+                        late = PLAIN_MISSED.get(follower.key, PLAIN_MISSED_OTHER).format(due=_long(follower.due_on))
+                        detail += f" What happens next: {then[0].lower() + then[1:]}. {late} {_expected_words(follower, today)}"
+                    else:
+                        detail += f" What happens next: {then[0].lower() + then[1:]}, by {_long(follower.due_on)}."
+            else:
+                detail = f"You can tell us what you think until {m.due_on:%A %-d %B %Y}."
         else:
             result = milestone_status(m.due_on, m.met_on, today, due_soon_days=10, lapses_on=m.lapses_on, case_open=case.is_open)
             status = {
@@ -255,18 +375,101 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
                 MilestoneStatus.MISSED: "missed",
                 MilestoneStatus.ENDED: "ended",
             }[result.status]
-        steps.append(Step(text, m.due_on, m.met_on, status, exceptions.get(m.key) if m.exception_applies else None))
-    open_steps = [s for s in steps if s.status in ("late", "due_soon", "to_do")] if case.is_open else []
+            if whose in (SCHOOL, PROVIDER) and status in ("late", "done_late"):
+                status = "their_" + status
+            if status == "late":
+                detail = PLAIN_MISSED.get(m.key, PLAIN_MISSED_OTHER).format(due=_long(m.due_on)) + " " + _expected_words(m, today)
+                if m.expected_on is not None and m.expected_on >= today:
+                    expected_on, expected_note = m.expected_on, m.expected_note
+            elif status == "their_late":
+                asked = "The school or college" if whose == SCHOOL else "The person giving this advice"
+                detail = (
+                    f"{asked} was asked to reply by {_long(m.due_on)}. We are still waiting and have asked them again. "
+                    "This is their reply, not one of our own time limits."
+                )
+            elif status == "their_done_late":
+                detail = f"They replied on {_long(m.met_on)}, after the {_long(m.due_on)} they were asked to reply by."  # type: ignore[arg-type]
+        steps.append(
+            Step(text, m.due_on, m.met_on, status, exceptions.get(m.key) if m.exception_applies else None,
+                 key=m.key, whose=whose, detail=detail, expected_on=expected_on, expected_note=expected_note)
+        )
+    open_steps = [s for s in steps if s.status in ("late", "due_soon", "to_do", "their_late")] if case.is_open else []
+    # The council's next step first: a school's late reply is not what the family waits on us for.
+    council_open = [s for s in open_steps if s.whose == COUNCIL] or open_steps
+    next_step = min(council_open, key=lambda s: s.due_on) if council_open else None
+    your_turn = next((s for s in steps if s.status == "period"), None)
     happened = [Happened(PLAIN_EVENTS[e.event_type], e.occurred_on) for e in case.events if e.event_type in PLAIN_EVENTS]
+    late_steps = [s for s in steps if s.status == "late"]
+    coordinator = case.coordinator
+    if not case.is_open:
+        headline = "Finished"
+    elif your_turn is not None:
+        headline = f"Your turn: {your_turn.detail}"
+    elif next_step is not None and next_step.status == "late":
+        headline = next_step.detail
+    elif next_step is not None:
+        headline = f"Next: {next_step.text}, by {_long(next_step.due_on)}."
+    else:
+        headline = "Nothing is waiting."
     return Progress(
         title=PLAIN_CASE_TYPES[case.case_type],
         is_open=case.is_open,
-        coordinator_name=case.coordinator.name if case.coordinator else None,
+        coordinator_name=coordinator.name if coordinator else None,
         steps=steps,
-        next_step=min(open_steps, key=lambda s: s.due_on) if open_steps else None,
-        late_steps=[s for s in steps if s.status == "late"],
+        next_step=next_step,
+        late_steps=late_steps,
         happened=sorted(happened, key=lambda h: h.on, reverse=True),
+        coordinator_email=coordinator.email if coordinator else None,
+        coordinator_phone=(coordinator.phone or None) if coordinator else None,
+        your_turn=your_turn,
+        headline=headline,
     )
+
+
+# The council step that ends a family's window early, in plain words.
+PLAIN_EVENTS_DONE = {
+    "final_plan": "We sent you the final EHC plan",
+    "final_plan_after_reassessment": "We sent you the final EHC plan",
+    "amended_plan_from_proposals_due": "We sent you the changed plan",
+    "decision_not_to_amend_due": "We told you we are keeping the plan as it is",
+}
+
+
+# --- The date a coordinator now expects a missed step ---------------------------------------
+
+
+def set_expected(milestone: Milestone, *, expected_on: date, note: str, actor: User, today: date) -> bool:
+    """Record the day the coordinator now expects an overdue step, told to the family with an
+    optional short note. Refused before today or more than a year ahead, for a step that is done,
+    not yet due or a window of the family's own. Returns False when nothing changed."""
+    case = milestone.case
+    if not case_service.can_edit(actor, case):
+        raise Forbidden("Only the case's coordinator or a manager of its team can change this case")
+    if not case.is_open:
+        raise ServiceError("The case is closed: there is nothing to tell the family about this step")
+    if milestone.is_period or milestone.met_on is not None or milestone.due_on >= today:
+        raise ServiceError("You can only give a new date for a step that is overdue and not done yet")
+    note = " ".join(note.split())
+    if len(note) > MAX_EXPECTED_NOTE:
+        raise ServiceError(f"The note must be {MAX_EXPECTED_NOTE} characters or fewer", field="note")
+    if expected_on < today:
+        raise ServiceError(f"The date you now expect it cannot be before today ({_long(today)})", field="expected_on")
+    latest = today + timedelta(days=MAX_EXPECTED_DAYS)
+    if expected_on > latest:
+        raise ServiceError(f"The date you now expect it must be within a year, by {_long(latest)}", field="expected_on")
+    before = {"expected_on": milestone.expected_on.isoformat() if milestone.expected_on else None, "note": milestone.expected_note}
+    after = {"expected_on": expected_on.isoformat(), "note": note or None}
+    if before == after:
+        return False
+    milestone.expected_on = expected_on
+    milestone.expected_note = note or None
+    audit.record(
+        actor, "milestone_expected_set", "case", case.id,
+        f"Told the family that {milestone.label} (due {milestone.due_on:%-d %B %Y}) is now expected by {expected_on:%-d %B %Y}",
+        {"milestone_id": milestone.id, "key": milestone.key, "old": before, "new": after},
+    )
+    db.session.flush()
+    return True
 
 
 # --- Messages --------------------------------------------------------------------------------

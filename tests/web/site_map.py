@@ -35,6 +35,8 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         "child_id": assessment.child_id, "case_id": review.id, "communication_id": comm.id, "exception_id": exception.id,
         "plan_id": db.session.scalars(select(Plan.id).where(Plan.child_id == assessment.child_id)).first(),
         "contact_id": contact.id if contact else None, "event_type": "review_meeting_scheduled",
+        # The reply owed to the communication: overdue (so the family can be told a new date).
+        "milestone_id": next(m.id for m in review.milestones if m.ref == f"communication:{comm.id}"),
         "_assessment": assessment, "_review": review,
         "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),
     }

@@ -198,9 +198,9 @@ def test_communication_logged_and_answered(client, auth):
     assert "A response is due by 30 December 2025 (5 working days)." in html
     db.session.expire_all()
     comm = db.session.get(Case, case.id).communications[0]
-    html = client.post(f"/cases/{case.id}/communications/{comm.id}/respond", data={"responded_on": _d(date(2025, 12, 18))}).get_data(as_text=True)
+    html = client.post(f"/cases/{case.id}/communications/{comm.id}/respond", data={"responded_on": _d(date(2025, 12, 18)), "reply_channel": "phone"}).get_data(as_text=True)
     assert "cannot be before the day it was received" in html
-    html = _post_ok(client, f"/cases/{case.id}/communications/{comm.id}/respond", {"responded_on": _d(date(2025, 12, 22)), "summary": "Phoned"})
+    html = _post_ok(client, f"/cases/{case.id}/communications/{comm.id}/respond", {"responded_on": _d(date(2025, 12, 22)), "reply_channel": "phone", "summary": "Phoned"})
     assert "Response to Mother recorded." in html
 
 

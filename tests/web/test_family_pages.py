@@ -196,7 +196,7 @@ def test_message_lands_in_the_communications_log_and_the_reply_comes_back(client
     auth.login(case.coordinator)
     staff_view = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "When is the panel meeting?" in staff_view
-    replied = client.post(f"/cases/{case.id}/communications/{comm.id}/respond", data={"responded_on": _d(today()), "summary": "It is on Thursday."})
+    replied = client.post(f"/cases/{case.id}/communications/{comm.id}/respond", data={"responded_on": _d(today()), "reply_channel": "portal", "summary": "It is on Thursday."})
     assert replied.status_code == 302
     auth.logout()
 
