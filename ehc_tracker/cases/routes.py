@@ -27,6 +27,7 @@ from ..models.child import Child
 from ..services import Conflict, Forbidden, ServiceError, audit
 from ..services import cases as case_service
 from ..services import timeline as timeline_service
+from ..services import timeliness
 from ..services.clock import today
 from ..services.milestones import still_possible
 from ..services.paging import page_of
@@ -309,6 +310,7 @@ def record_event(case_id: int, event_type: str) -> Any:
             pass  # shown on the form; the coordinator may confirm and go on
         else:
             try:
+                due_on = timeliness.step_due_on(case, kind, today())  # before recording meets it
                 case_service.record_event(case, kind, form.on.data, actor=_me(), today=today(), **details)
             except ServiceError as error:
                 db.session.rollback()
@@ -316,7 +318,7 @@ def record_event(case_id: int, event_type: str) -> Any:
                 status = 409 if isinstance(error, Conflict) else 200
             else:
                 db.session.commit()
-                flash(" ".join([f"Recorded: {case_service.EVENT_LABELS[kind]} on {form.on.data:%-d %B %Y}.", *warnings]), "success")
+                flash(" ".join([timeliness.recorded_message(case_service.EVENT_LABELS[kind], form.on.data, due_on), *warnings]), "success")
                 return redirect(url_for("cases.view", case_id=case.id))
     period = next(
         (m for m in case.milestones if m.is_period and kind in (EventType.FINAL_PLAN_ISSUED, EventType.AMENDED_PLAN_ISSUED)
