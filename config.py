@@ -62,6 +62,11 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_MAX_HOURS", 10))
     IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+    # The idle timeout in seconds, when set: wins over IDLE_TIMEOUT_MINUTES (tests use seconds).
+    IDLE_TIMEOUT_SECONDS: int | None = _int("IDLE_TIMEOUT_SECONDS", 0) or None
+    # The "you are about to be signed out" warning (WCAG 2.2.1) comes this long before the idle
+    # timeout, with a button to stay signed in (at most the whole timeout).
+    IDLE_WARNING_SECONDS = _int("IDLE_WARNING_SECONDS", 120)
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits

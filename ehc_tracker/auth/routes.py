@@ -3,35 +3,39 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..alerts.delivery import DeliveryError
 from ..extensions import db
+from ..models import Role
 from ..services import ServiceError, audit, sign_in_codes
 from ..services.users import authenticate, change_password as change_user_password
 from ..services.users import sign_out as end_sessions_and_sign_out
+from ..web.security import role_required
+from ..web.session_timeout import idle_timeout_seconds, safe_next, warning_seconds
 from .forms import ChangePasswordForm, SignInCodeForm, SignInForm
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only follow `next` to a path on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    """Only follow `next` to a path on this site (see session_timeout.safe_next)."""
+    return safe_next(target)
+
+
+@bp.app_context_processor
+def _session_timeout_settings() -> dict[str, Any]:
+    """The figures the page's timeout warning counts down (templates/components/macros.html)."""
+    config = current_app.config
+    return {"session_timeout": {"seconds": idle_timeout_seconds(config), "warning_seconds": warning_seconds(config)}}
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
     form = SignInForm()
     locked = False
     retry_after = 0
@@ -60,7 +64,7 @@ def sign_in() -> Any:
         form.password.errors = [result.message(now)]
         form.password.data = ""
     headers = {"Retry-After": str(retry_after)} if locked else {}
-    return render_template("auth/sign_in.html", form=form, locked=locked), (429 if locked else 200), headers
+    return render_template("auth/sign_in.html", form=form, locked=locked, returning=_safe_next(request.args.get("next"))), (429 if locked else 200), headers
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -89,6 +93,14 @@ def sign_in_code() -> Any:
         form.code.errors = [result.message or ""]
         form.code.data = ""
     return render_template("auth/sign_in_code.html", form=form, minutes=current_app.config["SIGN_IN_CODE_MINUTES"])
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@role_required(*Role)  # everyone signed in, family accounts too
+def keep_alive() -> Any:
+    """"Stay signed in" on the timeout warning: a signed-in request (with the CSRF token, as every
+    POST) restarts the idle clock (web/security.py); the answer says how long the session now has."""
+    return jsonify(signed_in=True, seconds_left=idle_timeout_seconds(current_app.config))
 
 
 @bp.route("/sign-out", methods=["POST"])

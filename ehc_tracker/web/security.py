@@ -10,13 +10,14 @@ from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from ..models import Role
+from .session_timeout import idle_timeout_seconds, signed_out_response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"})
 # Endpoints a user who must change their password may still reach.
-PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.sign_out"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.sign_out", "auth.keep_alive"})
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
@@ -58,18 +59,18 @@ def _require_sign_in() -> Any:
     if not current_user.is_authenticated:
         if request.path.startswith("/api/"):
             abort(401)
-        return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
+        return signed_out_response()
 
     from flask import current_app
 
-    idle_limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
+    idle_limit = idle_timeout_seconds(current_app.config)
     now = time.time()
     last_seen = session.get("last_seen")
     if last_seen is not None and now - float(last_seen) > idle_limit:
         logout_user()
         session.clear()
         flash("You were signed out because you had not used the service for a while. Sign in again to continue.", "info")
-        return redirect(url_for("auth.sign_in"))
+        return signed_out_response()
     session["last_seen"] = now
     session.permanent = True
 
