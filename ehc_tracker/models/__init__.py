@@ -30,6 +30,7 @@ from .child import Child, ChildContact
 from .family import FamilyInvitation, FamilyLink
 from .report import ComplianceTarget
 from .settings import LocalNonWorkingDay
+from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .user import Role, Team, User, normalise_email, team_memberships
 
 __all__ = [
@@ -66,5 +67,8 @@ __all__ = [
     "Team",
     "User",
     "normalise_email",
+    "Sen2Export",
+    "Sen2ExportStatus",
+    "Sen2Settings",
     "team_memberships",
 ]

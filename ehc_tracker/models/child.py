@@ -159,6 +159,15 @@ class Child(db.Model):  # type: ignore[name-defined,misc]
     setting_name: Mapped[str | None] = mapped_column(String(200))
     setting_urn: Mapped[str | None] = mapped_column(String(6))
     setting_ukprn: Mapped[str | None] = mapped_column(String(8))
+    # SEN2 items about the child's setting: the day they started there (the placement's entry
+    # date), the SEN setting code for a place with no URN or UKPRN (EHE, OLA, ...), and whether the
+    # place is in a SEN unit or resourced provision.
+    setting_started_on: Mapped[date | None]
+    sen_setting: Mapped[str | None] = mapped_column(String(4))
+    setting_sen_unit: Mapped[bool] = mapped_column(default=False)
+    setting_resourced_provision: Mapped[bool] = mapped_column(default=False)
+    # SEN2: why the UPN is not known (UN1 to UN10), when there is neither a UPN nor a ULN.
+    upn_unknown_reason: Mapped[str | None] = mapped_column(String(4))
     # Educated out of year group: the year group in the school year beginning in September of
     # `year_group_override_school_year`. It rolls forward a year each September.
     year_group_override: Mapped[int | None]

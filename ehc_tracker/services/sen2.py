@@ -1,72 +1,69 @@
-"""The SEN2 return: the DfE's person-level collection of EHC needs assessments and plans,
-built from the case records as they stood on the census date, with the checks the DfE runs.
+"""The SEN2 return: the DfE's person-level collection of EHC needs assessments and plans, built
+from the case records, checked against the year's schema and business rules, then written.
 
-What follows which source
--------------------------
-* **XML structure, element names and order, code lists**: the SEN2 2024 XML schema as
-  replicated in Social Finance's open-source `liia-tools` (liiatools/spec/sen2/
-  SEN2_schema_2024.xsd) and its mock-up return: `Message` → `Header` (`CollectionDetails`,
-  `Source`) and `Persons` → `Person` → `Requests` → `Assessment` → `NamedPlan` →
-  `PlanDetail`, and `Requests` → `ActivePlans` → `PlacementDetail`, `SENneed`,
-  `ReviewMeeting`, `ReviewOutcome`, `LastReview`. Elements are written in the schema's
-  sequence; yes/no items as 1/0. The DfE publishes a new specification each year: check
-  this module against the current year's schema before submitting.
-* **Meaning of the items** (`sen2-reference.csv`, the DfE guide text as replicated by the
-  data-to-insight standard safeguarding dataset): RequestOutcome Y/N/A/W/H and its date (the
-  day the requester was told the decision to assess); AssessmentOutcome Y/N/A/W/H and its
-  date (the day the plan was issued, or the person told it would not be); the assessment's
-  `Week20` item, "20-week time limit exceptions apply" (1/0); NamedPlan StartDate, CeaseDate
-  (the day the plan ended, not the decision) and CeaseReason 1–9 (the same codes as
-  services.cases.CEASE_REASONS); LastReview (the day the authority wrote with its decision
-  after the review meeting, not the meeting); SENtype with rank 1 (primary) and 2 (secondary).
-* **Who is in the return** (the brief for this feature, and the DfE's published
-  methodology): the census date is in January; requests received in the 12 months ending
-  on the census date; active plans on the census date. Following the DfE's "summary of cases
-  to be included" (completed work and ongoing work), an assessment received earlier is also
-  reported when it was still open at any time in those 12 months, so that decisions and
-  plans issued in the period are reported with their request. Plans that ended in the period
-  are reported with their CeaseDate and CeaseReason. The DfE's methodology describes the
-  period as the calendar year before the census; the 12 months to the census date used here
-  include it.
-* **Everything is as at the census date**: a step recorded for a day after it is treated as
-  not yet taken (a return made in February shows January's position).
+The year's rules are data in `ehc_tracker.sen2_rules` (one entry per collection: the XML
+structure, code lists, business rules and reference period; see collection2026.py for where
+each item comes from and which positions are inferred). This module reads the records.
 
-What is assumed, or left out because the record does not hold it
-----------------------------------------------------------------
-* Reassessments are not reported as new requests (their plan is already active, and is
-  reported under ActivePlans); DfE statistics count new plans only.
-* A decision made before the 12 months is Historical (RequestOutcome or AssessmentOutcome
-  H), and its date is not reported; plans with no request in the period (made earlier,
-  transferred in, or made before the service was used) are reported under a Requests group
-  with RequestOutcome H and AssessmentOutcome H, which carries the NamedPlan and ActivePlans.
-* The placement (PlanDetail and PlacementDetail) is the child's current setting, by its URN
-  and UKPRN, ranked 1; its EntryDate is the day the plan naming it was issued, or last
-  amended. SENSetting is written only for settings without a URN or UKPRN, and the record
-  holds no SENSetting code, so such plans are reported as failing "placement_missing".
-  SENunitIndicator and ResourcedProvisionIndicator (required by the schema) are written as 0:
-  the record does not say whether a place is in a SEN unit or resourced provision.
-* Not written (optional, not recorded): RYA, mediation and tribunal indicators, Exported,
-  TransferLA, PlanRes, PlanWBP, PB, OA, DP, LeavingDate, Res, WBP, UPNunknown.
-  The record has no field for the UPN-unknown reason (UN1–UN10), so a child with neither a
-  UPN nor a ULN fails "upn_missing" until one is recorded.
-* SENtype DS (Down syndrome, added to the school census from 2024/25) is passed through; the
-  2024 schema replica does not list it.
-* The header's LA code, DMO and DCO items come from the settings (SEN2_LA_CODE, SEN2_DMO,
-  SEN2_DCO) or the command's options; when missing they are left out and reported.
+Who is in the return, and as at when
+------------------------------------
+* **Requests, assessments and ended plans**: the calendar year before the census (1 January to
+  31 December). A request received in that year is reported; so is one received earlier whose
+  work was still open during the year (completed and ongoing work), with its outcomes. A request
+  received between 1 January and the census day belongs to next year's return.
+* **Active plans**: plans in force on the census date. A plan that ended between 1 January and
+  the census day is in neither list (it ended after the reference year, and is not active).
+* **Everything as at the census date**: a step recorded for a later day is treated as not yet
+  taken (a return made in February shows January's position).
+* **Historical outcomes**: RequestOutcome H where the decision to assess fell before the year,
+  AssessmentOutcome H where the decision to issue did (their dates are not reported). Plans with
+  no request in the year (made earlier, transferred in, or made before the service was used) are
+  reported under a Requests group with both outcomes H, which carries NamedPlan and ActivePlans.
 
-The validation rules (`VALIDATION_RULES`) are of the kind the DfE's collection system applies:
-identifiers present, required person details present, dates in order, every active plan
-with a placement and a type of need. Failures are listed per child (child id, rule,
-message) so that staff can put the records right; the file is written all the same.
+Items and where each comes from
+-------------------------------
+* Person: names, date of birth, sex, ethnicity, home postcode; UPN, ULN, or the recorded reason
+  the UPN is not known (UN1 to UN10).
+* Requests: ReceivedDate; RequestSource (2026) from the case's request source (parent or young
+  person 1, school 2, health 3, other 5; the record has no "social care" source, code 4); RYA
+  (the young person asked) from the same; the decision to assess and its date.
+* Assessment: the decision whether to issue, its date (the day the final plan was issued),
+  Week20 (1 when an approved exception applies to the 20-week limit).
+* NamedPlan: StartDate (the day the plan was issued), PlanDetail (the setting), CeaseDate and
+  CeaseReason for a plan that ended in the year. A plan whose start date is not recorded (made
+  before the service was used) is reported without NamedPlan and listed under plan_start_unknown.
+* ActivePlans: TransferLA (the DfE code of the authority a plan transferred in from during the
+  year, read from the transfer's "previous authority" through the code list in
+  sen2_rules/la_codes.csv); PlacementDetail: URN or UKPRN, or the SEN setting code for a place
+  without one, rank 1, EntryDate = **the day the child started there** when recorded on the
+  child's record; otherwise the day the plan naming it was issued or last amended is used and the
+  record is listed under entry_date_assumed; SEN unit and resourced provision indicators from the
+  child's record. SENneed: primary (rank 1) and secondary (rank 2) need. ReviewMeeting: the most
+  recent review meeting held on or before the census date; ReviewOutcome: that review's decision;
+  ReviewDraft (2026): the day that review's draft amended plan was issued; PhaseTransferDueDate and
+  PhaseTransferFinalDate (2026): the latest phase-transfer deadline on the plan's reviews and the
+  day the amended plan was issued for it; LastReview: the latest annual review decision date.
+* Not written, because the record does not hold them: mediation and tribunal indicators, Exported,
+  PlanRes, PlanWBP, personal budget items (PB, OA, DP), LeavingDate, Res, WBP, SENSettingOther, a
+  second placement. No element is written empty.
+
+Validation
+----------
+The XML is checked against the year's schema description (every error is a "schema" failure
+with the element's path) and against the business rules of the year's entry. Failures are
+grouped by rule with counts; each names the child (and case) to put right. The file is written
+all the same.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, or_, select
@@ -74,107 +71,54 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import User
-from ..models.case import Case, CaseType, EventType, Plan, ReviewDecision
+from ..models.case import Case, CaseType, EventType, Plan, RequestSource, ReviewDecision
 from ..models.child import Child
+from ..models.sen2 import Sen2Settings
+from ..sen2_rules import Collection as Sen2Collection
+from ..sen2_rules import ReferencePeriod, census_date_for, collection_for, la_code_for
+from ..sen2_rules import collection2026 as codes
 from . import ServiceError, audit
-from .cases import CEASE_REASONS
+from .children import upn_check_letter
 from .clock import LONDON
 
 COLLECTION = "SEN2"
 SOFTWARE_CODE = "EHC Tracker"
-RELEASE = "1.0"
+RELEASE = "2.0"
 OLDEST_AGE = 25
-
-REQUEST_OUTCOMES = {
-    "Y": "The authority proceeded with an assessment",
-    "N": "The authority decided not to assess",
-    "A": "Decision yet to be made",
-    "W": "Request withdrawn or ceased before the decision to assess",
-    "H": "Historical: the decision to assess was made before the collection period",
-}
-ASSESSMENT_OUTCOMES = {
-    "Y": "It was decided an EHC plan would be issued",
-    "N": "It was decided an EHC plan would not be issued",
-    "A": "Decision not yet made",
-    "W": "Request withdrawn or ceased before the decision whether to issue",
-    "H": "Historical: the decision to issue was made before the collection period, or the plan transferred in",
-}
-REVIEW_OUTCOMES = {ReviewDecision.MAINTAIN: "M", ReviewDecision.AMEND: "A", ReviewDecision.CEASE: "C"}
-# SENSetting codes (for a placement with no URN or UKPRN); the record holds none of them yet.
-SEN_SETTINGS = {
-    "OLA": "Other arrangements made by the local authority",
-    "OPA": "Other arrangements made by parents",
-    "EHE": "Elective home education",
-    "EYP": "Early years provider with no URN",
-    "NEET": "Not in education, employment or training",
-    "NIEC": "Not in education: ceased",
-    "NIEO": "Not in education: other",
-    "OTH": "Other",
-}
 HEADER_FLAGS = ("Y", "N", "R")
 
-VALIDATION_RULES = {
-    "la_code": "The header needs the authority's 3-digit LA code",
-    "dmo": "The header needs the DMO item (Y, N or R)",
-    "dco": "The header needs the DCO item (Y, N or R)",
-    "upn_missing": "A child needs a UPN, a ULN (young people in further education) or a reason the UPN is not known",
-    "upn_duplicate": "Two children in the return have the same UPN",
-    "sex_missing": "Sex is required",
-    "ethnicity_missing": "Ethnicity is required",
-    "postcode_missing": "Postcode is required",
-    "age_over_25": "A child with an active plan must be 25 or younger on the census date",
-    "received_before_birth": "A request cannot be received before the date of birth",
-    "outcome_before_received": "The request outcome date cannot be before the request was received",
-    "assessment_before_request_outcome": "The assessment outcome date cannot be before the request outcome date",
-    "plan_before_received": "A plan cannot start before the request was received",
-    "cease_before_start": "A plan cannot end before it started",
-    "cease_reason_missing": "An ended plan needs a cease reason (1 to 9)",
-    "plan_start_unknown": "A plan needs its start date",
-    "placement_missing": "A plan needs a placement: the setting's URN or UKPRN",
-    "need_missing": "An active plan needs at least the primary type of need",
-    "review_decision_before_meeting": "A review decision cannot be before the review meeting",
+CollectionPeriod = ReferencePeriod
+REQUEST_OUTCOMES = codes.REQUEST_OUTCOMES
+ASSESSMENT_OUTCOMES = codes.ASSESSMENT_OUTCOMES
+SEN_SETTINGS = codes.SEN_SETTINGS
+UPN_UNKNOWN_REASONS = codes.UPN_UNKNOWN_REASONS
+REVIEW_OUTCOMES = {ReviewDecision.MAINTAIN: "M", ReviewDecision.AMEND: "A", ReviewDecision.CEASE: "C"}
+REQUEST_SOURCE_CODES = {
+    RequestSource.PARENT: "1", RequestSource.YOUNG_PERSON: "1", RequestSource.SCHOOL: "2", RequestSource.HEALTH: "3",
+    RequestSource.OTHER: "5",
 }
+SCHEMA_RULE = "schema"
+VALIDATION_RULES = {SCHEMA_RULE: "The file does not match the DfE's XML schema for the year", **codes.BUSINESS_RULES}
 
-# The schema's element order, used by the writer (and by the tests).
-PERSON_SEQUENCE = ("Surname", "Forename", "PersonBirthDate", "Sex", "Ethnicity", "PostCode", "UPN", "UniqueLearnerNumber", "UPNunknown", "Requests")
-REQUESTS_SEQUENCE = ("ReceivedDate", "RYA", "RequestOutcomeDate", "RequestOutcome", "RequestMediation", "RequestTribunal", "Exported", "Assessment", "ActivePlans")
-ASSESSMENT_SEQUENCE = ("AssessmentOutcome", "AssessmentOutcomeDate", "AssessmentMediation", "AssessmentTribunal", "OtherMediation", "OtherTribunal", "Week20", "NamedPlan")
-NAMED_PLAN_SEQUENCE = ("StartDate", "PlanDetail", "PlanRes", "PlanWBP", "PB", "OA", "DP", "CeaseDate", "CeaseReason")
-PLAN_DETAIL_SEQUENCE = ("URN", "UKPRN", "SENSetting", "SENSettingOther", "PlacementRank", "SENunitIndicator", "ResourcedProvisionIndicator")
-ACTIVE_PLANS_SEQUENCE = ("TransferLA", "PlacementDetail", "SENneed", "ReviewMeeting", "ReviewOutcome", "LastReview")
-PLACEMENT_DETAIL_SEQUENCE = (
-    "URN", "UKPRN", "SENSetting", "SENSettingOther", "PlacementRank", "EntryDate", "LeavingDate",
-    "SENunitIndicator", "ResourcedProvisionIndicator", "Res", "WBP",
-)
+_ORDER = collection_for(2026).order()
+PERSON_SEQUENCE = _ORDER["Person"]
+REQUESTS_SEQUENCE = _ORDER["Requests"]
+ASSESSMENT_SEQUENCE = _ORDER["Assessment"]
+NAMED_PLAN_SEQUENCE = _ORDER["NamedPlan"]
+PLAN_DETAIL_SEQUENCE = _ORDER["PlanDetail"]
+ACTIVE_PLANS_SEQUENCE = _ORDER["ActivePlans"]
+PLACEMENT_DETAIL_SEQUENCE = _ORDER["PlacementDetail"]
 
 
 # --- The collection period ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CollectionPeriod:
-    """The 12 months ending on the census date (both days included)."""
-
-    census_date: date
-    starts_on: date
-
-    def __contains__(self, on: object) -> bool:
-        return isinstance(on, date) and self.starts_on <= on <= self.census_date
-
-
-def collection_period(census_date: date, *, today: date) -> CollectionPeriod:
+def collection_period(census_date: date, *, today: date) -> ReferencePeriod:
     if census_date.month != 1:
         raise ServiceError("The SEN2 census date is in January", field="census_date")
     if census_date > today:
         raise ServiceError("The census date cannot be in the future", field="census_date")
-    return CollectionPeriod(census_date, census_date - relativedelta(years=1) + timedelta(days=1))
-
-
-def census_date_for(year: int) -> date:
-    """The third Thursday of January, the DfE's usual census day."""
-    first = date(year, 1, 1)
-    first_thursday = first + timedelta(days=(3 - first.weekday()) % 7)
-    return first_thursday + timedelta(weeks=2)
+    return collection_for(census_date.year).period(census_date)
 
 
 def latest_census_date(today: date) -> date:
@@ -190,7 +134,9 @@ class HeaderSettings:
     la_code: str | None
     dmo: str | None
     dco: str | None
-    serial_no: str = "001"
+    dsco: str | None = None
+    software_code: str | None = None
+    serial_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,8 +150,16 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class RuleCount:
+    rule: str
+    description: str
+    count: int
+    warning: bool
+
+
+@dataclass(frozen=True)
 class Sen2Return:
-    period: CollectionPeriod
+    period: ReferencePeriod
     xml: bytes
     failures: list[Failure]
     persons: int
@@ -213,6 +167,8 @@ class Sen2Return:
     active_plans: int
     ceased_plans: int
     la_code: str | None
+    warnings: frozenset[str] = frozenset()
+    names: dict[int, str] = field(default_factory=dict)
 
     @property
     def census_date(self) -> date:
@@ -222,11 +178,40 @@ class Sen2Return:
     def filename(self) -> str:
         return f"SEN2_{self.la_code or 'LA'}_{self.census_date.year}.xml"
 
+    @property
+    def schema_errors(self) -> list[Failure]:
+        return [f for f in self.failures if f.rule == SCHEMA_RULE]
+
+    @property
+    def errors(self) -> list[Failure]:
+        """Failures the DfE would reject or query (schema errors and business-rule errors)."""
+        return [f for f in self.failures if f.rule not in self.warnings]
+
     def failures_by_child(self) -> dict[int | None, list[Failure]]:
         found: dict[int | None, list[Failure]] = defaultdict(list)
         for failure in self.failures:
             found[failure.child_id].append(failure)
         return dict(found)
+
+    def counts_by_rule(self) -> list[RuleCount]:
+        """One line per rule that failed: the schema first, then errors, then warnings."""
+        counts = Counter(f.rule for f in self.failures)
+        order = list(VALIDATION_RULES)
+        rules = sorted(counts, key=lambda r: (r != SCHEMA_RULE, r in self.warnings, order.index(r) if r in order else len(order)))
+        return [RuleCount(r, VALIDATION_RULES.get(r, r), counts[r], r in self.warnings) for r in rules]
+
+    def report_csv(self, link: Callable[[Failure], str] | None = None) -> str:
+        """Every failure, one a line, with the record to put right."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["rule", "severity", "rule_description", "child_id", "child_name", "case_id", "message", "record"])
+        for f in self.failures:
+            writer.writerow([
+                f.rule, "warning" if f.rule in self.warnings else "error", VALIDATION_RULES.get(f.rule, ""),
+                f.child_id or "", self.names.get(f.child_id, "") if f.child_id else "", f.case_id or "", f.message,
+                link(f) if link is not None else "",
+            ])
+        return out.getvalue()
 
 
 # --- What a Person holds, before it is written ---------------------------------------------------
@@ -236,7 +221,11 @@ class Sen2Return:
 class Placement:
     urn: str | None
     ukprn: str | None
+    sen_setting: str | None = None
     entry_on: date | None = None
+    entry_assumed: bool = False
+    sen_unit: bool = False
+    resourced_provision: bool = False
 
 
 @dataclass
@@ -259,9 +248,17 @@ class AssessmentItem:
 class ActivePlanItem:
     placements: list[Placement]
     needs: list[tuple[str, int]]
+    transfer_la: str | None = None
+    transfer_from: str | None = None
+    transfer_case_id: int | None = None
     review_meeting_on: date | None = None
     review_outcome: str | None = None
+    review_draft_on: date | None = None
+    phase_transfer_due_on: date | None = None
+    phase_transfer_final_on: date | None = None
     last_review_on: date | None = None
+    review_case_id: int | None = None
+    plan_start_on: date | None = None
 
 
 @dataclass
@@ -272,6 +269,8 @@ class RequestItem:
     outcome_on: date | None = None
     assessment: AssessmentItem | None = None
     active_plan: ActivePlanItem | None = None
+    source: str | None = None
+    young_person: bool | None = None
 
 
 @dataclass
@@ -289,42 +288,71 @@ def _on(case: Case, event_type: EventType, census_date: date) -> date | None:
     return max(days) if days else None
 
 
-def _placements(child: Child, entry_on: date | None) -> list[Placement]:
-    if not child.setting_urn and not child.setting_ukprn:
+def _placements(child: Child, plan_named_on: date | None, census: date) -> list[Placement]:
+    """The child's setting, as PlacementDetail/PlanDetail. The entry date is the day the child
+    started there when recorded; otherwise the day the plan naming it took effect (assumed)."""
+    if not child.setting_urn and not child.setting_ukprn and not child.sen_setting:
         return []
-    return [Placement(child.setting_urn, child.setting_ukprn, entry_on)]
+    started = child.setting_started_on if child.setting_started_on is not None and child.setting_started_on <= census else None
+    return [Placement(
+        urn=child.setting_urn or None,
+        ukprn=child.setting_ukprn or None,
+        sen_setting=child.sen_setting if not child.setting_urn and not child.setting_ukprn else None,
+        entry_on=started or plan_named_on,
+        entry_assumed=started is None,
+        sen_unit=bool(child.setting_sen_unit),
+        resourced_provision=bool(child.setting_resourced_provision),
+    )]
 
 
-def _named_plan(child: Child, plan: Plan | None, census_date: date, *, start_on: date | None = None, ceased: tuple[date, str | None] | None = None) -> NamedPlanItem:
+def _named_plan(child: Child, plan: Plan | None, period: ReferencePeriod, *, ceased: tuple[date, str | None] | None = None) -> NamedPlanItem:
+    start_on = None
     if plan is not None:
         start_on = plan.issued_on
-        if plan.ceased_on is not None and plan.ceased_on <= census_date:
+        if plan.ceased_on is not None and plan.ceased_on <= period.census_date:
             ceased = (plan.ceased_on, plan.cease_reason)
     return NamedPlanItem(
         start_on=start_on,
-        placements=_placements(child, None),
+        placements=_placements(child, start_on, period.census_date),
         cease_on=ceased[0] if ceased else None,
         cease_reason=ceased[1] if ceased else None,
     )
 
 
-def _active_plan(child: Child, plan: Plan | None, reviews: list[Case], period: CollectionPeriod) -> ActivePlanItem:
+def _active_plan(child: Child, plan: Plan | None, reviews: list[Case], period: ReferencePeriod) -> ActivePlanItem:
     census = period.census_date
-    entry_on: date | None = None
+    named_on: date | None = None
     if plan is not None:
         amended = plan.last_amended_on if plan.last_amended_on is not None and plan.last_amended_on <= census else None
-        entry_on = amended or plan.issued_on
-    needs = [(need.value, rank) for need, rank in ((child.primary_need, 1), (child.secondary_need, 2)) if need is not None]
-    item = ActivePlanItem(placements=_placements(child, entry_on), needs=needs)
+        named_on = amended or plan.issued_on
+    needs = [(child.primary_need.value, 1)] if child.primary_need is not None else []
+    if child.secondary_need is not None and child.secondary_need is not child.primary_need:
+        needs.append((child.secondary_need.value, 2 if needs else 1))
+    item = ActivePlanItem(placements=_placements(child, named_on, census), needs=needs, plan_start_on=plan.issued_on if plan else None)
+    transfers = [c for c in reviews if c.transferred_on is not None and c.transferred_on in period]
+    if transfers:
+        latest_transfer = max(transfers, key=lambda c: (c.transferred_on or date.min, c.id))
+        item.transfer_from = latest_transfer.previous_authority
+        item.transfer_la = la_code_for(latest_transfer.previous_authority)
+        item.transfer_case_id = latest_transfer.id
     meetings = [(held, case.id, case) for case in reviews if (held := _on(case, EventType.REVIEW_MEETING_HELD, census)) is not None]
     if meetings:
         held, _, latest = max(meetings, key=lambda m: (m[0], m[1]))
-        if held in period:
-            item.review_meeting_on = held
-            if _on(latest, EventType.REVIEW_DECISION_NOTIFIED, census) is not None and latest.review_decision is not None:
-                item.review_outcome = REVIEW_OUTCOMES[latest.review_decision]
+        item.review_meeting_on = held
+        item.review_case_id = latest.id
+        if _on(latest, EventType.REVIEW_DECISION_NOTIFIED, census) is not None and latest.review_decision is not None:
+            item.review_outcome = REVIEW_OUTCOMES[latest.review_decision]
+        item.review_draft_on = _on(latest, EventType.AMENDMENTS_PROPOSED, census)
     decisions = [on for case in reviews if (on := _on(case, EventType.REVIEW_DECISION_NOTIFIED, census)) is not None]
     item.last_review_on = max(decisions) if decisions else None
+    transfers_due = [
+        m for case in reviews if case.anchor_on <= census for m in case.milestones
+        if m.key == "phase_transfer_due" and m.due_on >= period.starts_on
+    ]
+    if transfers_due:
+        due = max(transfers_due, key=lambda m: (m.due_on, m.id))
+        item.phase_transfer_due_on = due.due_on
+        item.phase_transfer_final_on = due.met_on if due.met_on is not None and due.met_on <= census else None
     return item
 
 
@@ -332,19 +360,30 @@ def _is_active(plan: Plan, census_date: date) -> bool:
     return plan.issued_on <= census_date and (plan.ceased_on is None or plan.ceased_on > census_date)
 
 
-def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], reviews: dict[int, list[Case]], period: CollectionPeriod) -> RequestItem:
+def _source(case: Case) -> tuple[str | None, bool | None]:
+    if case.request_source is None:
+        return None, None
+    return REQUEST_SOURCE_CODES.get(case.request_source), case.request_source is RequestSource.YOUNG_PERSON
+
+
+def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], reviews: dict[int, list[Case]], period: ReferencePeriod) -> RequestItem:
     census, start = period.census_date, period.starts_on
+    source, young_person = _source(case)
     assess_yes = _on(case, EventType.DECIDED_TO_ASSESS, census)
     assess_no = _on(case, EventType.DECIDED_NOT_TO_ASSESS, census)
     withdrawn = _on(case, EventType.WITHDRAWN, census)
+
+    def item(outcome: str, outcome_on: date | None = None) -> RequestItem:
+        return RequestItem(case.id, case.anchor_on, outcome, outcome_on, source=source, young_person=young_person)
+
     if assess_yes is not None:
-        request = RequestItem(case.id, case.anchor_on, "H" if assess_yes < start else "Y", assess_yes if assess_yes >= start else None)
+        request = item("H" if assess_yes < start else "Y", assess_yes if assess_yes >= start else None)
     elif assess_no is not None:
-        return RequestItem(case.id, case.anchor_on, "N", assess_no)
+        return item("N", assess_no)
     elif withdrawn is not None:
-        return RequestItem(case.id, case.anchor_on, "W")
+        return item("W")
     else:
-        return RequestItem(case.id, case.anchor_on, "A")
+        return item("A")
     issue_yes = _on(case, EventType.DECIDED_TO_ISSUE, census)
     issue_no = _on(case, EventType.DECIDED_NOT_TO_ISSUE, census)
     final = _on(case, EventType.FINAL_PLAN_ISSUED, census)
@@ -356,7 +395,7 @@ def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], review
             assessment.week20 = bool(final_milestone and final_milestone.exception_applies)
         plan = plans.get(case.plan_id) if case.plan_id is not None and final is not None else None
         if plan is not None:
-            assessment.named_plan = _named_plan(child, plan, census)
+            assessment.named_plan = _named_plan(child, plan, period)
             if _is_active(plan, census):
                 request.active_plan = _active_plan(child, plan, reviews.get(plan.id, []), period)
     elif issue_no is not None:
@@ -369,9 +408,9 @@ def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], review
     return request
 
 
-def _historical_request(child: Child, plan: Plan | None, reviews: list[Case], period: CollectionPeriod, *, received_on: date | None, case_id: int | None,
+def _historical_request(child: Child, plan: Plan | None, reviews: list[Case], period: ReferencePeriod, *, received_on: date | None, case_id: int | None,
                         ceased: tuple[date, str | None] | None = None, active: bool) -> RequestItem:
-    named = _named_plan(child, plan, period.census_date, ceased=ceased)
+    named = _named_plan(child, plan, period, ceased=ceased)
     request = RequestItem(case_id, received_on, "H", assessment=AssessmentItem("H", named_plan=named))
     if active:
         request.active_plan = _active_plan(child, plan, reviews, period)
@@ -385,15 +424,15 @@ def _team_filter(team_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
     return [] if team_ids is None else [Child.team_id.in_(sorted(team_ids) or [-1])]
 
 
-def gather(period: CollectionPeriod, *, team_ids: Collection[int] | None = None) -> list[PersonItem]:
+def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) -> list[PersonItem]:
     """Each child in the return, with their Requests groups (see the module docstring)."""
-    census, start = period.census_date, period.starts_on
+    census, start, end = period.census_date, period.starts_on, period.ends_on
     teams = _team_filter(team_ids)
     assessments = list(
         db.session.scalars(
             select(Case).join(Child, Case.child_id == Child.id)
             .where(
-                Case.case_type == CaseType.ASSESSMENT, Case.anchor_on <= census,
+                Case.case_type == CaseType.ASSESSMENT, Case.anchor_on <= end,
                 or_(Case.closed_on.is_(None), Case.closed_on >= start), *teams,
             )
             .options(selectinload(Case.events), selectinload(Case.milestones))
@@ -407,13 +446,15 @@ def gather(period: CollectionPeriod, *, team_ids: Collection[int] | None = None)
             .where(Plan.issued_on <= census, or_(Plan.ceased_on.is_(None), Plan.ceased_on >= start), *teams)
             .order_by(Plan.issued_on, Plan.id)
         )
+        # Active on the census date, or ended in the reference year.
+        if _is_active(p, census) or (p.ceased_on is not None and p.ceased_on in period)
     }
     reviews: dict[int, list[Case]] = defaultdict(list)
     legacy: dict[int, list[Case]] = defaultdict(list)
     review_cases = db.session.scalars(
         select(Case).join(Child, Case.child_id == Child.id)
         .where(Case.case_type == CaseType.ANNUAL_REVIEW, or_(Case.plan_id.in_(list(plans) or [-1]), Case.plan_id.is_(None)), *teams)
-        .options(selectinload(Case.events))
+        .options(selectinload(Case.events), selectinload(Case.milestones))
         .order_by(Case.anchor_on, Case.id)
     )
     for review in review_cases:
@@ -464,13 +505,13 @@ def gather(period: CollectionPeriod, *, team_ids: Collection[int] | None = None)
         ceased: tuple[date, str | None] | None = None
         if ceased_cases:
             on, case = max(ceased_cases, key=lambda pair: pair[0])
-            if on < period.starts_on:
+            if on not in period:
                 continue
             event = case.event(EventType.PLAN_CEASED)
             reason = (event.details or {}).get("cease_reason") if event is not None else None
             ceased = (on, str(reason) if reason else None)
         person(child_id).requests.append(
-            _historical_request(children[child_id], None, cases, period, received_on=None, case_id=None, ceased=ceased, active=ceased is None)
+            _historical_request(children[child_id], None, cases, period, received_on=None, case_id=cases[-1].id, ceased=ceased, active=ceased is None)
         )
 
     for someone in people.values():
@@ -478,48 +519,77 @@ def gather(period: CollectionPeriod, *, team_ids: Collection[int] | None = None)
     return [people[k] for k in sorted(people)]
 
 
-# --- Validation -------------------------------------------------------------------------------------
+# --- Business rules ----------------------------------------------------------------------------------
 
 
 def _age_on(born: date, on: date) -> int:
     return relativedelta(on, born).years
 
 
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+_UPN_SHAPE = re.compile(r"^[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]$")
+
+
 def validate_header(header: HeaderSettings) -> list[Failure]:
     failures = []
     if not header.la_code or not re.fullmatch(r"[0-9]{3}", header.la_code):
-        failures.append(Failure(None, "la_code", "Set the authority's 3-digit LA code (SEN2_LA_CODE, or --la-code)"))
-    for name, value in (("dmo", header.dmo), ("dco", header.dco)):
+        failures.append(Failure(None, "la_code", "Set the authority's 3-digit LA code on the SEN2 settings page"))
+    for name, value in (("dmo", header.dmo), ("dco", header.dco), ("dsco", header.dsco)):
         if value not in HEADER_FLAGS:
-            failures.append(Failure(None, name, f"Set the {name.upper()} item to Y, N or R (SEN2_{name.upper()}, or --{name})"))
+            failures.append(Failure(None, name, f"Set the {name.upper()} item to Y, N or R on the SEN2 settings page"))
     return failures
 
 
-def _plan_failures(child: Child, request: RequestItem, plan: NamedPlanItem | None, active: ActivePlanItem | None) -> list[Failure]:
+def _fmt(on: date) -> str:
+    return f"{on:%-d %B %Y}"
+
+
+def _plan_failures(child: Child, request: RequestItem, plan: NamedPlanItem | None, active: ActivePlanItem | None, period: ReferencePeriod) -> list[Failure]:
     found: list[Failure] = []
 
-    def fail(rule: str, message: str) -> None:
-        found.append(Failure(child.id, rule, message, request.case_id))
+    def fail(rule: str, message: str, case_id: int | None = None) -> None:
+        found.append(Failure(child.id, rule, message, case_id or request.case_id))
 
     if plan is not None:
         if plan.start_on is None:
-            fail("plan_start_unknown", "The plan was made before the service was used and its start date is not recorded")
+            fail("plan_start_unknown", "The plan was made before the service was used and its start date is not recorded: "
+                 "record the plan (its issue date) so that NamedPlan can be reported")
         elif request.received_on is not None and plan.start_on < request.received_on:
-            fail("plan_before_received", f"The plan starts on {plan.start_on:%-d %B %Y}, before the request was received ({request.received_on:%-d %B %Y})")
+            fail("plan_before_received", f"The plan starts on {_fmt(plan.start_on)}, before the request was received ({_fmt(request.received_on)})")
         if plan.cease_on is not None:
             if plan.start_on is not None and plan.cease_on < plan.start_on:
-                fail("cease_before_start", f"The plan ended on {plan.cease_on:%-d %B %Y}, before it started ({plan.start_on:%-d %B %Y})")
-            if plan.cease_reason not in CEASE_REASONS:
-                fail("cease_reason_missing", f"The plan ended on {plan.cease_on:%-d %B %Y} but the reason it ended is not recorded")
+                fail("cease_before_start", f"The plan ended on {_fmt(plan.cease_on)}, before it started ({_fmt(plan.start_on)})")
+            if plan.cease_reason not in codes.CEASE_REASONS:
+                fail("cease_reason_missing", f"The plan ended on {_fmt(plan.cease_on)} but the reason it ended is not recorded")
     if (plan is not None and not plan.placements and active is None) or (active is not None and not active.placements):
-        fail("placement_missing", "No placement: record the URN or UKPRN of the setting named in the plan on the child's record")
-    if active is not None and not active.needs:
-        fail("need_missing", "No type of need: record the child's primary need")
+        fail("placement_missing", "No placement: record the setting's URN or UKPRN on the child's record, or the SEN setting code for a place without one")
+    if active is not None:
+        for placement in active.placements:
+            if placement.entry_on is None:
+                fail("entry_date_assumed", "The day the child started at the setting is not recorded, and no plan date is known to use instead: record it on the child's record")
+            elif placement.entry_assumed:
+                fail("entry_date_assumed", f"The day the child started at the setting is not recorded; {_fmt(placement.entry_on)}, the day the plan named it, is reported instead")
+            if placement.entry_on is not None and placement.entry_on < child.date_of_birth:
+                fail("entry_before_birth", f"The placement starts on {_fmt(placement.entry_on)}, before the date of birth")
+        if not active.needs:
+            fail("need_missing", "No type of need: record the child's primary need")
+        if child.primary_need is not None and child.secondary_need is child.primary_need:
+            fail("need_duplicate", f"The primary and secondary needs are both {child.primary_need.value}: clear the secondary need or correct it")
+        if active.transfer_from is not None and active.transfer_la is None:
+            fail("transfer_la_unknown", f"The plan transferred in from '{active.transfer_from}', which is not an English authority on the DfE's list: "
+                 "enter the authority's name as the DfE lists it, or its 3-digit code", active.transfer_case_id)
+        start = active.plan_start_on
+        if start is not None and start <= period.census_date - relativedelta(years=1):
+            recent = active.review_meeting_on is not None and active.review_meeting_on > period.census_date - relativedelta(years=1)
+            if not recent:
+                held = f"last held {_fmt(active.review_meeting_on)}" if active.review_meeting_on else "none recorded"
+                fail("review_overdue", f"The plan is more than a year old and has had no review meeting in the 12 months to the census date ({held})",
+                     active.review_case_id)
     return found
 
 
-def validate(people: Iterable[PersonItem], period: CollectionPeriod) -> list[Failure]:
-    """The DfE-style checks, per child (see VALIDATION_RULES)."""
+def validate(people: Iterable[PersonItem], period: ReferencePeriod) -> list[Failure]:
+    """The business rules of the year (see the collection's BUSINESS_RULES), per child."""
     failures: list[Failure] = []
     people = list(people)
     upns = Counter(p.child.upn for p in people if p.child.upn)
@@ -529,32 +599,43 @@ def validate(people: Iterable[PersonItem], period: CollectionPeriod) -> list[Fai
         def fail(rule: str, message: str, case_id: int | None = None) -> None:
             failures.append(Failure(child.id, rule, message, case_id))
 
-        if not child.upn and not child.uln:
-            fail("upn_missing", "No UPN or ULN is recorded, and the record has no field for the reason a UPN is not known (UN1 to UN10)")
-        if child.upn and upns[child.upn] > 1:
-            fail("upn_duplicate", f"Another child in the return has the UPN {child.upn}")
+        if not child.upn and not child.uln and not child.upn_unknown_reason:
+            fail("upn_missing", "No UPN or ULN is recorded: record one, or the reason the UPN is not known (UN1 to UN10)")
+        if child.upn:
+            if not _UPN_SHAPE.match(child.upn) or upn_check_letter(child.upn[1:]) != child.upn[0]:
+                fail("upn_invalid", f"The UPN {child.upn} is not a valid UPN (its check letter or format is wrong)")
+            if upns[child.upn] > 1:
+                fail("upn_duplicate", f"Another child in the return has the UPN {child.upn}")
+        if child.uln and not re.fullmatch(r"\d{10}", child.uln):
+            fail("uln_invalid", f"The ULN {child.uln} is not 10 digits")
         if child.sex is None:
             fail("sex_missing", "Record the child's sex (M, F, or U if not known)")
         if child.ethnicity is None:
             fail("ethnicity_missing", "Record the child's ethnicity (NOBT if not yet obtained, REFU if refused)")
         if not child.postcode:
             fail("postcode_missing", "Record the child's home postcode")
+        elif not _POSTCODE.match(child.postcode.upper()):
+            fail("postcode_invalid", f"'{child.postcode}' is not a valid UK postcode")
+        if child.date_of_birth > period.census_date:
+            fail("age_under_0", "The date of birth is after the census date")
         has_active = any(r.active_plan is not None for r in person.requests)
         if has_active and _age_on(child.date_of_birth, period.census_date) > OLDEST_AGE:
             fail("age_over_25", f"Aged {_age_on(child.date_of_birth, period.census_date)} on the census date with an active plan: check the plan has ended")
         for request in person.requests:
             if request.received_on is not None and request.received_on < child.date_of_birth:
-                fail("received_before_birth", f"The request was received on {request.received_on:%-d %B %Y}, before the date of birth", request.case_id)
+                fail("received_before_birth", f"The request was received on {_fmt(request.received_on)}, before the date of birth", request.case_id)
             if request.received_on is not None and request.outcome_on is not None and request.outcome_on < request.received_on:
-                fail("outcome_before_received", f"The decision whether to assess ({request.outcome_on:%-d %B %Y}) is before the request was received", request.case_id)
+                fail("outcome_before_received", f"The decision whether to assess ({_fmt(request.outcome_on)}) is before the request was received", request.case_id)
+            if request.received_on is not None and request.received_on in period and request.source is None:
+                fail("request_source_missing", "Record who made the request (the request source)", request.case_id)
             assessment = request.assessment
             if assessment is not None and assessment.outcome_on is not None and request.outcome_on is not None and assessment.outcome_on < request.outcome_on:
-                fail("assessment_before_request_outcome", f"The assessment outcome ({assessment.outcome_on:%-d %B %Y}) is before the decision to assess", request.case_id)
-            failures.extend(_plan_failures(child, request, assessment.named_plan if assessment else None, request.active_plan))
+                fail("assessment_before_request_outcome", f"The assessment outcome ({_fmt(assessment.outcome_on)}) is before the decision to assess", request.case_id)
+            failures.extend(_plan_failures(child, request, assessment.named_plan if assessment else None, request.active_plan, period))
     return failures
 
 
-def _review_order_failures(period: CollectionPeriod, team_ids: Collection[int] | None) -> list[Failure]:
+def _review_order_failures(period: ReferencePeriod, team_ids: Collection[int] | None) -> list[Failure]:
     """Review decisions dated before their meeting (only possible in records corrected by hand)."""
     found = []
     census = period.census_date
@@ -567,7 +648,7 @@ def _review_order_failures(period: CollectionPeriod, team_ids: Collection[int] |
         held = _on(case, EventType.REVIEW_MEETING_HELD, census)
         decided = _on(case, EventType.REVIEW_DECISION_NOTIFIED, census)
         if held is not None and decided is not None and decided < held:
-            found.append(Failure(case.child_id, "review_decision_before_meeting", f"The review decision ({decided:%-d %B %Y}) is dated before the meeting ({held:%-d %B %Y})", case.id))
+            found.append(Failure(case.child_id, "review_decision_before_meeting", f"The review decision ({_fmt(decided)}) is dated before the meeting ({_fmt(held)})", case.id))
     return found
 
 
@@ -582,10 +663,13 @@ def _text(value: str) -> str:
 
 
 def _add(parent: ET.Element, tag: str, value: str | date | None) -> None:
+    """Add an element only when there is a value (the return carries no empty elements)."""
     if value is None:
         return
-    element = ET.SubElement(parent, tag)
-    element.text = value.isoformat() if isinstance(value, date) else _text(value)
+    text = value.isoformat() if isinstance(value, date) else _text(value).strip()
+    if text == "":
+        return
+    ET.SubElement(parent, tag).text = text
 
 
 def _flag(value: bool) -> str:
@@ -596,11 +680,12 @@ def _placement(parent: ET.Element, tag: str, placement: Placement, *, with_entry
     element = ET.SubElement(parent, tag)
     _add(element, "URN", placement.urn)
     _add(element, "UKPRN", placement.ukprn)
+    _add(element, "SENSetting", placement.sen_setting)
     _add(element, "PlacementRank", "1")
     if with_entry:
         _add(element, "EntryDate", placement.entry_on)
-    _add(element, "SENunitIndicator", _flag(False))
-    _add(element, "ResourcedProvisionIndicator", _flag(False))
+    _add(element, "SENunitIndicator", _flag(placement.sen_unit))
+    _add(element, "ResourcedProvisionIndicator", _flag(placement.resourced_provision))
 
 
 def _person_element(parent: ET.Element, person: PersonItem) -> None:
@@ -614,9 +699,12 @@ def _person_element(parent: ET.Element, person: PersonItem) -> None:
     _add(element, "PostCode", child.postcode)
     _add(element, "UPN", child.upn)
     _add(element, "UniqueLearnerNumber", child.uln)
+    _add(element, "UPNunknown", child.upn_unknown_reason if not child.upn and not child.uln else None)
     for request in person.requests:
         group = ET.SubElement(element, "Requests")
         _add(group, "ReceivedDate", request.received_on)
+        _add(group, "RequestSource", request.source)
+        _add(group, "RYA", _flag(request.young_person) if request.young_person is not None else None)
         _add(group, "RequestOutcomeDate", request.outcome_on)
         _add(group, "RequestOutcome", request.outcome)
         if request.assessment is not None:
@@ -626,27 +714,38 @@ def _person_element(parent: ET.Element, person: PersonItem) -> None:
             if request.assessment.week20 is not None:
                 _add(assessment, "Week20", _flag(request.assessment.week20))
             plan = request.assessment.named_plan
-            if plan is not None:
+            # NamedPlan needs its StartDate: a plan whose start is not recorded is left out (and reported).
+            if plan is not None and plan.start_on is not None:
                 named = ET.SubElement(assessment, "NamedPlan")
                 _add(named, "StartDate", plan.start_on)
                 for placement in plan.placements:
                     _placement(named, "PlanDetail", placement, with_entry=False)
                 _add(named, "CeaseDate", plan.cease_on)
-                _add(named, "CeaseReason", plan.cease_reason if plan.cease_on else None)
-        if request.active_plan is not None:
+                _add(named, "CeaseReason", plan.cease_reason if plan.cease_on and plan.cease_reason in codes.CEASE_REASONS else None)
+        active_plan = request.active_plan
+        if active_plan is not None:
             active = ET.SubElement(group, "ActivePlans")
-            for placement in request.active_plan.placements:
+            _add(active, "TransferLA", active_plan.transfer_la)
+            for placement in active_plan.placements:
                 _placement(active, "PlacementDetail", placement, with_entry=True)
-            for code, rank in request.active_plan.needs:
+            for code, rank in active_plan.needs:
                 need = ET.SubElement(active, "SENneed")
                 _add(need, "SENtype", code)
                 _add(need, "SENtypeRank", str(rank))
-            _add(active, "ReviewMeeting", request.active_plan.review_meeting_on)
-            _add(active, "ReviewOutcome", request.active_plan.review_outcome)
-            _add(active, "LastReview", request.active_plan.last_review_on)
+            _add(active, "ReviewMeeting", active_plan.review_meeting_on)
+            _add(active, "ReviewOutcome", active_plan.review_outcome)
+            _add(active, "ReviewDraft", active_plan.review_draft_on)
+            _add(active, "PhaseTransferDueDate", active_plan.phase_transfer_due_on)
+            _add(active, "PhaseTransferFinalDate", active_plan.phase_transfer_final_on)
+            _add(active, "LastReview", active_plan.last_review_on)
 
 
-def write_xml(people: Iterable[PersonItem], period: CollectionPeriod, header: HeaderSettings, *, now: datetime) -> bytes:
+Progress = Callable[[int, int], None]
+
+
+def write_xml(people: Iterable[PersonItem], period: ReferencePeriod, header: HeaderSettings, *, now: datetime,
+              progress: Progress | None = None) -> bytes:
+    people = list(people)
     message = ET.Element("Message")
     head = ET.SubElement(message, "Header")
     details = ET.SubElement(head, "CollectionDetails")
@@ -656,39 +755,64 @@ def write_xml(people: Iterable[PersonItem], period: CollectionPeriod, header: He
     source = ET.SubElement(head, "Source")
     _add(source, "SourceLevel", "L")
     _add(source, "LEA", header.la_code if header.la_code and re.fullmatch(r"[0-9]{3}", header.la_code) else None)
-    _add(source, "SoftwareCode", SOFTWARE_CODE)
+    _add(source, "SoftwareCode", header.software_code or SOFTWARE_CODE)
     _add(source, "Release", RELEASE)
-    _add(source, "SerialNo", header.serial_no)
+    _add(source, "SerialNo", header.serial_no if header.serial_no and re.fullmatch(r"\d{3,}", header.serial_no) else "001")
     _add(source, "DateTime", now.astimezone(LONDON).replace(tzinfo=None, microsecond=0).isoformat())
-    _add(source, "DMO", header.dmo if header.dmo in HEADER_FLAGS else None)
-    _add(source, "DCO", header.dco if header.dco in HEADER_FLAGS else None)
+    for name, value in (("DMO", header.dmo), ("DCO", header.dco), ("DSCO", header.dsco)):
+        _add(source, name, value if value in HEADER_FLAGS else None)
     persons = ET.SubElement(message, "Persons")
-    for person in people:
+    for done, person in enumerate(people, start=1):
         _person_element(persons, person)
+        if progress is not None and (done % 50 == 0 or done == len(people)):
+            progress(done, len(people))
     ET.indent(message, space="  ")
     written: bytes = ET.tostring(message, encoding="utf-8", xml_declaration=True)
     return written + b"\n"
 
 
+def schema_failures(xml: bytes, people: list[PersonItem], collection: Sen2Collection) -> list[Failure]:
+    """The schema errors in the written file, each tied to its child where it is in a Person."""
+    found = []
+    for error in collection.validate(xml):
+        index = error.person_index
+        person = people[index - 1] if index is not None and 0 < index <= len(people) else None
+        path = re.sub(r"^Message/Persons/Person\[\d+\]/?", "", error.path) or "Person"
+        case_id = None
+        if person is not None and (group := re.match(r"Requests\[(\d+)\]", path)) and int(group.group(1)) <= len(person.requests):
+            case_id = person.requests[int(group.group(1)) - 1].case_id
+        found.append(Failure(person.child.id if person else None, SCHEMA_RULE, f"{path}: {error.message}" if person else str(error), case_id))
+    return found
+
+
 def build_return(
-    census_date: date, *, header: HeaderSettings, today: date, now: datetime, team_ids: Collection[int] | None = None
+    census_date: date, *, header: HeaderSettings, today: date, now: datetime, team_ids: Collection[int] | None = None,
+    progress: Progress | None = None,
 ) -> Sen2Return:
     """Validate and write the return for `census_date` (of the children of `team_ids`, or of
     every team). The failures are reported; the XML is written whatever they are."""
     period = collection_period(census_date, today=today)
+    collection = collection_for(census_date.year)
     people = gather(period, team_ids=team_ids)
-    failures = validate_header(header) + validate(people, period) + _review_order_failures(period, team_ids)
-    failures.sort(key=lambda f: (f.child_id is not None, f.child_id or 0, f.rule, f.case_id or 0))
+    xml = write_xml(people, period, header, now=now, progress=progress)
+    failures = (
+        validate_header(header) + schema_failures(xml, people, collection) + validate(people, period)
+        + _review_order_failures(period, team_ids)
+    )
+    order = list(VALIDATION_RULES)
+    failures.sort(key=lambda f: (f.child_id is not None, f.child_id or 0, order.index(f.rule) if f.rule in order else 99, f.case_id or 0))
     requests = [r for p in people for r in p.requests]
     return Sen2Return(
         period=period,
-        xml=write_xml(people, period, header, now=now),
+        xml=xml,
         failures=failures,
         persons=len(people),
         requests=len(requests),
         active_plans=sum(1 for r in requests if r.active_plan is not None),
         ceased_plans=sum(1 for r in requests if r.assessment and r.assessment.named_plan and r.assessment.named_plan.cease_on),
         la_code=header.la_code,
+        warnings=collection.warnings,
+        names={p.child.id: p.child.full_name for p in people},
     )
 
 
@@ -700,16 +824,55 @@ def record_export(result: Sen2Return, *, actor: User | None, how: str, team_ids:
         "sen2_return",
         result.census_date.isoformat(),
         f"SEN2 return for census date {result.census_date.isoformat()} {how}: {result.persons} children, "
-        f"{result.requests} requests, {len(result.failures)} validation failures",
+        f"{result.requests} requests, {len(result.schema_errors)} schema errors, {len(result.failures)} validation failures",
         {
             "census_date": result.census_date.isoformat(),
             "persons": result.persons,
             "requests": result.requests,
             "active_plans": result.active_plans,
             "ceased_plans": result.ceased_plans,
+            "schema_errors": len(result.schema_errors),
             "failures": len(result.failures),
             "teams": sorted(team_ids) if team_ids is not None else "all",
             "how": how,
         },
         label=None if actor is not None else "flask sen2 export",
     )
+
+
+# --- The header settings an administrator keeps -----------------------------------------------------
+
+HEADER_ITEMS = ("la_code", "dmo", "dco", "dsco", "software_code", "serial_no")
+
+
+def saved_header() -> Sen2Settings | None:
+    return db.session.get(Sen2Settings, 1)
+
+
+def save_header(*, actor: User, la_code: str | None, dmo: str | None, dco: str | None, dsco: str | None,
+                software_code: str | None, serial_no: str | None) -> Sen2Settings:
+    """Save the header items (audited with what changed)."""
+    values = {
+        "la_code": (la_code or "").strip() or None, "dmo": dmo or None, "dco": dco or None, "dsco": dsco or None,
+        "software_code": (software_code or "").strip() or None, "serial_no": (serial_no or "").strip() or None,
+    }
+    if values["la_code"] is not None and not re.fullmatch(r"\d{3}", values["la_code"]):
+        raise ServiceError("Enter the LA code as 3 digits, like 383", field="la_code")
+    if values["serial_no"] is not None and not re.fullmatch(r"\d{3,6}", values["serial_no"]):
+        raise ServiceError("Enter the serial number as 3 to 6 digits, like 001", field="serial_no")
+    for name in ("dmo", "dco", "dsco"):
+        if values[name] is not None and values[name] not in HEADER_FLAGS:
+            raise ServiceError("Select Y, N or R", field=name)
+    settings = saved_header()
+    if settings is None:
+        settings = Sen2Settings(id=1)
+        db.session.add(settings)
+    changed = {name: {"from": getattr(settings, name), "to": value} for name, value in values.items() if getattr(settings, name) != value}
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.updated_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "sen2_settings_changed", "sen2_settings", 1,
+                 "Changed the SEN2 header settings: " + (", ".join(sorted(changed)) or "no change"), {"changed": changed})
+    return settings
+

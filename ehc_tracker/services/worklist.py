@@ -155,6 +155,7 @@ class MessageRow(_Named):
     working_days_waiting: int
     reply_due_on: date | None
     coordinator_name: str | None
+    reply_overdue: bool
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ def _message_rows(conditions: list[ColumnElement[bool]], today: date, limit: int
         MessageRow(
             communication_id=c.id, case_id=c.case_id, first_name=first, last_name=last, from_name=c.from_name, received_on=c.received_on,
             working_days_waiting=max(calendar.working_days_between(c.received_on, today), 0), reply_due_on=due_on,
-            coordinator_name=coordinator,
+            coordinator_name=coordinator, reply_overdue=due_on is not None and due_on < today,
         )
         for c, first, last, due_on, coordinator in db.session.execute(
             stmt.order_by(Communication.received_on, Communication.id).limit(limit)

@@ -46,6 +46,7 @@ def _navigation() -> list[dict[str, Any]]:
         ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
         ("Audit log", "admin.audit_log", (Role.ADMIN,)),
         ("Alert runs", "alert_runs.jobs", (Role.ADMIN,)),
+        ("SEN2 settings", "sen2.settings", (Role.ADMIN,)),
         ("Notifications", "notifications.index", Role.staff()),
         ("Your cases", "family.home", (Role.FAMILY,)),
     ]

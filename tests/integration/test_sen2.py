@@ -22,7 +22,7 @@ from tests.helpers import create_team, create_user
 
 TODAY = date(2026, 1, 31)
 CENSUS = date(2026, 1, 15)
-HEADER = sen2.HeaderSettings(la_code="201", dmo="Y", dco="N")
+HEADER = sen2.HeaderSettings(la_code="201", dmo="Y", dco="N", dsco="R")
 NOW = datetime(2026, 1, 31, 9, 30, tzinfo=LONDON)
 
 
@@ -171,7 +171,10 @@ def test_collection_period_and_census_dates():
     assert sen2.latest_census_date(date(2026, 1, 14)) == date(2025, 1, 16)
     assert sen2.latest_census_date(date(2026, 6, 1)) == date(2026, 1, 15)
     period = sen2.collection_period(CENSUS, today=TODAY)
-    assert period.starts_on == date(2025, 1, 16) and date(2025, 1, 16) in period and CENSUS in period and date(2025, 1, 15) not in period
+    # The calendar year before the census: 1 January to 31 December, both included.
+    assert (period.starts_on, period.ends_on, period.census_date) == (date(2025, 1, 1), date(2025, 12, 31), CENSUS)
+    assert date(2025, 1, 1) in period and date(2025, 12, 31) in period
+    assert date(2024, 12, 31) not in period and date(2026, 1, 1) not in period and CENSUS not in period
     with pytest.raises(ServiceError, match="January"):
         sen2.collection_period(date(2026, 2, 1), today=date(2026, 3, 1))
     with pytest.raises(ServiceError, match="future"):
@@ -188,8 +191,9 @@ def test_the_xml_is_well_formed_and_has_the_header(population):
     source = {e.tag: e.text for e in header.find("Source")}
     assert source == {
         "SourceLevel": "L", "LEA": "201", "SoftwareCode": "EHC Tracker", "Release": sen2.RELEASE, "SerialNo": "001",
-        "DateTime": "2026-01-31T09:30:00", "DMO": "Y", "DCO": "N",
+        "DateTime": "2026-01-31T09:30:00", "DMO": "Y", "DCO": "N", "DSCO": "R",
     }
+    assert [e.tag for e in header.find("Source")][-3:] == ["DMO", "DCO", "DSCO"]
     assert result.filename == "SEN2_201_2026.xml"
 
 
@@ -232,7 +236,8 @@ def test_person_details(population):
 def test_a_plan_issued_on_time_in_the_period(population):
     amy = persons_by_name(build().xml)["Amy"]
     (request,) = amy.findall("Requests")
-    assert children_tags(request) == ["ReceivedDate", "RequestOutcomeDate", "RequestOutcome", "Assessment", "ActivePlans"]
+    assert children_tags(request) == ["ReceivedDate", "RequestSource", "RYA", "RequestOutcomeDate", "RequestOutcome", "Assessment", "ActivePlans"]
+    assert (request.findtext("RequestSource"), request.findtext("RYA")) == ("1", "0")
     assert (request.findtext("ReceivedDate"), request.findtext("RequestOutcomeDate"), request.findtext("RequestOutcome")) == ("2025-02-03", "2025-03-10", "Y")
     assessment = request.find("Assessment")
     assert children_tags(assessment) == ["AssessmentOutcome", "AssessmentOutcomeDate", "Week20", "NamedPlan"]
@@ -248,6 +253,8 @@ def test_a_plan_issued_on_time_in_the_period(population):
     assert [(e.tag, e.text) for e in active.find("PlacementDetail")] == [
         ("URN", "100000"), ("PlacementRank", "1"), ("EntryDate", "2025-06-16"), ("SENunitIndicator", "0"), ("ResourcedProvisionIndicator", "0"),
     ]
+    # No start date at the setting is recorded: the plan's date is used, and flagged.
+    assert (population["kids"]["A"].id, "entry_date_assumed") in {(f.child_id, f.rule) for f in build().failures}
     assert [(n.findtext("SENtype"), n.findtext("SENtypeRank")) for n in active.findall("SENneed")] == [("ASD", "1"), ("SLCN", "2")]
     # The review meeting of 20 January 2026 came after the census date.
     assert active.find("ReviewMeeting") is None and active.find("LastReview") is None
@@ -256,9 +263,11 @@ def test_a_plan_issued_on_time_in_the_period(population):
 def test_withdrawn_and_refused_requests(population):
     people = persons_by_name(build().xml)
     (withdrawn,) = people["Ben"].findall("Requests")
-    assert [(e.tag, e.text) for e in withdrawn] == [("ReceivedDate", "2025-03-03"), ("RequestOutcome", "W")]
+    assert [(e.tag, e.text) for e in withdrawn] == [("ReceivedDate", "2025-03-03"), ("RequestSource", "1"), ("RYA", "0"), ("RequestOutcome", "W")]
     (refused,) = people["Cal"].findall("Requests")
-    assert [(e.tag, e.text) for e in refused] == [("ReceivedDate", "2025-04-01"), ("RequestOutcomeDate", "2025-05-06"), ("RequestOutcome", "N")]
+    assert [(e.tag, e.text) for e in refused] == [
+        ("ReceivedDate", "2025-04-01"), ("RequestSource", "1"), ("RYA", "0"), ("RequestOutcomeDate", "2025-05-06"), ("RequestOutcome", "N"),
+    ]
 
 
 def test_a_plan_that_ended_in_the_period(population):
@@ -280,27 +289,44 @@ def test_an_older_plan_reviewed_and_amended_in_the_period(population):
     assert request.find("Assessment/NamedPlan").findtext("StartDate") == "2023-09-20"
     active = request.find("ActivePlans")
     # No URN and no need recorded: the items are missing, and reported (below).
-    assert children_tags(active) == ["ReviewMeeting", "ReviewOutcome", "LastReview"]
-    assert (active.findtext("ReviewMeeting"), active.findtext("ReviewOutcome"), active.findtext("LastReview")) == ("2025-09-08", "A", "2025-09-30")
+    assert children_tags(active) == ["ReviewMeeting", "ReviewOutcome", "ReviewDraft", "PhaseTransferDueDate", "PhaseTransferFinalDate", "LastReview"]
+    assert [(e.tag, e.text) for e in active] == [
+        ("ReviewMeeting", "2025-09-08"), ("ReviewOutcome", "A"),
+        # 2026 items: the draft amended plan went with the decision; Eve (born June 2014) moved to
+        # secondary school in September 2025, so the amended plan was due by 15 February 2025 (a
+        # Saturday, so the Friday before).
+        ("ReviewDraft", "2025-09-30"), ("PhaseTransferDueDate", "2025-02-14"), ("PhaseTransferFinalDate", "2025-11-20"),
+        ("LastReview", "2025-09-30"),
+    ]
     # Once the setting is recorded, the placement's entry date is the day the amended plan named it.
     population["kids"]["E"].setting_urn = "100009"
     db.session.commit()
     (request,) = persons_by_name(build().xml)["Eve"].findall("Requests")
     assert request.findtext("ActivePlans/PlacementDetail/URN") == "100009"
     assert request.findtext("ActivePlans/PlacementDetail/EntryDate") == "2025-11-20"
+    # Once the day Eve started there is recorded, that is the entry date, and nothing is flagged.
+    population["kids"]["E"].setting_started_on = date(2024, 9, 4)
+    db.session.commit()
+    result = build()
+    (request,) = persons_by_name(result.xml)["Eve"].findall("Requests")
+    assert request.findtext("ActivePlans/PlacementDetail/EntryDate") == "2024-09-04"
+    assert (population["kids"]["E"].id, "entry_date_assumed") not in {(f.child_id, f.rule) for f in result.failures}
 
 
 def test_an_assessment_still_deciding_whether_to_issue(population):
     (request,) = persons_by_name(build().xml)["Fay"].findall("Requests")
     assert [(e.tag, e.text) for e in request if e.tag != "Assessment"] == [
-        ("ReceivedDate", "2025-10-01"), ("RequestOutcomeDate", "2025-11-10"), ("RequestOutcome", "Y"),
+        ("ReceivedDate", "2025-10-01"), ("RequestSource", "1"), ("RYA", "0"), ("RequestOutcomeDate", "2025-11-10"), ("RequestOutcome", "Y"),
     ]
     assert [(e.tag, e.text) for e in request.find("Assessment")] == [("AssessmentOutcome", "A")]
 
 
-def test_historical_decision_to_assess_with_a_late_plan_and_an_exception(population):
+def test_received_before_the_year_decided_in_it_with_a_late_plan_and_an_exception(population):
     (request,) = persons_by_name(build().xml)["Gus"].findall("Requests")
-    assert [(e.tag, e.text) for e in request if e.tag not in ("Assessment", "ActivePlans")] == [("ReceivedDate", "2024-12-02"), ("RequestOutcome", "H")]
+    # Received in December 2024, the decision to assess on 6 January 2025: inside the calendar year.
+    assert [(e.tag, e.text) for e in request if e.tag not in ("Assessment", "ActivePlans")] == [
+        ("ReceivedDate", "2024-12-02"), ("RequestSource", "1"), ("RYA", "0"), ("RequestOutcomeDate", "2025-01-06"), ("RequestOutcome", "Y"),
+    ]
     assessment = request.find("Assessment")
     assert (assessment.findtext("AssessmentOutcome"), assessment.findtext("AssessmentOutcomeDate"), assessment.findtext("Week20")) == ("Y", "2025-04-28", "1")
     assert [(e.tag, e.text) for e in assessment.find("NamedPlan/PlanDetail")][:2] == [("UKPRN", "10000001"), ("PlacementRank", "1")]
@@ -312,8 +338,9 @@ def test_historical_decision_to_assess_with_a_late_plan_and_an_exception(populat
 def test_a_plan_known_only_by_its_annual_review(population):
     (request,) = persons_by_name(build().xml)["Ian"].findall("Requests")
     assert children_tags(request) == ["RequestOutcome", "Assessment", "ActivePlans"]
-    plan = request.find("Assessment/NamedPlan")
-    assert plan.find("StartDate") is None and plan.find("PlanDetail/URN").text == "100003"
+    # Its start date is not recorded: NamedPlan (which needs one) is left out and the plan is reported.
+    assert request.find("Assessment/NamedPlan") is None
+    assert request.findtext("ActivePlans/PlacementDetail/URN") == "100003"
     assert request.find("ActivePlans/PlacementDetail/EntryDate") is None
 
 
@@ -329,18 +356,40 @@ def test_the_validation_report(population):
         (kids["E"].id, "placement_missing"),
         (kids["E"].id, "need_missing"),
         (kids["I"].id, "plan_start_unknown"),
+        # No day the child started at the setting: the plan's date is used (a warning).
+        (kids["A"].id, "entry_date_assumed"),
+        (kids["G"].id, "entry_date_assumed"),
+        (kids["I"].id, "entry_date_assumed"),
+        # What the DfE's schema refuses: Ben's missing sex and identifier, Eve's missing placement
+        # and need, Ian's missing entry date.
+        (kids["B"].id, "schema"),
+        (kids["E"].id, "schema"),
+        (kids["I"].id, "schema"),
     }
+    assert sorted(f.message for f in result.schema_errors if f.child_id == kids["B"].id) == [
+        "Person: Person needs one of UPN, UniqueLearnerNumber, UPNunknown", "Person: Sex is required in Person",
+    ]
+    counts = {c.rule: (c.count, c.warning) for c in result.counts_by_rule()}
+    assert counts["schema"] == (6, False) and counts["upn_duplicate"] == (2, False) and counts["entry_date_assumed"] == (3, True)
+    assert result.counts_by_rule()[0].rule == "schema" and result.counts_by_rule()[-1].warning
+    lines = result.report_csv(lambda f: f"/children/{f.child_id}").splitlines()
+    assert lines[0] == "rule,severity,rule_description,child_id,child_name,case_id,message,record" and len(lines) == len(result.failures) + 1
+    assert any(line.startswith("upn_missing,error,") and f",{kids['B'].id},Ben Birch," in line and line.endswith(f"/children/{kids['B'].id}") for line in lines)
     assert all(f.rule in sen2.VALIDATION_RULES and f.message for f in result.failures)
     assert [f.child_id for f in result.failures] == sorted(f.child_id for f in result.failures)
     by_child = result.failures_by_child()
-    assert {f.rule for f in by_child[kids["B"].id]} == {"upn_missing", "sex_missing"}
+    assert {f.rule for f in by_child[kids["B"].id]} == {"upn_missing", "sex_missing", "schema"}
     # The file is written all the same, Ben and Eve included.
     assert {"Ben", "Eve"} <= set(persons_by_name(result.xml))
 
 
 def test_header_settings_missing_are_reported_and_left_out(population):
     result = build(header=sen2.HeaderSettings(la_code="20", dmo=None, dco="X"))
-    assert {(f.child_id, f.rule) for f in result.failures if f.child_id is None} == {(None, "la_code"), (None, "dmo"), (None, "dco")}
+    assert {(f.child_id, f.rule) for f in result.failures if f.child_id is None} == {(None, "la_code"), (None, "dmo"), (None, "dco"), (None, "dsco"), (None, "schema")}
+    assert {f.message for f in result.schema_errors if f.child_id is None} == {
+        "Message/Header/Source: LEA is required in Source", "Message/Header/Source: DMO is required in Source",
+        "Message/Header/Source: DCO is required in Source", "Message/Header/Source: DSCO is required in Source",
+    }
     source = ET.fromstring(result.xml).find("Header/Source")
     assert source.find("LEA") is None and source.find("DMO") is None and source.find("DCO") is None
     assert result.failures[0].child_id is None
@@ -389,7 +438,9 @@ def test_team_scope(population):
 def test_an_empty_return_is_still_well_formed(app):
     result = build()
     root = ET.fromstring(result.xml)
-    assert root.find("Persons") is not None and len(root.find("Persons")) == 0 and result.failures == []
+    assert root.find("Persons") is not None and len(root.find("Persons")) == 0
+    # The DfE's schema wants at least one Person: an empty return is reported, not sent by mistake.
+    assert [(f.rule, f.message) for f in result.failures] == [("schema", "Message/Persons: Person is required in Persons")]
 
 
 def test_text_xml_cannot_carry_is_dropped(app):

@@ -53,7 +53,7 @@ def _case(coordinator, team, received_on, first="Ruby", last="Rowe"):
 
 
 def _rows(html, kind):
-    return re.findall(rf'<tr class="govuk-table__row" data-row="{kind}"[^>]*>(.*?)</tr>', html, re.S)
+    return re.findall(rf'(<li [^>]*data-row="{kind}"[^>]*>.*?</li>)', html, re.S)
 
 
 # --- Which step each time limit leads to -------------------------------------------------------
@@ -227,7 +227,7 @@ def test_manager_home_has_the_three_queues_of_their_teams_with_links_to_act(clie
     messages = _rows(html, "message")
     assert [("Older Parent" in m, "Newer Parent" in m) for m in messages] == [(True, False), (False, True)]  # oldest first
     assert f'href="/cases/{case.id}/communications/{older.id}/respond"' in messages[0] and "5 working days" in messages[0]
-    assert f"/communications/{newer.id}/respond" in messages[1] and "1 working day<" in messages[1]
+    assert f"/communications/{newer.id}/respond" in messages[1] and "1 working day waiting<" in messages[1]
     [unassigned] = _rows(html, "case")
     assert f'href="/cases/{nobody.id}/reassign"' in unassigned and "Una Nobody" in unassigned
     assert "Elsewhere" not in html and "Far Parent" not in html
@@ -248,12 +248,17 @@ def test_viewer_home_shows_figures_without_names_and_links_to_the_reports_they_m
     team = create_team()
     coordinator = create_user(role="coordinator", teams=[team])
     _case(coordinator, team, date(2025, 10, 1), "Vic", "Hidden")
+    decided = _case(coordinator, team, date(2025, 10, 1), "Dee", "Decided")
+    case_service.record_event(decided, EventType.DECIDED_TO_ASSESS, date(2025, 11, 5), actor=coordinator, today=TODAY)
+    db.session.commit()
     auth.login(role="viewer", teams=[team])
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'data-figure="overdue"><span[^>]*>1</span>', html)
     assert "On time in November 2025" in html and "New EHC plans issued within 20 weeks" in html
+    decisions = html.split("Decisions whether to assess within 6 weeks")[1].split("</dd>")[0]
+    assert "<strong>100.0%</strong> on time (1 of 1)" in decisions
     assert 'href="/reports/overdue?show=overdue"' in html and 'href="/reports/dashboard"' in html
-    assert "Vic" not in html and "Hidden" not in html
+    assert "Vic" not in html and "Hidden" not in html and "Decided" not in html
     assert 'data-worklist' not in html and 'data-queue' not in html
 
 
