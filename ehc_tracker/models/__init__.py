@@ -27,6 +27,7 @@ from .case import (
     Plan,
 )
 from .child import Child, ChildContact
+from .directory import DirectoryEntry, DirectoryKind
 from .family import FamilyInvitation, FamilyLink
 from .report import ComplianceTarget
 from .settings import LocalNonWorkingDay
@@ -60,6 +61,8 @@ __all__ = [
     "FamilyLink",
     "ComplianceTarget",
     "Consultation",
+    "DirectoryEntry",
+    "DirectoryKind",
     "LocalNonWorkingDay",
     "Milestone",
     "Plan",

@@ -271,12 +271,20 @@ class AdviceRequest(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     advice_type: Mapped[AdviceType] = mapped_column(_enum(AdviceType, 20))
+    # As typed, or the directory entry's name when it matched one (then also linked below).
     provider: Mapped[str] = mapped_column(String(200))
+    directory_entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entries.id"), index=True)
     requested_on: Mapped[date]
     received_on: Mapped[date | None]
     quality_note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="advice_requests")
+    directory_entry: Mapped["DirectoryEntry | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+
+    @property
+    def provider_name(self) -> str:
+        """Who gives the advice: the directory entry's current name, or the name as typed."""
+        return self.directory_entry.name if self.directory_entry is not None else self.provider
 
 
 class Consultation(db.Model):  # type: ignore[name-defined,misc]
@@ -287,11 +295,13 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     setting_name: Mapped[str] = mapped_column(String(200))
+    directory_entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entries.id"), index=True)
     sent_on: Mapped[date]
     responded_on: Mapped[date | None]
     outcome: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship(back_populates="consultations")
+    directory_entry: Mapped["DirectoryEntry | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class Communication(db.Model):  # type: ignore[name-defined,misc]
