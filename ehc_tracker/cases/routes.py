@@ -409,7 +409,7 @@ def decide_exception(case_id: int, exception_id: int) -> Any:
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(f"Exception {exception.status.value}.", "success")
+            flash(f"Exception {exception.status.label.lower()}. ‘{exception.milestone_label}’: {exception.limb_text}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/decide_exception.html", form=form, case=case, exception=exception, rule=statutory_rule(exception.milestone_key))
 

@@ -106,6 +106,10 @@ class ExceptionStatus(str, enum.Enum):
     APPROVED = "approved"
     REJECTED = "rejected"
 
+    @property
+    def label(self) -> str:
+        return {"proposed": "Awaiting approval", "approved": "Approved", "rejected": "Rejected"}[self.value]
+
 
 class Channel(str, enum.Enum):
     """How a communication came in, or how the reply went out."""
