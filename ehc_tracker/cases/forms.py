@@ -17,7 +17,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..models.case import AdviceType, Channel, RequestSource
 from ..services.cases import parse_time_of_day
+from ..models.directory import SETTING_KINDS
 from ..web.fields import GovDateField
+from ..web.typeahead import TYPEAHEAD_HINT, DirectoryInput
 
 SOURCE_CHOICES = [
     (RequestSource.PARENT.value, "Parent or carer"),
@@ -43,6 +45,7 @@ class OpenAssessmentForm(FlaskForm):
             "(a reassessment: 15 days to decide whether to reassess). For example, 6 1 2025"
         ),
         validators=[InputRequired(message="Enter the date the request was received")],
+        today_shortcut=True,
     )
     source = RadioField("Who made the request", widget=GovRadioInput(), choices=SOURCE_CHOICES, validators=[InputRequired(message="Select who made the request")])
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a team")])
@@ -73,7 +76,7 @@ class TransferInForm(FlaskForm):
         "Date the plan was last reviewed", description="If it has not been reviewed yet, enter the date it was issued.",
         validators=[InputRequired(message="Enter the date the plan was last reviewed")],
     )
-    named_settings = StringField("Setting named in the plan", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    named_settings = StringField("Setting named in the plan", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=500)])
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a team")])
     coordinator_id = SelectField("EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")])
     submit = SubmitField("Record transferred plan", widget=GovSubmitInput())
@@ -87,13 +90,13 @@ class EventForm(FlaskForm):
     provider = StringField("Requested from", widget=GovTextInput(), description="The service or person, for example ‘Educational Psychology Service’", validators=[Optional(), Length(max=200)])
     advice_request_id = RadioField("Which advice", widget=GovRadioInput(), choices=[], validators=[Optional()])
     quality_note = TextAreaField("Quality of the advice (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
-    setting_name = StringField("School or college", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    setting_name = StringField("School or college", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=200)])
     consultation_id = RadioField("Which school or college", widget=GovRadioInput(), choices=[], validators=[Optional()])
     outcome = RadioField(
         "Response", widget=GovRadioInput(),
         choices=[("agreed", "Agreed to be named"), ("declined", "Declined"), ("other", "Other response")], validators=[Optional()],
     )
-    named_settings = StringField("Setting named in the plan", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    named_settings = StringField("Setting named in the plan", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=500)])
     meeting_on = GovDateField("Date of the review meeting", validators=[Optional()])
     advice_circulated_on = GovDateField("Date advice was circulated (optional)", validators=[Optional()])
     decision = RadioField(
@@ -173,7 +176,7 @@ class CommunicationForm(FlaskForm):
     """`contact` lists the child's recorded contacts (set by the page) and "Someone else"; the page
     removes it when the child has none, and then only the name is asked for."""
 
-    received_on = GovDateField("Date received", validators=[InputRequired(message="Enter the date it was received")])
+    received_on = GovDateField("Date received", validators=[InputRequired(message="Enter the date it was received")], today_shortcut=True)
     received_at = StringField(
         "Time received (optional)", widget=GovTextInput(), description="On the 24-hour clock, for example 09:30 or 14:05",
         validators=[Optional(), _time_of_day],
@@ -196,7 +199,7 @@ class CommunicationForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
-    responded_on = GovDateField("Date responded", validators=[InputRequired(message="Enter the date of the response")])
+    responded_on = GovDateField("Date responded", validators=[InputRequired(message="Enter the date of the response")], today_shortcut=True)
     reply_channel = RadioField("How the reply was sent", widget=GovRadioInput(), choices=CHANNEL_CHOICES, validators=[InputRequired(message="Select how the reply was sent")])
     summary = TextAreaField("Response (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Record response", widget=GovSubmitInput())

@@ -2,12 +2,13 @@
 from datetime import date
 
 from sqlalchemy import select
+from wtforms import Form
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models.case import Case
 from ehc_tracker.services import clock
 from ehc_tracker.services.timeliness import against_due, recorded_message
-from ehc_tracker.web.fields import add_today_shortcut
+from ehc_tracker.web.fields import GovDateField, add_today_shortcut
 from tests.factories_cases import create_assessment
 from tests.helpers import create_team
 
@@ -32,12 +33,20 @@ def test_step_form_gives_todays_date_in_the_hint_and_to_the_button(client, auth,
     assert 'id="on-time-check" aria-live="polite" data-date-input="on" data-due-on="2025-02-17"' in html
 
 
-def test_dates_that_are_not_this_happened_get_no_shortcut(client, auth, monkeypatch):
+def test_only_dates_marked_as_this_happened_get_the_shortcut(app, monkeypatch):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-    team = create_team()
-    auth.login(role="coordinator", teams=[team])
-    html = client.get("/children/new").get_data(as_text=True)
-    assert "Date of birth" in html and "Today is" not in html and "data-today" not in html
+
+    class Dates(Form):
+        born = GovDateField("Date of birth", description="For example, 27 3 2007")
+        happened = GovDateField("Date received", today_shortcut=True)
+
+    with app.test_request_context():
+        form = Dates()
+        born, happened = str(form.born()), str(form.happened())
+        marked_when_shown = str(form.born(today_shortcut=True))
+    assert "Today is" not in born and "data-today" not in born
+    assert "Today is 9 3 2026." in happened and 'data-today="2026-03-09"' in happened
+    assert "For example, 27 3 2007. Today is 9 3 2026." in marked_when_shown
 
 
 def test_the_hint_keeps_markup_escaped():
@@ -74,3 +83,11 @@ def test_banner_says_how_many_days_late(client, auth):
     stored = db.session.scalars(select(Case)).one()
     assert any(m.key == "decision_to_assess" and m.met_on == date(2025, 2, 20) for m in stored.milestones)
     assert "3 days late" in html
+
+
+def test_other_dates_that_happened_get_the_shortcut_too(client, auth, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    case = _case(auth)
+    for url in (f"/cases/{case.id}/communications/new", f"/children/{case.child_id}/assessments/new"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Today is 9 3 2026." in html and 'data-today="2026-03-09"' in html, url
