@@ -1,1 +1,2 @@
 from . import expected  # noqa: F401  (registers its route on the cases blueprint)
+from . import advice  # noqa: F401  (registers its route on the cases blueprint)

@@ -294,8 +294,10 @@ def record_event(case_id: int, event_type: str) -> Any:
         kind = EventType(event_type)
     except ValueError:
         abort(404)
+    if kind is EventType.ADVICE_REQUESTED and request.method == "GET":
+        return redirect(url_for("cases.request_advice", case_id=case.id))  # several kinds of advice in one form (cases/advice.py)
     form = EventForm()
-    form.advice_request_id.choices = [(str(a.id), f"{a.advice_type.label}: {a.provider} (requested {a.requested_on:%-d %B %Y})") for a in case.advice_requests if a.received_on is None]
+    form.advice_request_id.choices = timeline_service.open_advice_choices(case)
     form.consultation_id.choices = [(str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})") for c in case.consultations if c.responded_on is None]
     form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
     fields = EVENT_FIELDS.get(kind.value, [])

@@ -43,7 +43,9 @@ from ..statutory.rules import ExceptionLimb, StatutorySettings, due_on
 from ..statutory.rules import rule as statutory_rule
 from ..statutory.years import compulsory_school_age_ends
 from . import Conflict, Forbidden, ServiceError, audit
+from . import directory as directory_service
 from . import milestones as milestone_service
+from .timeline import ADVICE_NAMES
 from .calendar import working_day_calendar
 
 ASSESSMENT_EVENTS = frozenset(
@@ -548,13 +550,105 @@ def _h_advice_requested(case: Case, on: date, actor: User, today: date, details:
         advice_type = AdviceType(details.get("advice_type"))
     except ValueError:
         raise ServiceError("Select the type of advice", field="advice_type") from None
-    provider = (details.get("provider") or "").strip()
+    provider, entry = directory_service.resolve(details.get("provider") or "")
     if not provider:
         raise ServiceError("Enter who the advice was requested from", field="provider")
-    advice = AdviceRequest(case=case, advice_type=advice_type, provider=provider, requested_on=on)
+    return _new_advice_request(case, advice_type, provider, entry, on)
+
+
+def _new_advice_request(case: Case, advice_type: AdviceType, provider: str, entry: Any, on: date) -> dict[str, Any]:
+    """The advice request itself, linked to its directory entry when the name matched one."""
+    advice = AdviceRequest(
+        case=case, advice_type=advice_type, provider=provider, directory_entry_id=entry.id if entry is not None else None,
+        requested_on=on,
+    )
     db.session.add(advice)
     db.session.flush()
-    return {"advice_request_id": advice.id, "advice_type": advice_type.value, "provider": provider}
+    stored: dict[str, Any] = {"advice_request_id": advice.id, "advice_type": advice_type.value, "provider": provider}
+    if entry is not None:
+        stored["directory_entry_id"] = entry.id
+    return stored
+
+
+# A form asks for at most this many pieces of advice at once (reg 6(1) lists six kinds; a few
+# more for a second health or therapy service).
+MAX_ADVICE_ROWS = 12
+
+
+@dataclass(frozen=True)
+class AdviceWanted:
+    """One row of the advice request form: the kind of advice and who is asked. A row with no one
+    named is left out."""
+
+    advice_type: str | None
+    provider: str | None
+
+
+def request_advice(case: Case, requested_on: date, rows: list[AdviceWanted], *, actor: User, today: date) -> list[AdviceRequest]:
+    """Ask for several pieces of advice on one day (SEND Regulations 2014 reg 6(1)).
+
+    Each row naming someone becomes an advice request with its own 6-week time limit (reg 8(1))
+    and its own ‘Advice requested’ step, checked like any step, all under the case's lock and all
+    or nothing. A row's refusal names its field as "rows-<n>-advice_type" or "rows-<n>-provider".
+    """
+    _require_edit(actor, case)
+    lock_case(case)
+    _validate_sequence(case, EventType.ADVICE_REQUESTED, requested_on, today)
+    if len(rows) > MAX_ADVICE_ROWS:
+        raise ServiceError(f"Request at most {MAX_ADVICE_ROWS} pieces of advice at a time", field="rows")
+    wanted: list[tuple[AdviceType, str, Any]] = []
+    seen: dict[tuple[AdviceType, str], int] = {}
+    for n, row in enumerate(rows):
+        typed = " ".join((row.provider or "").split())
+        if not typed:
+            continue
+        try:
+            advice_type = AdviceType(row.advice_type)
+        except ValueError:
+            raise ServiceError(f"Select the type of advice asked of {typed}", field=f"rows-{n}-advice_type") from None
+        if len(typed) > 200:
+            raise ServiceError("The name of who is asked must be 200 characters or fewer", field=f"rows-{n}-provider")
+        provider, entry = directory_service.resolve(typed)
+        key = (advice_type, directory_service.name_key(provider))
+        if key in seen:
+            raise ServiceError(
+                f"{ADVICE_NAMES[advice_type]} from {provider} is already in row {seen[key] + 1}", field=f"rows-{n}-provider"
+            )
+        seen[key] = n
+        waiting = next(
+            (a for a in case.advice_requests if a.received_on is None and a.advice_type is advice_type
+             and directory_service.name_key(a.provider_name) == key[1]),
+            None,
+        )
+        if waiting is not None:
+            raise ServiceError(
+                f"{ADVICE_NAMES[advice_type]} from {provider} was already requested on {waiting.requested_on:%-d %B %Y} "
+                "and has not been received yet",
+                field=f"rows-{n}-provider",
+            )
+        wanted.append((advice_type, provider, entry))
+    if not wanted:
+        raise ServiceError("Enter who at least one piece of advice was requested from", field="rows-0-provider")
+    label = EVENT_LABELS[EventType.ADVICE_REQUESTED]
+    events: list[CaseEvent] = []
+    for advice_type, provider, entry in wanted:
+        stored = _new_advice_request(case, advice_type, provider, entry, requested_on)
+        event = CaseEvent(
+            case=case, event_type=EventType.ADVICE_REQUESTED, occurred_on=requested_on, details=stored, recorded_by_id=actor.id
+        )
+        db.session.add(event)
+        _flush_or_conflict(f"‘{label}’ was recorded by someone else at the same moment; look at the case again")
+        audit.record(
+            actor, "case_event_recorded", "case", case.id, f"{label} on {requested_on.isoformat()}",
+            {"event": EventType.ADVICE_REQUESTED.value, "on": requested_on.isoformat(), **stored},
+        )
+        events.append(event)
+    _recompute(case)
+    from .family_mail import notify_step_completed  # (family imports this module)
+
+    notify_step_completed(case, events[0])  # one message to the family for the day's requests
+    ids = {e.details["advice_request_id"] for e in events if e.details}
+    return [a for a in case.advice_requests if a.id in ids]
 
 
 def _find(items: list[Any], ident: Any, message: str, field: str) -> Any:
@@ -576,16 +670,19 @@ def _h_advice_received(case: Case, on: date, actor: User, today: date, details: 
 
 
 def _h_school_consulted(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
-    name = (details.get("setting_name") or "").strip()
+    name, entry = directory_service.resolve(details.get("setting_name") or "")
     if not name:
         raise ServiceError("Enter the name of the school or college consulted", field="setting_name")
     if case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DRAFT_PLAN_ISSUED):
         # CFA s39(2)-(3): the school is consulted on being named in the plan, with the draft.
         raise ServiceError("Record ‘Draft plan issued’ before consulting schools", field="event_type")
-    consultation = Consultation(case=case, setting_name=name, sent_on=on)
+    consultation = Consultation(case=case, setting_name=name, directory_entry_id=entry.id if entry is not None else None, sent_on=on)
     db.session.add(consultation)
     db.session.flush()
-    return {"consultation_id": consultation.id, "setting_name": name}
+    stored: dict[str, Any] = {"consultation_id": consultation.id, "setting_name": name}
+    if entry is not None:
+        stored["directory_entry_id"] = entry.id
+    return stored
 
 
 def _h_school_responded(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ..statutory import rules as statutory_rules
 from ..statutory.calendar import WorkingDayCalendar
 from ..statutory.rules import StatutorySettings
 from ..statutory.years import PhaseTransfer, next_phase_transfer
+from .timeline import advice_name
 
 # Milestones that mark a window closing rather than a step the council must take.
 PERIOD_KEYS = frozenset({"representations_close", "amendment_representations_close"})
@@ -67,7 +68,8 @@ def _assessment(case: Case, calendar: WorkingDayCalendar, settings: StatutorySet
         return wanted
     for advice in case.advice_requests:
         wanted.append(
-            Wanted("advice_due", f"advice:{advice.id}", advice.requested_on, _due("advice_due", advice.requested_on, calendar, settings), advice.received_on)
+            Wanted("advice_due", f"advice:{advice.id}", advice.requested_on, _due("advice_due", advice.requested_on, calendar, settings), advice.received_on,
+                   label=advice_name(advice))
         )
     issue_yes = _event_on(case, EventType.DECIDED_TO_ISSUE)
     issue_no = _event_on(case, EventType.DECIDED_NOT_TO_ISSUE)

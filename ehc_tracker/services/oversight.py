@@ -76,6 +76,7 @@ from ..extensions import db
 from ..models import ComplianceTarget, Role, Team, User
 from ..models.case import AdviceRequest, AdviceType, Case, CaseStatus, CaseType, Milestone
 from ..models.child import Child, SenNeed
+from ..models.directory import DirectoryEntry
 from ..statutory.rules import RULES
 from ..statutory.status import MilestoneStatus, milestone_status
 from . import Forbidden, ServiceError, audit
@@ -604,9 +605,21 @@ class BreakdownRow:
     figure: Figure
 
 
+def _advice_provider() -> Any:
+    """Who gave a piece of advice, as the figures group it: the directory entry's name where the
+    request names one (however it was typed, and after a rename), else the name as typed. Needs
+    the request outer-joined to its entry (`_with_entry`)."""
+    return func.coalesce(DirectoryEntry.name, AdviceRequest.provider)
+
+
+def _with_entry(stmt: Any) -> Any:
+    return stmt.outerjoin(DirectoryEntry, AdviceRequest.directory_entry_id == DirectoryEntry.id)
+
+
 def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict[str, list[BreakdownRow]]:
     """Advice received from `start` to `end` (exclusive), by advice type ("type") and by
-    provider ("provider"): one query grouped by both, added up here over a handful of rows."""
+    provider ("provider", by directory entry; requests naming no entry by the name typed): one
+    query grouped by both, added up here over a handful of rows."""
     measure = MEASURE_BY_KEY["advice_6_weeks"]
     # The advice milestones first (through the key and completion-date index), then their
     # requests by case: left to itself PostgreSQL starts from every request of the team.
@@ -616,12 +629,12 @@ def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict
         .where(*measure_conditions(measure, start, end, as_at), *scope.conditions())
         .cte("advice_steps").prefix_with("MATERIALIZED")
     )
-    stmt = (
-        select(AdviceRequest.advice_type, AdviceRequest.provider, func.count(), func.coalesce(func.sum(steps.c.on_time), 0))
+    provider = _advice_provider()
+    stmt = _with_entry(
+        select(AdviceRequest.advice_type, provider, func.count(), func.coalesce(func.sum(steps.c.on_time), 0))
         .select_from(steps)
         .join(AdviceRequest, _advice_join(steps.c.case_id, steps.c.ref))
-        .group_by(AdviceRequest.advice_type, AdviceRequest.provider)
-    )
+    ).group_by(AdviceRequest.advice_type, provider)
     by_type: dict[AdviceType, list[int]] = {}
     by_provider: dict[str, list[int]] = {}
     for advice_type, provider, counted, on_time in db.session.execute(stmt):
@@ -662,11 +675,11 @@ def drilldown_ids(scope: Scope, d: DrillDown) -> Select[tuple[int]]:
         conditions.append(~_on_time())
     stmt = select(Milestone.id).join(Case, Milestone.case_id == Case.id)
     if d.advice_type is not None or d.provider is not None:
-        stmt = stmt.join(AdviceRequest, _advice_join())
+        stmt = _with_entry(stmt.join(AdviceRequest, _advice_join()))
         if d.advice_type is not None:
             conditions.append(AdviceRequest.advice_type == d.advice_type)
         if d.provider is not None:
-            conditions.append(AdviceRequest.provider == d.provider)
+            conditions.append(_advice_provider() == d.provider)
     on = _counted_on(d.measure)
     return stmt.where(*conditions).order_by(on.desc(), Milestone.id.desc())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..models.case import Case, CaseType, EventType, Milestone
+from ..models.case import AdviceRequest, AdviceType, Case, CaseType, EventType, Milestone
 from ..statutory.status import MilestoneStatus, milestone_status
 
 TAGS = {
@@ -49,6 +49,39 @@ def _describe(m: Milestone, today: date, due_soon_days: int, case_open: bool) ->
     if m.exception_applies:
         text, css = f"{text} – exception applies", css
     return TimelineRow(m, result.status.value, text, css, detail)
+
+
+# Each kind of advice as coordinators name it (SEND Regulations 2014 reg 6(1)(b)-(e) and (h)).
+ADVICE_NAMES = {
+    AdviceType.EP: "Educational psychology advice",
+    AdviceType.HEALTH: "Health advice",
+    AdviceType.SOCIAL_CARE: "Social care advice",
+    AdviceType.SALT: "Speech and language therapy advice",
+    AdviceType.OT: "Occupational therapy advice",
+    AdviceType.SCHOOL: "School advice",
+    AdviceType.OTHER: "Advice",
+}
+
+
+def advice_name(advice: AdviceRequest) -> str:
+    """The kind of advice and who gives it, e.g. "Health advice — Northtown Community Paediatrics":
+    the name of its milestone on every page and list."""
+    return f"{ADVICE_NAMES[advice.advice_type]} — {advice.provider_name}"[:200]
+
+
+def open_advice_choices(case: Case) -> list[tuple[str, str]]:
+    """The case's advice still awaited, as the choices of the "advice received" form, earliest due first."""
+    due = {m.ref: m.due_on for m in case.milestones if m.key == "advice_due"}
+    waiting = sorted(
+        (a for a in case.advice_requests if a.received_on is None),
+        key=lambda a: (due.get(f"advice:{a.id}") or a.requested_on, a.id),
+    )
+    choices = []
+    for a in waiting:
+        due_on = due.get(f"advice:{a.id}")
+        when = f", due {due_on:%-d %B %Y}" if due_on else ""
+        choices.append((str(a.id), f"{advice_name(a)}{when} (requested {a.requested_on:%-d %B %Y})"))
+    return choices
 
 
 def timeline(case: Case, today: date, *, due_soon_days: int = 10) -> list[TimelineRow]:
