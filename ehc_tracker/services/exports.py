@@ -4,23 +4,50 @@ A cell a person typed could start with "=", "+", "-" or "@", which a spreadsheet
 formula; such text is written with a leading apostrophe in both formats. Viewers' files leave
 out every column that identifies a child (name and setting): the tables here take
 `with_names` and drop those columns, rather than leaving them empty.
+
+A workbook is made to be read as it opens: each sheet says above its table what it is, the
+filters it was made with, and when and by whom it was exported (`ExportAbout`); the heading row
+stays in view (frozen panes) and carries the filter buttons; columns are as wide as what they
+hold; dates are real dates shown dd/mm/yyyy, so they sort and filter as dates. The CSV is the
+plain table, unchanged, for other systems to read.
 """
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.styles import Font  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from .oversight import BreakdownRow, MeasureSeries, MilestoneRow, Workload
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "dd/mm/yyyy"
+MONTH_FORMAT = "mmm yyyy"
+# Column widths, in characters: at least a short heading's, at most a long sentence's (longer
+# text stays whole in the cell; the column does not grow without end).
+MIN_WIDTH = 6
+MAX_WIDTH = 60
+LONDON = ZoneInfo("Europe/London")
+
+
+class MonthStart(date):
+    """The first of a month standing for the whole month: "2025-02" in a CSV (as the figures
+    have always been written), a real date shown "Feb 2025" in Excel."""
+
+    @classmethod
+    def of(cls, on: date) -> MonthStart:
+        return cls(on.year, on.month, 1)
+
 
 Cell = str | int | float | Decimal | date | None
 
@@ -34,6 +61,28 @@ class Table:
     rows: Iterable[Sequence[Cell]]
 
 
+@dataclass(frozen=True)
+class ExportAbout:
+    """What a workbook says about itself above each table: the report, the filters it was made
+    with (label and value, as the page shows them), and when and by whom it was exported."""
+
+    report: str
+    filters: Sequence[tuple[str, str]]
+    exported_at: datetime
+    exported_by: str
+    notes: Sequence[str] = field(default_factory=tuple)
+
+    def lines(self, table_title: str) -> list[str]:
+        title = self.report if table_title == self.report else f"{self.report}: {table_title}"
+        when = self.exported_at.astimezone(LONDON)
+        found = [title]
+        if self.filters:
+            found.append("Filters used: " + "; ".join(f"{label}: {value}" for label, value in self.filters) + ".")
+        found.append(f"Exported on {when:%d/%m/%Y} at {when:%H:%M} by {self.exported_by}.")
+        found += list(self.notes)
+        return found
+
+
 def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
@@ -41,6 +90,8 @@ def safe_text(value: str) -> str:
 def _csv_value(value: Cell) -> str | int | float:
     if value is None:
         return ""
+    if isinstance(value, MonthStart):
+        return value.strftime("%Y-%m")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -74,14 +125,77 @@ def _xlsx_value(value: Cell) -> str | int | float | date | None:
     return value
 
 
-def xlsx_bytes(tables: Sequence[Table]) -> bytes:
-    """A workbook with one sheet per table (write-only mode: rows are not kept in memory twice)."""
+def _shown_width(value: Cell) -> int:
+    """About how many characters Excel shows for a value, in the formats used here."""
+    if value is None:
+        return 0
+    if isinstance(value, MonthStart):
+        return 8  # "Feb 2025"
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10  # 31/12/2025
+    if isinstance(value, float | Decimal):
+        return len(f"{float(value):g}")
+    text = safe_text(value) if isinstance(value, str) else str(value)
+    return max((len(part) for part in text.splitlines()), default=0)
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[float]:
+    """Each column as wide as its widest heading or value, plus room for the filter button."""
+    widths = [_shown_width(h) + 3 for h in header]  # the heading's filter button takes about 3
+    for row in rows:
+        for n, value in enumerate(row[: len(widths)]):
+            widths[n] = max(widths[n], _shown_width(value) + 1)
+    return [float(min(max(w, MIN_WIDTH), MAX_WIDTH)) for w in widths]
+
+
+def _cell(sheet: object, value: Cell) -> object:
+    out = WriteOnlyCell(sheet, value=_xlsx_value(value))
+    if isinstance(value, MonthStart):
+        out.number_format = MONTH_FORMAT
+    elif isinstance(value, datetime):
+        out.number_format = DATE_FORMAT + " hh:mm"
+    elif isinstance(value, date):
+        out.number_format = DATE_FORMAT
+    return out
+
+
+def xlsx_bytes(tables: Sequence[Table], about: ExportAbout | None = None) -> bytes:
+    """A workbook with one sheet per table (write-only mode: cells are not kept twice).
+
+    With `about`, each sheet starts with its description (a line each, then a blank line) and
+    the table's heading row follows; without it the heading is the first row. Either way the
+    heading row is frozen and carries the autofilter over every data row.
+    """
     book = Workbook(write_only=True)
+    bold = Font(bold=True)
     for table in tables:
         sheet = book.create_sheet(title=table.title[:31])
-        sheet.append(list(table.header))
-        for row in table.rows:
-            sheet.append([_xlsx_value(v) for v in row])
+        rows = [list(r) for r in table.rows]
+        header = list(table.header)
+        preamble = about.lines(table.title) + [""] if about is not None else []
+        header_row = len(preamble) + 1
+        for n, width in enumerate(column_widths(header, rows), start=1):
+            sheet.column_dimensions[get_column_letter(n)].width = width
+        last_column = get_column_letter(max(len(header), 1))
+        sheet.freeze_panes = f"A{header_row + 1}"
+        sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + len(rows)}"
+        for n, line in enumerate(preamble):
+            if n == 0:
+                title = WriteOnlyCell(sheet, value=safe_text(line))
+                title.font = bold
+                sheet.append([title])
+            else:
+                sheet.append([safe_text(line)] if line else [])
+        heading = []
+        for text in header:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = bold
+            heading.append(cell)
+        sheet.append(heading)
+        for row in rows:
+            sheet.append([_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -125,7 +239,7 @@ def figures_table(series: Sequence[MeasureSeries]) -> Table:
         for m in s.months:
             ex = m.excluding
             rows.append([
-                s.measure.title, s.measure.key, m.month_on.strftime("%Y-%m"), m.including.counted, m.including.on_time,
+                s.measure.title, s.measure.key, MonthStart.of(m.month_on), m.including.counted, m.including.on_time,
                 m.including.late, m.including.percent,
                 ex.counted if ex else None, ex.on_time if ex else None, ex.percent if ex else None,
                 m.target_percent, m.national_average_percent, "Yes" if m.partial else "No",
