@@ -1,11 +1,14 @@
-"""Filters for the reports (GET forms, no CSRF token: they change nothing) and the targets form."""
+"""Filters for the reports (GET forms, no CSRF token: they change nothing) and the targets forms."""
 from __future__ import annotations
 
+import calendar
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from ..models.case import CaseType
 from ..models.child import SenNeed
@@ -62,7 +65,10 @@ class PercentField(StringField):
             self.data = value
 
     def _value(self) -> str:
-        return self.raw_data[0] if self.raw_data else ("" if self.data is None else str(self.data))
+        """What was typed; else the saved value as a person writes it ("65", "62.5", not "65.00")."""
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{Decimal(self.data).normalize():f}"
 
 
 class OverdueFilterForm(FlaskForm):
@@ -109,15 +115,48 @@ class MonthlyReportForm(FlaskForm):
     submit = SubmitField("Show report", widget=GovSubmitInput())
 
 
-class TargetForm(FlaskForm):
-    measure = SelectField("Measure", widget=GovSelect(), choices=MEASURE_CHOICES, validators=[InputRequired(message="Select a measure")])
-    month = SelectField("Month", widget=GovSelect(), choices=[], validators=[InputRequired(message="Select a month")])
-    target_percent = PercentField(
-        "Target (%)", widget=GovTextInput(), description="The percentage on time the improvement plan aims for in this month, for example 65",
-        validators=[InputRequired(message="Enter the target as a percentage"), NumberRange(min=0, max=100, message="The target must be between 0 and 100")],
-    )
-    national_average_percent = PercentField(
-        "National average (%) (optional)", widget=GovTextInput(), description="The latest published figure for England, if you want it shown as a reference line",
-        validators=[Optional(), NumberRange(min=0, max=100, message="The national average must be between 0 and 100")],
-    )
-    submit = SubmitField("Save target", widget=GovSubmitInput())
+class TargetYearForm(FlaskForm):
+    """Which grid to show: a measure and a calendar year (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    measure = SelectField("Measure", widget=GovSelect(), choices=MEASURE_CHOICES, validators=[Optional()])
+    year = SelectField("Year", widget=GovSelect(), choices=[], validators=[Optional()])
+    submit = SubmitField("Show targets", widget=GovSubmitInput())
+
+
+class TargetGridForm(FlaskForm):
+    """A measure's targets for the twelve months of a year, with the national average beside
+    each: one form, a cell per value (`target_01` … `target_12`, `national_01` … `national_12`).
+    Each cell is checked on its own, so every mistake shows against its own box, and whatever
+    was typed stays in the boxes."""
+
+    submit = SubmitField("Save targets", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for month in range(1, 13):
+            target, national = self.target(month), self.national(month)
+            if target.data is None and not target.errors and national.data is not None and not national.errors:
+                target.errors = [f"Enter the target for {calendar.month_name[month]}, or clear its national average"]
+                valid = False
+        return valid
+
+    def target(self, month: int) -> Any:
+        return self[f"target_{month:02d}"]
+
+    def national(self, month: int) -> Any:
+        return self[f"national_{month:02d}"]
+
+
+for _month in range(1, 13):
+    _name = calendar.month_name[_month]
+    setattr(TargetGridForm, f"target_{_month:02d}", PercentField(
+        f"Target for {_name}", widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=100, message=f"The target for {_name} must be between 0 and 100")],
+    ))
+    setattr(TargetGridForm, f"national_{_month:02d}", PercentField(
+        f"National average for {_name}", widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=100, message=f"The national average for {_name} must be between 0 and 100")],
+    ))

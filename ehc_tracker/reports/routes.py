@@ -25,9 +25,9 @@ from ..models.child import SenNeed
 from ..services import ServiceError, audit
 from ..services import exports
 from ..services import oversight
-from ..services.clock import today
+from ..services.clock import now, today
 from ..web.security import role_required
-from .forms import DashboardFilterForm, MonthlyReportForm, OverdueFilterForm, TargetForm
+from .forms import DashboardFilterForm, MonthlyReportForm, OverdueFilterForm, TargetGridForm, TargetYearForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -119,14 +119,43 @@ def _spooled_csv(table: exports.Table) -> Response:
     return response
 
 
-def _file_response(tables: list[exports.Table], fmt: str, filename: str) -> Response:
-    """CSV (the first table, written whole then sent) or an Excel workbook (a sheet per table)."""
+def _file_response(tables: list[exports.Table], fmt: str, filename: str, about: exports.ExportAbout) -> Response:
+    """CSV (the first table, written whole then sent, as it always was) or an Excel workbook (a
+    sheet per table, each saying what it is, the filters used, and when and by whom)."""
     if fmt == "csv":
         response = _spooled_csv(tables[0])
     else:
-        response = Response(exports.xlsx_bytes(tables), content_type=exports.XLSX_CONTENT_TYPE)
+        response = Response(exports.xlsx_bytes(tables, about), content_type=exports.XLSX_CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+# --- Filters in words -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterInWords:
+    """One filter as the page summary and the export describe it; `applied` when it differs
+    from what the page shows without asking."""
+
+    key: str
+    label: str
+    value: str
+    applied: bool
+
+
+def _about(report: str, filters: list[FilterInWords], notes: tuple[str, ...] = ()) -> exports.ExportAbout:
+    """What an Excel export says about itself: the report, every filter it was made with, and
+    when and by whom it was downloaded."""
+    return exports.ExportAbout(report, [(f.label, f.value) for f in filters], now(), _me().name, notes)
+
+
+def _choice(field_: Any, value: Any, otherwise: str) -> str:
+    return str(dict(field_.choices).get("" if value is None else str(value), otherwise))
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
 
 
 # --- The overdue and due-soon list ------------------------------------------------------------
@@ -143,6 +172,9 @@ class OverdueRequest:
     with_names: bool
     # The filters in force, for the audit entry of an export.
     summary: dict[str, Any]
+    # The same, in words, for the summary above the list and the export's own description.
+    described: list[FilterInWords]
+    sorted_by: str
 
 
 def _overdue_request() -> OverdueRequest:
@@ -194,7 +226,26 @@ def _overdue_request() -> OverdueRequest:
         "case_type": case_type, "milestone_key": filters.milestone_key, "primary_need": need,
         "setting": filters.setting_contains, "as_at": filters.as_at.isoformat(), "sort": sort, "dir": direction,
     }
-    return OverdueRequest(form, scope, filters, who, with_names, summary)
+    default_who = "mine" if me.role is Role.COORDINATOR else ""
+    team_id = _team_id(form)
+    setting = filters.setting_contains.strip() if filters.setting_contains else ""
+    described = [
+        FilterInWords("coordinator", "Coordinator", _choice(form.coordinator_id, who, "Not one of your teams’ coordinators"), who != default_who),
+        FilterInWords("team", "Team", _choice(form.team_id, team_id, "Not one of your teams"), team_id is not None),
+        FilterInWords("show", "Show", _choice(form.show, filters.show, filters.show), filters.show != "all"),
+        FilterInWords("within", "Due soon means due within", _days(filters.due_within_days), filters.due_within_days != oversight.DEFAULT_DUE_SOON_DAYS),
+        FilterInWords("case_type", "Case type", _choice(form.case_type, case_type, "All case types"), bool(case_type)),
+        FilterInWords("milestone_key", "Step", _choice(form.milestone_key, filters.milestone_key, "Any step"), bool(filters.milestone_key)),
+        FilterInWords("primary_need", "Primary need", _choice(form.primary_need, need, "Any primary need"), bool(need)),
+        FilterInWords("setting", "Setting name contains", f"“{setting}”" if setting else "any setting", bool(setting)),
+        FilterInWords("as_at", "As at", f"{filters.as_at:%-d %B %Y}", _valid(form.as_at) is not None),
+    ]
+    sorted_by = {
+        ("overdue", "desc"): "most days overdue first", ("overdue", "asc"): "fewest days overdue first",
+        ("due", "asc"): "earliest due date first", ("due", "desc"): "latest due date first",
+        ("child", "asc"): "child’s surname, A to Z", ("child", "desc"): "child’s surname, Z to A",
+    }[(sort, direction)]
+    return OverdueRequest(form, scope, filters, who, with_names, summary, described, sorted_by)
 
 
 @bp.route("/overdue")
@@ -206,9 +257,15 @@ def overdue() -> Any:
     # One-click views: a coordinator starts on their own cases, a manager on their teams'.
     views = [("My overdue", "mine")] if _me().role in STAFF else []
     views.append(("My teams’ overdue", ""))
+    applied = [f for f in r.described if f.applied]
+    # The filter panel stays folded unless filters were asked for (a quick view is not one: the
+    # caption says whose cases are shown) or one was refused, so the list comes first.
+    quick = {view for _, view in views}
+    panel_open = bool(r.form.errors) or any(f.key != "coordinator" or r.who not in quick for f in applied)
     return render_template(
         "reports/overdue.html", form=r.form, page=page, rows=rows, filters=r.filters, who=r.who, with_names=r.with_names,
         sort=r.filters.sort, direction="desc" if r.filters.descending else "asc", views=views,
+        applied=applied, panel_open=panel_open,
     )
 
 
@@ -225,7 +282,9 @@ def overdue_export() -> Any:
     )
     db.session.commit()
     table = exports.overdue_table(oversight.overdue_rows(r.scope, r.filters, with_names=r.with_names), with_names=r.with_names)
-    return _file_response([table], fmt, f"overdue-{r.filters.as_at.isoformat()}")
+    notes = () if r.with_names else ("Children’s names and settings are left out of this export.",)
+    about = _about("Overdue and due soon", r.described + [FilterInWords("sort", "Sorted by", r.sorted_by, False)], notes)
+    return _file_response([table], fmt, f"overdue-{r.filters.as_at.isoformat()}", about)
 
 
 # --- The compliance dashboard -----------------------------------------------------------------
@@ -238,6 +297,7 @@ class DashboardRequest:
     team_id: int | None
     as_at: date
     months: list[date]
+    described: list[FilterInWords]
 
 
 def _dashboard_request() -> DashboardRequest:
@@ -249,7 +309,13 @@ def _dashboard_request() -> DashboardRequest:
     as_at = _as_at(form)
     team_id = _team_id(form)
     months = oversight.months_ending(as_at, count if isinstance(count, int) else DEFAULT_MONTHS)
-    return DashboardRequest(form, oversight.scope_for(me, team_id=team_id), team_id, as_at, months)
+    span = f"{len(months)} month{'' if len(months) == 1 else 's'}, {_month_label(months[0])} to {_month_label(months[-1])}"
+    described = [
+        FilterInWords("team", "Team", _choice(form.team_id, team_id, "Not one of your teams"), team_id is not None),
+        FilterInWords("months", "Months", span, len(months) != DEFAULT_MONTHS),
+        FilterInWords("as_at", "As at", f"{as_at:%-d %B %Y}", _valid(form.as_at) is not None),
+    ]
+    return DashboardRequest(form, oversight.scope_for(me, team_id=team_id), team_id, as_at, months, described)
 
 
 @dataclass(frozen=True)
@@ -320,7 +386,7 @@ def build_chart(series: oversight.MeasureSeries) -> Chart:
     parts = [
         f"{series.measure.title}: percentage on time each month from {_month_label(months[0].month_on)} to {_month_label(latest.month_on)}.",
         f"{_month_label(latest.month_on)}{' (to date)' if latest.partial else ''}: "
-        + (f"{figure.percent}% ({figure.on_time} of {figure.counted})" if figure.percent is not None else "nothing counted") + ".",
+        + (f"{figure.percent}% ({figure.on_time} of {figure.counted})" if figure.percent is not None else series.measure.nothing.lower()) + ".",
     ]
     if latest.target_percent is not None:
         parts.append(f"Target {_number(latest.target_percent)}%.")
@@ -341,11 +407,14 @@ def dashboard() -> Any:
     series = oversight.monthly_figures(d.scope, d.months, d.as_at)
     start, end = d.months[0], oversight.next_month(d.months[-1])
     advice = oversight.advice_breakdowns(d.scope, start, end, d.as_at)
+    applied = [f for f in d.described if f.applied]
     return render_template(
         "reports/dashboard.html", form=d.form, series=series, charts={s.measure.key: build_chart(s) for s in series},
         by_type=advice["type"], by_provider=advice["provider"],
         work=oversight.workload(d.scope, d.as_at), as_at=d.as_at, months=d.months, team_id=d.team_id or "",
         as_at_args=date_args(d.as_at), month_count=len(d.months),
+        headline=oversight.headline(d.scope, d.as_at), applied=applied, panel_open=bool(applied or d.form.errors),
+        team_name=_choice(d.form.team_id, d.team_id, "Not one of your teams"),
     )
 
 
@@ -371,7 +440,8 @@ def dashboard_export() -> Any:
         {"report": "compliance", "format": fmt, "team_id": d.team_id, "as_at": d.as_at.isoformat(), "months": len(d.months)},
     )
     db.session.commit()
-    return _file_response(tables, fmt, f"compliance-{d.months[0]:%Y-%m}-to-{d.months[-1]:%Y-%m}")
+    about = _about("Compliance figures", d.described)
+    return _file_response(tables, fmt, f"compliance-{d.months[0]:%Y-%m}-to-{d.months[-1]:%Y-%m}", about)
 
 
 # --- Drill-down --------------------------------------------------------------------------------
@@ -474,47 +544,86 @@ def drilldown() -> Any:
 
 # --- Targets -----------------------------------------------------------------------------------
 
+# Years offered for targets: a few back (to correct or copy from) and a couple ahead (to plan).
+TARGET_YEARS_BACK = 3
+TARGET_YEARS_AHEAD = 2
+COPY_LAST_YEAR = "last-year"
+FIRST_TARGET_YEAR = 2014
 
-def _target_months(now: date) -> list[date]:
-    first = oversight.month_start(now) - relativedelta(months=24)
-    return [first + relativedelta(months=n) for n in range(0, 49)]
+
+def _target_years(now_on: date) -> list[int]:
+    return list(range(now_on.year - TARGET_YEARS_BACK, now_on.year + TARGET_YEARS_AHEAD + 1))
+
+
+def _fill_grid(form: TargetGridForm, targets: dict[int, Any], nationals: dict[int, Any]) -> None:
+    for month in range(1, 13):
+        form.target(month).data = targets[month].target_percent if month in targets else None
+        form.national(month).data = nationals[month].national_average_percent if month in nationals else None
 
 
 @bp.route("/targets", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def targets() -> Any:
-    form = TargetForm()
-    now = today()
-    form.month.choices = [(m.strftime("%Y-%m"), _month_label(m)) for m in _target_months(now)]
+    """A measure's targets for a calendar year as one grid of twelve months. "Copy last year's
+    targets" fills the grid with the previous year's targets for the manager to check; nothing
+    is saved until they select "Save targets"."""
+    now_on = today()
+    years = _target_years(now_on)
+    choose = TargetYearForm(request.args)
+    choose.year.choices = [(str(y), str(y)) for y in years]
+    measure_key = request.args.get("measure", "")
+    if measure_key not in oversight.MEASURE_BY_KEY:
+        measure_key = oversight.MEASURES[0].key
+    year_arg = request.args.get("year", "")
+    # EHC plans began in September 2014: a year from then on is offered, besides the usual range.
+    year = int(year_arg) if year_arg.isdigit() and FIRST_TARGET_YEAR <= int(year_arg) <= years[-1] else now_on.year
+    if year not in years:
+        years = sorted({*years, year})
+        choose.year.choices = [(str(y), str(y)) for y in years]
+    choose.measure.data, choose.year.data = measure_key, str(year)
+    measure = oversight.MEASURE_BY_KEY[measure_key]
+    saved = oversight.year_targets(measure_key, year)
+    last_year = oversight.year_targets(measure_key, year - 1)
+    form = TargetGridForm()
+    for month in range(1, 13):
+        name = f"{date(year, month, 1):%B %Y}"
+        form.target(month).label.text = f"Target for {name}"
+        form.national(month).label.text = f"National average for {name}"
+    copied = False
     if request.method == "GET":
-        chosen = oversight.parse_month(request.args.get("month")) or oversight.month_start(now)
-        form.month.data = chosen.strftime("%Y-%m")
-        if request.args.get("measure") in oversight.MEASURE_BY_KEY:
-            form.measure.data = request.args["measure"]
-            existing = oversight.targets_for([chosen]).get((form.measure.data, chosen))
-            if existing is not None:
-                form.target_percent.data = existing.target_percent
-                form.national_average_percent.data = existing.national_average_percent
-    if form.validate_on_submit():
-        month_on = oversight.parse_month(form.month.data)
-        assert month_on is not None
+        copied = request.args.get("copy") == COPY_LAST_YEAR and bool(last_year)
+        # A copy brings last year's targets only; the national averages beside them stay this
+        # year's (last year's national figure is not this year's).
+        _fill_grid(form, last_year if copied else saved, saved)
+    elif form.validate_on_submit():
+        rows = [
+            oversight.MonthTarget(date(year, month, 1), form.target(month).data, form.national(month).data) for month in range(1, 13)
+        ]
         try:
-            oversight.set_target(
-                measure=form.measure.data or "", month_on=month_on, target_percent=form.target_percent.data,
-                national_average_percent=form.national_average_percent.data, actor=_me(),
-            )
+            changed, removed = oversight.save_year_targets(measure=measure_key, year=year, months=rows, actor=_me())
         except ServiceError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
             db.session.commit()
-            title = oversight.MEASURE_BY_KEY[form.measure.data or ""].title
-            flash(f"Target saved: {title}, {_month_label(month_on)}, {form.target_percent.data}%.", "success")
-            return redirect(url_for("reports.targets", measure=form.measure.data, month=form.month.data))
-    saved = oversight.all_targets()
-    setters = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_({t.set_by_id for t in saved if t.set_by_id})))}
-    by_measure = [(m, [t for t in saved if t.measure == m.key]) for m in oversight.MEASURES]
-    return render_template("reports/targets.html", form=form, by_measure=by_measure, setters=setters, any_saved=bool(saved))
+            if changed or removed:
+                parts = [f"{changed} month{'' if changed == 1 else 's'} set or changed"] if changed else []
+                parts += [f"{removed} month{'' if removed == 1 else 's'} cleared"] if removed else []
+                flash(f"Targets saved: {measure.title}, {year}: {' and '.join(parts)}.", "success")
+            else:
+                flash(f"Nothing changed: the targets for {measure.title}, {year}, are as they were.", "success")
+            return redirect(url_for("reports.targets", measure=measure_key, year=year))
+    by_year: dict[tuple[str, int], int] = {}
+    for t in oversight.all_targets():
+        by_year[(t.measure, t.month_on.year)] = by_year.get((t.measure, t.month_on.year), 0) + 1
+    overview = [(m, sorted((y, n) for (key, y), n in by_year.items() if key == m.key)) for m in oversight.MEASURES]
+    setter_ids = {t.set_by_id for t in saved.values() if t.set_by_id}
+    setters = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(setter_ids)))} if setter_ids else {}
+    return render_template(
+        "reports/targets.html", choose=choose, form=form, measure=measure, year=year, months=[date(year, n, 1) for n in range(1, 13)],
+        copied=copied, can_copy=bool(last_year), overview=overview, any_saved=bool(by_year), copy_value=COPY_LAST_YEAR,
+        saved=saved, setters=setters,
+    )
 
 
 # --- The monthly performance report ------------------------------------------------------------

@@ -407,10 +407,16 @@ class Measure:
     source: str
     # The name a board report uses, e.g. "20-week plans".
     short: str = ""
+    # What a month with nothing counted means, in words: "No new plans were issued".
+    nothing: str = "Nothing was counted"
 
     @property
     def milestone_label(self) -> str:
         return RULES[self.milestone_key].label
+
+    def nothing_in(self, period: str) -> str:
+        """ "No new plans were issued in June 2026": said instead of a blank or 0%."""
+        return f"{self.nothing} in {period}"
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -421,19 +427,20 @@ MEASURES: tuple[Measure, ...] = (
         "it was due in an earlier month. Plans issued after a reassessment are not counted. The headline figure "
         "leaves out plans where an exception under regulation 13(3) was approved (both from the plans issued and "
         "from those on time); the figure including exceptions counts every plan.",
-        "SEND Regulations 2014 reg 13(2)", short="20-week plans",
+        "SEND Regulations 2014 reg 13(2)", short="20-week plans", nothing="No new plans were issued",
     ),
     Measure(
         "decision_6_weeks", "Decisions whether to assess within 6 weeks", "decision_to_assess", "completed", False, "decisions made",
         "Decisions whether to carry out an EHC needs assessment made in the month (either way), and how many were "
         "made on or before the day 6 weeks after the request was received.",
         "SEND Regulations 2014 reg 4(1) and 5(1)", short="6-week decisions to assess",
+        nothing="No decisions whether to assess were made",
     ),
     Measure(
         "advice_6_weeks", "Advice received within 6 weeks", "advice_due", "completed", False, "pieces of advice received",
         "Advice received in the month, and how much was received on or before the day 6 weeks after it was "
         "requested. Also shown by type of advice and by provider over all the months shown.",
-        "SEND Regulations 2014 reg 8(1)", short="6-week advice",
+        "SEND Regulations 2014 reg 8(1)", short="6-week advice", nothing="No advice was received",
     ),
     Measure(
         "review_decision_4_weeks", "Annual review decisions within 4 weeks", "review_decision_due", "due", False, "decisions due",
@@ -441,6 +448,7 @@ MEASURES: tuple[Measure, ...] = (
         "date, and how many were notified on or before the due date. A decision not yet notified counts as late. "
         "One outstanding on a case closed before the due date is not counted.",
         "SEND Regulations 2014 reg 20(10)", short="4-week review decisions",
+        nothing="No review decisions fell due",
     ),
     Measure(
         "amended_plan_12_weeks", "Amended plans within 12 weeks of the review", "amended_plan_due", "due", False, "amended plans due",
@@ -448,13 +456,14 @@ MEASURES: tuple[Measure, ...] = (
         "amend) and before the as-at date, and how many were issued on or before the due date. A plan not yet issued "
         "counts as late. One outstanding on a case closed before the due date is not counted.",
         "SEND Regulations 2014 reg 22(3); R (L, M & P) v Devon CC [2022]", short="12-week amended plans",
+        nothing="No amended plans fell due",
     ),
     Measure(
         "response_5_days", "Responses to communications within 5 working days", "response_due", "due", False, "responses due",
         "Responses to parents' and professionals' communications that fell due in the month (5 working days after "
         "the communication was received) and before the as-at date, and how many were sent on or before the due "
         "date. A response not yet sent counts as late. One outstanding on a case closed before the due date is not counted.",
-        "Local standard (5 working days)", short="5-day responses",
+        "Local standard (5 working days)", short="5-day responses", nothing="No responses fell due",
     ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
@@ -836,6 +845,187 @@ def _text(value: Decimal | None) -> str | None:
 
 def all_targets() -> list[ComplianceTarget]:
     return list(db.session.scalars(select(ComplianceTarget).order_by(ComplianceTarget.measure, ComplianceTarget.month_on)))
+
+
+def year_targets(measure: str, year: int) -> dict[int, ComplianceTarget]:
+    """A measure's targets for the months of a calendar year, by month number (1 to 12)."""
+    found = db.session.scalars(
+        select(ComplianceTarget).where(
+            ComplianceTarget.measure == measure, ComplianceTarget.month_on >= date(year, 1, 1), ComplianceTarget.month_on < date(year + 1, 1, 1)
+        )
+    )
+    return {t.month_on.month: t for t in found}
+
+
+@dataclass(frozen=True)
+class MonthTarget:
+    """One row of a year's grid as typed: both blank means "no target for this month"."""
+
+    month_on: date
+    target_percent: Decimal | None
+    national_average_percent: Decimal | None
+
+
+def grid_field(kind: Literal["target", "national"], month_on: date) -> str:
+    """The name of a grid cell, for errors: "target_03", "national_11"."""
+    return f"{kind}_{month_on.month:02d}"
+
+
+def save_year_targets(*, measure: str, year: int, months: Sequence[MonthTarget], actor: User) -> tuple[int, int]:
+    """Save a measure's targets for a year, typed as one grid, with the meaning `set_target`
+    gives one month: each month's target (0 to 100), and optionally the national average beside
+    it (which needs a target in the same month). Every cell is checked before anything is
+    written. A month whose values have changed is set (and audited); a month cleared of a saved
+    target has it removed (and audited); a month left as it was is not touched, so the audit log
+    records only real changes. Returns (months set or changed, months removed)."""
+    if actor.role is not Role.MANAGER:
+        raise Forbidden("Only managers can set compliance targets")
+    if measure not in MEASURE_BY_KEY:
+        raise ServiceError("Select a measure", field="measure")
+    checked: list[tuple[date, Decimal | None, Decimal | None]] = []
+    for row in months:
+        if row.month_on.year != year or row.month_on.day != 1:
+            raise ServiceError(f"{row.month_on:%B %Y} is not a month of {year}")
+        name = f"{row.month_on:%B}"
+        target_value = _percent(row.target_percent, f"The target for {name}", grid_field("target", row.month_on))
+        national_value = _percent(row.national_average_percent, f"The national average for {name}", grid_field("national", row.month_on))
+        if target_value is None and national_value is not None:
+            raise ServiceError(f"Enter the target for {name}, or clear its national average", field=grid_field("target", row.month_on))
+        checked.append((row.month_on, target_value, national_value))
+    saved = year_targets(measure, year)
+    changed = removed = 0
+    for month_on, target_value, national_value in checked:
+        existing = saved.get(month_on.month)
+        if target_value is None:
+            if existing is not None:
+                _remove_target(existing, actor)
+                removed += 1
+            continue
+        if existing is not None and (existing.target_percent, existing.national_average_percent) == (target_value, national_value):
+            continue
+        set_target(measure=measure, month_on=month_on, target_percent=target_value, national_average_percent=national_value, actor=actor)
+        changed += 1
+    return changed, removed
+
+
+def _remove_target(target: ComplianceTarget, actor: User) -> None:
+    old = {"target_percent": _text(target.target_percent), "national_average_percent": _text(target.national_average_percent)}
+    audit.record(
+        actor, "compliance_target_removed", "compliance_target", target.id,
+        f"Removed the {target.measure} target for {target.month_on:%B %Y}",
+        {"measure": target.measure, "month": target.month_on.isoformat(), "old": old},
+    )
+    db.session.delete(target)
+    db.session.flush()
+
+
+# --- The dashboard's headline ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    percent: Decimal
+    period: str
+    source: str
+
+
+# The national figure the app ships with, shown until a manager enters a national average on the
+# targets page (the latest one entered is then shown instead). Source: Department for Education,
+# "Education, health and care plans", reporting year 2025 (published 26 June 2025), data set
+# "Timeliness of new EHC plans" (SEN2): in England in the 2024 calendar year 46.4% of new EHC
+# plans were issued within 20 weeks, excluding exceptions (50.3% in 2023). Calendar year, like
+# the dashboard's "year to date".
+PUBLISHED_NATIONAL: dict[str, PublishedFigure] = {
+    "final_plan_20_weeks": PublishedFigure(
+        Decimal("46.4"), "England, 2024", "Department for Education, Education, health and care plans, reporting year 2025"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class NationalAverage:
+    percent: Decimal
+    # Where the figure comes from, in words: "entered for March 2025", or the published source.
+    period: str
+    source: str
+
+
+@dataclass(frozen=True)
+class HeadlinePeriod:
+    key: Literal["month", "rolling", "year"]
+    title: str
+    period: str
+    # The period in a sentence: "No new plans were issued in November 2026 so far".
+    in_words: str
+    first_month: date
+    last_month: date
+    figure: Figure
+    including: Figure | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    measure: Measure
+    as_at: date
+    periods: list[HeadlinePeriod]
+    target_percent: Decimal | None
+    target_month: date | None
+    national: NationalAverage | None
+
+    @staticmethod
+    def gap(figure: Figure, reference: Decimal | None) -> float | None:
+        """Percentage points above (+) or below (-) a target or average; None if either is missing."""
+        if figure.percent is None or reference is None:
+            return None
+        return round(figure.percent - float(reference), 1)
+
+
+def national_average(measure: Measure, as_at: date) -> NationalAverage | None:
+    """The latest national average a manager entered for the measure, for a month up to the
+    as-at month; else the published figure the app ships with, if there is one."""
+    entered = db.session.scalars(
+        select(ComplianceTarget).where(
+            ComplianceTarget.measure == measure.key, ComplianceTarget.national_average_percent.is_not(None),
+            ComplianceTarget.month_on <= month_start(as_at),
+        ).order_by(ComplianceTarget.month_on.desc()).limit(1)
+    ).first()
+    if entered is not None and entered.national_average_percent is not None:
+        return NationalAverage(entered.national_average_percent, f"entered for {entered.month_on:%B %Y}", "the targets page")
+    published = PUBLISHED_NATIONAL.get(measure.key)
+    return NationalAverage(published.percent, published.period, published.source) if published else None
+
+
+def _sum(figures: Iterable[Figure | None]) -> Figure | None:
+    found = [f for f in figures if f is not None]
+    return Figure(sum(f.counted for f in found), sum(f.on_time for f in found)) if found else None
+
+
+def headline(scope: Scope, as_at: date, measure: Measure = MEASURES[0]) -> Headline:
+    """The dashboard's first figures: a measure this month (to the as-at date), over the rolling
+    12 months to the as-at date, and over the calendar year to date, each on the measure's
+    headline basis (for 20-week plans, excluding exceptions), with the target in force (the one
+    set for the as-at month, or the latest before it in the 12 months) and the national
+    average. One query, the monthly figures' own."""
+    months = months_ending(as_at, 12)
+    series = monthly_figures(scope, months, as_at, measures=[measure])[0]
+    this_year = [m for m in series.months if m.month_on.year == as_at.year]
+    spans: list[tuple[Literal["month", "rolling", "year"], str, str, str, list[MonthFigures]]] = [
+        ("month", "This month", f"1 to {as_at:%-d %B %Y}", f"in {as_at:%B %Y} so far", [series.latest]),
+        ("rolling", "Rolling 12 months", f"{months[0]:%-d %B %Y} to {as_at:%-d %B %Y}", f"in the 12 months to {as_at:%-d %B %Y}", series.months),
+        ("year", "Year to date", f"1 January to {as_at:%-d %B %Y}", f"in {as_at.year} so far", this_year),
+    ]
+    periods = []
+    for key, title, words, sentence, chosen in spans:
+        figure = _sum(m.headline for m in chosen) or Figure(0, 0)
+        including = _sum(m.including for m in chosen) if measure.with_exceptions else None
+        periods.append(HeadlinePeriod(key, title, words, sentence, chosen[0].month_on, chosen[-1].month_on, figure, including))
+    with_target = [m for m in series.months if m.target_percent is not None]
+    latest_target = with_target[-1] if with_target else None
+    return Headline(
+        measure, as_at, periods,
+        latest_target.target_percent if latest_target else None, latest_target.month_on if latest_target else None,
+        national_average(measure, as_at),
+    )
 
 
 # --- The monthly performance report ------------------------------------------------------------

@@ -19,6 +19,7 @@ def test_manager_overdue_exception_dashboard_and_export(page: Any, tmp_path: Any
     assert page.get_by_role("link", name="Sami Waiting").count() >= 1
     assert page.get_by_role("link", name="Ruby Overdue").count() >= 1
 
+    page.locator("details[data-module=govuk-details] summary").click()  # the filters fold away behind "Filter"
     page.get_by_label("Coordinator").select_option(label="Olly Other")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
