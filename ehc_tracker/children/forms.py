@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from ..models.child import ContactMethod, Ethnicity, SenNeed, Sex
 from ..services import ServiceError
 from ..services import children as child_service
+from ..sen2_rules.collection2026 import SEN_SETTINGS, UPN_UNKNOWN_REASONS
 from ..statutory.years import year_group_name
 from ..web.fields import GovDateField
 from ..web.validators import EmailAddress
@@ -72,6 +73,13 @@ class ChildForm(FlaskForm):
         description="10 numbers, for young people in further education or training",
         validators=[Optional(), Length(max=40), _checked_by(child_service.validate_uln)],
     )
+    upn_unknown_reason = SelectField(
+        "Reason the UPN is not known (optional)",
+        widget=GovSelect(),
+        description="For the SEN2 return, when the child has neither a UPN nor a ULN",
+        choices=[("", "Not applicable")] + [(code, f"{code}: {text}") for code, text in UPN_UNKNOWN_REASONS.items()],
+        default="",
+    )
     sex = RadioField("Sex (optional)", widget=GovRadioInput(), choices=SEX_CHOICES, validators=[Optional()])
     ethnicity = SelectField("Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITY_CHOICES)
     postcode = StringField(
@@ -98,6 +106,20 @@ class ChildForm(FlaskForm):
         description="8 numbers, for a college or training provider",
         validators=[Optional(), Length(max=40), _checked_by(child_service.validate_setting_ukprn)],
     )
+    sen_setting = SelectField(
+        "Setting without a URN or UKPRN (optional)",
+        widget=GovSelect(),
+        description="For the SEN2 return: what kind of place it is, when it has no URN or UKPRN",
+        choices=[("", "Not applicable")] + [(code, f"{code}: {text}") for code, text in SEN_SETTINGS.items()],
+        default="",
+    )
+    setting_started_on = GovDateField(
+        "Date the child started at this setting (optional)",
+        description="For the SEN2 return's placement entry date. For example, 4 9 2024",
+        validators=[Optional()],
+    )
+    setting_sen_unit = BooleanField("The place is in a SEN unit", widget=GovCheckboxInput())
+    setting_resourced_provision = BooleanField("The place is in resourced provision", widget=GovCheckboxInput())
     year_group_override = SelectField(
         "Educated out of year group?",
         widget=GovSelect(),
@@ -127,6 +149,11 @@ class ChildForm(FlaskForm):
             setting_name=self.setting_name.data,
             setting_urn=self.setting_urn.data,
             setting_ukprn=self.setting_ukprn.data,
+            setting_started_on=self.setting_started_on.data,
+            sen_setting=self.sen_setting.data or None,
+            setting_sen_unit=bool(self.setting_sen_unit.data),
+            setting_resourced_provision=bool(self.setting_resourced_provision.data),
+            upn_unknown_reason=self.upn_unknown_reason.data or None,
             year_group_override=int(self.year_group_override.data) if self.year_group_override.data else None,
             attends_infant_school=bool(self.attends_infant_school.data),
             looked_after=bool(self.looked_after.data),

@@ -46,6 +46,11 @@ FIELD_LABELS = {
     "setting_urn": "setting URN",
     "setting_ukprn": "setting UKPRN",
     "year_group_override": "year group (out of year group)",
+    "setting_started_on": "date started at the setting",
+    "sen_setting": "SEN setting (no URN or UKPRN)",
+    "setting_sen_unit": "place in a SEN unit",
+    "setting_resourced_provision": "place in resourced provision",
+    "upn_unknown_reason": "reason the UPN is not known",
     "attends_infant_school": "attends an infant school",
     "looked_after": "looked after",
     "young_person_own_requests": "young person makes their own requests",
@@ -240,6 +245,13 @@ class ChildData:
     attends_infant_school: bool = False
     looked_after: bool = False
     young_person_own_requests: bool = False
+    # SEN2 items: the day the child started at the setting, the SEN setting code for a place with
+    # no URN or UKPRN, SEN unit / resourced provision, and why the UPN is not known (UN1 to UN10).
+    setting_started_on: date | None = None
+    sen_setting: str | None = None
+    setting_sen_unit: bool = False
+    setting_resourced_provision: bool = False
+    upn_unknown_reason: str | None = None
 
 
 def _text(value: str | None) -> str | None:
@@ -301,6 +313,7 @@ def _clean(data: ChildData, today: date) -> dict[str, Any]:
         "looked_after": bool(data.looked_after),
         "young_person_own_requests": bool(data.young_person_own_requests),
     }
+        **_sen2_items(data, today),
 
 
 def _plain(value: Any) -> Any:
@@ -308,6 +321,30 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (Sex, Ethnicity, SenNeed, ContactMethod)):
         return value.value
+def _sen2_items(data: ChildData, today: date) -> dict[str, Any]:
+    """The SEN2 items of the child's record, checked against the collection's code lists."""
+    from ..sen2_rules.collection2026 import SEN_SETTINGS, UPN_UNKNOWN_REASONS
+
+    if data.setting_started_on is not None and data.setting_started_on > today:
+        raise ServiceError("The date the child started at the setting must be today or in the past", field="setting_started_on")
+    if data.setting_started_on is not None and data.setting_started_on < data.date_of_birth:
+        raise ServiceError("The date the child started at the setting must be after the date of birth", field="setting_started_on")
+    sen_setting = _text(data.sen_setting)
+    if sen_setting is not None and sen_setting not in SEN_SETTINGS:
+        raise ServiceError("Select an SEN setting from the list", field="sen_setting")
+    reason = _text(data.upn_unknown_reason)
+    if reason is not None and reason not in UPN_UNKNOWN_REASONS:
+        raise ServiceError("Select a reason the UPN is not known from the list", field="upn_unknown_reason")
+    return {
+        "setting_started_on": data.setting_started_on,
+        "sen_setting": sen_setting,
+        "setting_sen_unit": bool(data.setting_sen_unit),
+        "setting_resourced_provision": bool(data.setting_resourced_provision),
+        # Only when there is neither a UPN nor a ULN (the return reports it only then).
+        "upn_unknown_reason": reason if not _text(data.upn) and not _text(data.uln) else None,
+    }
+
+
     return value
 
 
