@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..models.case import AdviceType, CaseStatus, CaseType, EventType, RequestSource
+from ..models.case import AdviceType, CaseStatus, CaseType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
 from ..statutory.status import MilestoneStatus
 from . import schemas
@@ -83,6 +83,37 @@ def _component_schemas() -> dict[str, Any]:
                             "additionalProperties": STRING,
                             "description": "A message for each field of the request at fault (empty when none is).",
                         },
+                    }
+                )
+            }
+        ),
+        "PossibleDuplicateError": _object(
+            {
+                "error": _object(
+                    {
+                        "code": dict(STRING, description="conflict."),
+                        "message": dict(STRING, description="What went wrong, in words a person can act on."),
+                        "fields": {
+                            "type": "object",
+                            "additionalProperties": STRING,
+                            "description": "The message again, under confirm_not_duplicate.",
+                        },
+                        "matches": {
+                            "type": "array",
+                            "description": "The children in the caller's teams who may be this child, closest first.",
+                            "items": _object(
+                                {
+                                    "id": INTEGER,
+                                    "first_name": STRING,
+                                    "last_name": STRING,
+                                    "date_of_birth": DATE,
+                                    "upn": _nullable(STRING),
+                                    "team": STRING,
+                                    "reason": dict(STRING, description="Why they may be the same child, e.g. \"The same date of birth; Toby and Tobias are forms of the same name\"."),
+                                }
+                            ),
+                        },
+                        "matches_in_other_teams": dict(INTEGER, description="How many more possible matches are in teams the caller cannot see."),
                     }
                 )
             }
@@ -168,6 +199,23 @@ def _component_schemas() -> dict[str, Any]:
                 "milestones": {"type": "array", "items": _ref("Milestone")},
                 "advice_requests": {"type": "array", "items": _ref("AdviceRequest")},
                 "consultations": {"type": "array", "items": _ref("Consultation")},
+                "communications": {"type": "array", "items": _ref("Communication"), "description": "Emails, calls, letters and family messages, newest first."},
+            }
+        ),
+        "Communication": _object(
+            {
+                "id": INTEGER,
+                "received_on": DATE,
+                "received_at": _nullable(dict(STRING, pattern=schemas.TIME_PATTERN, description="The time of day it was received, HH:MM (24-hour clock).")),
+                "channel": {"type": "string", "enum": _values(Channel), "description": "How it came in; meeting is in person, portal through the service."},
+                "contact_id": _nullable(dict(INTEGER, description="The child's recorded contact it came from; null for someone else (or a contact since removed).")),
+                "from_name": dict(STRING, description="Who it came from: the contact's name when it came from one."),
+                "from_relationship": _nullable(dict(STRING, description="The contact's relationship to the child.")),
+                "summary": STRING,
+                "family_message": dict(BOOLEAN, description="Sent by a family account through the service."),
+                "responded_on": _nullable(DATE),
+                "reply_channel": _nullable({"type": "string", "enum": _values(Channel), "description": "How the reply was sent."}),
+                "response_summary": _nullable(STRING),
             }
         ),
         "OverdueItem": _object(
@@ -225,6 +273,12 @@ def _component_schemas() -> dict[str, Any]:
             {"from": MONTH, "to": MONTH, "as_at": DATE, "team_id": _nullable(INTEGER), "measures": {"type": "array", "items": _ref("ComplianceMeasure")}}
         ),
         "NewChild": _body(schemas.NEW_CHILD),
+        "NewCommunication": _body(
+            schemas.NEW_COMMUNICATION,
+            description="An email, call, letter or meeting from a parent or professional; a response is due within 5 working days. "
+            "Give contact_id (one of the child's recorded contacts) or from_name (someone else), not both.",
+        ),
+        "NewResponse": _body(schemas.NEW_RESPONSE, description="The response to a communication, and how it was sent."),
         "NewCase": _body(schemas.NEW_CASE),
         "NewEvent": _body(
             schemas.NEW_EVENT,
@@ -262,6 +316,12 @@ def _responses() -> dict[str, Any]:
         "NotFound": _error("No such record in the caller's teams (another team's record is answered the same way)."),
         "Conflict": _error("The request conflicts with the record's state: a step out of sequence or already recorded, the case closed, an open case or a possible duplicate child."),
         "Invalid": _error("A value is not valid; `fields` has a message for each."),
+        "PossibleDuplicate": {
+            "description": "This child may already have a record: the same UPN, or the same date of birth and a similar name "
+            "(a short form such as Toby for Tobias, one typo, first and last names swapped, part of a double surname). "
+            "Check the matches; if this is a different child, send the request again with confirm_not_duplicate: true.",
+            "content": {JSON: {"schema": _ref("PossibleDuplicateError")}},
+        },
         "TooManyRequests": dict(
             _error("Too many calls in the last minute from this token."),
             headers={"Retry-After": {"description": "Seconds to wait before calling again.", "schema": INTEGER}},
@@ -343,7 +403,11 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
                     "operationId": "createChild",
                     "summary": "Add a child to one of your teams." + case_roles,
                     "requestBody": _json_body("NewChild"),
-                    "responses": {**_ok("Child", "The child's new record.", "201", location=True), **_standard("400", "401", "403", "409", "422", "429")},
+                    "responses": {
+                        **_ok("Child", "The child's new record.", "201", location=True),
+                        **_standard("400", "401", "403", "422", "429"),
+                        "409": {"$ref": "#/components/responses/PossibleDuplicate"},
+                    },
                 }
             },
             "/children/{child_id}": {
@@ -378,6 +442,24 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
                     "parameters": [_path_id("case_id", "case")],
                     "requestBody": _json_body("NewEvent"),
                     "responses": {**_ok("Case", "The case as it now stands.", "201"), **_standard("400", "401", "403", "404", "409", "422", "429")},
+                }
+            },
+            "/cases/{case_id}/communications": {
+                "post": {
+                    "operationId": "logCommunication",
+                    "summary": "Log an email, call, letter or meeting about the case; its 5-working-day response time limit is added." + case_roles,
+                    "parameters": [_path_id("case_id", "case")],
+                    "requestBody": _json_body("NewCommunication"),
+                    "responses": {**_ok("Case", "The case as it now stands.", "201"), **_standard("400", "401", "403", "404", "409", "422", "429")},
+                }
+            },
+            "/cases/{case_id}/communications/{communication_id}/response": {
+                "post": {
+                    "operationId": "recordResponse",
+                    "summary": "Record the response to a communication, and how it was sent (once; a second is a 409)." + case_roles,
+                    "parameters": [_path_id("case_id", "case"), _path_id("communication_id", "communication")],
+                    "requestBody": _json_body("NewResponse"),
+                    "responses": {**_ok("Case", "The case as it now stands."), **_standard("400", "401", "403", "404", "409", "422", "429")},
                 }
             },
             "/overdue": {

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import db
 from ..models import Role, Team, User
-from ..models.case import Case, CaseStatus, CaseType, RequestSource
+from ..models.case import Case, CaseStatus, CaseType, Channel, Communication, RequestSource
 from ..models.child import Child, Ethnicity, SenNeed, Sex
 from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit
 from ..services import cases as case_service
@@ -150,6 +150,24 @@ def case_json(case: Case, on: date) -> dict[str, Any]:
             }
             for c in case.consultations
         ],
+        "communications": [communication_json(c) for c in case.communications],
+    }
+
+
+def communication_json(comm: Communication) -> dict[str, Any]:
+    return {
+        "id": comm.id,
+        "received_on": comm.received_on.isoformat(),
+        "received_at": comm.received_at.strftime("%H:%M") if comm.received_at else None,
+        "channel": comm.channel.value,
+        "contact_id": comm.contact_id,
+        "from_name": comm.from_name,
+        "from_relationship": comm.contact.relationship_to_child if comm.contact is not None else None,
+        "summary": comm.summary,
+        "family_message": comm.family_user_id is not None,
+        "responded_on": _iso(comm.responded_on),
+        "reply_channel": _code(comm.reply_channel),
+        "response_summary": comm.response_summary,
     }
 
 
@@ -217,6 +235,34 @@ def openapi() -> Any:
 # --- Children --------------------------------------------------------------------------------
 
 
+class PossibleDuplicateChild(ApiError):
+    """409 with the possible matches the caller may see (and a count of the others), as the
+    web form's "Is this the same child?" page shows them."""
+
+    def __init__(self, found: list[child_service.PossibleDuplicate]) -> None:
+        self.visible = [d for d in found if child_service.can_view(me(), d.child)]
+        self.elsewhere = len(found) - len(self.visible)
+        seen = f" Possible matches in your teams: {', '.join(f'child {d.child.id}' for d in self.visible)}." if self.visible else ""
+        others = f" {self.elsewhere} possible match{'es' if self.elsewhere != 1 else ''} in other teams." if self.elsewhere else ""
+        message = (
+            "This child may already have a record: the same UPN, or the same date of birth and a similar name." + seen + others
+            + " If this is a different child, send the request again with \"confirm_not_duplicate\": true."
+        )
+        super().__init__(409, "conflict", message, {"confirm_not_duplicate": message})
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        body["error"]["matches"] = [
+            {
+                "id": d.child.id, "first_name": d.child.first_name, "last_name": d.child.last_name,
+                "date_of_birth": _iso(d.child.date_of_birth), "upn": d.child.upn, "team": d.child.team.name, "reason": d.reason,
+            }
+            for d in self.visible
+        ]
+        body["error"]["matches_in_other_teams"] = self.elsewhere
+        return body
+
+
 @bp.post("/children")
 @api_view(*CASE_ROLES)
 def create_child() -> Any:
@@ -241,16 +287,11 @@ def create_child() -> Any:
         looked_after=values["looked_after"],
         young_person_own_requests=values["young_person_own_requests"],
     )
+    confirmed = bool(values["confirm_not_duplicate"] or values["allow_duplicate"])
     try:
-        child = child_service.create_child(data=data, team=team, actor=me(), today=today(), allow_duplicate=values["allow_duplicate"])
+        child = child_service.create_child(data=data, team=team, actor=me(), today=today(), allow_duplicate=confirmed)
     except child_service.PossibleDuplicates as duplicates:
-        visible = [m.id for m in duplicates.matches if child_service.can_view(me(), m)]
-        seen = f" Possible matches in your teams: {', '.join(f'child {i}' for i in visible)}." if visible else ""
-        message = (
-            "A child with the same name and date of birth, or the same UPN, already has a record." + seen
-            + " If this is a different child, send the request again with \"allow_duplicate\": true."
-        )
-        raise ApiError(409, "conflict", message, {"allow_duplicate": message}) from None
+        raise PossibleDuplicateChild(duplicates.found) from None
     except ServiceError as error:
         raise refusal(error, renames={"team": "team_id"}) from None
     note("child", child.id, f"Added child record {child.id} to team {team.name}")
@@ -351,6 +392,51 @@ def record_event(case_id: int) -> Any:
         raise refusal(error, renames={"event_type": "type"}, conflicts=("event_type",)) from None
     note("case", case.id, f"Recorded {step.event_type.value} on {step.on.isoformat()}")
     return case_json(case, today()), 201
+
+
+@bp.post(f"/cases/<{ID}:case_id>/communications")
+@api_view(*CASE_ROLES)
+def log_communication(case_id: int) -> Any:
+    """As the case page's form: from one of the child's recorded contacts, or someone named."""
+    case = _case_or_404(case_id)
+    values = schemas.read_body(schemas.NEW_COMMUNICATION, read_json())
+    contact = None
+    if values["contact_id"] is not None:
+        contact = next((c for c in case.child.contacts if c.id == values["contact_id"]), None)
+        if contact is None:
+            raise invalid({"contact_id": "Select one of this child's contacts, or leave it out and give from_name"})
+        if values["from_name"] is not None:
+            raise invalid({"from_name": "Not used with contact_id: the contact's name is recorded"})
+    elif not (values["from_name"] or "").strip():
+        raise invalid({"from_name": "Enter who it was from, or give contact_id"})
+    try:
+        comm = case_service.log_communication(
+            case, received_on=values["received_on"], received_at=values["received_at"], channel=Channel(values["channel"]),
+            contact=contact, from_name=values["from_name"] or "", summary=values["summary"], actor=me(), today=today(),
+        )
+    except ServiceError as error:
+        raise refusal(error, renames={"contact": "contact_id"}) from None
+    note("case", case.id, f"Logged communication {comm.id}")
+    return case_json(case, today()), 201
+
+
+@bp.post(f"/cases/<{ID}:case_id>/communications/<{ID}:communication_id>/response")
+@api_view(*CASE_ROLES)
+def record_response(case_id: int, communication_id: int) -> Any:
+    case = _case_or_404(case_id)
+    comm = db.session.get(Communication, communication_id)
+    if comm is None or comm.case_id != case.id:
+        raise ApiError(404, "not_found", "There is no communication with this id on this case")
+    values = schemas.read_body(schemas.NEW_RESPONSE, read_json())
+    try:
+        case_service.record_response(
+            comm, responded_on=values["responded_on"], reply_channel=Channel(values["reply_channel"]),
+            summary=values["summary"] or "", actor=me(), today=today(),
+        )
+    except ServiceError as error:
+        raise refusal(error) from None
+    note("case", case.id, f"Recorded the response to communication {comm.id}")
+    return case_json(case, today())
 
 
 # --- Oversight -------------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any, Literal, Mapping, Sequence
 
-from ..models.case import AdviceType, EventType, RequestSource
+from ..models.case import AdviceType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
-from ..services.cases import CEASE_REASONS
+from ..services.cases import CEASE_REASONS, TIME_OF_DAY_MESSAGE, parse_time_of_day
 from ..services.email_addresses import email_address_problem, valid_email_address
 
 INT32_MAX = 2_147_483_647
@@ -30,9 +30,11 @@ MAX_PER_PAGE = 200
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+_TIME = re.compile(TIME_PATTERN)
 _DIGITS = re.compile(r"^[0-9]{1,10}$")
 
-Kind = Literal["string", "email", "date", "month", "integer", "boolean", "enum"]
+Kind = Literal["string", "email", "date", "month", "time", "integer", "boolean", "enum"]
 
 
 class ApiError(Exception):
@@ -86,6 +88,8 @@ class Field:
             schema = {"type": "string", "format": "date"}
         elif self.kind == "month":
             schema = {"type": "string", "pattern": _MONTH.pattern, "example": "2025-04"}
+        elif self.kind == "time":
+            schema = {"type": "string", "pattern": _TIME.pattern, "example": "14:05"}
         elif self.kind == "integer":
             schema = {"type": "integer"}
             if self.minimum is not None:
@@ -157,6 +161,14 @@ def _month(field: Field, value: Any) -> date:
     return found
 
 
+def _time(field: Field, value: Any) -> time:
+    """A time of day, HH:MM on the 24-hour clock: read by the same rule as the web form's field
+    (services.cases.parse_time_of_day), but exactly as sent, without trimming spaces."""
+    if not isinstance(value, str) or not _TIME.fullmatch(value):
+        raise ValueError(TIME_OF_DAY_MESSAGE)
+    return parse_time_of_day(value)
+
+
 def _integer(field: Field, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"Enter the {field.words} as a whole number")
@@ -176,6 +188,8 @@ def _value(field: Field, value: Any) -> Any:
         return _date(field, value)
     if field.kind == "month":
         return _month(field, value)
+    if field.kind == "time":
+        return _time(field, value)
     if field.kind == "integer":
         return _integer(field, value)
     if field.kind == "boolean":
@@ -268,11 +282,14 @@ NEW_CHILD = [
     Field("looked_after", "boolean", "A looked-after child.", default=False),
     Field("young_person_own_requests", "boolean", "A young person who makes their own requests and decisions.", default=False),
     Field(
-        "allow_duplicate", "boolean",
-        "Set to true to add the child even though a child with the same name and date of birth, or the same UPN, exists "
-        "(after checking it is a different child). Without it such a request is refused with 409.",
+        "confirm_not_duplicate", "boolean",
+        "Set to true to add the child after checking that the possible matches are different children. Without it, a "
+        "request for a child who may already have a record (the same UPN; or the same date of birth and a similar name: "
+        "a short form such as Toby for Tobias, one typo, first and last names swapped, part of a double surname) is "
+        "refused with 409 and the matches.",
         default=False,
     ),
+    Field("allow_duplicate", "boolean", "The earlier name of confirm_not_duplicate, still accepted.", default=False),
 ]
 
 # --- Cases ---------------------------------------------------------------------------------
@@ -374,6 +391,28 @@ def read_event(data: Any) -> EventRequest:
     if wrong:
         raise invalid(wrong)
     return EventRequest(event_type, values["on"], {name: values[name] for name in used if values.get(name) is not None})
+
+
+# --- Communications ------------------------------------------------------------------------
+
+NEW_COMMUNICATION = [
+    Field("received_on", "date", "The day it was received (not in the future); the 5 working days to respond start here.", required=True, label="date received"),
+    Field("received_at", "time", "The time of day it was received, HH:MM on the 24-hour clock (optional).", label="time received"),
+    Field("channel", "enum", "How it came in: email, phone, letter, meeting (in person) or portal (through the service).", required=True, choices=_codes(Channel), label="way it came in"),
+    Field(
+        "contact_id", "integer",
+        "The child's recorded contact it came from (see the child's contacts). Leave out for someone else, and give from_name.",
+        minimum=1, maximum=INT32_MAX, label="contact",
+    ),
+    Field("from_name", "string", "Who it came from, when not one of the child's recorded contacts: their name and role.", max_length=200, label="sender's name"),
+    Field("summary", "string", "A short summary of what was asked or said.", required=True, max_length=4000, label="summary"),
+]
+
+NEW_RESPONSE = [
+    Field("responded_on", "date", "The day the response was sent (not before the day it was received, not in the future).", required=True, label="date responded"),
+    Field("reply_channel", "enum", "How the reply was sent: email, phone, letter, meeting (in person) or portal (through the service).", required=True, choices=_codes(Channel), label="way the reply was sent"),
+    Field("summary", "string", "What the response said (optional).", max_length=4000, label="response"),
+]
 
 
 # --- Query parameters ----------------------------------------------------------------------

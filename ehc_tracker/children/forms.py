@@ -167,7 +167,9 @@ class ChildForm(FlaskForm):
 
 class NewChildForm(ChildForm):
     team = SelectField("Team", widget=GovSelect(), coerce=int, choices=[], validators=[InputRequired(message="Select a team")])
-    not_duplicate = BooleanField("This is a different child", widget=GovCheckboxInput())
+    # The buttons of the "Is this the same child?" page.
+    not_duplicate = SubmitField("No, add a new child", widget=GovSubmitInput())
+    change = SubmitField("Change the details", widget=GovSubmitInput())
     submit = SubmitField("Add child", widget=GovSubmitInput())
 
 
@@ -175,7 +177,7 @@ class ChildSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = StringField("Name or UPN", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    q = StringField("Name, UPN, date of birth or parent’s name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     date_of_birth = GovDateField("Date of birth", validators=[Optional()])
     submit = SubmitField("Search", widget=GovSubmitInput())
 

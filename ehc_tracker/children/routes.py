@@ -99,20 +99,24 @@ def index() -> Any:
         sort = "name"
     searched = bool((form.q.data or "").strip() or any(v.strip() for v in request.args.getlist("date_of_birth")))
     valid = form.validate() if request.args else True
-    page = child_service.search_children(
-        user=me,
-        q=form.q.data if valid else None,
-        date_of_birth=form.date_of_birth.data if valid else None,
-        sort=sort,
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
+    search = dict(
+        user=me, sort=sort, page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"]
     )
+    try:
+        page = child_service.search_children(
+            q=form.q.data if valid else None, date_of_birth=form.date_of_birth.data if valid else None, **search
+        )
+    except ServiceError as error:  # a date in the search box that is not a real date
+        _show_error(form, error)
+        valid = False
+        page = child_service.search_children(**search)
     first_use = not searched and page.total == 0 and not child_service.has_any_children(me)
     rows = [
         {
             "child": child,
             "age": child_service.age_on(child.date_of_birth, today),
             "year_group": year_group_name(child_service.national_curriculum_year_for(child, today)),
+            "note": page.notes.get(child.id),
         }
         for child in page.items
     ]
@@ -124,16 +128,25 @@ def index() -> Any:
     )
 
 
+# What the "Is this the same child?" page carries back, unchanged, in hidden fields.
+_NOT_CARRIED = ("csrf_token", "submit", "not_duplicate", "change")
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*CHILD_ROLES)
 def new_child() -> Any:
+    """Add a child. When someone may already have a record (child_service.create_child decides),
+    the next page asks "Is this the same child?" with the possible matches; it carries what was
+    typed, to add the child ("No, add a new child") or to go back and change it."""
     me = _me()
     form = NewChildForm()
     teams = child_service.teams_for_new_child(me)
     form.team.choices = [(t.id, t.name) for t in teams]
     if request.method == "GET" and len(teams) == 1:
         form.team.data = teams[0].id
-    matches: list[Child] = []
+    if request.method == "POST" and form.change.data:
+        form.validate()  # back to the form with what was typed, to change it
+        return render_template("children/child_form.html", form=form, child=None, teams=teams)
     if form.validate_on_submit():
         team = next((t for t in teams if t.id == form.team.data), None)
         if team is None:
@@ -144,25 +157,22 @@ def new_child() -> Any:
                     data=form.child_data(), team=team, actor=me, today=clock.today(), allow_duplicate=bool(form.not_duplicate.data)
                 )
             except child_service.PossibleDuplicates as duplicates:
-                matches = duplicates.matches
-                form.not_duplicate.errors = [
-                    "Check the possible matches below. If this is a different child, select ‘This is a different child’"
-                ]
+                db.session.rollback()
+                child_service.record_possible_duplicates_shown(me, duplicates.found)
+                db.session.commit()
+                visible = [d for d in duplicates.found if child_service.can_view(me, d.child)]
+                carried = [(name, value) for name, values in request.form.lists() if name not in _NOT_CARRIED for value in values]
+                return render_template(
+                    "children/child_form.html", form=form, child=None, teams=teams, team=team,
+                    duplicates=visible, hidden_duplicates=len(duplicates.found) - len(visible), carried=carried,
+                )
             except ServiceError as error:
                 _show_error(form, error)
             else:
                 db.session.commit()
                 flash(f"Record added for {child.full_name}.", "success")
                 return redirect(url_for("children.view", child_id=child.id))
-    visible = [m for m in matches if child_service.can_view(me, m)]
-    return render_template(
-        "children/child_form.html",
-        form=form,
-        child=None,
-        teams=teams,
-        duplicates=visible,
-        hidden_duplicates=len(matches) - len(visible),
-    )
+    return render_template("children/child_form.html", form=form, child=None, teams=teams)
 
 
 @bp.route("/<int:child_id>")

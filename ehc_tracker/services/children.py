@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any, Callable
 
 from dateutil.relativedelta import relativedelta
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 
 from ..extensions import db
 from ..models import Role, Team, User
 from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNeed, Sex
 from ..statutory.years import national_curriculum_year, school_year_start_year, year_group_name
 from . import Forbidden, ServiceError, audit
-from . import clock
+from . import clock, names
 from .email_addresses import valid_email_address
+from .paging import Page, page_of
 
 # Who may see child records at all. Administrators manage accounts, not cases; viewers see
 # reports without child-identifying data.
@@ -45,12 +46,12 @@ FIELD_LABELS = {
     "setting_name": "current setting",
     "setting_urn": "setting URN",
     "setting_ukprn": "setting UKPRN",
-    "year_group_override": "year group (out of year group)",
     "setting_started_on": "date started at the setting",
     "sen_setting": "SEN setting (no URN or UKPRN)",
     "setting_sen_unit": "place in a SEN unit",
     "setting_resourced_provision": "place in resourced provision",
     "upn_unknown_reason": "reason the UPN is not known",
+    "year_group_override": "year group (out of year group)",
     "attends_infant_school": "attends an infant school",
     "looked_after": "looked after",
     "young_person_own_requests": "young person makes their own requests",
@@ -70,11 +71,15 @@ CONTACT_FIELD_LABELS = {
 
 
 class PossibleDuplicates(ServiceError):
-    """Creating the child was refused because records with the same details exist."""
+    """Creating the child was refused because children who may be the same one have records."""
 
-    def __init__(self, matches: list[Child]) -> None:
+    def __init__(self, found: list["PossibleDuplicate"]) -> None:
         super().__init__("This child may already have a record", field="not_duplicate")
-        self.matches = matches
+        self.found = found
+
+    @property
+    def matches(self) -> list[Child]:
+        return [duplicate.child for duplicate in self.found]
 
 
 # --- Identifiers -------------------------------------------------------------------------
@@ -240,11 +245,6 @@ class ChildData:
     setting_name: str | None = None
     setting_urn: str | None = None
     setting_ukprn: str | None = None
-    # The year group in the school year containing `today` (None: the year for their age).
-    year_group_override: int | None = None
-    attends_infant_school: bool = False
-    looked_after: bool = False
-    young_person_own_requests: bool = False
     # SEN2 items: the day the child started at the setting, the SEN setting code for a place with
     # no URN or UKPRN, SEN unit / resourced provision, and why the UPN is not known (UN1 to UN10).
     setting_started_on: date | None = None
@@ -252,6 +252,11 @@ class ChildData:
     setting_sen_unit: bool = False
     setting_resourced_provision: bool = False
     upn_unknown_reason: str | None = None
+    # The year group in the school year containing `today` (None: the year for their age).
+    year_group_override: int | None = None
+    attends_infant_school: bool = False
+    looked_after: bool = False
+    young_person_own_requests: bool = False
 
 
 def _text(value: str | None) -> str | None:
@@ -308,19 +313,14 @@ def _clean(data: ChildData, today: date) -> dict[str, Any]:
         "setting_name": setting_name,
         "setting_urn": _optional(validate_setting_urn, data.setting_urn),
         "setting_ukprn": _optional(validate_setting_ukprn, data.setting_ukprn),
+        **_sen2_items(data, today),
         "year_group_override": override,
         "attends_infant_school": bool(data.attends_infant_school),
         "looked_after": bool(data.looked_after),
         "young_person_own_requests": bool(data.young_person_own_requests),
     }
-        **_sen2_items(data, today),
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (Sex, Ethnicity, SenNeed, ContactMethod)):
-        return value.value
 def _sen2_items(data: ChildData, today: date) -> dict[str, Any]:
     """The SEN2 items of the child's record, checked against the collection's code lists."""
     from ..sen2_rules.collection2026 import SEN_SETTINGS, UPN_UNKNOWN_REASONS
@@ -345,6 +345,11 @@ def _sen2_items(data: ChildData, today: date) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Sex, Ethnicity, SenNeed, ContactMethod)):
+        return value.value
     return value
 
 
@@ -368,25 +373,34 @@ def _apply(child: Child, values: dict[str, Any], today: date) -> None:
         child.year_group_override_school_year = school_year_start_year(today)
 
 
-def _normalised_name(value: str) -> str:
-    return " ".join((value or "").split()).lower()
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A child who may be the one being added, and why they were suggested."""
+
+    child: Child
+    reason: str
+
+
+def _upn_text(upn: str | None) -> str:
+    return re.sub(r"\s+", "", upn or "").upper()
 
 
 def find_possible_duplicates(
     first_name: str, last_name: str, date_of_birth: date | None, upn: str | None, *, exclude_id: int | None = None
-) -> list[Child]:
-    """Children, in any team, with the same first and last name (ignoring case and extra
-    spaces) and date of birth, or with the same UPN."""
+) -> list[PossibleDuplicate]:
+    """Children, in any team, who may be the child described: the same UPN, or the same date of
+    birth and a name that names.same_person_names matches (the same name ignoring case, accents
+    and apostrophes; a common short form, Toby for Tobias; one typo; first and last names
+    swapped; one part of a double surname). The same UPN first, then the closest names.
+
+    Fast for a large authority: SQL fetches only the children with that date of birth or that
+    UPN (both columns are indexed; an authority of 30,000 children aged 0 to 25 has about three
+    a day), and the names are compared in Python over those few.
+    """
+    clean_upn = _upn_text(upn)
     conditions: list[ColumnElement[bool]] = []
     if date_of_birth is not None and _text(first_name) and _text(last_name):
-        conditions.append(
-            and_(
-                func.lower(func.trim(Child.first_name)) == _normalised_name(first_name),
-                func.lower(func.trim(Child.last_name)) == _normalised_name(last_name),
-                Child.date_of_birth == date_of_birth,
-            )
-        )
-    clean_upn = re.sub(r"\s+", "", upn or "").upper()
+        conditions.append(Child.date_of_birth == date_of_birth)
     if clean_upn:
         conditions.append(Child.upn == clean_upn)
     if not conditions:
@@ -394,7 +408,19 @@ def find_possible_duplicates(
     query = select(Child).where(or_(*conditions)).order_by(Child.id)
     if exclude_id is not None:
         query = query.where(Child.id != exclude_id)
-    return list(db.session.scalars(query))
+    found: list[tuple[int, PossibleDuplicate]] = []
+    for child in db.session.scalars(query):
+        if clean_upn and child.upn == clean_upn:
+            found.append((-1, PossibleDuplicate(child, "The same UPN")))
+            continue
+        if child.date_of_birth != date_of_birth:
+            continue
+        match = names.same_person_names(first_name, last_name, child.first_name, child.last_name)
+        if match is not None:
+            reason = "The same name and date of birth" if match.kind == names.NameMatchKind.SAME else f"The same date of birth; {match.explanation}"
+            found.append((int(match.kind), PossibleDuplicate(child, reason)))
+    found.sort(key=lambda pair: pair[0])  # stable: by id within a kind
+    return [duplicate for _, duplicate in found]
 
 
 def create_child(
@@ -407,16 +433,19 @@ def create_child(
 ) -> Child:
     """Add a child to `team` (one of the actor's teams).
 
-    Refuses with PossibleDuplicates when a child with the same name and date of birth, or
-    the same UPN, exists, unless the person has confirmed this is a different child.
+    The one duplicate check of the web form and the API: refuses with PossibleDuplicates when
+    find_possible_duplicates finds a child who may be this one (the same UPN; the same date of
+    birth and a similar name), unless the person has confirmed this is a different child
+    (`allow_duplicate`). The children suggested and set aside are kept in the audit entry.
     """
     today = today or clock.today()
     if not actor.has_role(*CHILD_ROLES) or team.id not in actor.team_ids:
         raise Forbidden("You can only add children to your own teams", field="team")
     values = _clean(data, today)
-    matches = find_possible_duplicates(values["first_name"], values["last_name"], values["date_of_birth"], values["upn"])
-    if matches and not allow_duplicate:
-        raise PossibleDuplicates(matches)
+    found = find_possible_duplicates(values["first_name"], values["last_name"], values["date_of_birth"], values["upn"])
+    if found and not allow_duplicate:
+        raise PossibleDuplicates(found)
+    matches = [duplicate.child for duplicate in found]
     child = Child(team=team)
     _apply(child, dict(values), today)
     db.session.add(child)
@@ -428,6 +457,17 @@ def create_child(
         details["possible_duplicates_confirmed_different"] = [m.id for m in matches]
     audit.record(actor, "child_created", "child", child.id, f"Added child record {child.id} to team {team.name}", details)
     return child
+
+
+def record_possible_duplicates_shown(actor: User, found: list[PossibleDuplicate]) -> None:
+    """The possible matches were shown to `actor` (the names, dates of birth and UPNs of the
+    children in their teams; a count of the others): audited like a search."""
+    shown = [d.child.id for d in found if can_view(actor, d.child)]
+    audit.record(
+        actor, "possible_duplicates_shown", "child", None,
+        f"Shown {len(found)} possible match{'es' if len(found) != 1 else ''} for a new child",
+        {"shown": shown, "in_other_teams": len(found) - len(shown)},
+    )
 
 
 def update_child(child: Child, *, data: ChildData, actor: User, today: date | None = None) -> dict[str, dict[str, Any]]:
@@ -476,6 +516,100 @@ SORTS = {
     "-dob": (Child.date_of_birth.desc(), Child.last_name, Child.id),
 }
 
+_TYPED_DATE = re.compile(r"(?<![0-9])([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})(?![0-9])")
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What was typed in the search box, understood."""
+
+    upn: str | None = None
+    date_of_birth: date | None = None
+    words: tuple[str, ...] = ()  # normalised name words, when the name is not split by a comma
+    surname_words: tuple[str, ...] = ()  # "Jones, Sam": the words before the comma ...
+    given_words: tuple[str, ...] = ()  # ... and after it
+    unusable: bool = False  # text was typed, but nothing in it can be searched for ("%")
+
+    @property
+    def name_words(self) -> tuple[str, ...]:
+        return self.words + self.surname_words + self.given_words
+
+
+def parse_search(q: str | None) -> SearchTerms:
+    """Read the search box: a UPN, a date of birth (dd/mm/yyyy), and a name as "Surname, First"
+    or "First Surname" (or part of either), or a parent's or carer's name."""
+    text = (q or "").strip()
+    if not text:
+        return SearchTerms()
+    if _looks_like_upn(text):
+        return SearchTerms(upn=re.sub(r"\s+", "", text).upper())
+    born: date | None = None
+    typed_date = _TYPED_DATE.search(text)
+    if typed_date:
+        day, month, year = (int(part) for part in typed_date.groups())
+        try:
+            born = date(year, month, day)
+        except ValueError:
+            raise ServiceError("Enter a real date of birth, like 27/3/2015", field="q") from None
+        text = (text[: typed_date.start()] + " " + text[typed_date.end():]).strip()
+    if "," in text:
+        surname, _, given = text.partition(",")
+        terms = SearchTerms(date_of_birth=born, surname_words=tuple(names.tokens(surname)), given_words=tuple(names.tokens(given)))
+    else:
+        terms = SearchTerms(date_of_birth=born, words=tuple(names.tokens(text)))
+    if text and not terms.name_words:
+        return SearchTerms(date_of_birth=born, unusable=True)
+    return terms
+
+
+def _sql_name(column: Any) -> Any:
+    """The column lower-cased without apostrophes, with hyphens as spaces, in SQL: words of the
+    name start at the beginning or after a space."""
+    value = column
+    for apostrophe in ("'", "\u2019"):
+        value = func.replace(value, apostrophe, "")
+    return func.lower(func.replace(value, "-", " "))
+
+
+def _word_could_match(column: Any, typed: str) -> ColumnElement[bool]:
+    """A cheap SQL test that keeps every name with a word names.closeness could match to `typed`
+    (and some that it will not): the typed word inside the name (exact, start or inside), a
+    given-name variant inside it, or, for a typo, a word of the name starting as `typed` does or
+    ending as it does. One typo leaves the first letter, or the last two, in place for a word of
+    4 letters; the first two, or the last two, for longer words. Words shorter than that are
+    never typos, but a word starting with their first letter is kept, so that "zoe" finds
+    "Zoë" (SQL does not remove accents; Python does)."""
+    name = _sql_name(column)
+    tests = [name.contains(typed)]
+    tests += [name.contains(variant) for variant in sorted(names.variants(typed))]
+    start = typed[:2] if len(typed) > names.TYPO_MIN_LETTERS else typed[:1]
+    tests += [name.startswith(start), name.contains(" " + start)]
+    if len(typed) >= names.TYPO_MIN_LETTERS:
+        end = typed[-2:]
+        tests += [name.endswith(end), name.contains(end + " ")]
+    return or_(*tests)
+
+
+def _rank_by_name(terms: SearchTerms, first_name: str, last_name: str) -> tuple[int, int] | None:
+    given, surname = names.tokens(first_name), names.tokens(last_name)
+    if terms.words:
+        return names.match_words(terms.words, given + surname, given_names=given)
+    found_surname = names.match_words(terms.surname_words, surname) if terms.surname_words else (0, 0)
+    found_given = names.match_words(terms.given_words, given, given_names=given) if terms.given_words else (0, 0)
+    if found_surname is None or found_given is None:
+        return None
+    return max(found_surname[0], found_given[0]), found_surname[1] + found_given[1]
+
+
+CONTACT_RANK = 10  # a match on a parent's or carer's name ranks below any match on the child's
+
+
+@dataclass
+class SearchPage(Page):
+    """A page of search results, and for children found through a contact, which one."""
+
+    notes: dict[int, str] = dataclass_field(default_factory=dict)
+
 
 def search_children(
     *,
@@ -485,26 +619,84 @@ def search_children(
     sort: str = "name",
     page: int = 1,
     per_page: int = 25,
-) -> Pagination:
-    """The children `user` may see, matching every term given.
+) -> SearchPage:
+    """The children `user` may see that match the search box `q` (see parse_search) and the date
+    of birth, closest matches first.
 
-    `q` is a UPN (exact match, ignoring case and spaces) when it has a UPN's shape; otherwise
-    each word must appear, ignoring case, in the first or the last name.
+    A UPN finds that child exactly. A name finds the children each of whose typed words is in
+    their name: the whole word, another form of a given name (Bill for William), the start of a
+    word, inside a word, or a word one typo away (names.closeness); "Jones, Sam" looks for
+    Jones among surnames and Sam among first names. The same words find children through a
+    parent's or carer's name, ranked after matches on the child's own name. Within a rank, the
+    order is `sort`.
+
+    Fast for an authority of 30,000 children: SQL first keeps only the children in the user's
+    teams (and with the date of birth, if one is given) whose names pass _word_could_match for
+    every typed word, and reads only their ids and names (and the names of matching contacts);
+    Python then ranks those few, and the page's children alone are loaded.
     """
-    query = select(Child).where(_visible_to(user))
-    text = (q or "").strip()
-    if text:
-        if _looks_like_upn(text):
-            query = query.where(Child.upn == re.sub(r"\s+", "", text).upper())
-        else:
-            for word in text.split():
-                query = query.where(
-                    or_(Child.first_name.icontains(word, autoescape=True), Child.last_name.icontains(word, autoescape=True))
-                )
-    if date_of_birth is not None:
-        query = query.where(Child.date_of_birth == date_of_birth)
-    query = query.order_by(*SORTS.get(sort, SORTS["name"]))
-    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    sort = sort if sort in SORTS else "name"
+    terms = parse_search(q)
+    if terms.unusable:
+        return SearchPage(items=[], page=max(page, 1), per_page=per_page, total=0)
+    visible = select(Child).where(_visible_to(user))
+    born = [d for d in (date_of_birth, terms.date_of_birth) if d is not None]
+    for day in born:
+        visible = visible.where(Child.date_of_birth == day)
+    if terms.upn:
+        visible = visible.where(Child.upn == terms.upn)
+    if not terms.name_words:
+        return SearchPage(**vars(page_of(visible.order_by(*SORTS[sort]), page=page, per_page=per_page)))
+
+    allowed = visible.with_only_columns(Child.id).scalar_subquery()
+    # What the ranking and the sorting need, for every child found: (first, last, date of birth).
+    about: dict[int, tuple[str, str, date]] = {}
+    ranks: dict[int, tuple[int, int]] = {}
+    by_child = select(Child.id, Child.first_name, Child.last_name, Child.date_of_birth).where(Child.id.in_(allowed))
+    for typed in terms.words:
+        by_child = by_child.where(or_(_word_could_match(Child.first_name, typed), _word_could_match(Child.last_name, typed)))
+    for typed in terms.surname_words:
+        by_child = by_child.where(_word_could_match(Child.last_name, typed))
+    for typed in terms.given_words:
+        by_child = by_child.where(_word_could_match(Child.first_name, typed))
+    for child_id, first_name, last_name, born_on in db.session.execute(by_child):
+        found = _rank_by_name(terms, first_name, last_name)
+        if found is not None:
+            ranks[child_id] = found
+            about[child_id] = (first_name, last_name, born_on)
+
+    notes: dict[int, str] = {}
+    by_contact = (
+        select(ChildContact.child_id, ChildContact.name, ChildContact.relationship_to_child, Child.first_name, Child.last_name, Child.date_of_birth)
+        .join(Child, Child.id == ChildContact.child_id)
+        .where(ChildContact.child_id.in_(allowed))
+        .order_by(ChildContact.id)
+    )
+    for typed in terms.name_words:
+        by_contact = by_contact.where(_word_could_match(ChildContact.name, typed))
+    for child_id, contact_name, relationship, first_name, last_name, born_on in db.session.execute(by_contact):
+        words = names.tokens(contact_name)
+        found = names.match_words(terms.name_words, words, given_names=words)
+        if found is None:
+            continue
+        ranked = (CONTACT_RANK + found[0], found[1])
+        if child_id not in ranks or ranked < ranks[child_id]:
+            ranks[child_id] = ranked
+            about[child_id] = (first_name, last_name, born_on)
+            notes[child_id] = f"Found by their {relationship.lower()}’s name: {contact_name}"
+
+    page = max(page, 1)
+    if sort.lstrip("-") == "dob":
+        ordered = sorted(about, key=lambda i: (about[i][2], about[i][1].casefold(), i), reverse=sort.startswith("-"))
+    else:
+        ordered = sorted(about, key=lambda i: (about[i][1].casefold(), about[i][0].casefold(), i), reverse=sort.startswith("-"))
+    ordered.sort(key=lambda i: ranks[i])  # stable: the chosen order within each rank
+    shown_ids = ordered[(page - 1) * per_page: page * per_page]
+    loaded = {c.id: c for c in db.session.scalars(select(Child).where(Child.id.in_(shown_ids)))} if shown_ids else {}
+    return SearchPage(
+        items=[loaded[i] for i in shown_ids], page=page, per_page=per_page, total=len(ordered),
+        notes={i: notes[i] for i in shown_ids if i in notes},
+    )
 
 
 def record_search(user: User, *, q: str | None, date_of_birth: date | None, results: int) -> None:

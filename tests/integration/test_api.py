@@ -224,9 +224,12 @@ def test_child_refusals_from_the_service_name_their_field(client, team, other_te
 
 def test_possible_duplicate_is_409_until_confirmed(client, team, headers):
     assert client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id)).status_code == 201
-    error = _error(client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id)), 409, "conflict")
-    assert "allow_duplicate" in error["fields"] and "child 1" in error["message"]
-    again = client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, allow_duplicate=True))
+    response = client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id))
+    assert response.status_code == 409
+    error = response.get_json()["error"]  # the usual error, with the matches (tests/integration/test_near_duplicates.py)
+    assert error["code"] == "conflict" and [m["id"] for m in error["matches"]] == [1]
+    assert "confirm_not_duplicate" in error["fields"] and "child 1" in error["message"]
+    again = client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, confirm_not_duplicate=True))
     assert again.status_code == 201
 
 
@@ -492,7 +495,8 @@ def test_openapi_document_lists_every_endpoint(client, headers):
     assert response.status_code == 200
     document = response.get_json()
     assert document["openapi"].startswith("3.") and document["servers"] == [{"url": "/api/v1"}]
-    assert set(document["paths"]) == {"/openapi.json", "/children", "/children/{child_id}", "/cases", "/cases/{case_id}", "/cases/{case_id}/events", "/overdue", "/compliance"}
+    assert set(document["paths"]) == {"/openapi.json", "/children", "/children/{child_id}", "/cases", "/cases/{case_id}", "/cases/{case_id}/events",
+                                       "/cases/{case_id}/communications", "/cases/{case_id}/communications/{communication_id}/response", "/overdue", "/compliance"}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "429" in document["paths"]["/overdue"]["get"]["responses"]
 

@@ -226,11 +226,16 @@ def test_update_child_of_another_team_is_refused(team):
 # --- Duplicates --------------------------------------------------------------------------------
 
 
+def _children(found):
+    return [duplicate.child for duplicate in found]
+
+
 def test_same_name_and_date_of_birth_is_a_possible_duplicate(team, coordinator):
     existing = create_child(team=team, first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 14))
-    assert service.find_possible_duplicates(" sam ", "JONES", date(2015, 3, 14), None) == [existing]
+    [found] = service.find_possible_duplicates(" sam ", "JONES", date(2015, 3, 14), None)
+    assert found.child == existing and found.reason == "The same name and date of birth"
     assert service.find_possible_duplicates("Sam", "Jones", date(2015, 3, 15), None) == []
-    assert service.find_possible_duplicates("Samuel", "Jones", date(2015, 3, 14), None) == []
+    assert service.find_possible_duplicates("Sara", "Jones", date(2015, 3, 14), None) == []
     with pytest.raises(PossibleDuplicates) as refused:
         service.create_child(data=_data(first_name="SAM"), team=team, actor=coordinator, today=TODAY)
     assert refused.value.matches == [existing]
@@ -239,7 +244,8 @@ def test_same_name_and_date_of_birth_is_a_possible_duplicate(team, coordinator):
 
 def test_same_upn_is_a_possible_duplicate_whatever_the_name(team, coordinator):
     existing = create_child(team=team, upn="B801200005001")
-    assert service.find_possible_duplicates("Other", "Person", date(2010, 1, 1), "b801 2000 05001") == [existing]
+    [found] = service.find_possible_duplicates("Other", "Person", date(2010, 1, 1), "b801 2000 05001")
+    assert found.child == existing and found.reason == "The same UPN"
     with pytest.raises(PossibleDuplicates):
         service.create_child(data=_data(upn="B801200005001"), team=team, actor=coordinator, today=TODAY)
 
@@ -278,7 +284,8 @@ def _ids(page):
 
 
 def test_search_by_partial_name_in_either_name_ignoring_case(coordinator, pupils):
-    assert _ids(service.search_children(user=coordinator, q="AMY")) == [pupils["ben"].id, pupils["amy"].id]  # sorted by last name
+    # The whole word first (Amy Brown), then the start of a word (Ben Amyson).
+    assert _ids(service.search_children(user=coordinator, q="AMY")) == [pupils["amy"].id, pupils["ben"].id]
     assert _ids(service.search_children(user=coordinator, q="mit")) == [pupils["cara"].id]
     assert _ids(service.search_children(user=coordinator, q="amy brown")) == [pupils["amy"].id]
     assert _ids(service.search_children(user=coordinator, q="%")) == []  # wildcards are literal
@@ -311,6 +318,101 @@ def test_search_only_shows_the_users_teams(team, pupils):
     for role in ("admin", "viewer"):
         assert _ids(service.search_children(user=create_user(role=role, teams=[team]))) == []
 
+
+
+@pytest.fixture
+def families(team):
+    tobias = create_child(team=team, first_name="Tobias", last_name="Smith", date_of_birth=date(2015, 3, 14), upn="B801200005001")
+    create_contact(child=tobias, name="Priya Patel", relationship_to_child="Mother")
+    return {
+        "tobias": tobias,
+        "william": create_child(team=team, first_name="William", last_name="O'Neill-Jones", date_of_birth=date(2013, 7, 1)),
+        "smithson": create_child(team=team, first_name="Ava", last_name="Smithson", date_of_birth=date(2014, 1, 2)),
+        "zoe": create_child(team=team, first_name="Zoë", last_name="Patel", date_of_birth=date(2016, 9, 9)),
+    }
+
+
+def test_search_by_surname_comma_first_name(coordinator, families):
+    assert _ids(service.search_children(user=coordinator, q="Smith, Tobias")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="smith,toby")) == [families["tobias"].id]  # a short form
+    # The comma says which is the surname: Tobias is no one's surname.
+    assert _ids(service.search_children(user=coordinator, q="Tobias, Smith")) == []
+
+
+def test_search_by_first_name_then_surname_and_either_order(coordinator, families):
+    assert _ids(service.search_children(user=coordinator, q="Tobias Smith")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="smith tobias")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="Bill O'Neill")) == [families["william"].id]
+    assert _ids(service.search_children(user=coordinator, q="oneill jones")) == [families["william"].id]
+
+
+def test_search_tolerates_one_typo(coordinator, families):
+    assert _ids(service.search_children(user=coordinator, q="Tobais Smiht")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="Smyth")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="Mith")) == [families["tobias"].id, families["smithson"].id]  # inside
+    assert _ids(service.search_children(user=coordinator, q="Zoe")) == [families["zoe"].id]  # accents ignored
+    assert _ids(service.search_children(user=coordinator, q="Smoth Tobias")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="Xmith")) == [families["tobias"].id]  # even the first letter
+
+
+def test_search_ranks_exact_matches_first(coordinator, families):
+    # Smith exactly, then the start of Smithson; the order by name would be the other way round for "smi".
+    assert _ids(service.search_children(user=coordinator, q="smith")) == [families["tobias"].id, families["smithson"].id]
+    assert _ids(service.search_children(user=coordinator, q="smith", sort="-name")) == [families["tobias"].id, families["smithson"].id]
+    assert _ids(service.search_children(user=coordinator, q="smi")) == [families["tobias"].id, families["smithson"].id]
+
+
+def test_search_by_a_parents_name(coordinator, families):
+    page = service.search_children(user=coordinator, q="Priya Patel")
+    assert _ids(page) == [families["tobias"].id]
+    assert page.notes == {families["tobias"].id: "Found by their mother’s name: Priya Patel"}
+    # A child's own name ranks before a match through a parent's: Zoë Patel, then Tobias (mother Priya Patel).
+    page = service.search_children(user=coordinator, q="Patel")
+    assert _ids(page) == [families["zoe"].id, families["tobias"].id] and list(page.notes) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="Priay")) == [families["tobias"].id]  # a typo too
+
+
+def test_search_by_upn_and_by_a_typed_date_of_birth(coordinator, families):
+    assert _ids(service.search_children(user=coordinator, q="b801 2000 05001")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="14/03/2015")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="1/7/2013")) == [families["william"].id]
+    assert _ids(service.search_children(user=coordinator, q="Smith 14/3/2015")) == [families["tobias"].id]
+    assert _ids(service.search_children(user=coordinator, q="Smithson 14/3/2015")) == []
+    with pytest.raises(ServiceError, match="real date of birth") as refused:
+        service.search_children(user=coordinator, q="31/02/2015")
+    assert refused.value.field == "q"
+
+
+def test_search_pages_ranked_results(coordinator, team):
+    for n in range(5):
+        create_child(team=team, first_name=f"Kid{n}", last_name="Smithers")
+    create_child(team=team, first_name="Exact", last_name="Smith")
+    first = service.search_children(user=coordinator, q="smith", per_page=4, page=1)
+    second = service.search_children(user=coordinator, q="smith", per_page=4, page=2)
+    assert first.total == second.total == 6 and first.pages == 2
+    assert first.items[0].last_name == "Smith" and len(second.items) == 2
+    assert not set(_ids(first)) & set(_ids(second))
+
+
+def test_search_narrows_in_sql_before_ranking(coordinator, team):
+    """Only candidates come back from the database: names with a word that starts, or ends, as
+    the typed word does (or contains it); the rest of the authority is never read."""
+    create_child(team=team, first_name="Tobias", last_name="Smith")
+    for n, surname in enumerate(["Brown", "Green", "Khan", "Lewis", "Evans", "Walker", "Patel", "Taylor"]):
+        create_child(team=team, first_name=f"Child{n}", last_name=surname)
+    seen = []
+    original = service.names.match_words
+
+    def counting(typed, words, **kw):
+        seen.append(tuple(words))
+        return original(typed, words, **kw)
+
+    service.names.match_words = counting
+    try:
+        assert len(_ids(service.search_children(user=coordinator, q="Smiht"))) == 1
+    finally:
+        service.names.match_words = original
+    assert seen == [("tobias", "smith")]  # one candidate ranked in Python, not nine
 
 # --- Access ------------------------------------------------------------------------------------
 

@@ -159,7 +159,8 @@ def test_search_by_name_upn_and_date_of_birth(client, coordinator, team):
     assert "Brown, Amy" in html and "Smith, Cara" in html and "Amyson" not in html
 
     html = client.get("/children/?q=nobody").get_data(as_text=True)
-    assert "No children match your search" in html
+    assert "No children or young people match your search" in html
+    assert "Surname, First name" in html and "a parent’s or carer’s name" in html  # what to try instead
 
     html = client.get("/children/?date_of_birth=31&date_of_birth=2&date_of_birth=2014").get_data(as_text=True)
     assert "There is a problem" in html and "must be a real date" in html
@@ -167,6 +168,42 @@ def test_search_by_name_upn_and_date_of_birth(client, coordinator, team):
 
     searches = _audit("children_searched")
     assert searches and searches[0].details["q"] == "AMY"
+
+
+def test_find_a_child_by_surname_comma_first_a_typo_or_a_parent(client, coordinator, team):
+    tobias = create_child(team=team, first_name="Tobias", last_name="Smith", date_of_birth=date(2015, 3, 14))
+    create_contact(child=tobias, name="Priya Patel", relationship_to_child="Mother")
+    create_child(team=team, first_name="Ava", last_name="Smithson", date_of_birth=date(2014, 1, 2))
+
+    html = client.get("/children/?q=Smith%2C+Toby").get_data(as_text=True)
+    assert "Smith, Tobias" in html and "Smithson" not in html and 'value="Smith, Toby"' in html
+
+    html = client.get("/children/?q=Tobais+Smiht").get_data(as_text=True)
+    assert "Smith, Tobias" in html and "1 child or young person match your search" in html
+
+    html = client.get("/children/?q=smith").get_data(as_text=True)
+    assert html.index("Smith, Tobias") < html.index("Smithson, Ava")  # the exact match first
+
+    html = client.get("/children/?q=Priya+Patel").get_data(as_text=True)
+    assert "Smith, Tobias" in html and "Found by their mother’s name: Priya Patel" in html
+
+    html = client.get("/children/?q=14%2F03%2F2015").get_data(as_text=True)
+    assert "Smith, Tobias" in html and "Smithson" not in html
+
+    html = client.get("/children/?q=31%2F02%2F2015").get_data(as_text=True)
+    assert "There is a problem" in html and "Enter a real date of birth" in html and 'value="31/02/2015"' in html
+
+
+def test_ranked_search_keeps_its_pages(client, coordinator, team, app):
+    app.config["PAGE_SIZE"] = 2
+    create_child(team=team, first_name="Exact", last_name="Smith")
+    for n in range(3):
+        create_child(team=team, first_name=f"Kid{n}", last_name="Smithers")
+    html = client.get("/children/?q=smith").get_data(as_text=True)
+    assert "Smith, Exact" in html and "Showing 1 to 2 of 4" in html
+    assert "q=smith&amp;page=2" in html  # the next page keeps the search
+    html = client.get("/children/?q=smith&page=2").get_data(as_text=True)
+    assert "Smith, Exact" not in html and "Showing 3 to 4 of 4" in html
 
 
 def test_sort_by_name_or_date_of_birth(client, coordinator, team):
@@ -263,27 +300,64 @@ def test_date_of_birth_in_the_future_is_refused_by_the_service(client, coordinat
     assert "Date of birth must be today or in the past" in html and 'value="2026"' in html
 
 
-def test_possible_duplicate_needs_confirming(client, coordinator, team, other_team):
-    existing = create_child(team=team, first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 14))
-    create_child(team=other_team, first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 14))
-    html = client.post("/children/new", data=_child_form(team=str(team.id), first_name="sam", setting_name="Typed school")).get_data(as_text=True)
-    assert "This child may already have a record" in html
-    assert f'href="/children/{existing.id}"' in html
-    assert "1 matching record is held by another team" in html
-    assert "This is a different child" in html and 'name="not_duplicate"' in html
-    assert 'value="Typed school"' in html
-    assert db.session.scalars(select(Child)).all().__len__() == 2
+def test_possible_duplicate_asks_is_this_the_same_child(client, coordinator, team, other_team):
+    existing = create_child(team=team, first_name="Tobias", last_name="Jones", date_of_birth=date(2015, 3, 14), upn="B801200005001")
+    create_child(team=other_team, first_name="Toby", last_name="Jones", date_of_birth=date(2015, 3, 14))
+    typed = _child_form(team=str(team.id), first_name="Toby", setting_name="Typed school", primary_need="ASD", looked_after="y")
+    html = client.post("/children/new", data=typed).get_data(as_text=True)
+    assert "<title>Is this the same child?" in html and "<h1 class=\"govuk-heading-l\">Is this the same child?</h1>" in html
+    # The match in the user's team: name (a link to the record), date of birth, UPN, team, and why.
+    assert f'href="/children/{existing.id}"' in html and "Tobias Jones" in html
+    assert "14 March 2015" in html and "B801200005001" in html and "North" in html
+    assert "Toby and Tobias are forms of the same name" in html
+    # The other team's record is counted, never shown.
+    assert "1 record held by another team" in html and "South" not in html
+    # What was typed travels with the page, and the two answers are buttons.
+    for hidden in ('name="first_name" value="Toby"', 'name="setting_name" value="Typed school"', 'name="primary_need" value="ASD"',
+                   'name="looked_after" value="y"', 'name="date_of_birth" value="2015"'):
+        assert hidden in html, hidden
+    assert "No, add a new child" in html and "Change the details" in html
+    assert len(db.session.scalars(select(Child)).all()) == 2
+    [shown] = _audit("possible_duplicates_shown")
+    assert shown.details == {"shown": [existing.id], "in_other_teams": 1}
 
-    response = client.post("/children/new", data=_child_form(team=str(team.id), first_name="sam", not_duplicate="y"))
+
+def test_no_add_a_new_child_creates_it(client, coordinator, team):
+    existing = create_child(team=team, first_name="Tobias", last_name="Jones", date_of_birth=date(2015, 3, 14))
+    typed = _child_form(team=str(team.id), first_name="Toby", setting_name="Typed school")
+    client.post("/children/new", data=typed)
+    response = client.post("/children/new", data=dict(typed, not_duplicate="No, add a new child"))
     assert response.status_code == 302
-    assert len(db.session.scalars(select(Child)).all()) == 3
-    assert _audit("child_created")[0].details["possible_duplicates_confirmed_different"]
+    [child] = db.session.scalars(select(Child).where(Child.id != existing.id)).all()
+    assert (child.first_name, child.setting_name) == ("Toby", "Typed school")
+    assert response.headers["Location"] == f"/children/{child.id}"
+    assert _audit("child_created")[0].details["possible_duplicates_confirmed_different"] == [existing.id]
+
+
+def test_change_the_details_goes_back_to_the_form_with_the_typing_kept(client, coordinator, team):
+    create_child(team=team, first_name="Tobias", last_name="Jones", date_of_birth=date(2015, 3, 14))
+    typed = _child_form(team=str(team.id), first_name="Toby", setting_name="Typed school", postcode="SW1A 1AA")
+    html = client.post("/children/new", data=dict(typed, change="Change the details")).get_data(as_text=True)
+    assert "<h1 class=\"govuk-heading-l\">Add a child or young person</h1>" in html and "There is a problem" not in html
+    for value in ('value="Toby"', 'value="Typed school"', 'value="SW1A 1AA"', 'value="14"', 'value="2015"'):
+        assert value in html, value
+    assert len(db.session.scalars(select(Child)).all()) == 1
+    # Changed into someone else, the child is added at once.
+    response = client.post("/children/new", data=dict(typed, first_name="Rosa"))
+    assert response.status_code == 302 and len(db.session.scalars(select(Child)).all()) == 2
+
+
+def test_no_matches_adds_the_child_at_once(client, coordinator, team):
+    create_child(team=team, first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 15))
+    response = client.post("/children/new", data=_child_form(team=str(team.id)))
+    assert response.status_code == 302 and len(db.session.scalars(select(Child)).all()) == 2
+    assert _audit("possible_duplicates_shown") == []
 
 
 def test_same_upn_is_a_possible_duplicate(client, coordinator, team):
     create_child(team=team, first_name="Other", last_name="Name", upn="B801200005001")
     html = client.post("/children/new", data=_child_form(team=str(team.id), upn="B801200005001")).get_data(as_text=True)
-    assert "This child may already have a record" in html and "Other Name" in html
+    assert "Is this the same child?" in html and "Other Name" in html and "The same UPN" in html
 
 
 # --- Viewing and changing a record ---------------------------------------------------------------------
