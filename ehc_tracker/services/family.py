@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role, User
-from ..models.case import AdviceRequest, AdviceType, Case, CaseType, Channel, Communication, EventType, Milestone
+from ..models.case import AdviceRequest, AdviceType, Case, CaseEvent, CaseType, Channel, Communication, EventType, Milestone
 from ..models.child import ChildContact
 from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
 from ..statutory.calendar import age_on
@@ -328,6 +328,24 @@ def _expected_words(m: Milestone, today: date) -> str:
     return f"We now expect this by {m.expected_on:%A %-d %B %Y}."
 
 
+def _happened_text(event: CaseEvent, case: Case) -> str:
+    """What happened in plain words, naming the advice or the school or college it was about."""
+    details = event.details or {}
+    if event.event_type in (EventType.ADVICE_REQUESTED, EventType.ADVICE_RECEIVED):
+        advice = next((a for a in case.advice_requests if a.id == details.get("advice_request_id")), None)
+        if advice is not None:
+            name = _advice_name(advice)
+            name = name[0].lower() + name[1:]  # mid-sentence: "We got speech and language therapy advice from …"
+            return f"We asked for {name}" if event.event_type is EventType.ADVICE_REQUESTED else f"We got {name}"
+    if event.event_type in (EventType.SCHOOL_CONSULTED, EventType.SCHOOL_RESPONDED):
+        consultation = next((c for c in case.consultations if c.id == details.get("consultation_id")), None)
+        if consultation is not None:
+            if event.event_type is EventType.SCHOOL_CONSULTED:
+                return f"We asked {consultation.setting_name} if it can meet your child's needs"
+            return f"{consultation.setting_name} replied"
+    return PLAIN_EVENTS[event.event_type]
+
+
 def progress(case: Case, *, today: date, viewer: User) -> Progress:
     """The case as its family sees it."""
     exceptions = {}
@@ -384,7 +402,7 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             elif status == "their_late":
                 asked = "The school or college" if whose == SCHOOL else "The person giving this advice"
                 detail = (
-                    f"{asked} was asked to reply by {_long(m.due_on)}. We are still waiting and have asked them again. "
+                    f"{asked} was asked to reply by {_long(m.due_on)}. We are still waiting for the reply. "
                     "This is their reply, not one of our own time limits."
                 )
             elif status == "their_done_late":
@@ -398,7 +416,7 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
     council_open = [s for s in open_steps if s.whose == COUNCIL] or open_steps
     next_step = min(council_open, key=lambda s: s.due_on) if council_open else None
     your_turn = next((s for s in steps if s.status == "period"), None)
-    happened = [Happened(PLAIN_EVENTS[e.event_type], e.occurred_on) for e in case.events if e.event_type in PLAIN_EVENTS]
+    happened = [Happened(_happened_text(e, case), e.occurred_on) for e in case.events if e.event_type in PLAIN_EVENTS]
     late_steps = [s for s in steps if s.status == "late"]
     coordinator = case.coordinator
     if not case.is_open:

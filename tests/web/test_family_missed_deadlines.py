@@ -216,6 +216,10 @@ def test_each_advice_is_named_by_who_gives_it(client):
     # The advice still awaited is the advice-giver's late reply, not a council time limit.
     salt = next(a for a in advice if "Northtown NHS Trust" in a)
     assert salt.startswith("their_late") and "Waiting for their reply" in salt and "was asked to reply by" in salt
+    # What has happened names them too.
+    assert "We asked for speech and language therapy advice from Northtown NHS Trust" in html
+    assert "We got educational psychologist advice from Northtown EP Service" in html
+    assert "Hill Primary replied" in html and "We asked Oak Academy if it can meet your child" in html
 
 
 def test_a_schools_late_reply_is_not_the_councils_lateness(client):
