@@ -78,8 +78,17 @@ def test_coordinator_runs_an_assessment_to_the_final_plan(page: Any) -> None:
 
     record(page, "Record: Decided to assess", date(2025, 2, 10))
     assert page.locator('tr[data-milestone="decision_to_assess"]').get_attribute("data-status") == "met_on_time"
-    record(page, "Record: Advice requested", date(2025, 2, 11), {"provider": "Educational Psychology Service"}, {"Type of advice": "Educational psychologist"})
-    record(page, "Record: Advice received", date(2025, 3, 20), radios={"Which advice": "Educational psychologist: Educational Psychology Service (requested 11 February 2025)"})
+    # Advice: one date and a row per piece of advice; the second row is the educational psychologist's.
+    click(page, "Record: Advice requested")
+    assert_accessible(page)
+    fill_date(page, "on", date(2025, 2, 11))
+    page.fill("#rows-1-provider", "Educational Psychology Service")
+    page.get_by_role("button", name="Request advice").click()
+    page.wait_for_selector(".govuk-notification-banner--success")
+    assert_accessible(page)
+    assert page.locator('tr[data-milestone="advice_due"] td').first.inner_text() == "Educational psychology advice — Educational Psychology Service"
+    record(page, "Record: Advice received", date(2025, 3, 20),
+           radios={"Which advice": "Educational psychology advice — Educational Psychology Service, due 25 March 2025 (requested 11 February 2025)"})
     record(page, "Record: Decided to issue a plan", date(2025, 3, 31))
     record(page, "Record: Draft plan issued", date(2025, 4, 7))
     assert page.locator('tr[data-milestone="representations_close"]').count() == 1
