@@ -10,12 +10,14 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from .demo_directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory
 from .extensions import db
 from .models import Role, Team, User
-from .models.case import AdviceType, Case, CaseType, Channel, EventType, RequestSource
+from .models.case import AdviceType, Case, CaseType, Channel, EventType, Plan, RequestSource
 from .models.child import Child, ContactMethod, ChildContact, Ethnicity, SenNeed, Sex
 from .services import ServiceError
 from .services import cases as case_service
+from .services.children import upn_check_letter
 from .statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 
 FIRST_NAMES = [
@@ -35,6 +37,22 @@ JUNIOR = ["Hill Primary School", "St Mary's CE Primary", "Westfield Junior Schoo
 SECONDARY = ["Oakfield Secondary", "Riverside Academy", "Meadow Special School"]
 POST_16 = ["Northgate College", "Riverside Academy Sixth Form", "Meadow Special School"]
 INFANT_SCHOOLS = frozenset({"Brook Infant School"})
+# What the SEN2 return reports for each demo setting (made-up numbers of the right shape): a school's
+# URN, a college's UKPRN, or the SEN setting code of a place with neither; and the year group a
+# child usually starts there (None: at 3, in early years).
+SETTING_IDS: dict[str, tuple[str, str, int | None]] = {
+    "Little Steps Nursery": ("sen_setting", "EYP", None),
+    "Sunbeam Pre-school": ("sen_setting", "EYP", None),
+    "Hill Primary School": ("setting_urn", "107001", 0),
+    "St Mary's CE Primary": ("setting_urn", "107002", 0),
+    "Brook Infant School": ("setting_urn", "107003", 0),
+    "Westfield Junior School": ("setting_urn", "107004", 3),
+    "Meadow Special School": ("setting_urn", "107005", 0),
+    "Oakfield Secondary": ("setting_urn", "107006", 7),
+    "Riverside Academy": ("setting_urn", "141007", 7),
+    "Riverside Academy Sixth Form": ("setting_urn", "141007", 12),
+    "Northgate College": ("setting_ukprn", "10004321", 12),
+}
 
 
 def setting_for(rng: random.Random, year_group: int) -> str:
@@ -50,14 +68,15 @@ def setting_for(rng: random.Random, year_group: int) -> str:
     return rng.choice(POST_16)
 
 
-PROVIDERS = {
-    AdviceType.EP: "Educational Psychology Service",
-    AdviceType.HEALTH: "Community Paediatrics",
-    AdviceType.SOCIAL_CARE: "Children's Social Care",
-    AdviceType.SALT: "Speech and Language Therapy",
-    AdviceType.OT: "Occupational Therapy",
-    AdviceType.SCHOOL: "Current school",
-}
+def _advice_provider(kind: AdviceType, child: Child) -> str:
+    """Who the demo asks for advice: the directory's services (typed as coordinators would, and
+    matched to their entries), the child's own setting for school advice, and for one child in
+    five a health service outside the directory."""
+    if kind is AdviceType.SCHOOL:
+        return child.setting_name or "Current school"
+    if kind is AdviceType.HEALTH and child.id % 5 == 0:
+        return OUTSIDE_HEALTH
+    return ADVICE_PROVIDERS[kind.value]
 
 
 def _child(rng: random.Random, team: Team, today: date) -> Child:
@@ -122,7 +141,7 @@ def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User,
         return
     for kind in rng.sample([AdviceType.EP, AdviceType.HEALTH, AdviceType.SOCIAL_CARE, AdviceType.SALT, AdviceType.SCHOOL], k=3):
         requested = decision_on + _days(rng, 0, 5)
-        step(EventType.ADVICE_REQUESTED, requested, advice_type=kind.value, provider=PROVIDERS[kind])
+        step(EventType.ADVICE_REQUESTED, requested, advice_type=kind.value, provider=_advice_provider(kind, child))
     for advice in list(case.advice_requests):
         back = advice.requested_on + _days(rng, 25, 60 if slow else 42)
         step(EventType.ADVICE_RECEIVED, back, advice_request_id=advice.id)
@@ -143,11 +162,36 @@ def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User,
     step(EventType.FINAL_PLAN_ISSUED, final_on, named_settings=school)
 
 
-def _review(rng: random.Random, child: Child, team: Team, coordinator: User, today: date) -> None:
+def _sen2_items(rng: random.Random, child: Child, today: date) -> None:
+    """What the SEN2 return needs of the record: home postcode, UPN (or why it is not known),
+    the setting's URN, UKPRN or SEN setting code, and the day the child started there. A few
+    records carry the mistakes real ones do: a UPN typed twice is added by `seed_cases`, and
+    about one in ten has no start date at the setting (the return then uses the plan's date)."""
+    child.postcode = f"LS{rng.randint(1, 29)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    start_year = school_year_start_year(today)
+    year_group = national_curriculum_year(child.date_of_birth, start_year)
+    if year_group < 0:
+        child.upn_unknown_reason = "UN1"  # under 6 and not yet at school
+    else:
+        body = f"999{rng.randint(0, 10**9 - 1):09d}"
+        child.upn = upn_check_letter(body) + body
+    kind, value, starts_in = SETTING_IDS.get(child.setting_name or "", ("sen_setting", "OTH", None))
+    setattr(child, kind, value)
+    child.setting_resourced_provision = rng.random() < 0.08 and kind == "setting_urn"
+    if rng.random() < 0.1:
+        return
+    if starts_in is None:
+        started = child.date_of_birth + timedelta(days=3 * 365 + rng.randint(0, 200))
+    else:
+        started = date(start_year - max(0, year_group - starts_in), 9, rng.randint(2, 8))
+    child.setting_started_on = min(started, today)
+
+
+def _review(rng: random.Random, child: Child, team: Team, coordinator: User, today: date, plan: Plan | None = None) -> None:
     """A plan made before the service was used, with its current annual review at some stage."""
     last_reviewed = today - _days(rng, 60, 420)
     case = case_service.open_annual_review(
-        child=child, plan=None, last_reviewed_on=last_reviewed, team_id=team.id, coordinator_id=coordinator.id, actor=coordinator
+        child=child, plan=plan, last_reviewed_on=last_reviewed, team_id=team.id, coordinator_id=coordinator.id, actor=coordinator
     )
     meeting = last_reviewed + timedelta(days=rng.randint(300, 380))
     late = rng.random() < 0.35
@@ -220,6 +264,7 @@ def _exceptions(rng: random.Random, cases: list[Case], managers: dict[int, User]
 def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
     """Create `children` demo children, each with an assessment or an annual review; return the number created."""
     rng = random.Random(rng_seed)
+    seed_directory()
     teams = list(db.session.scalars(db.select(Team).order_by(Team.name)))
     staff: dict[int, list[User]] = {t.id: [u for u in t.members if u.role is Role.COORDINATOR and u.active] for t in teams}
     managers = {t.id: next((u for u in t.members if u.role is Role.MANAGER), None) for t in teams}
@@ -230,11 +275,25 @@ def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
             continue
         coordinator = rng.choice(staff[team.id])
         child = _child(rng, team, today)
+        # The SEN2 items draw on their own generator, so the rest of the demo stays as it was.
+        sen2_rng = random.Random(rng_seed * 100_003 + n)
+        _sen2_items(sen2_rng, child, today)
+        if n % 60 == 59 and created and created[-1].child.upn and child.upn:
+            child.upn = created[-1].child.upn  # a UPN typed twice (the return's upn_duplicate rule)
         db.session.flush()
         if rng.random() < 0.55:
             _assessment(rng, child, team, coordinator, today)
         else:
-            _review(rng, child, team, coordinator, today)
+            # The plan's issue date is recorded for most plans made before the service was used;
+            # a few are not yet (the return's plan_start_unknown rule).
+            plan = None
+            if sen2_rng.random() < 0.95:
+                earliest = child.date_of_birth + timedelta(days=365)
+                span = (today - timedelta(days=421) - earliest).days
+                plan = Plan(child_id=child.id, issued_on=earliest + timedelta(days=sen2_rng.randint(0, max(0, span))), named_settings=child.setting_name)
+                db.session.add(plan)
+                db.session.flush()
+            _review(rng, child, team, coordinator, today, plan)
         open_cases = [c for c in child.cases if c.is_open]
         for case in open_cases:
             _communications(rng, case, coordinator, today)

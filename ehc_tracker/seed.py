@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from .demo_cases import seed_cases
+from .demo_directory import seed_directory
 from .extensions import db
 from .models import Child, Role, Team, User
 from .services import clock
@@ -75,6 +76,8 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.ClickException("Refusing to load demo data into a production database (use --force to override).")
     users = seed_teams_and_users()
+    seed_directory()  # also for a demo loaded before the directory existed
+    seed_sen2_settings()
     db.session.commit()
     click.echo("Demo accounts (password for each: %s)" % DEMO_PASSWORD)
     for user, created in users:
@@ -107,6 +110,14 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
         db.session.commit()
         click.echo(f"  {parent.role.value:<12} {parent.email:<28} created, following {parent.name.split(' of ')[-1]}'s case"
                    " (sign-in asks for a code: with MAIL_BACKEND=console it is printed here in the console)")
+
+
+def seed_sen2_settings() -> None:
+    """The SEN2 header items of the demo authority (999 is no real authority's code)."""
+    from .models.sen2 import Sen2Settings
+
+    if db.session.get(Sen2Settings, 1) is None:
+        db.session.add(Sen2Settings(id=1, la_code="999", dmo="Y", dco="Y", dsco="N", serial_no="001"))
 
 
 def seed_family_account() -> User | None:

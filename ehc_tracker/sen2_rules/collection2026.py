@@ -247,9 +247,8 @@ BUSINESS_RULES = {
     "need_missing": "An active plan needs at least the primary type of need",
     "need_duplicate": "The primary and secondary types of need must differ",
     "review_decision_before_meeting": "A review decision cannot be before the review meeting",
-    "review_overdue": "An active plan more than 12 months old needs a review meeting in the last 12 months",
     "transfer_la_unknown": "A plan transferred in needs the 3-digit DfE code of the authority it came from",
     "request_source_missing": "A request received in the period needs its source (2026 item)",
 }
 # Rules that describe the record but do not stop the DfE accepting the return (shown as warnings).
-WARNINGS = frozenset({"entry_date_assumed", "review_overdue"})
+WARNINGS = frozenset({"entry_date_assumed"})

@@ -578,13 +578,6 @@ def _plan_failures(child: Child, request: RequestItem, plan: NamedPlanItem | Non
         if active.transfer_from is not None and active.transfer_la is None:
             fail("transfer_la_unknown", f"The plan transferred in from '{active.transfer_from}', which is not an English authority on the DfE's list: "
                  "enter the authority's name as the DfE lists it, or its 3-digit code", active.transfer_case_id)
-        start = active.plan_start_on
-        if start is not None and start <= period.census_date - relativedelta(years=1):
-            recent = active.review_meeting_on is not None and active.review_meeting_on > period.census_date - relativedelta(years=1)
-            if not recent:
-                held = f"last held {_fmt(active.review_meeting_on)}" if active.review_meeting_on else "none recorded"
-                fail("review_overdue", f"The plan is more than a year old and has had no review meeting in the 12 months to the census date ({held})",
-                     active.review_case_id)
     return found
 
 
