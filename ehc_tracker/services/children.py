@@ -562,32 +562,38 @@ def parse_search(q: str | None) -> SearchTerms:
     return terms
 
 
-def _sql_name(column: Any) -> Any:
-    """The column lower-cased without apostrophes, with hyphens as spaces, in SQL: words of the
-    name start at the beginning or after a space."""
-    value = column
-    for apostrophe in ("'", "\u2019"):
-        value = func.replace(value, apostrophe, "")
-    return func.lower(func.replace(value, "-", " "))
+def _like(column: Any, pattern: str) -> ColumnElement[bool]:
+    """`column` LIKE `pattern` ignoring case. SQLite's LIKE already ignores (ASCII) case, and its
+    ILIKE would lower() both sides on every row, so it gets a plain LIKE."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern)  # type: ignore[no-any-return]
+    return column.ilike(pattern)  # type: ignore[no-any-return]
+
+
+# Surnames with an apostrophe after the first letter (O'Neill, D'Souza): the stored name keeps
+# it, the typed word has lost it ("oneill"), so for a word starting with one of these letters,
+# every name with a word starting "o'" is a candidate too.
+_APOSTROPHE_PREFIXES = ("o", "d")
 
 
 def _word_could_match(column: Any, typed: str) -> ColumnElement[bool]:
-    """A cheap SQL test that keeps every name with a word names.closeness could match to `typed`
-    (and some that it will not): the typed word inside the name (exact, start or inside), a
-    given-name variant inside it, or, for a typo, a word of the name starting as `typed` does or
-    ending as it does. One typo leaves the first letter, or the last two, in place for a word of
-    4 letters; the first two, or the last two, for longer words. Words shorter than that are
-    never typos, but a word starting with their first letter is kept, so that "zoe" finds
-    "Zoë" (SQL does not remove accents; Python does)."""
-    name = _sql_name(column)
-    tests = [name.contains(typed)]
-    tests += [name.contains(variant) for variant in sorted(names.variants(typed))]
-    start = typed[:2] if len(typed) > names.TYPO_MIN_LETTERS else typed[:1]
-    tests += [name.startswith(start), name.contains(" " + start)]
+    """A cheap SQL test, on the stored column as it is, that keeps every name with a word that
+    names.closeness could match to `typed` (and some that it will not): the typed word inside
+    the name (exact, start or inside), a given-name variant inside it, or a word of the name
+    (after a space or hyphen) starting as `typed` starts, or ending as it ends. One typo leaves
+    the first letter, or the last two, in place for a word of 4 letters; the first two, or the
+    last two, for longer words. Shorter words are never typos, but a word starting with their
+    first two letters is kept, so that "zoe" finds "Zoë" (SQL does not remove accents; Python does).
+    No pattern has a wildcard of its own: the typed words are letters and digits only."""
+    patterns = [f"%{typed}%"] + [f"%{variant}%" for variant in sorted(names.variants(typed))]
+    start = typed[:1] if len(typed) == names.TYPO_MIN_LETTERS else typed[:2]
+    patterns += [f"{start}%", f"% {start}%", f"%-{start}%"]
     if len(typed) >= names.TYPO_MIN_LETTERS:
         end = typed[-2:]
-        tests += [name.endswith(end), name.contains(end + " ")]
-    return or_(*tests)
+        patterns += [f"%{end}", f"%{end} %", f"%{end}-%"]
+    if typed[0] in _APOSTROPHE_PREFIXES:
+        patterns += [f"{typed[0]}{apostrophe}%" for apostrophe in ("'", "\u2019")]
+    return or_(*(_like(column, pattern) for pattern in patterns))
 
 
 def _rank_by_name(terms: SearchTerms, first_name: str, last_name: str) -> tuple[int, int] | None:
@@ -639,20 +645,17 @@ def search_children(
     terms = parse_search(q)
     if terms.unusable:
         return SearchPage(items=[], page=max(page, 1), per_page=per_page, total=0)
-    visible = select(Child).where(_visible_to(user))
-    born = [d for d in (date_of_birth, terms.date_of_birth) if d is not None]
-    for day in born:
-        visible = visible.where(Child.date_of_birth == day)
+    scope: list[ColumnElement[bool]] = [_visible_to(user)]
+    scope += [Child.date_of_birth == day for day in (date_of_birth, terms.date_of_birth) if day is not None]
     if terms.upn:
-        visible = visible.where(Child.upn == terms.upn)
+        scope.append(Child.upn == terms.upn)
     if not terms.name_words:
-        return SearchPage(**vars(page_of(visible.order_by(*SORTS[sort]), page=page, per_page=per_page)))
+        return SearchPage(**vars(page_of(select(Child).where(*scope).order_by(*SORTS[sort]), page=page, per_page=per_page)))
 
-    allowed = visible.with_only_columns(Child.id).scalar_subquery()
     # What the ranking and the sorting need, for every child found: (first, last, date of birth).
     about: dict[int, tuple[str, str, date]] = {}
     ranks: dict[int, tuple[int, int]] = {}
-    by_child = select(Child.id, Child.first_name, Child.last_name, Child.date_of_birth).where(Child.id.in_(allowed))
+    by_child = select(Child.id, Child.first_name, Child.last_name, Child.date_of_birth).where(*scope)
     for typed in terms.words:
         by_child = by_child.where(or_(_word_could_match(Child.first_name, typed), _word_could_match(Child.last_name, typed)))
     for typed in terms.surname_words:
@@ -669,7 +672,7 @@ def search_children(
     by_contact = (
         select(ChildContact.child_id, ChildContact.name, ChildContact.relationship_to_child, Child.first_name, Child.last_name, Child.date_of_birth)
         .join(Child, Child.id == ChildContact.child_id)
-        .where(ChildContact.child_id.in_(allowed))
+        .where(*scope)
         .order_by(ChildContact.id)
     )
     for typed in terms.name_words:

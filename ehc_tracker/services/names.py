@@ -117,6 +117,9 @@ _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
 
 def _fold(text: str) -> str:
     """Lower case without accents or apostrophes."""
+    text = text or ""
+    if text.isascii():  # most names: no accents to remove
+        return text.lower().replace("'", "").replace("`", "")
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _APOSTROPHES.sub("", plain)

@@ -355,6 +355,33 @@ def test_search_tolerates_one_typo(coordinator, families):
     assert _ids(service.search_children(user=coordinator, q="Xmith")) == [families["tobias"].id]  # even the first letter
 
 
+def _one_typo_away(word):
+    """Every word one deletion, swap, change (to "x") or insertion (of "x") from `word`."""
+    typos = {word[:i] + word[i + 1:] for i in range(len(word))}
+    typos |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    typos |= {word[:i] + "x" + word[i + 1:] for i in range(len(word))}
+    typos |= {word[:i] + "x" + word[i:] for i in range(len(word) + 1)}
+    return sorted(typos - {word})
+
+
+@pytest.mark.parametrize("word", ["smith", "oneill", "jones", "tobias", "toby"])
+def test_every_single_typo_passes_the_sql_narrowing(coordinator, families, word):
+    """The SQL narrowing keeps every name one typo away (the first letter, or the last two, stay
+    in place), including after an apostrophe (O'Neill) or a hyphen (O'Neill-Jones)."""
+    expected = {"smith": "tobias", "oneill": "william", "jones": "william", "tobias": "tobias", "toby": "tobias"}[word]
+    if word == "toby":  # Toby is Tobias's short form; its typos are typos of a 4-letter word
+        create_child(team=families["tobias"].team, first_name="Toby", last_name="Green")
+        expected = None
+    for typo in _one_typo_away(word):
+        if len(typo) < 4:
+            continue  # too short to be forgiven
+        found = [c.first_name for c in service.search_children(user=coordinator, q=typo).items]
+        if expected:
+            assert families[expected].first_name in found, typo
+        else:
+            assert "Toby" in found, typo
+
+
 def test_search_ranks_exact_matches_first(coordinator, families):
     # Smith exactly, then the start of Smithson; the order by name would be the other way round for "smi".
     assert _ids(service.search_children(user=coordinator, q="smith")) == [families["tobias"].id, families["smithson"].id]
