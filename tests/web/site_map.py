@@ -29,6 +29,12 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         pending, milestone_key="final_plan", limb="personal_circumstances", starts_on=date(2025, 2, 1), ends_on=None,
         reason="In hospital", evidence=None, actor=holder, today=date(2025, 6, 3),
     )
+    # A whole-authority SEN2 return that has finished (its status page and downloads).
+    from ehc_tracker.models.sen2 import Sen2Export, Sen2ExportStatus
+
+    export = Sen2Export(census_date=date(2025, 1, 16), status=Sen2ExportStatus.DONE, xml=b"<Message/>", report_csv="rule\n",
+                        summary={"filename": "SEN2_LA_2025.xml", "persons": 0, "rules": [["schema", "The file", 1, False]]}, done=0, total=0)
+    db.session.add(export)
     db.session.commit()
     contact = assessment.child.contacts[0] if assessment.child.contacts else None
     return {
@@ -37,7 +43,7 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         "contact_id": contact.id if contact else None, "event_type": "review_meeting_scheduled",
         # The reply owed to the communication: overdue (so the family can be told a new date).
         "milestone_id": next(m.id for m in review.milestones if m.ref == f"communication:{comm.id}"),
-        "_assessment": assessment, "_review": review,
+        "export_id": export.id, "_assessment": assessment, "_review": review,
         "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),
     }
 
