@@ -473,9 +473,9 @@ def viewer_figures(user: User, today: date, *, due_soon_days: int = oversight.DE
 def home_for(user: User, today: date) -> Worklist | Queues | ViewerFigures | None:
     """The list or figures a staff member's home page leads with."""
     if user.role is Role.COORDINATOR:
-        return coordinator_worklist(user, today)
+        return coordinator_worklist(user, today, limit=LIMIT)
     if user.role is Role.MANAGER:
-        return manager_queues(user, today)
+        return manager_queues(user, today, limit=LIMIT)
     if user.role is Role.VIEWER:
         return viewer_figures(user, today)
     return None

@@ -111,6 +111,18 @@ def test_the_worklist_is_bounded_and_counts_everything(app):
     assert len(found.steps.rows) == 2 and found.steps.total == 3 and found.steps.more
 
 
+def test_a_long_worklist_shows_the_first_rows_and_links_to_them_all(client, auth, monkeypatch):
+    monkeypatch.setattr(worklist, "LIMIT", 1)
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    _case(me, team, date(2025, 10, 1), "First", "Shown")
+    _case(me, team, date(2025, 10, 22), "Second", "Hidden")
+    html = client.get("/").get_data(as_text=True)
+    assert len(_rows(html, "step")) == 1 and "First Shown" in html and "Second Hidden" not in html
+    assert "Showing the first 1 of 2." in html
+    assert 'href="/reports/overdue?coordinator_id=mine&amp;within=6">See all 2 overdue and due this week</a>' in html
+
+
 def test_a_step_that_cannot_be_recorded_yet_links_to_the_case(client, auth):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
@@ -231,6 +243,8 @@ def test_manager_home_has_the_three_queues_of_their_teams_with_links_to_act(clie
     [unassigned] = _rows(html, "case")
     assert f'href="/cases/{nobody.id}/reassign"' in unassigned and "Una Nobody" in unassigned
     assert "Elsewhere" not in html and "Far Parent" not in html
+    for href in re.findall(r'class="govuk-link govuk-task-list__link" href="([^"]+)"', html):
+        assert client.get(href).status_code == 200, href  # each row opens a page the manager can act on
     assert "Family messages unanswered (2)" in html and "Open cases without a coordinator (1)" in html
 
 
