@@ -18,7 +18,8 @@ def _screenshots(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-1280.png"))
     page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the page never scrolls sideways
+    # The page never scrolls sideways (tables scroll in their own box); give the reflow a moment.
+    page.wait_for_function("document.documentElement.scrollWidth <= 375", timeout=5000)
     page.screenshot(path=str(ARTIFACTS / f"{name}-375.png"))  # the first screen
     page.screenshot(path=str(ARTIFACTS / f"{name}-375-full.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": FOLD})
