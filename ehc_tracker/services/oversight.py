@@ -931,10 +931,11 @@ class PublishedFigure:
 
 # The national figure the app ships with, shown until a manager enters a national average on the
 # targets page (the latest one entered is then shown instead). Source: Department for Education,
-# "Education, health and care plans", reporting year 2025 (published 26 June 2025), data set
+# "Education, health and care plans", reporting year 2025 (published June 2025), data set
 # "Timeliness of new EHC plans" (SEN2): in England in the 2024 calendar year 46.4% of new EHC
 # plans were issued within 20 weeks, excluding exceptions (50.3% in 2023). Calendar year, like
-# the dashboard's "year to date".
+# the dashboard's "year to date". Each June's release gives the previous calendar year's figure:
+# a manager enters the newer one on the targets page; this default is updated with the code.
 PUBLISHED_NATIONAL: dict[str, PublishedFigure] = {
     "final_plan_20_weeks": PublishedFigure(
         Decimal("46.4"), "England, 2024", "Department for Education, Education, health and care plans, reporting year 2025"
