@@ -68,7 +68,7 @@ def invite(case_id: int) -> Any:
     # The page lists the family's names and email addresses: each showing of it is audited.
     audit.record(
         _me(), "family_access_viewed", "case", case.id, f"Viewed the family accounts and invitations of case {case.id}",
-        {"invitations": [i.id for i in invitations], "accounts": [a.id for a in accounts], "contacts": [c.id for c in contacts]},
+        {"invitations": [i.id for i in invitations], "accounts": [a.id for a in accounts]},
     )
     db.session.commit()
     return render_template(
@@ -156,6 +156,9 @@ def home() -> Any:
     if len(cases) == 1:
         return redirect(url_for("family.progress", case_id=cases[0].id))
     headlines = {c.id: family_service.progress(c, today=today(), viewer=_me()).headline for c in cases if c.is_open}
+    # The list says where each child's case stands: each showing of it is audited, like the case page.
+    audit.record(_me(), "family_cases_listed", "user", _me().id, f"Family account listed its {len(cases)} cases", {"cases": [c.id for c in cases]})
+    db.session.commit()
     return render_template("family/home.html", cases=cases, titles=family_service.PLAIN_CASE_TYPES, headlines=headlines)
 
 

@@ -265,6 +265,8 @@ def test_the_list_of_cases_says_where_each_stands_without_your_turn_for_a_closed
     assert f"The final plan was due by {_final(case).due_on:%-d %B %Y}. It has not been issued yet." in html
     assert "Your turn" not in html
     assert "Next: We decide if we will assess your child" in html
+    listed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "family_cases_listed"))
+    assert listed is not None and sorted(listed.details["cases"]) == sorted([case.id, brother.id])
 
 
 # --- Inviting the family reuses a recorded contact ------------------------------------------
