@@ -324,3 +324,23 @@ def test_advice_by_provider_is_grouped_by_directory_entry_and_otherwise_by_the_n
     spec = oversight.DrillDown(oversight.MEASURE_BY_KEY["advice_6_weeks"], date(2025, 3, 1), next_month(date(2025, 4, 1)), TODAY,
                                provider="Northtown Community Paediatrics")
     assert len(db.session.scalars(oversight.drilldown_ids(scope, spec)).all()) == 2
+
+
+# --- Demo data ------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_directory_and_its_advice_names_the_entries(runner):
+    result = runner.invoke(args=["seed-demo", "--children", "40"])
+    assert result.exit_code == 0, result.output
+    entries = db.session.scalars(select(DirectoryEntry)).all()
+    assert len(entries) >= 15 and sum(not e.active for e in entries) == 1
+    assert {e.kind for e in entries} >= {DirectoryKind.SCHOOL, DirectoryKind.COLLEGE, DirectoryKind.EARLY_YEARS,
+                                         DirectoryKind.HEALTH_PAEDIATRICS, DirectoryKind.EDUCATIONAL_PSYCHOLOGY}
+    assert all(e.urn for e in entries if e.kind is DirectoryKind.SCHOOL)
+    advice = db.session.scalars(select(AdviceRequest)).all()
+    linked = [a for a in advice if a.directory_entry_id is not None]
+    assert advice and len(linked) >= len(advice) * 0.7
+    assert all(a.provider == a.directory_entry.name for a in linked)
+    # Running it again adds no second directory.
+    assert runner.invoke(args=["seed-demo", "--children", "5"]).exit_code == 0
+    assert len(db.session.scalars(select(DirectoryEntry)).all()) == len(entries)
