@@ -43,6 +43,7 @@ def _navigation() -> list[dict[str, Any]]:
         ("SEN2 return", "sen2.index", (Role.MANAGER,)),
         ("Users", "admin.users", (Role.ADMIN,)),
         ("Teams", "admin.teams", (Role.ADMIN,)),
+        ("Directory", "admin.directory", (Role.ADMIN,)),
         ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
         ("Audit log", "admin.audit_log", (Role.ADMIN,)),
         ("Alert runs", "alert_runs.jobs", (Role.ADMIN,)),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models.case import Case, CaseEvent, CaseStatus, CaseType, Plan
+from ehc_tracker.models.directory import DirectoryEntry, DirectoryKind
 from ehc_tracker.services import cases as case_service
 from tests.factories_cases import carry_to_final_plan, create_assessment
 
@@ -17,6 +18,9 @@ from tests.factories_cases import carry_to_final_plan, create_assessment
 def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
     """A child with a plan and its open review (with a communication), and a second child's open
     assessment with a proposed exception, all held by `holder`; their ids by URL argument name."""
+    # A directory entry, named by the consultation below (so it cannot be deleted).
+    entry = DirectoryEntry(name="Hill Primary", name_key="hill primary", kind=DirectoryKind.SCHOOL, urn="107001")
+    db.session.add(entry)
     assessment = create_assessment(team=team, coordinator=holder, received_on=date(2024, 6, 3))
     carry_to_final_plan(assessment, actor=holder, today=date(2025, 6, 1), final_on=date(2025, 5, 20))
     review = db.session.scalars(
@@ -43,7 +47,7 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         "contact_id": contact.id if contact else None, "event_type": "review_meeting_scheduled",
         # The reply owed to the communication: overdue (so the family can be told a new date).
         "milestone_id": next(m.id for m in review.milestones if m.ref == f"communication:{comm.id}"),
-        "export_id": export.id, "_assessment": assessment, "_review": review,
+        "entry_id": entry.id, "export_id": export.id, "_assessment": assessment, "_review": review,
         "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),
     }
 

@@ -170,3 +170,38 @@ def test_the_consultation_and_plan_forms_offer_active_settings_as_people_type(cl
     assert db.session.get(type(case), case.id).consultations[1].directory_entry_id is None
     plan = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
     assert _datalist(plan, "named_settings-directory") == ["Hill Primary School", "Northgate College"]
+
+
+def test_administrators_reach_the_directory_from_home_and_the_navigation(client, auth):
+    auth.login(role="admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "Directory of providers and settings" in html and html.count('href="/admin/directory"') >= 2
+    auth.logout()
+    auth.login(role="coordinator", teams=[create_team()])
+    assert 'href="/admin/directory"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_dashboard_counts_advice_by_directory_entry(client, auth):
+    from datetime import timedelta
+
+    from ehc_tracker.services.clock import today
+
+    now = today()
+    team = create_team()
+    coordinator = create_user(role="coordinator", teams=[team])
+    paeds = _entry("Northtown Paediatrics", DirectoryKind.HEALTH_PAEDIATRICS)
+    for typed in ("Northtown Paediatrics", "northtown  paediatrics"):
+        case = create_assessment(coordinator=coordinator, received_on=now - timedelta(days=40), today=now)
+        case_service.record_event(case, EventType.DECIDED_TO_ASSESS, now - timedelta(days=30), actor=coordinator, today=now)
+        made = case_service.request_advice(case, now - timedelta(days=20), [case_service.AdviceWanted("health", typed)],
+                                           actor=coordinator, today=now)
+        case_service.record_event(case, EventType.ADVICE_RECEIVED, now, actor=coordinator, today=now, advice_request_id=made[0].id)
+    admin = create_user(role="admin", commit=False)
+    directory_service.update_entry(paeds, EntryDetails(name="Northtown Community Paediatrics", kind="health_paediatrics"), actor=admin)
+    db.session.commit()
+    auth.login(role="manager", teams=[team])
+    html = client.get("/reports/dashboard").get_data(as_text=True)
+    table = re.search(r'<table[^>]*data-breakdown="provider".*?</table>', html, re.S).group(0)
+    rows = re.findall(r'<th scope="row" class="govuk-table__header">([^<]*)</th>\s*<td[^>]*>(.*?)</td>', table, re.S)
+    assert [(name, re.sub(r"<[^>]+>", "", count).strip().split()[0]) for name, count in rows] == [("Northtown Community Paediatrics", "2")]
+    assert "counted under its directory name, however it was typed" in html
