@@ -52,7 +52,7 @@ def test_from_picks_a_recorded_contact_and_the_case_page_names_them_with_time_an
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Communication from Pat Brown (Father) logged." in page
-    assert "<td class=\"govuk-table__cell\" data-from>Pat Brown (Father)" in page
+    assert "<td class=\"govuk-table__cell\">Pat Brown (Father)" in page
     assert "<span class=\"govuk-body-s\" data-received-at>14:05</span>" in page
 
     reply_form = client.get(f"/cases/{case.id}/communications/{comm.id}/respond").get_data(as_text=True)
