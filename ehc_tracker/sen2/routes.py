@@ -70,7 +70,7 @@ def index() -> Any:
                 db.session.commit()
     else:
         form.census_date.data = sen2_service.latest_census_date(clock.today())
-    whole = WholeExportForm(formdata=None)
+    whole = WholeExportForm(formdata=None, prefix="whole")
     whole.census_date.data = form.census_date.data if result is not None else sen2_service.latest_census_date(clock.today())
     header = header_settings()
     return render_template(
@@ -113,7 +113,7 @@ def report() -> Any:
 @bp.route("/exports", methods=["POST"])
 @role_required(*ROLES)
 def start() -> Any:
-    form = WholeExportForm()
+    form = WholeExportForm(prefix="whole")
     if form.validate_on_submit() and form.census_date.data is not None:
         try:
             sen2_service.collection_period(form.census_date.data, today=clock.today())

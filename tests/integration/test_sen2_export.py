@@ -125,9 +125,11 @@ def test_managers_make_the_whole_authority_s_return_with_progress(client, auth, 
 
     outsider = create_user(role="manager", teams=[create_team(name="Far away")])
     auth.login(outsider)
-    refused = client.post("/sen2/exports", data={"census_date": ["15", "6", "2025"]})
+    page = client.get("/sen2/").get_data(as_text=True)
+    assert page.count('id="census_date"') == 1 and 'id="whole-census_date"' in page
+    refused = client.post("/sen2/exports", data={"whole-census_date": ["15", "6", "2025"]})
     assert refused.status_code == 400 and "The SEN2 census date is in January" in refused.get_data(as_text=True)
-    started = client.post("/sen2/exports", data={"census_date": ["15", "1", "2026"]})
+    started = client.post("/sen2/exports", data={"whole-census_date": ["15", "1", "2026"]})
     assert started.status_code == 302
     export = db.session.scalars(select(Sen2Export)).one()
     assert started.headers["Location"].endswith(f"/sen2/exports/{export.id}")
