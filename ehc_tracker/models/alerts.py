@@ -134,6 +134,11 @@ class Alert(db.Model):  # type: ignore[name-defined,misc]
     def is_read(self) -> bool:
         return self.read_at is not None
 
+    @property
+    def days_overdue(self) -> int:
+        """Calendar days past the due date on the day of the alert: the unit of every other page."""
+        return max((self.for_on - self.due_on).days, 0)
+
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     """An email stored before it is sent, so that nothing is lost when the mail server is down."""

@@ -190,3 +190,14 @@ def test_family_accounts_have_no_notifications(client, auth):
     user = create_user(role="family")
     _login(client, user)
     assert client.get("/notifications/").status_code in (403, 302)
+
+
+def test_overdue_alerts_count_calendar_days_like_every_other_page(client, world):
+    _login(client, world.c1)
+    html = client.get("/notifications/").get_data(as_text=True)
+    alerts = db.session.scalars(select(Alert).where(Alert.recipient_id == world.c1.id, Alert.due_on < Alert.for_on)).all()
+    assert alerts, "the world has an overdue alert for coordinator 1"
+    for alert in alerts:
+        days = (alert.for_on - alert.due_on).days
+        assert f'data-days-overdue="{days}">{days} day{"" if days == 1 else "s"} overdue<' in html
+    assert "working day" not in html
