@@ -417,7 +417,10 @@ def find_possible_duplicates(
             continue
         match = names.same_person_names(first_name, last_name, child.first_name, child.last_name)
         if match is not None:
-            reason = "The same name and date of birth" if match.kind == names.NameMatchKind.SAME else f"The same date of birth; {match.explanation}"
+            if match.kind == names.NameMatchKind.SAME:
+                reason = "The same name and date of birth"
+            else:
+                reason = f"The same date of birth; {match.explanation}"
             found.append((int(match.kind), PossibleDuplicate(child, reason)))
     found.sort(key=lambda pair: pair[0])  # stable: by id within a kind
     return [duplicate for _, duplicate in found]
@@ -670,7 +673,10 @@ def search_children(
 
     notes: dict[int, str] = {}
     by_contact = (
-        select(ChildContact.child_id, ChildContact.name, ChildContact.relationship_to_child, Child.first_name, Child.last_name, Child.date_of_birth)
+        select(
+            ChildContact.child_id, ChildContact.name, ChildContact.relationship_to_child,
+            Child.first_name, Child.last_name, Child.date_of_birth,
+        )
         .join(Child, Child.id == ChildContact.child_id)
         .where(*scope)
         .order_by(ChildContact.id)

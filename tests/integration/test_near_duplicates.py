@@ -53,7 +53,8 @@ def test_near_matches_with_the_same_date_of_birth(team, coordinator, recorded, t
     assert found.child == existing
     assert found.reason == (f"The same date of birth; {reason}" if reason else "The same name and date of birth")
     with pytest.raises(PossibleDuplicates):
-        service.create_child(data=ChildData(first_name=typed[0], last_name=typed[1], date_of_birth=BORN), team=team, actor=coordinator, today=TODAY)
+        data = ChildData(first_name=typed[0], last_name=typed[1], date_of_birth=BORN)
+        service.create_child(data=data, team=team, actor=coordinator, today=TODAY)
     assert db.session.scalars(select(Child.id)).all() == [existing.id]
 
 
