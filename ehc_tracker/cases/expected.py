@@ -22,7 +22,8 @@ from .routes import STAFF, _editable_case_or_404, _me, _show_error, bp
 
 class ExpectedForm(FlaskForm):
     expected_on = GovDateField(
-        "When do you now expect it?", description="The family sees this date on their page. For example, 27 3 2026",
+        "When do you now expect it?",
+        description="The family sees this date on their page. It cannot be before today or more than a year ahead.",
         validators=[InputRequired(message="Enter the date you now expect it")],
     )
     note = StringField(

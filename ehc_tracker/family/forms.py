@@ -32,6 +32,8 @@ class InviteForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def,override]
         super().validate(extra_validators)
         offered = [value for value, _ in self.contact.choices]  # type: ignore[misc]
+        if offered and not self.contact.data and ((self.name.data or "").strip() or (self.email.data or "").strip()):
+            self.contact.data = SOMEONE_ELSE  # typed a name or address without choosing: they mean someone else
         if offered and self.contact.data not in offered:
             self.contact.errors = list(self.contact.errors) + ["Select who you are inviting"]
         elif self.picked_contact_id() is not None:

@@ -25,7 +25,7 @@ def _missed_case(app: Any) -> tuple[int, date]:
     from ehc_tracker.extensions import db
     from ehc_tracker.models import User
     from ehc_tracker.models.case import EventType, RequestSource
-    from ehc_tracker.models.child import Child
+    from ehc_tracker.models.child import Child, ChildContact
     from ehc_tracker.models.family import FamilyRelationship
     from ehc_tracker.services import cases as case_service
     from ehc_tracker.services import family as family_service
@@ -35,6 +35,7 @@ def _missed_case(app: Any) -> tuple[int, date]:
         coordinator.phone = PHONE
         team = coordinator.teams[0]
         child = Child(first_name="Fern", last_name="Missed", date_of_birth=date(2016, 9, 12), team=team)
+        child.contacts.append(ChildContact(name="Ash Missed", relationship_to_child="Father", email="ash.missed@example.org"))
         db.session.add(child)
         db.session.flush()
         now, on = datetime.now(timezone.utc), today()
@@ -85,6 +86,16 @@ def test_parent_page_after_a_missed_deadline(page: Any, live_server: Any) -> Non
     page.wait_for_selector(".govuk-notification-banner--success")
     assert_accessible(page)
     assert page.locator(f'[data-expected-on="{expected_on.isoformat()}"]').count() == 1
+
+    # Inviting another parent offers the child's recorded contact instead of typing.
+    page.goto(f"/cases/{case_id}/family")
+    page.wait_for_selector("h1:has-text('Invite the family')")
+    assert_accessible(page)
+    page.get_by_label("Ash Missed").check()
+    page.get_by_label("Parent or carer").check()
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_selector("text=Invitation sent to ash.missed@example.org")
+    assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 
     # The parent signs in with the emailed code and lands on the case.

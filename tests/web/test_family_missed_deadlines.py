@@ -296,6 +296,10 @@ def test_inviting_picks_a_recorded_contact_or_someone_else(client, auth):
     other = client.post(url, data={"contact": "other", "name": "Sam Step", "email": "sam@example.org", "relationship": "parent"})
     assert other.status_code == 302
     assert db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.email == "sam@example.org")).name == "Sam Step"
+    # Typing someone's details without choosing "Someone else" means them.
+    typed_only = client.post(url, data={"name": "Lee Carer", "email": "lee@example.org", "relationship": "parent"})
+    assert typed_only.status_code == 302
+    assert db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.email == "lee@example.org")).name == "Lee Carer"
     # A contact that is not this child's is not accepted.
     stranger = create_contact(child=create_assessment().child, name="Stranger", email="stranger@example.org")
     refused = client.post(url, data={"contact": f"contact:{stranger.id}", "relationship": "parent"})
