@@ -47,6 +47,7 @@ class RequestAdviceForm(FlaskForm):
         "Date advice was requested",
         description="Each piece of advice is due 6 weeks after this day (SEND Regulations 2014 reg 8(1)). For example, 27 3 2025",
         validators=[InputRequired(message="Enter the date advice was requested")],
+        today_shortcut=True,
     )
     # No max_entries: WTForms would drop rows past it silently; the service refuses too many instead.
     rows = FieldList(FormField(AdviceRowForm), min_entries=0)

@@ -67,6 +67,7 @@ def test_the_advice_requested_step_opens_the_form_with_a_row_for_each_statutory_
     assert re.findall(r'<option value="([^"]*)"', options) == [
         "Hill Primary School", "Northtown Community Paediatrics", "Northtown Educational Psychology Service"]
     assert "Add another row" in html
+    assert "data-today=" in html and "Today is " in html  # the "Use today's date" shortcut, and today in words without JavaScript
 
 
 def test_several_kinds_of_advice_are_requested_in_one_go(client, auth):
