@@ -15,8 +15,9 @@ Who is in the return, and as at when
   the census day is in neither list (it ended after the reference year, and is not active).
 * **Everything as at the census date**: a step recorded for a later day is treated as not yet
   taken (a return made in February shows January's position).
-* **Historical outcomes**: RequestOutcome H where the decision to assess fell before the year,
-  AssessmentOutcome H where the decision to issue did (their dates are not reported). Plans with
+* **Historical outcomes**: RequestOutcome and AssessmentOutcome H where the decision to issue fell
+  before the year (their dates are not reported); a request received earlier whose work went on
+  into the year is reported with its decisions and their dates. Plans with
   no request in the year (made earlier, transferred in, or made before the service was used) are
   reported under a Requests group with both outcomes H, which carries NamedPlan and ActivePlans.
 
@@ -376,15 +377,18 @@ def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], review
     def item(outcome: str, outcome_on: date | None = None) -> RequestItem:
         return RequestItem(case.id, case.anchor_on, outcome, outcome_on, source=source, young_person=young_person)
 
+    issue_yes = _on(case, EventType.DECIDED_TO_ISSUE, census)
     if assess_yes is not None:
-        request = item("H" if assess_yes < start else "Y", assess_yes if assess_yes >= start else None)
+        # Historical only where the decision to issue fell before the year: a request whose work
+        # went on into the year is reported with its decision to assess, whenever that was.
+        historical = issue_yes is not None and issue_yes < start
+        request = item("H" if historical else "Y", None if historical else assess_yes)
     elif assess_no is not None:
         return item("N", assess_no)
     elif withdrawn is not None:
         return item("W")
     else:
         return item("A")
-    issue_yes = _on(case, EventType.DECIDED_TO_ISSUE, census)
     issue_no = _on(case, EventType.DECIDED_NOT_TO_ISSUE, census)
     final = _on(case, EventType.FINAL_PLAN_ISSUED, census)
     if issue_yes is not None:

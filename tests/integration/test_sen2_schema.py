@@ -145,6 +145,16 @@ def everyone(app):
     kids["census"] = c = person(team=team, first_name="Census", last_name="Day", upn=upn("383000000006"))
     assessment(c, CENSUS)
 
+    # Received and decided to assess in 2024, the plan decided and issued in 2025: reported with
+    # its decisions (not as historical), as the work went on into the year.
+    kids["carried"] = c = person(team=team, first_name="Carried", last_name="Over", upn=upn("383000000013"), setting_urn="100005",
+                                 primary_need=SenNeed.SPLD, setting_started_on=date(2021, 9, 6))
+    case = assessment(c, date(2024, 10, 1))
+    record(case, "decided_to_assess", date(2024, 11, 12), coordinator)
+    record(case, "decided_to_issue", date(2025, 1, 20), coordinator)
+    record(case, "draft_plan_issued", date(2025, 1, 27), coordinator)
+    record(case, "final_plan_issued", date(2025, 2, 24), coordinator, named_settings="Hill Primary")
+
     # A young person's own request (RYA 1), identified by a ULN; a child with neither UPN nor
     # ULN but the reason recorded.
     kids["yp"] = c = person(team=team, first_name="Young", last_name="Person", uln="1234567890", date_of_birth=date(2007, 3, 1))
@@ -231,6 +241,12 @@ def test_every_item_the_records_hold(everyone):
     late = person_named(result, "Meeting").find("Requests/ActivePlans")
     assert late.find("ReviewMeeting") is None and late.findtext("PlacementDetail/EntryDate") == "2022-09-05"
 
+    carried = person_named(result, "Over").find("Requests")
+    assert [(e.tag, e.text) for e in carried if e.tag in ("ReceivedDate", "RequestOutcomeDate", "RequestOutcome")] == [
+        ("ReceivedDate", "2024-10-01"), ("RequestOutcomeDate", "2024-11-12"), ("RequestOutcome", "Y"),
+    ]
+    assert (carried.findtext("Assessment/AssessmentOutcome"), carried.findtext("Assessment/AssessmentOutcomeDate")) == ("Y", "2025-02-24")
+    assert carried.findtext("ActivePlans/PlacementDetail/EntryDate") == "2021-09-06"
     transfer = person_named(result, "Fer").find("Requests")
     assert transfer.findtext("RequestOutcome") == "H" and transfer.findtext("Assessment/AssessmentOutcome") == "H"
     assert transfer.findtext("Assessment/NamedPlan/StartDate") == "2023-02-01"
