@@ -284,3 +284,24 @@ def test_the_demo_return_has_no_schema_errors_and_a_few_business_rule_failures(a
     errors = {rule: n for rule, n in counts.items() if rule not in result.warnings}
     assert errors and sum(errors.values()) <= result.persons // 5, counts
     assert "plan_start_unknown" in errors and counts.get("entry_date_assumed", 0) > 0
+
+
+def test_business_rules_on_identifiers_ages_and_dates(everyone):
+    kids = everyone
+    body = "383000000001"
+    right = kids["jan1"].upn
+    wrong = next(letter for letter in "ABCDEFGHJKLMNPQRTUVWXYZ" if letter != right[0]) + body
+    kids["jan1"].upn = wrong
+    kids["jan16"].postcode = "LS1"
+    kids["full"].date_of_birth = date(1999, 6, 1)
+    kids["full"].secondary_need = SenNeed.DS
+    db.session.commit()
+    result = build()
+    rules = {(f.child_id, f.rule) for f in result.failures}
+    assert (kids["jan1"].id, "upn_invalid") in rules
+    assert (kids["jan16"].id, "postcode_invalid") in rules
+    assert (kids["full"].id, "age_over_25") in rules and (kids["full"].id, "need_duplicate") in rules
+    # A wrong check letter and a short postcode still fit the schema's patterns: only the rules catch them.
+    assert result.schema_errors == []
+    counts = {c.rule: c.count for c in result.counts_by_rule()}
+    assert counts["upn_invalid"] == 1 and counts["postcode_invalid"] == 1
