@@ -213,9 +213,10 @@ class NoteForm(FlaskForm):
 class ReassignManyForm(FlaskForm):
     """The cases to move (set by the page from the source coordinator's open cases) and where to."""
 
+    # Sent by the button pressed: "Move the ticked cases" (selected) or "Move all N cases" (all).
     which = RadioField(
-        "Which cases", widget=GovRadioInput(), choices=[("all", "All their open cases"), ("selected", "Only the cases I choose")],
-        validators=[InputRequired(message="Select all their open cases, or only the cases you choose")],
+        "Which cases", choices=[("all", "All their open cases"), ("selected", "The ticked cases")],
+        validators=[InputRequired(message="Choose to move the ticked cases or all of them")],
     )
     # Not limited to the choices shown: a case moved or closed since the page was loaded is refused
     # by the service with a message that says so, not "not a valid choice".
@@ -224,7 +225,6 @@ class ReassignManyForm(FlaskForm):
         "Move them to", widget=GovSelect(), coerce=int, validate_choice=False, validators=[InputRequired(message="Select who will take the cases")]
     )
     reason = StringField("Reason (optional)", widget=GovTextInput(), description="For example ‘Leaving the service’ or ‘On leave until 3 March’", validators=[Optional(), Length(max=500)])
-    submit = SubmitField("Move the cases", widget=GovSubmitInput())
 
     def validate_case_ids(self, field: SelectMultipleField) -> None:
         if self.which.data == "selected" and not field.data:

@@ -535,7 +535,6 @@ def reassign_many() -> Any:
         source = person if person is not None and set(person.team_ids) & set(me.team_ids) else None
     cases = case_service.open_cases_held_by(source, viewer=me) if source is not None else []
     form = ReassignManyForm()
-    form.which.choices = [("all", f"All {len(cases)} of their open cases"), ("selected", "Only the cases I choose")]
     form.case_ids.choices = [(c.id, c.child.full_name) for c in cases]
     receivers = {p.id: p for t in me.teams for p in t.members if p.active and p.role in STAFF and (source is None or p.id != source.id)}
     form.coordinator_id.choices = [(0, "Select a person")] + [

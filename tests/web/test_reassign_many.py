@@ -45,7 +45,8 @@ def test_manager_moves_all_of_a_leavers_open_cases_with_history_and_audit(client
         assert f'data-case-id="{case.id}"' in page and case.child.full_name in page
     assert f'data-case-id="{closed.id}"' not in page
     assert "EHC needs assessment" in page and "Decide whether to assess" in page  # case type and next due
-    assert "All 3 of their open cases" in page
+    assert 'value="all" name="which"' in page and "Move all 3 cases" in page
+    assert 'value="selected" name="which"' in page and "Move the ticked cases" in page
 
     response = client.post(f"{URL}?from={leaver.id}", data={"which": "all", "coordinator_id": robin.id, "reason": "Leaving the service"})
     assert response.status_code == 302
@@ -84,7 +85,7 @@ def test_choosing_nothing_or_nobody_is_refused_with_the_typing_kept(client, auth
     html = client.post(f"{URL}?from={leaver.id}", data={"which": "selected", "coordinator_id": robin.id, "reason": "On leave"}).get_data(as_text=True)
     assert "There is a problem" in html and "Select the cases to move" in html and 'value="On leave"' in html
     html = client.post(f"{URL}?from={leaver.id}", data={"coordinator_id": robin.id}).get_data(as_text=True)
-    assert "Select all their open cases, or only the cases you choose" in html
+    assert "Choose to move the ticked cases or all of them" in html
     html = client.post(f"{URL}?from={leaver.id}", data={"which": "selected", "case_ids": [str(cases[1].id)], "coordinator_id": "0", "reason": "On leave"}).get_data(as_text=True)
     assert "Select who will take the cases" in html
     assert f'value="{cases[1].id}" checked' in html  # the ticked case is still ticked
