@@ -61,6 +61,7 @@ def test_managers_check_and_download_their_teams_return(client, auth, population
     assert "Failures by rule" in html and 'data-rule="upn_missing"' in html and 'data-rule="schema"' in html and kids["B"].full_name in html
     assert f'/children/{kids["B"].id}' in html and "/sen2/download?census_date=2026-01-15" in html and "/sen2/report.csv?census_date=2026-01-15" in html
     assert "1 January 2025 to 31 December 2025" in html
+    assert "&lt;" not in html and "&amp;lt;" not in html
     download = client.get("/sen2/download?census_date=2026-01-15")
     assert download.status_code == 200 and download.headers["Content-Type"].startswith("application/xml")
     assert download.headers["Content-Disposition"] == 'attachment; filename="SEN2_201_2026.xml"'
