@@ -30,8 +30,8 @@ from .child import Child, ChildContact
 from .directory import DirectoryEntry, DirectoryKind
 from .family import FamilyInvitation, FamilyLink
 from .report import ComplianceTarget
-from .settings import LocalNonWorkingDay
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
+from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
 
 __all__ = [
@@ -67,11 +67,11 @@ __all__ = [
     "Milestone",
     "Plan",
     "Role",
-    "Team",
-    "User",
-    "normalise_email",
     "Sen2Export",
     "Sen2ExportStatus",
     "Sen2Settings",
+    "Team",
+    "User",
+    "normalise_email",
     "team_memberships",
 ]
