@@ -138,6 +138,8 @@ def caseload() -> Any:
         .options(
             contains_eager(Case.child), joinedload(Case.coordinator),
             selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
+            # What the "Record" link of each row needs to know which step comes next.
+            selectinload(Case.events), selectinload(Case.advice_requests), selectinload(Case.consultations),
         )
     )
     who = form.coordinator_id.data
@@ -162,8 +164,12 @@ def caseload() -> Any:
     sort = request.args.get("sort", "due")
     query = query.order_by(*SORTS.get(sort, SORTS["due"]))
     page = page_of(query, page=request.args.get("page", 1, type=int), per_page=25)
-    rows = [(case, timeline_service.next_milestone(case, now)) for case in page.items]
-    return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort)
+    rows = [
+        (case, timeline_service.next_milestone(case, now),
+         timeline_service.step_to_offer(case, case_service.recordable_now(case)) if case_service.can_edit(me, case) else None)
+        for case in page.items
+    ]
+    return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort, event_labels=case_service.EVENT_LABELS)
 
 
 # --- Opening cases -----------------------------------------------------------------------------
@@ -301,6 +307,8 @@ def record_event(case_id: int, event_type: str) -> Any:
     form.consultation_id.choices = [(str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})") for c in case.consultations if c.responded_on is None]
     form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
     fields = EVENT_FIELDS.get(kind.value, [])
+    if request.method == "GET" and kind is EventType.FINAL_PLAN_ISSUED and "named_settings" in fields:
+        form.named_settings.data = "; ".join(case_service.settings_that_agreed(case)) or None  # the coordinator may change it
     warnings: list[str] = []
     status = 200
     if form.validate_on_submit():

@@ -442,6 +442,12 @@ _NEEDS_DECISION = {
 }
 
 
+def settings_that_agreed(case: Case) -> list[str]:
+    """The schools and colleges consulted on this case that agreed to be named (CFA 2014 s39), in
+    the order consulted: what the plan is expected to name."""
+    return [c.setting_name for c in sorted(case.consultations, key=lambda c: (c.sent_on, c.id)) if c.outcome == "agreed"]
+
+
 def recordable_now(case: Case) -> list[EventType]:
     """The steps that can be recorded on this case now, in the workflow's order: what the
     sequence rules, the once-only rule and each step's own preconditions allow (so no "Final plan

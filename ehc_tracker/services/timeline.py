@@ -165,10 +165,17 @@ def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_day
     return next((r for r in rows if r.milestone.key in keys and r.status in ("overdue", "due_soon", "not_due")), None)
 
 
-def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = 10) -> NextAction | None:
+def step_to_offer(case: Case, recordable: list[EventType]) -> EventType | None:
+    """The step a page offers to record: the workflow's next step when it can be recorded now,
+    else the first step that can."""
     step = next_step(case)
     if step is None or step not in recordable:
         step = recordable[0] if recordable else None
+    return step
+
+
+def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = 10) -> NextAction | None:
+    step = step_to_offer(case, recordable)
     if step is None:
         return None
     rows = [r for r in timeline(case, today, due_soon_days=due_soon_days) if r.status in ("overdue", "due_soon", "not_due")]

@@ -251,3 +251,45 @@ def test_transfer_in_through_the_page(client, auth):
     assert "Tell the family how it will be reviewed by 13 October 2025." in html
     assert "From Elsewhere on 1 September 2025" in html
     assert "Record: Family told how the transferred plan will be reviewed" in html
+
+
+def test_each_caseload_row_offers_its_next_step_only_to_those_who_may_record_it(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    mine = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
+    theirs = create_assessment(received_on=date(2025, 1, 7), team=team, coordinator=create_user(role="coordinator", teams=[team]))
+    html = client.get("/cases/?coordinator_id=").get_data(as_text=True)
+    assert f'data-next-step="decided_to_assess" href="/cases/{mine.id}/events/decided_to_assess"' in html
+    assert f"/cases/{theirs.id}/events/" not in html  # another coordinator's case: no link to record on it
+
+    _post_ok(client, f"/cases/{mine.id}/events/decided_to_assess", {"on": _d(date(2025, 2, 10))})
+    html = client.get("/cases/").get_data(as_text=True)
+    assert f'data-next-step="advice_requested" href="/cases/{mine.id}/events/advice_requested"' in html
+
+
+def test_the_final_plan_form_offers_the_setting_that_agreed_to_be_named(client, auth):
+    from ehc_tracker.models.case import EventType
+    from ehc_tracker.services import cases as case_service
+
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
+    record = case_service.record_event
+    for kind, on, details in (
+        (EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), {}),
+        (EventType.ADVICE_REQUESTED, date(2025, 2, 11), {"advice_type": "ep", "provider": "EP Service"}),
+        (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), {}),
+        (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7), {}),
+        (EventType.SCHOOL_CONSULTED, date(2025, 4, 8), {"setting_name": "Hill Primary"}),
+        (EventType.SCHOOL_CONSULTED, date(2025, 4, 9), {"setting_name": "Oak Academy"}),
+    ):
+        record(case, kind, on, actor=me, today=date(2025, 4, 10), **details)
+    hill, oak = case.consultations
+    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 18), actor=me, today=date(2025, 4, 20), consultation_id=oak.id, outcome="declined")
+    db.session.commit()
+    html = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
+    assert 'value="Hill Primary"' not in html  # not yet agreed
+    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 22), actor=me, today=date(2025, 4, 22), consultation_id=hill.id, outcome="agreed")
+    db.session.commit()
+    html = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
+    assert 'value="Hill Primary"' in html and "Oak Academy" not in html.split('id="named_settings"')[1][:300]
