@@ -307,6 +307,12 @@ def record_event(case_id: int, event_type: str) -> Any:
     form.consultation_id.choices = [(str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})") for c in case.consultations if c.responded_on is None]
     form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
     fields = EVENT_FIELDS.get(kind.value, [])
+    if request.method == "GET":
+        # A worklist row for one advice request or consultation opens the form with it chosen.
+        for choice in (form.advice_request_id, form.consultation_id):
+            wanted = request.args.get(choice.name, "")
+            if choice.name in fields and any(wanted == value for value, _ in choice.choices):
+                choice.data = wanted
     if request.method == "GET" and kind is EventType.FINAL_PLAN_ISSUED and "named_settings" in fields:
         form.named_settings.data = "; ".join(case_service.settings_that_agreed(case)) or None  # the coordinator may change it
     warnings: list[str] = []

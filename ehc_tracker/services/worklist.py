@@ -16,7 +16,7 @@ unit of its 5-working-day standard.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -73,6 +73,19 @@ def step_for(case: Case, key: str, recordable: Sequence[EventType]) -> EventType
 
 
 # --- Shared conditions ---------------------------------------------------------------------------
+
+
+# A time limit of one advice request or one consultation names it in its ref; the form for the step
+# that meets it opens with that one chosen.
+_CHOICE_BY_STEP = {EventType.ADVICE_RECEIVED: ("advice:", "advice_request_id"), EventType.SCHOOL_RESPONDED: ("consultation:", "consultation_id")}
+
+
+def chosen_for(step: EventType | None, ref: str) -> dict[str, int]:
+    """The form field and id a milestone's `ref` picks for `step` (empty when it names none)."""
+    prefix, name = _CHOICE_BY_STEP.get(step, ("", "")) if step else ("", "")
+    if prefix and ref.startswith(prefix) and ref[len(prefix):].isdigit():
+        return {name: int(ref[len(prefix):])}
+    return {}
 
 
 def _open_in_teams(user: User) -> list[ColumnElement[bool]]:
@@ -138,6 +151,8 @@ class StepRow(_Named):
     step_label: str | None
     # A reply to a message: the respond form for this communication.
     communication_id: int | None
+    # Which advice request or consultation the step's form should have chosen already.
+    chosen: dict[str, int] = field(default_factory=dict)
 
     @property
     def overdue(self) -> bool:
@@ -266,6 +281,7 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
                 label=milestone.label, due_on=milestone.due_on,
                 days_overdue=max((today - milestone.due_on).days, 0), days_left=max((milestone.due_on - today).days, 0),
                 step=step, step_label=EVENT_LABELS[step] if step else None, communication_id=communication_id,
+                chosen=chosen_for(step, milestone.ref),
             )
         )
     return Listing(rows, int(total)), int(overdue)

@@ -291,3 +291,26 @@ def test_links_are_offered_only_to_pages_the_role_may_open(app):
         login_user(viewer)
         assert may_open("reports.overdue") and may_open("reports.dashboard")
         assert not may_open("reports.targets") and not may_open("admin.users")
+
+
+def test_an_advice_row_opens_the_advice_received_form_with_that_advice_chosen(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    case = _case(me, team, date(2025, 9, 1))
+    record = case_service.record_event
+    record(case, EventType.DECIDED_TO_ASSESS, date(2025, 10, 6), actor=me, today=TODAY)
+    record(case, EventType.ADVICE_REQUESTED, date(2025, 10, 20), actor=me, today=TODAY, advice_type="ep", provider="EP Service")
+    record(case, EventType.ADVICE_REQUESTED, date(2025, 10, 21), actor=me, today=TODAY, advice_type="health", provider="Paediatrics")
+    db.session.commit()
+    ep, health = case.advice_requests
+    html = client.get("/").get_data(as_text=True)
+    links = re.findall(r'href="(/cases/\d+/events/advice_received[^"]*)"', html)
+    assert sorted(links) == sorted(
+        [f"/cases/{case.id}/events/advice_received?advice_request_id={ep.id}", f"/cases/{case.id}/events/advice_received?advice_request_id={health.id}"]
+    )
+    form = client.get(f"/cases/{case.id}/events/advice_received?advice_request_id={health.id}").get_data(as_text=True)
+    assert re.search(rf'<input[^>]*value="{health.id}"[^>]*checked', form)
+    assert not re.search(rf'<input[^>]*value="{ep.id}"[^>]*checked', form)
+    # An id that is not one of this case's open requests chooses nothing.
+    form = client.get(f"/cases/{case.id}/events/advice_received?advice_request_id=999999").get_data(as_text=True)
+    assert "checked" not in form.split("Which advice")[1].split("</fieldset>")[0]
