@@ -92,7 +92,14 @@ def test_coordinator_runs_an_assessment_to_the_final_plan(page: Any) -> None:
     record(page, "Record: Decided to issue a plan", date(2025, 3, 31))
     record(page, "Record: Draft plan issued", date(2025, 4, 7))
     assert page.locator('tr[data-milestone="representations_close"]').count() == 1
-    record(page, "Record: Final plan issued", date(2025, 5, 20), {"named_settings": "Hill Primary School"})
+    # With the draft out, the next step is to consult the school, then record its answer.
+    record(page, "Record: School or college consulted", date(2025, 4, 8), {"setting_name": "Hill Primary School"})
+    record(page, "Record: School or college responded", date(2025, 4, 22),
+           radios={"Which school or college": "Hill Primary School (consulted 8 April 2025)", "Response": "Agreed to be named"})
+    click(page, "Record: Final plan issued")
+    assert page.input_value("#named_settings") == "Hill Primary School"  # the setting that agreed, offered
+    page.go_back()
+    record(page, "Record: Final plan issued", date(2025, 5, 20))
     assert page.locator('tr[data-milestone="final_plan"]').get_attribute("data-status") == "met_on_time"
     assert page.get_by_text("Final plan issued on 20 May 2025").count() >= 1
 

@@ -10,7 +10,7 @@ from ehc_tracker.extensions import db
 from ehc_tracker.models.case import EventType
 from ehc_tracker.services import cases as case_service
 from tests.factories_cases import create_assessment
-from tests.helpers import create_team
+from tests.helpers import create_team, create_user
 
 TODAY = date(2025, 12, 1)
 
@@ -79,3 +79,25 @@ def test_a_step_form_shows_the_child_and_the_time_limit_it_meets(client, auth):
     assert f"<title>Decided to assess – {case.child.full_name} – EHC Tracker</title>" in html
     due = html.split('id="step-due"', 1)[1].split("</p>", 1)[0]
     assert "‘Decide whether to assess’" in due and "Monday 17 February 2025" in due and "reg 4(1), 5(1)" in due
+
+
+def test_after_the_draft_the_next_step_is_to_consult_the_school_then_its_answer_then_the_final_plan(app):
+    from ehc_tracker.services import timeline as timeline_service
+
+    team = create_team()
+    me = create_user(role="coordinator", teams=[team])
+    case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
+    record = case_service.record_event
+    record(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=date(2025, 4, 8))
+    record(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=me, today=date(2025, 4, 8), advice_type="ep", provider="EP")
+    record(case, EventType.ADVICE_RECEIVED, date(2025, 3, 20), actor=me, today=date(2025, 4, 8), advice_request_id=case.advice_requests[0].id)
+    record(case, EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), actor=me, today=date(2025, 4, 8))
+    record(case, EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7), actor=me, today=date(2025, 4, 8))
+    assert timeline_service.next_step(case) is EventType.SCHOOL_CONSULTED
+    record(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=me, today=date(2025, 4, 8), setting_name="Hill Primary")
+    assert timeline_service.next_step(case) is EventType.SCHOOL_RESPONDED
+    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 18), actor=me, today=date(2025, 4, 18),
+           consultation_id=case.consultations[0].id, outcome="agreed")
+    assert timeline_service.next_step(case) is EventType.FINAL_PLAN_ISSUED
+    # The final plan can still be recorded at any point after the draft (a plan naming no setting).
+    assert EventType.FINAL_PLAN_ISSUED in case_service.recordable_now(case)
