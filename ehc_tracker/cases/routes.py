@@ -164,11 +164,13 @@ def caseload() -> Any:
     sort = request.args.get("sort", "due")
     query = query.order_by(*SORTS.get(sort, SORTS["due"]))
     page = page_of(query, page=request.args.get("page", 1, type=int), per_page=25)
-    rows = [
-        (case, timeline_service.next_milestone(case, now),
-         timeline_service.step_to_offer(case, case_service.recordable_now(case)) if case_service.can_edit(me, case) else None)
-        for case in page.items
-    ]
+    rows = []
+    for case in page.items:
+        milestone = timeline_service.next_milestone(case, now)
+        step = timeline_service.step_to_offer(case, case_service.recordable_now(case)) if case_service.can_edit(me, case) else None
+        # The link opens the step's form with the advice or consultation of the row's time limit chosen.
+        chosen = timeline_service.chosen_for(step, milestone.ref) if step and milestone else {}
+        rows.append((case, milestone, step, chosen))
     return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort, event_labels=case_service.EVENT_LABELS)
 
 

@@ -172,6 +172,19 @@ def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_day
     return next((r for r in rows if r.milestone.key in keys and r.status in ("overdue", "due_soon", "not_due")), None)
 
 
+# A time limit of one advice request or one consultation names it in its ref; the form for the step
+# that meets it opens with that one chosen.
+_CHOICE_BY_STEP = {EventType.ADVICE_RECEIVED: ("advice:", "advice_request_id"), EventType.SCHOOL_RESPONDED: ("consultation:", "consultation_id")}
+
+
+def chosen_for(step: EventType | None, ref: str) -> dict[str, int]:
+    """The form field and id a milestone's `ref` picks for `step` (empty when it names none)."""
+    prefix, name = _CHOICE_BY_STEP.get(step, ("", "")) if step else ("", "")
+    if prefix and ref.startswith(prefix) and ref[len(prefix):].isdigit():
+        return {name: int(ref[len(prefix):])}
+    return {}
+
+
 def step_to_offer(case: Case, recordable: list[EventType]) -> EventType | None:
     """The step a page offers to record: the workflow's next step when it can be recorded now,
     else the first step that can."""

@@ -33,7 +33,7 @@ from . import oversight
 from .calendar import working_day_calendar
 from .cases import EVENT_LABELS, recordable_now
 from .milestones import still_possible
-from .timeline import _STEP_MILESTONES, next_step
+from .timeline import _STEP_MILESTONES, chosen_for, next_step
 
 LIMIT = 25
 DAYS_AHEAD = 7  # "due this week": today and the six days after it
@@ -73,19 +73,6 @@ def step_for(case: Case, key: str, recordable: Sequence[EventType]) -> EventType
 
 
 # --- Shared conditions ---------------------------------------------------------------------------
-
-
-# A time limit of one advice request or one consultation names it in its ref; the form for the step
-# that meets it opens with that one chosen.
-_CHOICE_BY_STEP = {EventType.ADVICE_RECEIVED: ("advice:", "advice_request_id"), EventType.SCHOOL_RESPONDED: ("consultation:", "consultation_id")}
-
-
-def chosen_for(step: EventType | None, ref: str) -> dict[str, int]:
-    """The form field and id a milestone's `ref` picks for `step` (empty when it names none)."""
-    prefix, name = _CHOICE_BY_STEP.get(step, ("", "")) if step else ("", "")
-    if prefix and ref.startswith(prefix) and ref[len(prefix):].isdigit():
-        return {name: int(ref[len(prefix):])}
-    return {}
 
 
 def _open_in_teams(user: User) -> list[ColumnElement[bool]]:

@@ -293,3 +293,19 @@ def test_the_final_plan_form_offers_the_setting_that_agreed_to_be_named(client, 
     db.session.commit()
     html = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
     assert 'value="Hill Primary"' in html and "Oak Academy" not in html.split('id="named_settings"')[1][:300]
+
+
+def test_the_caseload_link_for_advice_received_chooses_the_advice_the_row_shows(client, auth):
+    from ehc_tracker.models.case import EventType
+    from ehc_tracker.services import cases as case_service
+
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
+    case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=date(2025, 2, 20))
+    case_service.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 2, 12), actor=me, today=date(2025, 2, 20), advice_type="health", provider="Paediatrics")
+    case_service.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=me, today=date(2025, 2, 20), advice_type="ep", provider="EP Service")
+    db.session.commit()
+    earliest = next(a for a in case.advice_requests if a.provider == "EP Service")
+    html = client.get("/cases/").get_data(as_text=True)
+    assert f'href="/cases/{case.id}/events/advice_received?advice_request_id={earliest.id}"' in html
