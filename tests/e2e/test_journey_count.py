@@ -1,0 +1,16 @@
+"""The click count of bench/journey.py, walked in the suite so the shortcuts it counts stay real:
+the worklist way must need far fewer keystrokes and typed fields, and fewer clicks, than the same
+journey by hand on the same build (the figures against the first release are in bench/JOURNEY.md)."""
+from __future__ import annotations
+
+from bench import journey
+
+
+def test_the_worklist_way_needs_fewer_clicks_and_a_third_of_the_typing() -> None:
+    by_hand = journey.run("by-hand")
+    worklist = journey.run("worklist")
+    assert worklist.clicks < by_hand.clicks
+    assert worklist.keystrokes * 3 <= by_hand.keystrokes
+    assert worklist.fields * 3 <= by_hand.fields
+    # Every step was walked both ways (the advice requested in one form instead of three).
+    assert set(worklist.by_step) == set(by_hand.by_step) - {"advice requested (Health)", "advice requested (Social care)"}
