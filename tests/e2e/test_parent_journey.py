@@ -100,6 +100,7 @@ def test_parent_follows_the_case_and_messages_the_coordinator(page: Any, live_se
     page.wait_for_selector("h1")
     fill_date(page, "responded_on", today())
     page.get_by_label("Response (optional)").fill("The final plan will be sent by the end of the month.")
+    page.get_by_role("group", name="How the reply was sent").get_by_label("Through the service").check()
     page.get_by_role("button", name="Record response").click()
     page.wait_for_selector("h1:has-text('EHC needs assessment')")
     page.get_by_role("button", name="Sign out").click()

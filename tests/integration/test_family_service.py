@@ -154,7 +154,10 @@ def test_progress_in_plain_english_without_internal_details(app):
     assert final.exception and "things happening in your family's life" in final.exception
     assert "We reply to your message" not in texts  # the professional's email is not theirs
     assert view.coordinator_name == case.coordinator.name
-    assert view.next_step is not None and view.next_step.due_on == date(2025, 4, 15)
+    # The next step is the council's own (the advice is the professional's to give, named by who gives it).
+    assert view.next_step is not None and view.next_step.key == "decision_not_to_issue" and view.next_step.due_on == date(2025, 4, 28)
+    advice = next(s for s in view.steps if s.key == "advice_due")
+    assert advice.whose != "council" and "Dr Secret Psychologist" in advice.text and advice.due_on == date(2025, 4, 15)
     flat = repr(view)
-    for secret in ("Dr Secret Psychologist", "Internal", "Mother in hospital", "Discharge letter"):
+    for secret in ("Professional query", "Internal", "Mother in hospital", "Discharge letter"):
         assert secret not in flat
