@@ -293,6 +293,10 @@ def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
                 plan = Plan(child_id=child.id, issued_on=earliest + timedelta(days=sen2_rng.randint(0, max(0, span))), named_settings=child.setting_name)
                 db.session.add(plan)
                 db.session.flush()
+            elif child.setting_started_on is None or child.setting_started_on > today - timedelta(days=700):
+                # With neither date (or a start after the last census) the placement's EntryDate
+                # would be missing, a schema error; the demo's mistakes stay business-rule ones.
+                child.setting_started_on = max(today - timedelta(days=700), child.date_of_birth + timedelta(days=1))
             _review(rng, child, team, coordinator, today, plan)
         open_cases = [c for c in child.cases if c.is_open]
         for case in open_cases:

@@ -1,6 +1,9 @@
 """`flask seed-demo`: demonstration teams and accounts (and, as the service grows, cases)."""
 from __future__ import annotations
 
+from datetime import date
+from typing import Callable
+
 import click
 from flask import current_app
 from sqlalchemy import func, select
@@ -53,6 +56,20 @@ def seed_teams_and_users() -> list[tuple[User, bool]]:
     return result
 
 
+DEMO_CHILDREN = 300
+
+
+def seed_demo_children(children: int, *, today: date, progress: Callable[[int], object] = lambda n: None) -> None:
+    """The demo's children and cases, made (and committed) 50 at a time, each batch from its own seed."""
+    made = 0
+    while made < children:
+        batch = min(50, children - made)
+        seed_cases(children=batch, today=today, rng_seed=2026 + made)
+        db.session.commit()
+        made += batch
+        progress(batch)
+
+
 @click.command("seed-demo")
 @click.option(
     "--profile",
@@ -95,15 +112,9 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
         click.echo("Large-profile accounts: manager.area1@example.org ... manager.area6@example.org, "
                    f"coordinator01.area@example.org ... coordinator40.area@example.org (password {DEMO_PASSWORD}).")
         return
-    children = children or 300
+    children = children or DEMO_CHILDREN
     with click.progressbar(length=children, label=f"Creating {children} demo children and their cases") as bar:
-        made = 0
-        while made < children:
-            batch = min(50, children - made)
-            seed_cases(children=batch, today=clock.today(), rng_seed=2026 + made)
-            db.session.commit()
-            made += batch
-            bar.update(batch)
+        seed_demo_children(children, today=clock.today(), progress=bar.update)
     click.echo(f"Created {children} children with their cases.")
     parent = seed_family_account()
     if parent is not None:

@@ -266,17 +266,15 @@ def test_every_item_the_records_hold(everyone):
 def test_the_demo_return_has_no_schema_errors_and_a_few_business_rule_failures(app):
     from datetime import datetime
 
-    from ehc_tracker.demo_cases import seed_cases
     from ehc_tracker.sen2 import header_settings
-    from ehc_tracker.seed import seed_sen2_settings, seed_teams_and_users
+    from ehc_tracker.seed import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings, seed_teams_and_users
     from ehc_tracker.services import sen2
     from ehc_tracker.services.clock import LONDON
 
     today = date(2026, 11, 30)
     seed_teams_and_users()
     seed_sen2_settings()
-    seed_cases(children=150, today=today)
-    db.session.commit()
+    seed_demo_children(DEMO_CHILDREN, today=today)  # exactly what `flask seed-demo` makes
     result = sen2.build_return(date(2026, 1, 15), header=header_settings(), today=today, now=datetime(2026, 11, 30, 9, tzinfo=LONDON))
     assert result.persons > 40 and result.active_plans > 20
     assert result.schema_errors == [], result.schema_errors[:5]
