@@ -71,6 +71,8 @@ class Effort:
     pages: int = 0
     by_step: dict[str, list[int]] = field(default_factory=dict)
     _step: str = "set-up"
+    # Called with the page after every click that opens a page (the browser tests check each with axe).
+    on_page: Callable[[Any], None] | None = None
 
     def step(self, name: str) -> None:
         self._step = name
@@ -86,10 +88,14 @@ class Effort:
         totals[2] += fields
 
     def click(self, locator: Any, *, navigates: bool = False) -> None:
+        page = locator.page
         locator.click()
         self._add(clicks=1)
         if navigates:
             self.pages += 1
+            if self.on_page is not None:
+                page.wait_for_load_state("load")
+                self.on_page(page)
 
     def check(self, locator: Any) -> None:
         """Choose a radio or box, unless the form has chosen it already."""
@@ -322,17 +328,18 @@ def advice_form(page: Any, effort: Effort, on: date, rows: list[tuple[str, str]]
     _save(page, effort, "Request advice")
 
 
-def run(way: str) -> Effort:
+def run(way: str, *, on_page: Callable[[Any], None] | None = None) -> Effort:
     from playwright.sync_api import sync_playwright
 
-    effort = Effort()
+    effort = Effort(on_page=on_page)
     with tempfile.TemporaryDirectory() as folder, Clock() as clock:
         server = serve(Path(folder) / "journey.sqlite3")
         url = next(server)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 900})
+                # bypass_csp lets the browser tests inject axe-core through `on_page`.
+                page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 900}, bypass_csp=on_page is not None)
                 page.set_default_timeout(10_000)
                 page.goto("/sign-in")
                 page.fill("#email", EMAIL)
