@@ -328,29 +328,42 @@ def advice_form(page: Any, effort: Effort, on: date, rows: list[tuple[str, str]]
     _save(page, effort, "Request advice")
 
 
-def run(way: str, *, on_page: Callable[[Any], None] | None = None) -> Effort:
-    from playwright.sync_api import sync_playwright
-
+def run(way: str, *, on_page: Callable[[Any], None] | None = None, browser: Any = None) -> Effort:
+    """Walk the journey one way on a fresh database. `browser`: a Playwright browser already
+    running (the browser tests pass theirs; Playwright's sync API allows one at a time)."""
     effort = Effort(on_page=on_page)
     with tempfile.TemporaryDirectory() as folder, Clock() as clock:
         server = serve(Path(folder) / "journey.sqlite3")
         url = next(server)
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                # bypass_csp lets the browser tests inject axe-core through `on_page`.
-                page = browser.new_page(base_url=url, viewport={"width": 1280, "height": 900}, bypass_csp=on_page is not None)
-                page.set_default_timeout(10_000)
-                page.goto("/sign-in")
-                page.fill("#email", EMAIL)
-                page.fill("#password", PASSWORD)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url("**/")
-                walk(page, effort, clock, way=way)
-                browser.close()
+            if browser is not None:
+                _walk_in(browser, url, effort, clock, way=way, on_page=on_page)
+            else:
+                from playwright.sync_api import sync_playwright
+
+                with sync_playwright() as p:
+                    launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                    _walk_in(launched, url, effort, clock, way=way, on_page=on_page)
+                    launched.close()
         finally:
             next(server, None)
     return effort
+
+
+def _walk_in(browser: Any, url: str, effort: Effort, clock: Clock, *, way: str, on_page: Callable[[Any], None] | None) -> None:
+    # bypass_csp lets the browser tests inject axe-core through `on_page`.
+    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}, bypass_csp=on_page is not None)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/sign-in")
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        walk(page, effort, clock, way=way)
+    finally:
+        context.close()
 
 
 def report(results: dict[str, Effort], *, when: datetime) -> str:
