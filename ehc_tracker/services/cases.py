@@ -443,7 +443,7 @@ _NEEDS_DECISION = {
 
 
 def settings_that_agreed(case: Case) -> list[str]:
-    """The schools and colleges consulted on this case that agreed to be named (CFA 2014 s39), in
+    """The schools and colleges consulted on this case that agreed to be named (CFA 2014 s39(2), s40(3)), in
     the order consulted: what the plan is expected to name."""
     return [c.setting_name for c in sorted(case.consultations, key=lambda c: (c.sent_on, c.id)) if c.outcome == "agreed"]
 

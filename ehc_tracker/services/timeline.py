@@ -121,7 +121,8 @@ def next_step(case: Case) -> EventType | None:
                     return EventType.ADVICE_RECEIVED
             if step is EventType.FINAL_PLAN_ISSUED and case.case_type is not CaseType.ANNUAL_REVIEW:
                 # With the draft out, the school or college to be named is consulted (CFA 2014
-                # s39(2)-(4)) and its answer awaited before the final plan names it.
+                # s39(2) and (6) where the family asked for one, s40(3) where not) and its answer
+                # awaited before the final plan names it.
                 if not case.consultations:
                     return EventType.SCHOOL_CONSULTED
                 if any(c.responded_on is None for c in case.consultations):
