@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
@@ -18,7 +18,17 @@ _ZXCVBN_MAX_LENGTH = 256
 
 # Verified against when the email matches no account, so that a wrong email and a wrong
 # password take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only here to spend the same time")
+_DUMMY_TEXT = "not a real password, only here to spend the same time"
+_DUMMY_HASH = _hasher.hash(_DUMMY_TEXT)
+
+
+def use_cheapest_hashing_for_tests() -> None:
+    """Hash with argon2's cheapest parameters from now on, in this process. Only the test suite calls
+    this: thousands of test accounts at full cost would spend minutes. Hashes made before or after
+    still verify, since each hash carries its own parameters."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    _DUMMY_HASH = _hasher.hash(_DUMMY_TEXT)
 
 
 def hash_password(password: str) -> str:
