@@ -9,7 +9,7 @@ ASSETS := ehc_tracker/static/govuk
 FLASK := EHC_ENV=development $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres ci typecheck clean
+.PHONY: install run test test-postgres lint format typecheck clean
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,24 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Lint and format check first (seconds), then every test on SQLite, browser tests included,
+# spread over one worker per core.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
-# The browser tests serve their own SQLite database, so the PostgreSQL run leaves them out.
+# The browser tests serve their own SQLite database, and the checks marked `once` do not depend
+# on the database (mypy, the benchmark's smoke run): the PostgreSQL run leaves them out.
+# Each worker gets a database of its own beside TEST_DATABASE_URL's (test_gw0, test_gw1, ...).
 test-postgres: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest --ignore=tests/e2e
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n auto -m "not once" --ignore=tests/e2e
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 typecheck: install
 	$(BIN)/mypy

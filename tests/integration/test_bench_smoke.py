@@ -1,5 +1,10 @@
 """The benchmark script runs end to end on a tiny data set (timings are not checked here)."""
+import pytest
+
 from bench.run import main
+
+# The benchmark makes its own SQLite database, whichever database the suite runs on.
+pytestmark = pytest.mark.once
 
 
 def test_benchmark_runs_on_a_tiny_profile_and_writes_its_report(tmp_path):

@@ -30,7 +30,7 @@ def empty_database_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
     base = sa.engine.make_url(_database_url(TEST_DATABASE_URL))
-    name = "ehc_migrations_check"
+    name = "ehc_migrations_check" + os.environ.get("PYTEST_XDIST_WORKER", "")
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))

@@ -1,7 +1,10 @@
 """The statutory engine and the services are type-checked strictly (settings in mypy.ini)."""
 from pathlib import Path
 
+import pytest
 from mypy import api
+
+pytestmark = pytest.mark.once
 
 ROOT = Path(__file__).resolve().parents[2]
 
