@@ -171,6 +171,12 @@ class _SharedTemplateCode(jinja2.BytecodeCache):
 _TEMPLATE_CODE = _SharedTemplateCode()
 
 
+def _sqlite_without_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous = OFF")
+    cursor.close()
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in an application context of its own, as in production.
 
@@ -208,6 +214,9 @@ def app(
     app.test_client_class = IsolatedClient
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # A test's database is a throwaway copy: no need to wait for the disk on every commit.
+            sa.event.listen(db.engine, "connect", _sqlite_without_sync)
         yield app
         db.session.remove()
         db.engine.dispose()
