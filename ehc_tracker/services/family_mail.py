@@ -14,8 +14,9 @@ from ..models import User
 from ..models.alerts import OutboxMessage
 from ..models.case import Case, CaseEvent, Communication
 from ..models.family import FamilyInvitation
+from . import workflow
 from .clock import today
-from .family import PLAIN_EVENTS, family_accounts_for_child
+from .family import family_accounts_for_child
 
 
 def _link(path: str) -> str:
@@ -48,7 +49,8 @@ def send_invitation(invitation: FamilyInvitation, token: str) -> OutboxMessage |
 
 def notify_step_completed(case: Case, event: CaseEvent) -> int:
     """Tell each family account of the child that a step of their case was recorded."""
-    if event.event_type not in PLAIN_EVENTS:
+    what = workflow.step(event.event_type).family_done
+    if not what:
         return 0
     sent = 0
     for user in family_accounts_for_child(case.child_id):
@@ -57,7 +59,7 @@ def notify_step_completed(case: Case, event: CaseEvent) -> int:
         if _queue(
             key=f"family-step:{event.id}:{user.id}", to=user.email, recipient=user, for_on=event.occurred_on,
             subject="There is news about your EHC assessment or review", template="step",
-            user=user, child_first_name=case.child.first_name, what=PLAIN_EVENTS[event.event_type], on=event.occurred_on,
+            user=user, child_first_name=case.child.first_name, what=what, on=event.occurred_on,
             link=_link(f"/family/cases/{case.id}"),
         ):
             sent += 1
@@ -76,3 +78,4 @@ def notify_reply(comm: Communication) -> OutboxMessage | None:
         subject="Your coordinator has replied to your message", template="reply",
         user=user, child_first_name=comm.case.child.first_name, link=_link(f"/family/cases/{comm.case_id}#messages"),
     )
+
