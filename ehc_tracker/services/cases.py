@@ -46,6 +46,7 @@ from . import Conflict, Forbidden, ServiceError, audit
 from . import directory as directory_service
 from . import milestones as milestone_service
 from . import workflow
+from .events import reply_recorded, step_recorded
 from .timeline import ADVICE_NAMES
 from .calendar import working_day_calendar
 
@@ -420,9 +421,7 @@ def record_event(case: Case, event_type: EventType, on: date, *, actor: User, to
     )
     _after_event(case, event, actor)
     _recompute(case)
-    from .family_mail import notify_step_completed  # (family imports this module)
-
-    notify_step_completed(case, event)
+    step_recorded.send(case, event=event)
     return event
 
 
@@ -535,9 +534,7 @@ def request_advice(case: Case, requested_on: date, rows: list[AdviceWanted], *, 
         )
         events.append(event)
     _recompute(case)
-    from .family_mail import notify_step_completed  # (family imports this module)
-
-    notify_step_completed(case, events[0])  # one message to the family for the day's requests
+    step_recorded.send(case, event=events[0])  # one message to the family for the day's requests
     ids = {e.details["advice_request_id"] for e in events if e.details}
     return [a for a in case.advice_requests if a.id in ids]
 
@@ -1119,6 +1116,4 @@ def record_response(
         {"communication_id": comm.id, "reply_channel": reply_channel.value if reply_channel else None},
     )
     _recompute(comm.case)
-    from .family_mail import notify_reply
-
-    notify_reply(comm)
+    reply_recorded.send(comm)

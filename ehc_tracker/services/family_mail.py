@@ -2,6 +2,11 @@
 
 No child's surname appears in a subject line; bodies name the child by first name only and
 link to the family's own pages.
+
+The news of a recorded step and of a reply comes through the workflow's signals (services.events),
+subscribed to by `subscribe`, which the app factory calls: wherever the app runs (the pages, the
+API, the scheduler, the commands, the tests), recording a step queues the family's email in the
+same transaction.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from ..models.case import Case, CaseEvent, Communication
 from ..models.family import FamilyInvitation
 from . import workflow
 from .clock import today
+from .events import reply_recorded, step_recorded
 from .family import family_accounts_for_child
 
 
@@ -79,3 +85,16 @@ def notify_reply(comm: Communication) -> OutboxMessage | None:
         user=user, child_first_name=comm.case.child.first_name, link=_link(f"/family/cases/{comm.case_id}#messages"),
     )
 
+
+def _on_step_recorded(case: Case, *, event: CaseEvent, **_: object) -> None:
+    notify_step_completed(case, event)
+
+
+def _on_reply_recorded(comm: Communication, **_: object) -> None:
+    notify_reply(comm)
+
+
+def subscribe() -> None:
+    """Send the family's emails when a step or a reply is recorded (connecting again changes nothing)."""
+    step_recorded.connect(_on_step_recorded)
+    reply_recorded.connect(_on_reply_recorded)
