@@ -73,6 +73,10 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
 
     init_web(app)
 
+    from .services import family_mail
+
+    family_mail.subscribe()  # the family's emails when a step or a reply is recorded
+
     from .api import api_bp
 
     # Token-authenticated JSON endpoints use no cookies for changes (see api/auth.py): no CSRF token.

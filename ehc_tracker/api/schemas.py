@@ -17,6 +17,7 @@ from typing import Any, Literal, Mapping, Sequence
 
 from ..models.case import AdviceType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
+from ..services import workflow
 from ..services.cases import CEASE_REASONS, TIME_OF_DAY_MESSAGE, parse_time_of_day
 from ..services.email_addresses import email_address_problem, valid_email_address
 
@@ -319,7 +320,7 @@ NEW_CASE = [
 
 # --- Events --------------------------------------------------------------------------------
 
-RECORDABLE_EVENTS = tuple(e.value for e in EventType if e is not EventType.REQUEST_RECEIVED)
+RECORDABLE_EVENTS = workflow.recordable_values()
 
 EVENT_DETAILS = [
     Field("reason", "string", "decided_not_to_assess, decided_not_to_issue: the reason (optional). withdrawn, decided_not_to_amend: why (required).", max_length=2000),
@@ -349,23 +350,8 @@ EVENT_DETAILS = [
     ),
 ]
 
-# The details each step takes, beyond its date (the same as the case pages' step forms).
-EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "decided_not_to_assess": ("reason",),
-    "decided_not_to_issue": ("reason",),
-    "advice_requested": ("advice_type", "provider"),
-    "advice_received": ("advice_request_id", "quality_note"),
-    "school_consulted": ("setting_name",),
-    "school_responded": ("consultation_id", "outcome"),
-    "final_plan_issued": ("named_settings", "family_confirmed_on"),
-    "withdrawn": ("reason",),
-    "review_meeting_scheduled": ("meeting_on",),
-    "invitations_sent": ("advice_circulated_on",),
-    "review_decision_notified": ("decision",),
-    "amended_plan_issued": ("named_settings", "family_confirmed_on"),
-    "decided_not_to_amend": ("reason",),
-    "plan_ceased": ("cease_reason", "appeal_concluded_on"),
-}
+# The details each step takes, beyond its date (the workflow table's, as on the case pages' step forms).
+EVENT_FIELDS: dict[str, tuple[str, ...]] = workflow.fields_by_step()
 
 NEW_EVENT = [
     Field("type", "enum", "The step, from the case event vocabulary.", required=True, choices=RECORDABLE_EVENTS, label="type of step"),

@@ -16,6 +16,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models.case import AdviceType, Channel, RequestSource
+from ..services import workflow
 from ..services.cases import parse_time_of_day
 from ..models.directory import SETTING_KINDS
 from ..web.fields import GovDateField
@@ -119,23 +120,8 @@ class EventForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-# The fields each step shows, beyond its date.
-EVENT_FIELDS = {
-    "decided_not_to_assess": ["reason"],
-    "decided_not_to_issue": ["reason"],
-    "advice_requested": ["advice_type", "provider"],
-    "advice_received": ["advice_request_id", "quality_note"],
-    "school_consulted": ["setting_name"],
-    "school_responded": ["consultation_id", "outcome"],
-    "final_plan_issued": ["named_settings", "family_confirmed_on"],
-    "withdrawn": ["reason"],
-    "review_meeting_scheduled": ["meeting_on"],
-    "invitations_sent": ["advice_circulated_on"],
-    "review_decision_notified": ["decision"],
-    "amended_plan_issued": ["named_settings", "family_confirmed_on"],
-    "decided_not_to_amend": ["reason"],
-    "plan_ceased": ["cease_reason", "appeal_concluded_on"],
-}
+# The fields each step shows, beyond its date, by the step's stored name (from the workflow table).
+EVENT_FIELDS = {name: list(fields) for name, fields in workflow.fields_by_step().items()}
 
 
 class CorrectionForm(FlaskForm):

@@ -45,105 +45,13 @@ from ..statutory.years import compulsory_school_age_ends
 from . import Conflict, Forbidden, ServiceError, audit
 from . import directory as directory_service
 from . import milestones as milestone_service
+from . import workflow
+from .events import reply_recorded, step_recorded
 from .timeline import ADVICE_NAMES
 from .calendar import working_day_calendar
 
-ASSESSMENT_EVENTS = frozenset(
-    {
-        EventType.DECIDED_TO_ASSESS,
-        EventType.DECIDED_NOT_TO_ASSESS,
-        EventType.ADVICE_REQUESTED,
-        EventType.ADVICE_RECEIVED,
-        EventType.DECIDED_TO_ISSUE,
-        EventType.DECIDED_NOT_TO_ISSUE,
-        EventType.DRAFT_PLAN_ISSUED,
-        EventType.SCHOOL_CONSULTED,
-        EventType.SCHOOL_RESPONDED,
-        EventType.FINAL_PLAN_ISSUED,
-        EventType.WITHDRAWN,
-    }
-)
-REVIEW_EVENTS = frozenset(
-    {
-        EventType.REVIEW_MEETING_SCHEDULED,
-        EventType.INVITATIONS_SENT,
-        EventType.REVIEW_MEETING_HELD,
-        EventType.REVIEW_REPORT_RECEIVED,
-        EventType.REVIEW_DECISION_NOTIFIED,
-        EventType.AMENDMENTS_PROPOSED,
-        EventType.AMENDED_PLAN_ISSUED,
-        EventType.DECIDED_NOT_TO_AMEND,
-        EventType.PLAN_CEASED,
-        EventType.SCHOOL_CONSULTED,
-        EventType.SCHOOL_RESPONDED,
-        EventType.TRANSFER_NOTICE_SENT,
-    }
-)
-# Events that may be recorded only once on a case.
-ONCE = frozenset(
-    {
-        EventType.DECIDED_TO_ASSESS,
-        EventType.DECIDED_NOT_TO_ASSESS,
-        EventType.DECIDED_TO_ISSUE,
-        EventType.DECIDED_NOT_TO_ISSUE,
-        EventType.DRAFT_PLAN_ISSUED,
-        EventType.FINAL_PLAN_ISSUED,
-        EventType.WITHDRAWN,
-        EventType.INVITATIONS_SENT,
-        EventType.REVIEW_MEETING_HELD,
-        EventType.REVIEW_REPORT_RECEIVED,
-        EventType.REVIEW_DECISION_NOTIFIED,
-        EventType.AMENDMENTS_PROPOSED,
-        EventType.AMENDED_PLAN_ISSUED,
-        EventType.DECIDED_NOT_TO_AMEND,
-        EventType.PLAN_CEASED,
-        EventType.TRANSFER_NOTICE_SENT,
-    }
-)
-# What must already have happened (any one of) before an event can be recorded.
-REQUIRES: dict[EventType, tuple[EventType, ...]] = {
-    EventType.ADVICE_REQUESTED: (EventType.DECIDED_TO_ASSESS,),
-    EventType.DECIDED_TO_ISSUE: (EventType.DECIDED_TO_ASSESS,),
-    EventType.DECIDED_NOT_TO_ISSUE: (EventType.DECIDED_TO_ASSESS,),
-    EventType.DRAFT_PLAN_ISSUED: (EventType.DECIDED_TO_ISSUE,),
-    EventType.FINAL_PLAN_ISSUED: (EventType.DRAFT_PLAN_ISSUED,),
-    EventType.INVITATIONS_SENT: (EventType.REVIEW_MEETING_SCHEDULED,),
-    EventType.REVIEW_REPORT_RECEIVED: (EventType.REVIEW_MEETING_HELD,),
-    EventType.REVIEW_DECISION_NOTIFIED: (EventType.REVIEW_MEETING_HELD,),
-    EventType.DECIDED_NOT_TO_AMEND: (EventType.AMENDMENTS_PROPOSED,),
-    EventType.PLAN_CEASED: (EventType.REVIEW_DECISION_NOTIFIED,),
-}
-# Events that rule each other out.
-EXCLUSIVE = (
-    (EventType.DECIDED_TO_ASSESS, EventType.DECIDED_NOT_TO_ASSESS),
-    (EventType.DECIDED_TO_ISSUE, EventType.DECIDED_NOT_TO_ISSUE),
-    (EventType.AMENDED_PLAN_ISSUED, EventType.DECIDED_NOT_TO_AMEND),
-)
-
-EVENT_LABELS = {
-    EventType.REQUEST_RECEIVED: "Request for assessment received",
-    EventType.DECIDED_TO_ASSESS: "Decided to assess",
-    EventType.DECIDED_NOT_TO_ASSESS: "Decided not to assess",
-    EventType.ADVICE_REQUESTED: "Advice requested",
-    EventType.ADVICE_RECEIVED: "Advice received",
-    EventType.DECIDED_TO_ISSUE: "Decided to issue a plan",
-    EventType.DECIDED_NOT_TO_ISSUE: "Decided not to issue a plan",
-    EventType.DRAFT_PLAN_ISSUED: "Draft plan issued",
-    EventType.SCHOOL_CONSULTED: "School or college consulted",
-    EventType.SCHOOL_RESPONDED: "School or college responded",
-    EventType.FINAL_PLAN_ISSUED: "Final plan issued",
-    EventType.WITHDRAWN: "Withdrawn",
-    EventType.REVIEW_MEETING_SCHEDULED: "Review meeting scheduled",
-    EventType.INVITATIONS_SENT: "Invitations and advice sent",
-    EventType.REVIEW_MEETING_HELD: "Review meeting held",
-    EventType.REVIEW_REPORT_RECEIVED: "Review report received",
-    EventType.REVIEW_DECISION_NOTIFIED: "Review decision notified",
-    EventType.AMENDMENTS_PROPOSED: "Proposed amendments sent",
-    EventType.AMENDED_PLAN_ISSUED: "Amended plan issued",
-    EventType.DECIDED_NOT_TO_AMEND: "Decided not to amend the plan",
-    EventType.PLAN_CEASED: "Plan ceased",
-    EventType.TRANSFER_NOTICE_SENT: "Family told how the transferred plan will be reviewed",
-}
+# Each step's name on the pages, in the workflow's order (the pages read it from here).
+EVENT_LABELS = workflow.labels()
 
 
 def settings_for_cases() -> StatutorySettings:
@@ -399,15 +307,15 @@ def _flush_or_conflict(message: str, *, field: str = "event_type") -> None:
 
 
 def _validate_sequence(case: Case, event_type: EventType, on: date, today: date) -> None:
-    allowed = ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else REVIEW_EVENTS
-    label = EVENT_LABELS[event_type]
-    if event_type not in allowed:
+    step = workflow.step(event_type)
+    label = step.label
+    if not step.belongs_to(case.case_type):
         raise ServiceError(f"‘{label}’ does not belong to a {case.case_type.label.lower()}", field="event_type")
     if not case.is_open:
         raise Conflict(f"This case is {case.status.value}; no more steps can be recorded", field="event_type")
-    if event_type is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None:
+    if step.transfer_only and case.transferred_on is None:
         raise ServiceError(f"‘{label}’ is only for a plan transferred in from another authority", field="event_type")
-    if event_type in ONCE and case.event(event_type):
+    if step.once and case.event(event_type):
         first = case.event(event_type)
         assert first is not None
         recorder = f" (by {first.recorded_by.name})" if first.recorded_by else ""
@@ -415,31 +323,20 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
             f"‘{label}’ was already recorded on {first.occurred_on:%-d %B %Y}{recorder}; correct that entry instead",
             field="event_type",
         )
-    for pair in EXCLUSIVE:
-        if event_type in pair:
-            other = pair[1] if event_type is pair[0] else pair[0]
-            if case.event(other):
-                raise Conflict(f"‘{EVENT_LABELS[other]}’ is already recorded, so ‘{label}’ cannot be", field="event_type")
-    needed = REQUIRES.get(event_type)
+    for other in step.excludes:
+        if case.event(other):
+            raise Conflict(f"‘{EVENT_LABELS[other]}’ is already recorded, so ‘{label}’ cannot be", field="event_type")
+    needed = step.requires
     if needed and not any(case.event(n) for n in needed):
         raise ServiceError(f"Record ‘{EVENT_LABELS[needed[0]]}’ before ‘{label}’", field="event_type")
     _check_date(on, today=today, label=f"The date of ‘{label}’")
     anchor_label = "the request was received" if case.case_type is not CaseType.ANNUAL_REVIEW else "the plan was made or last reviewed"
-    if on < case.anchor_on and event_type is not EventType.REVIEW_MEETING_SCHEDULED:
+    if on < case.anchor_on and not step.may_predate_anchor:
         raise ServiceError(f"The date of ‘{label}’ cannot be before {anchor_label} ({case.anchor_on:%-d %B %Y})", field="on")
-    for n in needed or ():
+    for n in needed:
         prior = case.event(n)
         if prior and on < prior.occurred_on:
             raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[n]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
-
-
-# Steps whose handler needs the review decision to be this one.
-_NEEDS_DECISION = {
-    EventType.AMENDMENTS_PROPOSED: ReviewDecision.AMEND,
-    EventType.AMENDED_PLAN_ISSUED: ReviewDecision.AMEND,
-    EventType.DECIDED_NOT_TO_AMEND: ReviewDecision.AMEND,
-    EventType.PLAN_CEASED: ReviewDecision.CEASE,
-}
 
 
 def settings_that_agreed(case: Case) -> list[str]:
@@ -454,33 +351,22 @@ def recordable_now(case: Case) -> list[EventType]:
     issued" before a decision to assess, and the school consultation only after the draft)."""
     if not case.is_open:
         return []
-    allowed = ASSESSMENT_EVENTS if case.case_type is not CaseType.ANNUAL_REVIEW else REVIEW_EVENTS
     found = []
-    for step in allowed:
-        if step in ONCE and case.event(step):
+    for step in workflow.steps_for(case.case_type):
+        if step.once and case.event(step.event_type):
             continue
-        needed = REQUIRES.get(step)
-        if needed and not any(case.event(n) for n in needed):
+        if step.requires and not any(case.event(n) for n in step.requires):
             continue
-        if any(step in pair and case.event(pair[1] if step is pair[0] else pair[0]) for pair in EXCLUSIVE):
+        if any(case.event(other) for other in step.excludes):
             continue
-        if step in _NEEDS_DECISION and case.review_decision is not _NEEDS_DECISION[step]:
+        if step.needs_decision is not None and case.review_decision is not step.needs_decision:
             continue
-        if step is EventType.AMENDED_PLAN_ISSUED and not case.event(EventType.AMENDMENTS_PROPOSED):
+        if step.offered_when is not None and not step.offered_when(case):
             continue
-        if step is EventType.ADVICE_RECEIVED and not any(a.received_on is None for a in case.advice_requests):
+        if step.transfer_only and case.transferred_on is None:
             continue
-        if step is EventType.SCHOOL_RESPONDED and not any(c.responded_on is None for c in case.consultations):
-            continue
-        if step is EventType.SCHOOL_CONSULTED and case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DRAFT_PLAN_ISSUED):
-            continue
-        if step is EventType.TRANSFER_NOTICE_SENT and case.transferred_on is None:
-            continue
-        if step is EventType.REVIEW_MEETING_SCHEDULED and case.event(EventType.REVIEW_MEETING_HELD):
-            continue
-        found.append(step)
-    order = list(EVENT_LABELS)
-    return sorted(found, key=order.index)
+        found.append(step.event_type)
+    return found
 
 
 def meeting_warnings(case: Case, meeting_on: date) -> list[str]:
@@ -535,9 +421,7 @@ def record_event(case: Case, event_type: EventType, on: date, *, actor: User, to
     )
     _after_event(case, event, actor)
     _recompute(case)
-    from .family_mail import notify_step_completed  # (family imports this module)
-
-    notify_step_completed(case, event)
+    step_recorded.send(case, event=event)
     return event
 
 
@@ -650,9 +534,7 @@ def request_advice(case: Case, requested_on: date, rows: list[AdviceWanted], *, 
         )
         events.append(event)
     _recompute(case)
-    from .family_mail import notify_step_completed  # (family imports this module)
-
-    notify_step_completed(case, events[0])  # one message to the family for the day's requests
+    step_recorded.send(case, event=events[0])  # one message to the family for the day's requests
     ids = {e.details["advice_request_id"] for e in events if e.details}
     return [a for a in case.advice_requests if a.id in ids]
 
@@ -799,18 +681,20 @@ def _h_decision(case: Case, on: date, actor: User, today: date, details: dict[st
     return {"decision": decision.value}
 
 
-def _require_decision(case: Case, decision: ReviewDecision, label: str) -> None:
-    if case.review_decision is not decision:
-        raise ServiceError(f"‘{label}’ needs the review decision to be ‘{decision.value}’", field="event_type")
+def _require_decision(case: Case, event_type: EventType) -> None:
+    step = workflow.step(event_type)
+    decision = step.needs_decision
+    if decision is not None and case.review_decision is not decision:
+        raise ServiceError(f"‘{step.label}’ needs the review decision to be ‘{decision.value}’", field="event_type")
 
 
 def _h_amendments_proposed(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
-    _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.AMENDMENTS_PROPOSED])
+    _require_decision(case, EventType.AMENDMENTS_PROPOSED)
     return {}
 
 
 def _h_amended_plan(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
-    _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.AMENDED_PLAN_ISSUED])
+    _require_decision(case, EventType.AMENDED_PLAN_ISSUED)
     named = (details.get("named_settings") or "").strip() or None
     proposals = case.event(EventType.AMENDMENTS_PROPOSED)
     if proposals is None:
@@ -838,7 +722,7 @@ def _h_amended_plan(case: Case, on: date, actor: User, today: date, details: dic
 def _h_decided_not_to_amend(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
     """Reg 22(4): having proposed amendments, the council decides not to amend after all; the
     family is told, with reasons, within 8 weeks of the proposals."""
-    _require_decision(case, ReviewDecision.AMEND, EVENT_LABELS[EventType.DECIDED_NOT_TO_AMEND])
+    _require_decision(case, EventType.DECIDED_NOT_TO_AMEND)
     reason = (details.get("reason") or "").strip()
     if not reason:
         raise ServiceError("Enter the reasons given to the family for not amending the plan", field="reason")
@@ -846,12 +730,12 @@ def _h_decided_not_to_amend(case: Case, on: date, actor: User, today: date, deta
 
 
 def _h_plan_ceased(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
-    _require_decision(case, ReviewDecision.CEASE, EVENT_LABELS[EventType.PLAN_CEASED])
+    _require_decision(case, EventType.PLAN_CEASED)
     reason = str(details.get("cease_reason") or "")
     if reason not in CEASE_REASONS:
         raise ServiceError("Select why the plan ended", field="cease_reason")
     decision = case.event(EventType.REVIEW_DECISION_NOTIFIED)
-    assert decision is not None  # REQUIRES
+    assert decision is not None  # the step requires it
     concluded = details.get("appeal_concluded_on")
     check_cease_end(
         ends_on=on, reason=reason, notice_sent_on=decision.occurred_on,
@@ -933,32 +817,22 @@ _HANDLERS = {
 
 
 def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
-    """Close the case where the event ends it, and open the next annual review where due."""
-    t = event.event_type
+    """Close the case where the step ends it, and open the next annual review where the plan goes
+    on (the workflow table says which)."""
+    ending = workflow.step(event.event_type).ends
+    if ending is None or (ending.if_decision is not None and case.review_decision is not ending.if_decision):
+        return
     on = event.occurred_on
-    if t is EventType.DECIDED_NOT_TO_ASSESS:
-        _close(case, CaseStatus.CLOSED, on, "Decided not to assess")
-    elif t is EventType.DECIDED_NOT_TO_ISSUE:
-        _close(case, CaseStatus.CLOSED, on, "Decided not to issue a plan")
-    elif t is EventType.WITHDRAWN:
-        _close(case, CaseStatus.WITHDRAWN, on, (event.details or {}).get("reason") or "Withdrawn")
-    elif t is EventType.FINAL_PLAN_ISSUED:
-        _close(case, CaseStatus.COMPLETED, on, "Final plan issued")
-        open_annual_review(child=case.child, plan=case.plan, last_reviewed_on=on, team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor)
-    elif t is EventType.REVIEW_DECISION_NOTIFIED and case.review_decision is ReviewDecision.MAINTAIN:
-        _close(case, CaseStatus.COMPLETED, on, "Plan maintained")
-        open_annual_review(child=case.child, plan=case.plan, last_reviewed_on=on, team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor)
-    elif t in (EventType.AMENDED_PLAN_ISSUED, EventType.DECIDED_NOT_TO_AMEND):
-        decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
-        amended = t is EventType.AMENDED_PLAN_ISSUED
-        _close(case, CaseStatus.COMPLETED, on, "Amended plan issued" if amended else "Decided not to amend: plan kept as it is")
-        # "Reviewed" runs from the decision date (statutory-timescales.md, annual review).
+    reason = ((event.details or {}).get(ending.reason_detail) if ending.reason_detail else None) or ending.reason
+    _close(case, ending.status, on, reason)
+    if ending.opens_next_review:
+        # "Reviewed" runs from the decision date after an amendment or a decision not to amend
+        # (statutory-timescales.md, annual review).
+        decided = case.event(EventType.REVIEW_DECISION_NOTIFIED) if ending.next_review_from_decision else None
         open_annual_review(
             child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
             team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,
         )
-    elif t is EventType.PLAN_CEASED:
-        _close(case, CaseStatus.COMPLETED, on, "Plan ceased")
 
 
 # --- Corrections -----------------------------------------------------------------------------
@@ -990,12 +864,12 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
     else:
         if new_on < case.anchor_on:
             raise ServiceError(f"The date of ‘{label}’ cannot be before {case.anchor_on:%-d %B %Y}", field="on")
-        for before in REQUIRES.get(event.event_type, ()):
+        for before in workflow.step(event.event_type).requires:
             prior = case.event(before)
             if prior and new_on < prior.occurred_on:
                 raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[before]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
-        for later_type, needs in REQUIRES.items():
-            if event.event_type in needs:
+        for later_type, later_step in workflow.STEPS.items():
+            if event.event_type in later_step.requires:
                 for later in case.events_of(later_type):
                     if later.occurred_on < new_on:
                         raise ServiceError(f"The date of ‘{label}’ cannot be after ‘{EVENT_LABELS[later_type]}’ ({later.occurred_on:%-d %B %Y})", field="on")
@@ -1242,6 +1116,4 @@ def record_response(
         {"communication_id": comm.id, "reply_channel": reply_channel.value if reply_channel else None},
     )
     _recompute(comm.case)
-    from .family_mail import notify_reply
-
-    notify_reply(comm)
+    reply_recorded.send(comm)

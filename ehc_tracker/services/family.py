@@ -29,6 +29,7 @@ from ..statutory.rules import ExceptionLimb
 from ..statutory.status import MilestoneStatus, milestone_status
 from . import Forbidden, ServiceError, audit
 from . import cases as case_service
+from . import workflow
 from .email_addresses import valid_email_address
 from .passwords import hash_password, password_problems
 
@@ -143,28 +144,13 @@ def family_accounts_for_child(child_id: int) -> list[User]:
 
 # --- The progress page -----------------------------------------------------------------------
 
-# Each statutory step in plain words (reading age about 9), as the family sees it.
+# Each statutory time limit in plain words (reading age about 9), as the family sees it: those a
+# workflow step meets are worded in the workflow table; here the family's own windows and the
+# replies to their messages.
 PLAIN_STEPS = {
-    "decision_to_assess": "We decide if we will assess your child's needs",
-    "reassessment_decision": "We decide if we will assess your child's needs again",
-    "advice_due": "We get advice about your child from people who know them",
-    "decision_not_to_issue": "We decide if your child needs an EHC plan",
+    **{key: words.waiting for key, words in workflow.family_words().items()},
     "representations_close": "You tell us what you think of the draft plan",
-    "school_consultation_response": "We ask a school or college if it can meet your child's needs",
-    "final_plan": "We send you the final EHC plan",
-    "final_plan_after_reassessment": "We send you the final EHC plan after the new assessment",
-    "review_due": "We hold a meeting to review the plan",
-    "transfer_in_notice_due": "We tell you how we will review the plan that moved to us",
-    "transfer_in_review_due": "We hold a meeting to review the plan that moved to us",
-    "invitations_by": "We invite you to the review meeting",
-    "advice_circulated_by": "We send you the advice for the review meeting",
-    "review_report_due": "We get the report of the review meeting",
-    "review_decision_due": "We tell you what we decided after the review",
-    "amended_plan_due": "We send you the changed plan",
     "amendment_representations_close": "You tell us what you think of the changes",
-    "amended_plan_from_proposals_due": "We send you the changed plan",
-    "decision_not_to_amend_due": "We tell you we are keeping the plan as it is, and why",
-    "phase_transfer_due": "We name your child's next school or college in the plan",
     "response_due": "We reply to your message",
 }
 
@@ -182,55 +168,13 @@ PLAIN_CASE_TYPES = {
     CaseType.ANNUAL_REVIEW: "Review of your child's EHC plan",
 }
 
-# The things that have happened, in plain words (others are not shown to families).
-PLAIN_EVENTS = {
-    EventType.REQUEST_RECEIVED: "We got the request for an assessment",
-    EventType.DECIDED_TO_ASSESS: "We decided to assess your child's needs",
-    EventType.DECIDED_NOT_TO_ASSESS: "We decided not to assess your child's needs",
-    EventType.ADVICE_REQUESTED: "We asked for advice about your child",
-    EventType.ADVICE_RECEIVED: "We got advice about your child",
-    EventType.DECIDED_TO_ISSUE: "We decided your child needs an EHC plan",
-    EventType.DECIDED_NOT_TO_ISSUE: "We decided your child does not need an EHC plan",
-    EventType.DRAFT_PLAN_ISSUED: "We sent you the draft plan",
-    EventType.SCHOOL_CONSULTED: "We asked a school or college about your child",
-    EventType.SCHOOL_RESPONDED: "A school or college replied",
-    EventType.FINAL_PLAN_ISSUED: "We sent you the final EHC plan",
-    EventType.WITHDRAWN: "The request was withdrawn",
-    EventType.REVIEW_MEETING_SCHEDULED: "We arranged the review meeting",
-    EventType.INVITATIONS_SENT: "We sent the invitations to the review meeting",
-    EventType.REVIEW_MEETING_HELD: "The review meeting took place",
-    EventType.REVIEW_REPORT_RECEIVED: "We got the report of the review meeting",
-    EventType.REVIEW_DECISION_NOTIFIED: "We told you what we decided after the review",
-    EventType.AMENDMENTS_PROPOSED: "We sent you the changes we want to make to the plan",
-    EventType.AMENDED_PLAN_ISSUED: "We sent you the changed plan",
-    EventType.DECIDED_NOT_TO_AMEND: "We told you we are keeping the plan as it is",
-    EventType.PLAN_CEASED: "The EHC plan ended",
-    EventType.TRANSFER_NOTICE_SENT: "We told you how we will review the plan that moved to us",
-}
-
-
 # Who a step waits on. A school's or an advice-giver's late reply is theirs, never shown as the
 # council being late (the council's own duties come after it: the draft and final plan).
 COUNCIL, SCHOOL, PROVIDER, FAMILY = "council", "school", "provider", "family"
 
 # Once a council step's due date has passed without it, the plain words that say so.
 PLAIN_MISSED = {
-    "decision_to_assess": "We had to decide by {due} if we will assess your child's needs. We have not decided yet.",
-    "reassessment_decision": "We had to decide by {due} if we will assess your child's needs again. We have not decided yet.",
-    "decision_not_to_issue": "We had to tell you by {due} if your child needs an EHC plan. We have not told you yet.",
-    "final_plan": "The final plan was due by {due}. It has not been issued yet.",
-    "final_plan_after_reassessment": "The final plan was due by {due}. It has not been issued yet.",
-    "review_due": "The review meeting was due by {due}. It has not taken place yet.",
-    "transfer_in_notice_due": "We had to tell you by {due} how we will review the plan. We have not told you yet.",
-    "transfer_in_review_due": "The review meeting was due by {due}. It has not taken place yet.",
-    "invitations_by": "The invitations to the review meeting were due by {due}. They have not been sent yet.",
-    "advice_circulated_by": "The advice for the review meeting was due to reach you by {due}. It has not been sent yet.",
-    "review_report_due": "The report of the review meeting was due by {due}. We have not received it yet.",
-    "review_decision_due": "We had to tell you by {due} what we decided after the review. We have not told you yet.",
-    "amended_plan_due": "The changed plan was due by {due}. It has not been issued yet.",
-    "amended_plan_from_proposals_due": "The changed plan was due by {due}. It has not been issued yet.",
-    "decision_not_to_amend_due": "We had to tell you by {due} that we are keeping the plan as it is. We have not told you yet.",
-    "phase_transfer_due": "The plan naming your child's next school or college was due by {due}. It has not been issued yet.",
+    **{key: words.late for key, words in workflow.family_words().items() if words.late},
     "response_due": "Our reply to your message was due by {due}. We have not replied yet.",
 }
 PLAIN_MISSED_OTHER = "This was due by {due}. It has not happened yet."
@@ -343,7 +287,7 @@ def _happened_text(event: CaseEvent, case: Case) -> str:
             if event.event_type is EventType.SCHOOL_CONSULTED:
                 return f"We asked {consultation.setting_name} if it can meet your child's needs"
             return f"{consultation.setting_name} replied"
-    return PLAIN_EVENTS[event.event_type]
+    return workflow.step(event.event_type).family_done
 
 
 def progress(case: Case, *, today: date, viewer: User) -> Progress:
@@ -372,7 +316,7 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
                 detail = PLAIN_PERIOD_CLOSED.get(m.key, "This closed on {due}.").format(due=_long(closed_on))
                 follower = followers[0] if followers else None
                 if ended_by is not None and ended_by.met_on is not None:
-                    detail += f" {PLAIN_EVENTS_DONE.get(ended_by.key, 'The next step was done')} on {_long(ended_by.met_on)}."
+                    detail += f" {_done_words(ended_by.key)} on {_long(ended_by.met_on)}."
                 elif follower is not None and case.is_open:
                     then = PLAIN_STEPS.get(follower.key, follower.label)
                     if follower.due_on < today:
@@ -416,7 +360,7 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
     council_open = [s for s in open_steps if s.whose == COUNCIL] or open_steps
     next_step = min(council_open, key=lambda s: s.due_on) if council_open else None
     your_turn = next((s for s in steps if s.status == "period"), None)
-    happened = [Happened(_happened_text(e, case), e.occurred_on) for e in case.events if e.event_type in PLAIN_EVENTS]
+    happened = [Happened(_happened_text(e, case), e.occurred_on) for e in case.events if workflow.step(e.event_type).family_done]
     late_steps = [s for s in steps if s.status == "late"]
     coordinator = case.coordinator
     if not case.is_open:
@@ -444,13 +388,10 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
     )
 
 
-# The council step that ends a family's window early, in plain words.
-PLAIN_EVENTS_DONE = {
-    "final_plan": "We sent you the final EHC plan",
-    "final_plan_after_reassessment": "We sent you the final EHC plan",
-    "amended_plan_from_proposals_due": "We sent you the changed plan",
-    "decision_not_to_amend_due": "We told you we are keeping the plan as it is",
-}
+def _done_words(key: str) -> str:
+    """The council step that ended a family's window early (met the time limit `key`), in plain words."""
+    step = workflow.step_meeting(key)
+    return step.family_done if step is not None else "The next step was done"
 
 
 # --- The date a coordinator now expects a missed step ---------------------------------------

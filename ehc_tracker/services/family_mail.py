@@ -2,6 +2,11 @@
 
 No child's surname appears in a subject line; bodies name the child by first name only and
 link to the family's own pages.
+
+The news of a recorded step and of a reply comes through the workflow's signals (services.events),
+subscribed to by `subscribe`, which the app factory calls: wherever the app runs (the pages, the
+API, the scheduler, the commands, the tests), recording a step queues the family's email in the
+same transaction.
 """
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ from ..models import User
 from ..models.alerts import OutboxMessage
 from ..models.case import Case, CaseEvent, Communication
 from ..models.family import FamilyInvitation
+from . import workflow
 from .clock import today
-from .family import PLAIN_EVENTS, family_accounts_for_child
+from .events import reply_recorded, step_recorded
+from .family import family_accounts_for_child
 
 
 def _link(path: str) -> str:
@@ -48,7 +55,8 @@ def send_invitation(invitation: FamilyInvitation, token: str) -> OutboxMessage |
 
 def notify_step_completed(case: Case, event: CaseEvent) -> int:
     """Tell each family account of the child that a step of their case was recorded."""
-    if event.event_type not in PLAIN_EVENTS:
+    what = workflow.step(event.event_type).family_done
+    if not what:
         return 0
     sent = 0
     for user in family_accounts_for_child(case.child_id):
@@ -57,7 +65,7 @@ def notify_step_completed(case: Case, event: CaseEvent) -> int:
         if _queue(
             key=f"family-step:{event.id}:{user.id}", to=user.email, recipient=user, for_on=event.occurred_on,
             subject="There is news about your EHC assessment or review", template="step",
-            user=user, child_first_name=case.child.first_name, what=PLAIN_EVENTS[event.event_type], on=event.occurred_on,
+            user=user, child_first_name=case.child.first_name, what=what, on=event.occurred_on,
             link=_link(f"/family/cases/{case.id}"),
         ):
             sent += 1
@@ -76,3 +84,17 @@ def notify_reply(comm: Communication) -> OutboxMessage | None:
         subject="Your coordinator has replied to your message", template="reply",
         user=user, child_first_name=comm.case.child.first_name, link=_link(f"/family/cases/{comm.case_id}#messages"),
     )
+
+
+def _on_step_recorded(case: Case, *, event: CaseEvent, **_: object) -> None:
+    notify_step_completed(case, event)
+
+
+def _on_reply_recorded(comm: Communication, **_: object) -> None:
+    notify_reply(comm)
+
+
+def subscribe() -> None:
+    """Send the family's emails when a step or a reply is recorded (connecting again changes nothing)."""
+    step_recorded.connect(_on_step_recorded)
+    reply_recorded.connect(_on_reply_recorded)

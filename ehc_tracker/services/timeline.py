@@ -6,6 +6,7 @@ from datetime import date
 
 from ..models.case import AdviceRequest, AdviceType, Case, CaseType, EventType, Milestone
 from ..statutory.status import MilestoneStatus, milestone_status
+from . import workflow
 
 TAGS = {
     MilestoneStatus.NOT_DUE: ("Not due yet", "govuk-tag--grey"),
@@ -88,31 +89,13 @@ def timeline(case: Case, today: date, *, due_soon_days: int = 10) -> list[Timeli
     return [_describe(m, today, due_soon_days, case.is_open) for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))]
 
 
-# The step that usually comes next, by what has been recorded so far.
-_ASSESSMENT_FLOW = [
-    (EventType.DECIDED_TO_ASSESS, (EventType.DECIDED_TO_ASSESS, EventType.DECIDED_NOT_TO_ASSESS)),
-    (EventType.DECIDED_TO_ISSUE, (EventType.DECIDED_TO_ISSUE, EventType.DECIDED_NOT_TO_ISSUE)),
-    (EventType.DRAFT_PLAN_ISSUED, (EventType.DRAFT_PLAN_ISSUED,)),
-    (EventType.FINAL_PLAN_ISSUED, (EventType.FINAL_PLAN_ISSUED,)),
-]
-_REVIEW_FLOW = [
-    (EventType.REVIEW_MEETING_SCHEDULED, (EventType.REVIEW_MEETING_SCHEDULED, EventType.REVIEW_MEETING_HELD)),
-    (EventType.INVITATIONS_SENT, (EventType.INVITATIONS_SENT, EventType.REVIEW_MEETING_HELD)),
-    (EventType.REVIEW_MEETING_HELD, (EventType.REVIEW_MEETING_HELD,)),
-    (EventType.REVIEW_REPORT_RECEIVED, (EventType.REVIEW_REPORT_RECEIVED,)),
-    (EventType.REVIEW_DECISION_NOTIFIED, (EventType.REVIEW_DECISION_NOTIFIED,)),
-]
-
-
 def next_step(case: Case) -> EventType | None:
     """The workflow step to record next (None when the case is not open)."""
     if not case.is_open:
         return None
-    flow = _REVIEW_FLOW if case.case_type is CaseType.ANNUAL_REVIEW else _ASSESSMENT_FLOW
-    if case.transferred_on is not None:
-        flow = [(EventType.TRANSFER_NOTICE_SENT, (EventType.TRANSFER_NOTICE_SENT,)), *flow]
-    for step, done_by in flow:
-        if not any(case.event(d) for d in done_by):
+    for usual in workflow.usual_path(case.case_type, transferred=case.transferred_on is not None):
+        step = usual.event_type
+        if not any(case.event(d) for d in usual.usual_until):
             if step is EventType.DECIDED_TO_ISSUE:
                 # While advice is being gathered, the advice is the next thing to record.
                 if not case.advice_requests:
@@ -137,24 +120,6 @@ def next_step(case: Case) -> EventType | None:
     return None
 
 
-# The time limit each step meets (the earliest unmet one, where several are listed).
-_STEP_MILESTONES: dict[EventType, tuple[str, ...]] = {
-    EventType.DECIDED_TO_ASSESS: ("decision_to_assess", "reassessment_decision"),
-    EventType.ADVICE_RECEIVED: ("advice_due",),
-    EventType.DECIDED_TO_ISSUE: ("decision_not_to_issue", "final_plan", "final_plan_after_reassessment"),
-    EventType.DRAFT_PLAN_ISSUED: ("final_plan", "final_plan_after_reassessment"),
-    EventType.FINAL_PLAN_ISSUED: ("final_plan", "final_plan_after_reassessment"),
-    EventType.TRANSFER_NOTICE_SENT: ("transfer_in_notice_due",),
-    EventType.REVIEW_MEETING_SCHEDULED: ("review_due", "transfer_in_review_due"),
-    EventType.INVITATIONS_SENT: ("invitations_by",),
-    EventType.REVIEW_MEETING_HELD: ("review_due", "transfer_in_review_due"),
-    EventType.REVIEW_REPORT_RECEIVED: ("review_report_due",),
-    EventType.REVIEW_DECISION_NOTIFIED: ("review_decision_due",),
-    EventType.AMENDMENTS_PROPOSED: ("review_decision_due",),
-    EventType.AMENDED_PLAN_ISSUED: ("phase_transfer_due", "amended_plan_from_proposals_due", "amended_plan_due"),
-}
-
-
 @dataclass(frozen=True)
 class NextAction:
     """What the case page's panel and its button both show: the step the workflow expects, the
@@ -168,19 +133,17 @@ class NextAction:
 
 def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_days: int = 10) -> TimelineRow | None:
     """The still-open time limit that recording `step` meets, with its status today."""
-    keys = _STEP_MILESTONES.get(step, ())
+    keys = workflow.step(step).time_limits
     rows = timeline(case, today, due_soon_days=due_soon_days)
     return next((r for r in rows if r.milestone.key in keys and r.status in ("overdue", "due_soon", "not_due")), None)
 
 
-# A time limit of one advice request or one consultation names it in its ref; the form for the step
-# that meets it opens with that one chosen.
-_CHOICE_BY_STEP = {EventType.ADVICE_RECEIVED: ("advice:", "advice_request_id"), EventType.SCHOOL_RESPONDED: ("consultation:", "consultation_id")}
-
-
 def chosen_for(step: EventType | None, ref: str) -> dict[str, int]:
-    """The form field and id a milestone's `ref` picks for `step` (empty when it names none)."""
-    prefix, name = _CHOICE_BY_STEP.get(step, ("", "")) if step else ("", "")
+    """The form field and id a milestone's `ref` picks for `step` (empty when it names none): a
+    time limit of one advice request or one consultation names it in its ref, and the form for the
+    step that meets it opens with that one chosen."""
+    chooses = workflow.step(step).chooses if step else None
+    prefix, name = chooses or ("", "")
     if prefix and ref.startswith(prefix) and ref[len(prefix):].isdigit():
         return {name: int(ref[len(prefix):])}
     return {}

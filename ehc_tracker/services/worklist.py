@@ -31,9 +31,10 @@ from ..models.child import Child
 from ..statutory.rules import RULES
 from . import oversight
 from .calendar import working_day_calendar
-from .cases import EVENT_LABELS, recordable_now
+from . import workflow
+from .cases import recordable_now
 from .milestones import still_possible
-from .timeline import _STEP_MILESTONES, chosen_for, next_step
+from .timeline import chosen_for, next_step
 
 LIMIT = 25
 DAYS_AHEAD = 7  # "due this week": today and the six days after it
@@ -41,31 +42,10 @@ DAYS_AHEAD = 7  # "due this week": today and the six days after it
 # case, or for this many days.
 RETURNED_EXCEPTION_DAYS = 14
 
-# The steps that meet each time limit (the workflow's own table, read the other way), plus the
-# limits that table leaves out because no "next step" panel shows them.
-_EXTRA_STEPS: dict[str, tuple[EventType, ...]] = {
-    "school_consultation_response": (EventType.SCHOOL_RESPONDED,),
-    "advice_circulated_by": (EventType.INVITATIONS_SENT,),
-    "decision_not_to_amend_due": (EventType.DECIDED_NOT_TO_AMEND,),
-    "review_decision_due": (EventType.AMENDMENTS_PROPOSED,),
-    "amended_plan_due": (EventType.AMENDMENTS_PROPOSED,),
-    "amended_plan_from_proposals_due": (EventType.AMENDMENTS_PROPOSED,),
-    "phase_transfer_due": (EventType.AMENDMENTS_PROPOSED,),
-}
-
-
-def steps_meeting(key: str) -> tuple[EventType, ...]:
-    """The workflow steps that (lead to) meeting the time limit `key`, in the workflow's order."""
-    found = [step for step, keys in _STEP_MILESTONES.items() if key in keys]
-    found += [step for step in _EXTRA_STEPS.get(key, ()) if step not in found]
-    order = list(EVENT_LABELS)
-    return tuple(sorted(found, key=order.index))
-
-
 def step_for(case: Case, key: str, recordable: Sequence[EventType]) -> EventType | None:
     """The step to record now towards meeting `key`: the workflow's next step if it is one of
     them, else the first of them that can be recorded now; None when none can (the case then)."""
-    candidates = [s for s in steps_meeting(key) if s in recordable]
+    candidates = [s for s in workflow.steps_towards(key) if s in recordable]
     if not candidates:
         return None
     expected = next_step(case)
@@ -267,7 +247,7 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
                 milestone_id=milestone.id, case_id=milestone.case_id, case_type=case_type, first_name=first_name, last_name=last_name,
                 label=milestone.label, due_on=milestone.due_on,
                 days_overdue=max((today - milestone.due_on).days, 0), days_left=max((milestone.due_on - today).days, 0),
-                step=step, step_label=EVENT_LABELS[step] if step else None, communication_id=communication_id,
+                step=step, step_label=workflow.label(step) if step else None, communication_id=communication_id,
                 chosen=chosen_for(step, milestone.ref),
             )
         )

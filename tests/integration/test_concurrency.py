@@ -18,6 +18,7 @@ from ehc_tracker.extensions import db
 from ehc_tracker.models.case import ONCE_ONLY_EVENTS, Case, CaseEvent, CaseStatus, CaseType, EventType, Plan
 from ehc_tracker.services import api_tokens
 from ehc_tracker.services import cases as case_service
+from ehc_tracker.services import workflow
 from tests.factories_cases import create_assessment
 from tests.helpers import create_team, create_user
 
@@ -67,7 +68,7 @@ def _count(model, *conditions) -> int:
 
 
 def test_the_once_only_list_is_the_workflows():
-    assert set(ONCE_ONLY_EVENTS) == {e.value for e in case_service.ONCE}
+    assert set(ONCE_ONLY_EVENTS) == {t.value for t, s in workflow.STEPS.items() if s.once}
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)")

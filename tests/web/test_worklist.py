@@ -12,7 +12,7 @@ from ehc_tracker.extensions import db
 from ehc_tracker.models import Role, User
 from ehc_tracker.models.case import Channel, Communication, EventType
 from ehc_tracker.services import cases as case_service
-from ehc_tracker.services import worklist
+from ehc_tracker.services import workflow, worklist
 from tests.factories_cases import create_assessment
 from tests.factories_children import create_child
 from tests.helpers import create_team, create_user
@@ -60,11 +60,11 @@ def _rows(html, kind):
 
 
 def test_each_time_limit_leads_to_the_step_that_meets_it():
-    assert worklist.steps_meeting("advice_due") == (EventType.ADVICE_RECEIVED,)
-    assert worklist.steps_meeting("decision_to_assess") == (EventType.DECIDED_TO_ASSESS,)
-    assert worklist.steps_meeting("final_plan") == (EventType.DECIDED_TO_ISSUE, EventType.DRAFT_PLAN_ISSUED, EventType.FINAL_PLAN_ISSUED)
-    assert worklist.steps_meeting("school_consultation_response") == (EventType.SCHOOL_RESPONDED,)
-    assert worklist.steps_meeting("representations_close") == ()
+    assert workflow.steps_towards("advice_due") == (EventType.ADVICE_RECEIVED,)
+    assert workflow.steps_towards("decision_to_assess") == (EventType.DECIDED_TO_ASSESS,)
+    assert workflow.steps_towards("final_plan") == (EventType.DECIDED_TO_ISSUE, EventType.DRAFT_PLAN_ISSUED, EventType.FINAL_PLAN_ISSUED)
+    assert workflow.steps_towards("school_consultation_response") == (EventType.SCHOOL_RESPONDED,)
+    assert workflow.steps_towards("representations_close") == ()
 
 
 def test_the_step_offered_is_one_that_can_be_recorded_now(app):
