@@ -201,11 +201,15 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
         return found[-1] if found else None
 
 
-# The steps a case records at most once: the workflow table's (services.workflow), which needs only
-# the vocabulary above. The unique index is the database's guard when two people record the same
-# step at the same moment; a test keeps the list equal to the one its migration created.
-from ..services.workflow import ONCE_ONLY_EVENT_VALUES as ONCE_ONLY_EVENTS  # noqa: E402
-
+# The steps a case records at most once, as the migration that made the unique index wrote them:
+# the index is the database's guard when two people record the same step at the same moment. The
+# workflow table (services.workflow) says which steps are once-only; a test keeps the two equal.
+ONCE_ONLY_EVENTS = (
+    "decided_to_assess", "decided_not_to_assess", "decided_to_issue", "decided_not_to_issue", "draft_plan_issued",
+    "final_plan_issued", "withdrawn", "invitations_sent", "review_meeting_held", "review_report_received",
+    "review_decision_notified", "amendments_proposed", "amended_plan_issued", "decided_not_to_amend", "plan_ceased",
+    "transfer_notice_sent",
+)
 _ONCE_ONLY = "event_type IN (" + ", ".join(f"'{e}'" for e in ONCE_ONLY_EVENTS) + ")"
 
 

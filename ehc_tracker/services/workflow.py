@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Mapping
 
-# models.case reads ONCE_ONLY_EVENT_VALUES below while it loads (for its unique index), and this
-# table needs only the vocabulary it defines before that: the models are loaded first (the app,
-# the commands and the tests all import them before any service).
 from ..models.case import CaseStatus, CaseType, EventType, ReviewDecision
 
 if TYPE_CHECKING:
