@@ -215,7 +215,7 @@ def context_for(app: Any) -> dict[str, Any]:
         to_record += [(c, "invitations_sent") for c in open_reviews if c in scheduled and c not in invited]
         # The deep page of the overdue list is its last page, as the manager sees it.
         from ehc_tracker.reports.routes import PER_PAGE
-        from ehc_tracker.services import oversight
+        from ehc_tracker.services import reports as oversight
         from ehc_tracker.services.clock import today
 
         listed = oversight.page_of_ids(

@@ -21,8 +21,8 @@ from ehc_tracker.models.case import AdviceType, Case, CaseStatus, CaseType, Even
 from ehc_tracker.models.child import SenNeed
 from ehc_tracker.services import Forbidden, ServiceError, exports
 from ehc_tracker.services import cases as case_service
-from ehc_tracker.services import oversight
-from ehc_tracker.services.oversight import (
+from ehc_tracker.services import reports as oversight
+from ehc_tracker.services.reports import (
     MEASURE_BY_KEY,
     DrillDown,
     OverdueFilters,
