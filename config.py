@@ -43,7 +43,13 @@ class Config:
 
     ENV_NAME = "base"
     SERVICE_NAME = "EHC Tracker"
+    # The service's one time zone: "today", the daily alerts' time, and every time shown or
+    # exported (read through ehc_tracker/services/clock.py: local_zone()).
     TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+    # Calendar days before a due date from which an unmet step counts as "due soon". The pages'
+    # defaults use DEFAULT_DUE_SOON_DAYS (ehc_tracker/statutory/status.py), which this must equal
+    # unless set; the daily alerts read it through ALERT_DUE_SOON_DAYS.
+    DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 10)
 
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -103,7 +109,7 @@ class Config:
 
     # Daily alerts (see README, "Daily alerts and the scheduler").
     ALERT_TIME = os.environ.get("ALERT_TIME", "07:00")  # local time (TIME_ZONE) of the daily run
-    ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", 10)  # calendar days ahead that count as "due soon"
+    ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", DUE_SOON_DAYS)  # "due soon" in the alerts (default: DUE_SOON_DAYS)
     ALERT_WEEKLY_DAY = _int("ALERT_WEEKLY_DAY", 0)  # weekly digests go out on this weekday (0 = Monday)
     ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)
     ALERT_CATCH_UP_DAYS = _int("ALERT_CATCH_UP_DAYS", 7)  # missed days run on start, at most this many
@@ -124,6 +130,21 @@ class Config:
     SCHEDULER_OUTBOX_MINUTES = _int("SCHEDULER_OUTBOX_MINUTES", 5)  # the scheduler retries the outbox this often
     SCHEDULER_MISFIRE_GRACE_SECONDS = _int("SCHEDULER_MISFIRE_GRACE_SECONDS", 3600)
 
+    # The JSON API: calls allowed per token (or browser session) in any 60 seconds (api/auth.py).
+    API_RATE_LIMIT_PER_MINUTE = _int("API_RATE_LIMIT_PER_MINUTE", 60)
+
+    # SEN2 return header items, used when neither the command's options nor the SEN2 settings page
+    # give them (ehc_tracker/sen2/__init__.py: header_settings).
+    SEN2_LA_CODE = os.environ.get("SEN2_LA_CODE")
+    SEN2_DMO = os.environ.get("SEN2_DMO")
+    SEN2_DCO = os.environ.get("SEN2_DCO")
+    SEN2_DSCO = os.environ.get("SEN2_DSCO")
+    SEN2_SOFTWARE_CODE = os.environ.get("SEN2_SOFTWARE_CODE")
+    SEN2_SERIAL_NO = os.environ.get("SEN2_SERIAL_NO")
+    # Build the SEN2 export from the page inside the request instead of a background thread.
+    SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", False)
+
+    # Where the GOV.UK Frontend assets are served from, and rows per page of the paged lists.
     GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     # Audit entries written for requests nobody is signed in to (failed sign-ins of unknown
@@ -179,6 +200,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"
+    SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", True)  # the tests wait for the export
     FAMILY_SIGN_IN_CODE = False  # the tests of the code switch it on
 
     @classmethod

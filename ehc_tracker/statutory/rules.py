@@ -20,6 +20,7 @@ from .calendar import (
     period_end_beginning_with,
 )
 from .errors import InvalidSetting, MissingAnchor, StatutoryError, UnknownMilestone
+from .status import DEFAULT_DUE_SOON_DAYS
 
 SEND_REGS = "SEND Regulations 2014"
 
@@ -112,7 +113,7 @@ class StatutorySettings:
     review_decision_weeks: int = 4
     amended_plan_weeks: int = 12
     under_five_review_months: int = 6
-    due_soon_days: int = 10
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS
 
     def __post_init__(self) -> None:
         limits = {

@@ -72,3 +72,16 @@ def test_unknown_environment_is_refused():
 )
 def test_database_urls_get_the_psycopg_driver(given, expected):
     assert _database_url(given) == expected
+
+
+def test_due_soon_has_one_default():
+    """DUE_SOON_DAYS defaults to the constant every page's default uses, and the alerts follow it."""
+    import os
+
+    from config import Config
+    from ehc_tracker.statutory.status import DEFAULT_DUE_SOON_DAYS
+
+    if "DUE_SOON_DAYS" not in os.environ:
+        assert Config.DUE_SOON_DAYS == DEFAULT_DUE_SOON_DAYS
+    if "ALERT_DUE_SOON_DAYS" not in os.environ:
+        assert Config.ALERT_DUE_SOON_DAYS == Config.DUE_SOON_DAYS

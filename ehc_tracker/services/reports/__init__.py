@@ -68,9 +68,9 @@ caseload
 """
 from __future__ import annotations
 
+from ...statutory.status import DEFAULT_DUE_SOON_DAYS
 from .scope import (
     ASSESSMENT_TYPES,
-    DEFAULT_DUE_SOON_DAYS,
     FINAL_PLAN_WEEKS,
     NAME_ROLES,
     REPORT_ROLES,

@@ -11,8 +11,9 @@ from sqlalchemy import CTE, ColumnElement, Select, select
 from ...extensions import db
 from ...models.case import Case, CaseStatus, CaseType, Milestone
 from ...models.child import Child, SenNeed
+from ...statutory.status import DEFAULT_DUE_SOON_DAYS
 from ..milestones import still_possible
-from .scope import DEFAULT_DUE_SOON_DAYS, Scope
+from .scope import Scope
 from .rows import MilestoneRow, _milestone_columns, _milestone_row, _with_case_joins
 
 

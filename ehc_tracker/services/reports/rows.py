@@ -12,9 +12,8 @@ from ...extensions import db
 from ...models import Team, User
 from ...models.case import Case, CaseType, Milestone
 from ...models.child import Child, SenNeed
-from ...statutory.status import MilestoneStatus, milestone_status
+from ...statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
 from ..paging import Page, page_of
-from .scope import DEFAULT_DUE_SOON_DAYS
 
 
 # --- Rows shown in the lists ------------------------------------------------------------------

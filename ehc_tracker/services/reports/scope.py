@@ -15,7 +15,6 @@ from ...models.case import Case, CaseType
 # Who may use the reports at all, and who may see children's names in them.
 REPORT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
 NAME_ROLES = (Role.COORDINATOR, Role.MANAGER)
-DEFAULT_DUE_SOON_DAYS = 10
 FINAL_PLAN_WEEKS = 20
 ASSESSMENT_TYPES = (CaseType.ASSESSMENT, CaseType.REASSESSMENT)
 REVIEW_KEYS = ("review_due", "transfer_in_review_due")
