@@ -952,7 +952,7 @@ def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
         decided = case.event(EventType.REVIEW_DECISION_NOTIFIED)
         amended = t is EventType.AMENDED_PLAN_ISSUED
         _close(case, CaseStatus.COMPLETED, on, "Amended plan issued" if amended else "Decided not to amend: plan kept as it is")
-        # "Reviewed" runs from the decision date (statutory-timescales.md, annual review).
+        # "Reviewed" runs from the decision date (docs/statutory-timescales.md, annual review).
         open_annual_review(
             child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
             team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,

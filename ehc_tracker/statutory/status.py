@@ -1,5 +1,5 @@
 """Where a milestone stands on a given day. A milestone is on time when it is met on or
-before its due date (statutory-timescales.md, "How to count").
+before its due date (docs/statutory-timescales.md, "How to count").
 """
 from __future__ import annotations
 
