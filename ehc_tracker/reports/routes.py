@@ -1,4 +1,4 @@
-"""Report pages: parse the filters, ask services/oversight.py, render or export.
+"""Report pages: parse the filters, ask services/reports/, render or export.
 
 Viewers never receive a child's name: the service leaves names out of their rows, and their
 exports have no name columns.

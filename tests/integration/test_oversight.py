@@ -1,4 +1,4 @@
-"""The oversight figures, counted by hand from fixed data sets (services/oversight.py).
+"""The oversight figures, counted by hand from fixed data sets (services/reports/).
 
 Each test states the due date and completion date of every milestone it creates, so each
 expected number can be checked by reading the test. Every figure is also compared with the
