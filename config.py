@@ -41,8 +41,8 @@ def _database_url(url: str) -> str:
 class Config:
     """Settings shared by every environment."""
 
-    ENV_NAME = "base"
-    SERVICE_NAME = "EHC Tracker"
+    ENV_NAME = "base"  # which configuration is running (EHC_ENV); seed-demo refuses "production"
+    SERVICE_NAME = "EHC Tracker"  # shown in the header, page titles and emails
     # The service's one time zone: "today", the daily alerts' time, and every time shown or
     # exported (read through ehc_tracker/services/clock.py: local_zone()).
     TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -51,6 +51,7 @@ class Config:
     # unless set; the daily alerts read it through ALERT_DUE_SOON_DAYS.
     DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 10)
 
+    # The database: DATABASE_URL (see from_environment); SQLite in development and tests.
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -88,12 +89,15 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, the client
     # connects directly). Throttling and the audit log use the address the nearest trusted proxy saw.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+    # Passwords: the shortest and longest accepted.
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
     PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
     # Family accounts: after the password, a 6-digit code emailed to them (minutes it stays valid).
     FAMILY_SIGN_IN_CODE = _bool("FAMILY_SIGN_IN_CODE", True)
     SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 10)
 
+    # Outgoing email: the backend (smtp, console, memory, notify), the SMTP server and the sender;
+    # BASE_URL is the address people reach the service at, for the links in emails.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "console")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -111,15 +115,16 @@ class Config:
     ALERT_TIME = os.environ.get("ALERT_TIME", "07:00")  # local time (TIME_ZONE) of the daily run
     ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", DUE_SOON_DAYS)  # "due soon" in the alerts (default: DUE_SOON_DAYS)
     ALERT_WEEKLY_DAY = _int("ALERT_WEEKLY_DAY", 0)  # weekly digests go out on this weekday (0 = Monday)
-    ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)
+    ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)  # no alerts on weekends and holidays
     ALERT_CATCH_UP_DAYS = _int("ALERT_CATCH_UP_DAYS", 7)  # missed days run on start, at most this many
     ALERT_LOCK_MINUTES = _int("ALERT_LOCK_MINUTES", 30)  # lease on the job lock (SQLite only)
     ESCALATION_WORKING_DAYS = _int("ESCALATION_WORKING_DAYS", 10)  # escalate when overdue by more than this
+    # Milestones escalated as soon as they are overdue (comma-separated keys).
     ESCALATION_IMMEDIATE_KEYS = os.environ.get("ESCALATION_IMMEDIATE_KEYS", "final_plan,final_plan_after_reassessment")
     ESCALATION_EMAILS = os.environ.get("ESCALATION_EMAILS", "")  # comma-separated; always receive escalations
-    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)  # a message is given up after this many failures
     OUTBOX_BACKOFF_SECONDS = _int("OUTBOX_BACKOFF_SECONDS", 60)  # doubles after each failed attempt
-    OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+    OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)  # ... up to this
     # A message that fails again when older than this is given up (0: never on age alone). An
     # outage of the mail server charges no message an attempt and gives nothing up.
     OUTBOX_MAX_AGE_HOURS = _int("OUTBOX_MAX_AGE_HOURS", 168)
@@ -154,6 +159,7 @@ class Config:
     AUDIT_ANONYMOUS_MAX_TOTAL = _int("AUDIT_ANONYMOUS_MAX_TOTAL", 2000)
     AUDIT_ANONYMOUS_WINDOW_MINUTES = _int("AUDIT_ANONYMOUS_WINDOW_MINUTES", 15)
 
+    # Signs sessions and tokens: from SECRET_KEY, never a default (see from_environment).
     SECRET_KEY: str | None = None
 
     @classmethod
