@@ -5,7 +5,6 @@ import os
 import sys
 
 import click
-from flask import Flask
 from sqlalchemy import select
 
 from ..extensions import db

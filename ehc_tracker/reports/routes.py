@@ -26,7 +26,7 @@ from ..services import exports
 from ..services import reports as oversight
 from ..services.clock import now, today
 from ..web.security import role_required
-from .charts import build_chart, month_label as _month_label, number_text as _number
+from .charts import build_chart, month_label as _month_label
 from .forms import DashboardFilterForm, MonthlyReportForm, OverdueFilterForm, TargetGridForm, TargetYearForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
