@@ -41,10 +41,17 @@ def _database_url(url: str) -> str:
 class Config:
     """Settings shared by every environment."""
 
-    ENV_NAME = "base"
-    SERVICE_NAME = "EHC Tracker"
+    ENV_NAME = "base"  # which configuration is running (EHC_ENV); seed-demo refuses "production"
+    SERVICE_NAME = "EHC Tracker"  # shown in the header, page titles and emails
+    # The service's one time zone: "today", the daily alerts' time, and every time shown or
+    # exported (read through ehc_tracker/services/clock.py: local_zone()).
     TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+    # Calendar days before a due date from which an unmet step counts as "due soon". The pages'
+    # defaults use DEFAULT_DUE_SOON_DAYS (ehc_tracker/statutory/status.py), which this must equal
+    # unless set; the daily alerts read it through ALERT_DUE_SOON_DAYS.
+    DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 10)
 
+    # The database: DATABASE_URL (see from_environment); SQLite in development and tests.
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
@@ -82,12 +89,15 @@ class Config:
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, the client
     # connects directly). Throttling and the audit log use the address the nearest trusted proxy saw.
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+    # Passwords: the shortest and longest accepted.
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
     PASSWORD_MAX_LENGTH = _int("PASSWORD_MAX_LENGTH", 128)
     # Family accounts: after the password, a 6-digit code emailed to them (minutes it stays valid).
     FAMILY_SIGN_IN_CODE = _bool("FAMILY_SIGN_IN_CODE", True)
     SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 10)
 
+    # Outgoing email: the backend (smtp, console, memory, notify), the SMTP server and the sender;
+    # BASE_URL is the address people reach the service at, for the links in emails.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("notify" if os.environ.get("NOTIFY_API_KEY") else "console")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -103,17 +113,18 @@ class Config:
 
     # Daily alerts (see README, "Daily alerts and the scheduler").
     ALERT_TIME = os.environ.get("ALERT_TIME", "07:00")  # local time (TIME_ZONE) of the daily run
-    ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", 10)  # calendar days ahead that count as "due soon"
+    ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", DUE_SOON_DAYS)  # "due soon" in the alerts (default: DUE_SOON_DAYS)
     ALERT_WEEKLY_DAY = _int("ALERT_WEEKLY_DAY", 0)  # weekly digests go out on this weekday (0 = Monday)
-    ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)
+    ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)  # no alerts on weekends and holidays
     ALERT_CATCH_UP_DAYS = _int("ALERT_CATCH_UP_DAYS", 7)  # missed days run on start, at most this many
     ALERT_LOCK_MINUTES = _int("ALERT_LOCK_MINUTES", 30)  # lease on the job lock (SQLite only)
     ESCALATION_WORKING_DAYS = _int("ESCALATION_WORKING_DAYS", 10)  # escalate when overdue by more than this
+    # Milestones escalated as soon as they are overdue (comma-separated keys).
     ESCALATION_IMMEDIATE_KEYS = os.environ.get("ESCALATION_IMMEDIATE_KEYS", "final_plan,final_plan_after_reassessment")
     ESCALATION_EMAILS = os.environ.get("ESCALATION_EMAILS", "")  # comma-separated; always receive escalations
-    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)  # a message is given up after this many failures
     OUTBOX_BACKOFF_SECONDS = _int("OUTBOX_BACKOFF_SECONDS", 60)  # doubles after each failed attempt
-    OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)
+    OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)  # ... up to this
     # A message that fails again when older than this is given up (0: never on age alone). An
     # outage of the mail server charges no message an attempt and gives nothing up.
     OUTBOX_MAX_AGE_HOURS = _int("OUTBOX_MAX_AGE_HOURS", 168)
@@ -124,6 +135,21 @@ class Config:
     SCHEDULER_OUTBOX_MINUTES = _int("SCHEDULER_OUTBOX_MINUTES", 5)  # the scheduler retries the outbox this often
     SCHEDULER_MISFIRE_GRACE_SECONDS = _int("SCHEDULER_MISFIRE_GRACE_SECONDS", 3600)
 
+    # The JSON API: calls allowed per token (or browser session) in any 60 seconds (api/auth.py).
+    API_RATE_LIMIT_PER_MINUTE = _int("API_RATE_LIMIT_PER_MINUTE", 60)
+
+    # SEN2 return header items, used when neither the command's options nor the SEN2 settings page
+    # give them (ehc_tracker/sen2/__init__.py: header_settings).
+    SEN2_LA_CODE = os.environ.get("SEN2_LA_CODE")
+    SEN2_DMO = os.environ.get("SEN2_DMO")
+    SEN2_DCO = os.environ.get("SEN2_DCO")
+    SEN2_DSCO = os.environ.get("SEN2_DSCO")
+    SEN2_SOFTWARE_CODE = os.environ.get("SEN2_SOFTWARE_CODE")
+    SEN2_SERIAL_NO = os.environ.get("SEN2_SERIAL_NO")
+    # Build the SEN2 export from the page inside the request instead of a background thread.
+    SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", False)
+
+    # Where the GOV.UK Frontend assets are served from, and rows per page of the paged lists.
     GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     # Audit entries written for requests nobody is signed in to (failed sign-ins of unknown
@@ -133,6 +159,7 @@ class Config:
     AUDIT_ANONYMOUS_MAX_TOTAL = _int("AUDIT_ANONYMOUS_MAX_TOTAL", 2000)
     AUDIT_ANONYMOUS_WINDOW_MINUTES = _int("AUDIT_ANONYMOUS_WINDOW_MINUTES", 15)
 
+    # Signs sessions and tokens: from SECRET_KEY, never a default (see from_environment).
     SECRET_KEY: str | None = None
 
     @classmethod
@@ -179,6 +206,7 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"
+    SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", True)  # the tests wait for the export
     FAMILY_SIGN_IN_CODE = False  # the tests of the code switch it on
 
     @classmethod

@@ -164,7 +164,7 @@ def serve(database: Path) -> Iterator[str]:
     from ehc_tracker import create_app
 
     try:
-        from ehc_tracker.demo_directory import seed_directory
+        from ehc_tracker.demo import seed_directory
     except ImportError:  # a build from before the directory (measuring the first release)
         def seed_directory() -> int:
             return 0

@@ -108,10 +108,10 @@ def prepare(app: Any, children: int, log: Callable[[str], None]) -> dict[str, An
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from ehc_tracker.demo_large import generate
+    from ehc_tracker.demo.large import generate
     from ehc_tracker.extensions import db
     from ehc_tracker.models import Child
-    from ehc_tracker.seed import seed_teams_and_users
+    from ehc_tracker.demo import seed_teams_and_users
     from ehc_tracker.services.clock import today
 
     info: dict[str, Any] = {}
@@ -129,7 +129,7 @@ def prepare(app: Any, children: int, log: Callable[[str], None]) -> dict[str, An
                 with db.engine.connect() as connection:
                     connection.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
         else:
-            from ehc_tracker.demo_large import TABLE_ORDER
+            from ehc_tracker.demo.large import TABLE_ORDER
 
             info["counts"] = {m.__tablename__: db.session.scalar(select(func.count(m.id))) for m in TABLE_ORDER}
             log(f"using the existing data set ({existing:,} children)")
@@ -215,7 +215,7 @@ def context_for(app: Any) -> dict[str, Any]:
         to_record += [(c, "invitations_sent") for c in open_reviews if c in scheduled and c not in invited]
         # The deep page of the overdue list is its last page, as the manager sees it.
         from ehc_tracker.reports.routes import PER_PAGE
-        from ehc_tracker.services import oversight
+        from ehc_tracker.services import reports as oversight
         from ehc_tracker.services.clock import today
 
         listed = oversight.page_of_ids(

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import ConfigurationError, config_for
 
 from .extensions import csrf, db, login_manager, migrate
+from .statutory.status import DEFAULT_DUE_SOON_DAYS
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -72,6 +73,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     from .web import init_web
 
     init_web(app)
+    app.jinja_env.globals["DEFAULT_DUE_SOON_DAYS"] = DEFAULT_DUE_SOON_DAYS  # "due in the next N days"
 
     from .services import family_mail
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,12 +13,12 @@ from ..models import AuditEvent, LocalNonWorkingDay, Role, Team, User
 from ..services import ServiceError, audit
 from ..services import calendar as calendar_service
 from ..services import users as user_service
+from ..services.clock import local_zone
 from ..web.security import role_required
 from .forms import AuditSearchForm, ConfirmForm, NewUserForm, NonWorkingDayForm, ResetPasswordForm, TeamForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-LONDON = ZoneInfo("Europe/London")
 
 
 def _me() -> User:
@@ -226,10 +225,10 @@ def audit_log() -> Any:
         if form.action.data:
             query = query.where(AuditEvent.action == form.action.data.strip())
         if form.date_from.data:
-            query = query.where(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min, LONDON))
+            query = query.where(AuditEvent.occurred_at >= datetime.combine(form.date_from.data, time.min, local_zone()))
         if form.date_to.data:
             query = query.where(
-                AuditEvent.occurred_at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, LONDON)
+                AuditEvent.occurred_at < datetime.combine(form.date_to.data + timedelta(days=1), time.min, local_zone())
             )
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("admin/audit.html", form=form, page=page)

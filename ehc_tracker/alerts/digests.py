@@ -40,6 +40,7 @@ from ..services.milestones import still_possible
 from ..services.worklist import MessageRow, QueueCounts, new_family_messages, queue_counts
 from ..statutory.rules import RULES
 from ..statutory.calendar import WorkingDayCalendar
+from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def _usable_addresses(items: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class AlertSettings:
-    due_soon_days: int = 10
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS
     weekly_day: int = 0
     escalation_working_days: int = 10
     immediate_keys: frozenset[str] = frozenset({"final_plan", "final_plan_after_reassessment"})
@@ -78,7 +79,7 @@ class AlertSettings:
             return tuple(v.strip() for v in value or () if v and v.strip())
 
         return cls(
-            due_soon_days=int(config.get("ALERT_DUE_SOON_DAYS", 10)),
+            due_soon_days=int(config.get("ALERT_DUE_SOON_DAYS", DEFAULT_DUE_SOON_DAYS)),
             weekly_day=int(config.get("ALERT_WEEKLY_DAY", 0)) % 7,
             escalation_working_days=int(config.get("ESCALATION_WORKING_DAYS", 10)),
             immediate_keys=frozenset(_list(config.get("ESCALATION_IMMEDIATE_KEYS", ""))),

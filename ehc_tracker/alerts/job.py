@@ -28,6 +28,7 @@ from sqlalchemy import and_, func, or_, select, update
 from ..extensions import db
 from ..models import Alert, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
 from ..services.calendar import working_day_calendar
+from ..services.clock import zone_for as time_zone  # the service's one time zone (TIME_ZONE)
 from .delivery import current_backend
 from .digests import AlertSettings, Digest, PlannedAlert, build_digests, plan_alerts
 from .locking import exclusive
@@ -77,10 +78,6 @@ def alert_time(config: Any) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         raise ValueError(f"ALERT_TIME must be HH:MM (24-hour clock), not {raw!r}") from None
-
-
-def time_zone(config: Any) -> ZoneInfo:
-    return ZoneInfo(str(config.get("TIME_ZONE") or "Europe/London"))
 
 
 def last_successful_run_on(*, before_or_on: date | None = None) -> date | None:

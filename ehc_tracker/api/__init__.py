@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .auth import configure, create_token_command
+from .auth import configure
 from .routes import account_bp, bp
 
 api_bp = bp
 
-__all__ = ["account_bp", "api_bp", "create_token_command", "init_api"]
+__all__ = ["account_bp", "api_bp", "init_api"]
 
 
 def init_api(app: Any) -> None:

@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Callable, TypeVar, cast
 
-import click
 from flask import current_app, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
-from ..models import ApiToken, Role, User, normalise_email
+from ..models import ApiToken, Role, User
 from ..services import ServiceError, api_tokens, audit
 from ..services.clock import now as clock_now
 from .schemas import ApiError
@@ -205,25 +203,3 @@ def api_view(*roles: Role) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
-
-
-# --- flask create-token ------------------------------------------------------------------------
-
-
-@click.command("create-token")
-@click.option("--email", required=True, help="Email address of the staff account the token acts as.")
-@click.option("--name", default="Command line", show_default=True, help="A name to tell the token apart by.")
-def create_token_command(email: str, name: str) -> None:
-    """Create a personal API token for a staff account and print it (once: it is stored only
-    as a hash, so it cannot be shown again)."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        raise click.ClickException(f"There is no account for {normalise_email(email)}.")
-    try:
-        created = api_tokens.create_token(user, name=name, actor=None)
-    except ServiceError as error:
-        raise click.ClickException(error.message) from None
-    db.session.commit()
-    click.echo(f"Created API token ‘{created.token.name}’ for {user.email} ({user.role.label}).")
-    click.echo("Copy it now: it will not be shown again.")
-    click.echo(created.secret)

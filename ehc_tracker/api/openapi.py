@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from ..models.case import AdviceType, CaseStatus, CaseType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
-from ..statutory.status import MilestoneStatus
+from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus
 from . import schemas
 from .schemas import Field
 
@@ -165,7 +165,7 @@ def _component_schemas() -> dict[str, Any]:
                 "status": {
                     "type": "string",
                     "enum": [*_values(MilestoneStatus), "period"],
-                    "description": "Where it stands today: not_due, due_soon (within 10 days), overdue, met_on_time, met_late; "
+                    "description": f"Where it stands today: not_due, due_soon (within {DEFAULT_DUE_SOON_DAYS} days), overdue, met_on_time, met_late; "
                     "'period' for a period that closes (such as representations on a draft plan) rather than a step to take.",
                 },
                 "is_period": BOOLEAN,

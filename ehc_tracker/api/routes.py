@@ -35,7 +35,7 @@ from ..models.child import Child, Ethnicity, SenNeed, Sex
 from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit
 from ..services import cases as case_service
 from ..services import children as child_service
-from ..services import oversight
+from ..services import reports as oversight
 from ..services import timeline as timeline_service
 from ..services.clock import now as clock_now
 from ..services.clock import today

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from ..models.case import AdviceType, Channel, RequestSource
 from ..services import workflow
 from ..services.cases import parse_time_of_day
+from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 from ..models.directory import SETTING_KINDS
 from ..web.fields import GovDateField
 from ..web.typeahead import TYPEAHEAD_HINT, DirectoryInput
@@ -229,6 +230,6 @@ class CaseloadFilterForm(FlaskForm):
 
     case_type = SelectField("Case type", widget=GovSelect(), choices=[("", "All"), ("assessment", "EHC needs assessment"), ("reassessment", "Reassessment"), ("annual_review", "Annual review")], validators=[Optional()])
     status = SelectField("Status", widget=GovSelect(), choices=[("open", "Open"), ("closed", "Closed or completed"), ("all", "All")], default="open", validators=[Optional()])
-    due = SelectField("Due", widget=GovSelect(), choices=[("", "Any time"), ("overdue", "Overdue"), ("soon", "Overdue or due in 10 days")], validators=[Optional()])
+    due = SelectField("Due", widget=GovSelect(), choices=[("", "Any time"), ("overdue", "Overdue"), ("soon", f"Overdue or due in {DEFAULT_DUE_SOON_DAYS} days")], validators=[Optional()])
     coordinator_id = SelectField("Coordinator", widget=GovSelect(), choices=[], validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -12,7 +12,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from ..models.case import CaseType
 from ..models.child import SenNeed
-from ..services.oversight import MEASURES
+from ..services.reports import MEASURES
 from ..statutory.rules import RULES
 from ..web.fields import GovDateField
 

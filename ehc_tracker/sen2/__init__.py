@@ -1,5 +1,5 @@
 """The SEN2 return: the managers' page and the administrators' header settings (routes.py), the
-whole-authority export run from the page (jobs.py), and `flask sen2 export` (cli.py).
+whole-authority export run from the page (jobs.py), and `flask sen2 export` (ehc_tracker/cli/sen2.py).
 
 The return itself is built and validated by services/sen2.py with the year's rules from
 ehc_tracker/sen2_rules/. The header's items (LA code, DMO, DCO, DSCO, software code, serial

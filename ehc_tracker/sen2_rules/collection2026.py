@@ -10,7 +10,7 @@ Where this comes from
   - `DSCO` (designated social care officer, Y/N/R): after `DCO`, as the DfE added the DCO item
     after DMO (the header's pattern), and as data-to-insight's reading of the 2026 guide lists it.
   - `RequestSource` (codes 1 to 5): directly after `ReceivedDate`, as the 2026 guide's request
-    module lists it (the project's design notes, sen2-2026.md).
+    module lists it (docs/sen2-2026.md).
   - `ReviewDraft`, `PhaseTransferDueDate`, `PhaseTransferFinalDate`: between `ReviewOutcome`
     and `LastReview`, the order MastodonC's witan.sen2 reads the active-plans module in
     (items marked "v1.3 and later" of the guide).
@@ -114,7 +114,7 @@ CEASE_REASONS = {
 REVIEW_OUTCOMES = {"A": "Amend the plan", "C": "Cease the plan", "M": "Maintain the plan"}
 
 _DSCO = "2026 item: after DCO, following the header's DMO/DCO pattern and data-to-insight's reading of the 2026 guide"
-_REQUEST_SOURCE = "2026 item: after ReceivedDate, as the 2026 guide's request module lists it (sen2-2026.md)"
+_REQUEST_SOURCE = "2026 item: after ReceivedDate, as the 2026 guide's request module lists it (docs/sen2-2026.md)"
 _REVIEW_2026 = "2026 item: between ReviewOutcome and LastReview, the order witan.sen2 reads the guide's active-plans module in"
 
 # --- Structure -------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, select
 from ..extensions import db
 from ..models import Role, User
 from ..models.case import Case, CaseStatus, Milestone
+from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 from .milestones import still_possible
 
 
@@ -21,7 +22,7 @@ class Summary:
     cases_with_overdue: int
 
 
-def summary(user: User, today: date, *, due_soon_days: int = 10) -> Summary:
+def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Summary:
     """Open work for a coordinator's own caseload, or a manager's teams."""
     mine = user.role is Role.COORDINATOR
     cases = select(Case.id).where(Case.status == CaseStatus.OPEN)

@@ -827,7 +827,7 @@ def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
     _close(case, ending.status, on, reason)
     if ending.opens_next_review:
         # "Reviewed" runs from the decision date after an amendment or a decision not to amend
-        # (statutory-timescales.md, annual review).
+        # (docs/statutory-timescales.md, annual review).
         decided = case.event(EventType.REVIEW_DECISION_NOTIFIED) if ending.next_review_from_decision else None
         open_annual_review(
             child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,

@@ -19,14 +19,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
-from .oversight import BreakdownRow, MeasureSeries, MilestoneRow, Workload
+from .clock import local_zone
+from .reports import BreakdownRow, MeasureSeries, MilestoneRow, Workload
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +37,6 @@ MONTH_FORMAT = "mmm yyyy"
 # text stays whole in the cell; the column does not grow without end).
 MIN_WIDTH = 6
 MAX_WIDTH = 60
-LONDON = ZoneInfo("Europe/London")
 
 
 class MonthStart(date):
@@ -74,7 +73,7 @@ class ExportAbout:
 
     def lines(self, table_title: str) -> list[str]:
         title = self.report if table_title == self.report else f"{self.report}: {table_title}"
-        when = self.exported_at.astimezone(LONDON)
+        when = self.exported_at.astimezone(local_zone())
         found = [title]
         if self.filters:
             found.append("Filters used: " + "; ".join(f"{label}: {value}" for label, value in self.filters) + ".")

@@ -26,7 +26,7 @@ from ..models.child import ChildContact
 from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
 from ..statutory.calendar import age_on
 from ..statutory.rules import ExceptionLimb
-from ..statutory.status import MilestoneStatus, milestone_status
+from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
 from . import Forbidden, ServiceError, audit
 from . import cases as case_service
 from . import workflow
@@ -327,7 +327,7 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             else:
                 detail = f"You can tell us what you think until {m.due_on:%A %-d %B %Y}."
         else:
-            result = milestone_status(m.due_on, m.met_on, today, due_soon_days=10, lapses_on=m.lapses_on, case_open=case.is_open)
+            result = milestone_status(m.due_on, m.met_on, today, due_soon_days=DEFAULT_DUE_SOON_DAYS, lapses_on=m.lapses_on, case_open=case.is_open)
             status = {
                 MilestoneStatus.MET_ON_TIME: "done",
                 MilestoneStatus.MET_LATE: "done_late",

@@ -80,7 +80,7 @@ from ..sen2_rules import ReferencePeriod, census_date_for, collection_for, la_co
 from ..sen2_rules import collection2026 as codes
 from . import ServiceError, audit
 from .children import upn_check_letter
-from .clock import LONDON
+from .clock import local_zone
 
 COLLECTION = "SEN2"
 SOFTWARE_CODE = "EHC Tracker"
@@ -755,7 +755,7 @@ def write_xml(people: Iterable[PersonItem], period: ReferencePeriod, header: Hea
     _add(source, "SoftwareCode", header.software_code or SOFTWARE_CODE)
     _add(source, "Release", RELEASE)
     _add(source, "SerialNo", header.serial_no if header.serial_no and re.fullmatch(r"\d{3,}", header.serial_no) else "001")
-    _add(source, "DateTime", now.astimezone(LONDON).replace(tzinfo=None, microsecond=0).isoformat())
+    _add(source, "DateTime", now.astimezone(local_zone()).replace(tzinfo=None, microsecond=0).isoformat())
     for name, value in (("DMO", header.dmo), ("DCO", header.dco), ("DSCO", header.dsco)):
         _add(source, name, value if value in HEADER_FLAGS else None)
     persons = ET.SubElement(message, "Persons")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..models.case import AdviceRequest, AdviceType, Case, CaseType, EventType, Milestone
-from ..statutory.status import MilestoneStatus, milestone_status
+from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
 from . import workflow
 
 TAGS = {
@@ -85,7 +85,7 @@ def open_advice_choices(case: Case) -> list[tuple[str, str]]:
     return choices
 
 
-def timeline(case: Case, today: date, *, due_soon_days: int = 10) -> list[TimelineRow]:
+def timeline(case: Case, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> list[TimelineRow]:
     return [_describe(m, today, due_soon_days, case.is_open) for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))]
 
 
@@ -131,7 +131,7 @@ class NextAction:
     also_overdue: TimelineRow | None
 
 
-def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_days: int = 10) -> TimelineRow | None:
+def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> TimelineRow | None:
     """The still-open time limit that recording `step` meets, with its status today."""
     keys = workflow.step(step).time_limits
     rows = timeline(case, today, due_soon_days=due_soon_days)
@@ -158,7 +158,7 @@ def step_to_offer(case: Case, recordable: list[EventType]) -> EventType | None:
     return step
 
 
-def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = 10) -> NextAction | None:
+def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> NextAction | None:
     step = step_to_offer(case, recordable)
     if step is None:
         return None

@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, func, select
@@ -16,6 +15,7 @@ from ..extensions import db
 from ..models import ApiToken, AuditEvent, Role, Team, User, normalise_email
 from . import ServiceError
 from . import audit
+from .clock import local_zone
 from .email_addresses import valid_email_address
 from .passwords import MAX_LENGTH, hash_password, needs_rehash, password_problems, verify_password
 
@@ -313,7 +313,7 @@ def wait_phrase(retry_at: datetime, now: datetime) -> str:
     if seconds < 60:
         return f"Wait {seconds} second{'s' if seconds != 1 else ''}"
     minutes = math.ceil(seconds / 60)
-    until = (now + timedelta(minutes=minutes)).astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
+    until = (now + timedelta(minutes=minutes)).astimezone(local_zone())
     return f"Wait {minutes} minute{'s' if minutes != 1 else ''} (until {until:%H:%M})"
 
 

@@ -29,7 +29,7 @@ from ..models import AuditEvent, Role, Team, User
 from ..models.case import Case, CaseException, CaseStatus, CaseType, Communication, EventType, ExceptionStatus, Milestone
 from ..models.child import Child
 from ..statutory.rules import RULES
-from . import oversight
+from . import reports as oversight
 from .calendar import working_day_calendar
 from . import workflow
 from .cases import recordable_now

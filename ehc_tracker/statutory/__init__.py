@@ -1,5 +1,5 @@
 """The statutory deadline engine: pure date arithmetic for EHC needs assessments, annual
-reviews, phase transfers and disputes (statutory-timescales.md). Standard library, dateutil
+reviews, phase transfers and disputes (docs/statutory-timescales.md). Standard library, dateutil
 and holidays only; "today" is always passed in.
 """
 from .calendar import (

@@ -1,4 +1,4 @@
-"""Calendar arithmetic: the one counting convention of statutory-timescales.md ("How to count").
+"""Calendar arithmetic: the one counting convention of docs/statutory-timescales.md ("How to count").
 
 | wording                                   | function                      |
 |-------------------------------------------|-------------------------------|
@@ -74,13 +74,12 @@ def month_period_end(start_on: date, months: int) -> date:
     2024-03-15 → 2025-03-14, 2024-03-01 → 2025-02-28, 2023-03-01 → 2024-02-29,
     2024-02-29 → 2025-02-28.
 
-    statutory-timescales.md states this as "(X − 1 day) + N months, clamped to month end". That
-    formula agrees with the law except when X is the 1st of a month and the period ends in a
-    longer month than the one before X: (2023-03-01 − 1) + 12 months gives 2024-02-28, a day
-    short of the 12-month period (which runs to 2024-02-29), and a 6-month period from
-    2024-05-01 would end 2024-10-30 instead of 2024-10-31. The design page's examples hold
-    either way; the brief's 2023-03-01 → 2024-02-29 needs the corresponding-date reading, and
-    an early end date would report reviews as late that the law still allows, so we follow the law.
+    A shortcut, "(X − 1 day) + N months, clamped to month end", agrees with the law except when
+    X is the 1st of a month and the period ends in a longer month than the one before X:
+    (2023-03-01 − 1) + 12 months gives 2024-02-28, a day short of the 12-month period (which
+    runs to 2024-02-29), and a 6-month period from 2024-05-01 would end 2024-10-30 instead of
+    2024-10-31. An early end would report reviews as late that the law still allows, so this
+    follows the law (docs/statutory-timescales.md, "How to count").
     """
     if months < 1:
         raise InvalidPeriod(f"A period of months lasts at least 1 month, not {months}.")

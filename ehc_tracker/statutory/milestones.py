@@ -1,7 +1,7 @@
 """Every milestone of each statutory process, counted from the process's anchor date.
 
 Each function returns the process's milestones in the order they fall due (ties in the
-design page's order). All counting is done by `rules.due_on`.
+order of docs/statutory-timescales.md). All counting is done by `rules.due_on`.
 """
 from __future__ import annotations
 

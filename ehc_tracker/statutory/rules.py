@@ -1,4 +1,4 @@
-"""The statutory time limits as data (statutory-timescales.md), and `due_on`, the single place
+"""The statutory time limits as data (docs/statutory-timescales.md), and `due_on`, the single place
 where a due date is counted from its anchor event.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .calendar import (
     period_end_beginning_with,
 )
 from .errors import InvalidSetting, MissingAnchor, StatutoryError, UnknownMilestone
+from .status import DEFAULT_DUE_SOON_DAYS
 
 SEND_REGS = "SEND Regulations 2014"
 
@@ -100,7 +101,7 @@ _REG_10_4_LIMBS = (
 
 @dataclass(frozen=True)
 class StatutorySettings:
-    """Local settings the design page allows a council to change.
+    """Local settings a council may change (docs/statutory-timescales.md).
 
     review_decision_weeks / amended_plan_weeks: SEND Regulations 2014 reg 20(10) and reg 22(3)
     read with R (L, M & P) v Devon CC [2022] EWHC 493 (Admin) (4 and 4 + 8 weeks; the DfE
@@ -112,7 +113,7 @@ class StatutorySettings:
     review_decision_weeks: int = 4
     amended_plan_weeks: int = 12
     under_five_review_months: int = 6
-    due_soon_days: int = 10
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS
 
     def __post_init__(self) -> None:
         limits = {
@@ -391,7 +392,7 @@ _RULE_LIST: tuple[Rule, ...] = (
 )
 
 RULES: Mapping[str, Rule] = MappingProxyType({r.key: r for r in _RULE_LIST})
-"""Every rule by key, in the order of statutory-timescales.md (phase transfer after reviews)."""
+"""Every rule by key, in the order of docs/statutory-timescales.md (phase transfer after reviews)."""
 
 PHASE_TRANSFER_POST16_RULE = Rule(
     "phase_transfer_due", "Review and amend plan for move to post-16", Process.PHASE_TRANSFER,

@@ -1,5 +1,5 @@
 """Where a milestone stands on a given day. A milestone is on time when it is met on or
-before its due date (statutory-timescales.md, "How to count").
+before its due date (docs/statutory-timescales.md, "How to count").
 """
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from datetime import date
 from enum import Enum
 
 from .errors import InvalidSetting
+
+# Calendar days before a due date from which an unmet milestone is "due soon": the one default
+# every page, list and alert starts from (config.py's DUE_SOON_DAYS and ALERT_DUE_SOON_DAYS too).
+DEFAULT_DUE_SOON_DAYS = 10
 
 __all__ = ["MilestoneStatus", "StatusResult", "is_on_time", "milestone_status"]
 
@@ -45,7 +49,7 @@ def milestone_status(
     met_on: date | None,
     today: date,
     *,
-    due_soon_days: int = 10,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
     lapses_on: date | None = None,
     case_open: bool = True,
 ) -> StatusResult:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, g, has_request_context, send_from_directory
 from flask_login import current_user
@@ -11,6 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 
 from ..extensions import login_manager
 from ..models import Role
+from ..services.clock import local_zone
 from .input import init_input_checks
 from .security import init_security
 
@@ -66,14 +66,14 @@ def _format_date(value: date | datetime | str | None, fmt: str = "%-d %B %Y") ->
     if isinstance(value, str):
         value = date.fromisoformat(value)  # a date kept as ISO text (event details)
     if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo("Europe/London"))
+        value = value.astimezone(local_zone())
     return value.strftime(fmt)
 
 
 def _format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo("Europe/London")).strftime("%-d %B %Y at %H:%M")
+    return value.astimezone(local_zone()).strftime("%-d %B %Y at %H:%M")
 
 
 def init_web(app: Flask) -> None:

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ehc_tracker.demo_large import generate
+from ehc_tracker.demo.large import generate
 from ehc_tracker.extensions import db
 from ehc_tracker.models import Case, Child, Milestone, Role, Team, User
 from ehc_tracker.models.case import CaseStatus, CaseType, RequestSource

@@ -16,9 +16,9 @@ from ehc_tracker.services import Forbidden, ServiceError
 from ehc_tracker.services import cases as case_service
 from ehc_tracker.services import directory as directory_service
 from ehc_tracker.services import family as family_service
-from ehc_tracker.services import oversight
+from ehc_tracker.services import reports as oversight
 from ehc_tracker.services.directory import EntryDetails
-from ehc_tracker.services.oversight import Scope, next_month
+from ehc_tracker.services.reports import Scope, next_month
 from ehc_tracker.services.timeline import advice_name, open_advice_choices
 from tests.factories_cases import TODAY, create_assessment
 from tests.helpers import create_team, create_user

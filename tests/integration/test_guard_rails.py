@@ -14,10 +14,10 @@ from ehc_tracker.models.case import Case, CaseStatus, CaseType, EventType, PlanS
 from ehc_tracker.services import ServiceError
 from ehc_tracker.services import cases as svc
 from ehc_tracker.services import family as family_service
-from ehc_tracker.services import oversight
+from ehc_tracker.services import reports as oversight
 from ehc_tracker.services import plans as plan_service
 from ehc_tracker.services import timeline as timeline_service
-from ehc_tracker.services.oversight import OverdueFilters, Scope
+from ehc_tracker.services.reports import OverdueFilters, Scope
 from ehc_tracker.statutory.calendar import ENGLAND_CALENDAR
 from tests.factories_cases import carry_to_final_plan, create_assessment
 from tests.factories_children import create_child

@@ -1,4 +1,4 @@
-"""The oversight figures, counted by hand from fixed data sets (services/oversight.py).
+"""The oversight figures, counted by hand from fixed data sets (services/reports/).
 
 Each test states the due date and completion date of every milestone it creates, so each
 expected number can be checked by reading the test. Every figure is also compared with the
@@ -21,8 +21,8 @@ from ehc_tracker.models.case import AdviceType, Case, CaseStatus, CaseType, Even
 from ehc_tracker.models.child import SenNeed
 from ehc_tracker.services import Forbidden, ServiceError, exports
 from ehc_tracker.services import cases as case_service
-from ehc_tracker.services import oversight
-from ehc_tracker.services.oversight import (
+from ehc_tracker.services import reports as oversight
+from ehc_tracker.services.reports import (
     MEASURE_BY_KEY,
     DrillDown,
     OverdueFilters,

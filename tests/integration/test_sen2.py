@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -16,13 +17,13 @@ from ehc_tracker.services import ServiceError
 from ehc_tracker.services import cases as case_service
 from ehc_tracker.services import sen2
 from ehc_tracker.services.children import upn_check_letter
-from ehc_tracker.services.clock import LONDON
 from tests.factories_children import create_child
 from tests.helpers import create_team, create_user
 
 TODAY = date(2026, 1, 31)
 CENSUS = date(2026, 1, 15)
 HEADER = sen2.HeaderSettings(la_code="201", dmo="Y", dco="N", dsco="R")
+LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 1, 31, 9, 30, tzinfo=LONDON)
 
 

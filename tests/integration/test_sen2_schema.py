@@ -267,9 +267,11 @@ def test_the_demo_return_has_no_schema_errors_and_a_few_business_rule_failures(a
     from datetime import datetime
 
     from ehc_tracker.sen2 import header_settings
-    from ehc_tracker.seed import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings, seed_teams_and_users
+    from ehc_tracker.demo import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings, seed_teams_and_users
     from ehc_tracker.services import sen2
-    from ehc_tracker.services.clock import LONDON
+    from zoneinfo import ZoneInfo
+
+    LONDON = ZoneInfo("Europe/London")
 
     today = date(2026, 11, 30)
     seed_teams_and_users()

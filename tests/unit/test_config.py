@@ -72,3 +72,39 @@ def test_unknown_environment_is_refused():
 )
 def test_database_urls_get_the_psycopg_driver(given, expected):
     assert _database_url(given) == expected
+
+
+def test_due_soon_has_one_default():
+    """DUE_SOON_DAYS defaults to the constant every page's default uses, and the alerts follow it."""
+    import os
+
+    from config import Config
+    from ehc_tracker.statutory.status import DEFAULT_DUE_SOON_DAYS
+
+    if "DUE_SOON_DAYS" not in os.environ:
+        assert Config.DUE_SOON_DAYS == DEFAULT_DUE_SOON_DAYS
+    if "ALERT_DUE_SOON_DAYS" not in os.environ:
+        assert Config.ALERT_DUE_SOON_DAYS == Config.DUE_SOON_DAYS
+
+
+def test_every_setting_the_code_reads_is_declared_in_config():
+    """A setting read as config["NAME"] or config.get("NAME") anywhere in ehc_tracker is declared
+    in config.py (with its comment), or is one of Flask's own."""
+    import re
+    from pathlib import Path
+
+    from flask import Flask
+
+    from config import Config, TestingConfig
+    from ehc_tracker.services.sen2 import HEADER_ITEMS
+
+    root = Path(__file__).resolve().parents[2] / "ehc_tracker"
+    read = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r"config(?:\.get|\.setdefault)?\(?\[?\s*[\"']([A-Z][A-Z0-9_]+)[\"']", text))
+    read |= {f"SEN2_{item.upper()}" for item in HEADER_ITEMS}  # sen2/__init__.py: header_settings
+    declared = {name for name in dir(TestingConfig) if name.isupper()} | set(Flask.default_config)
+    assert read, "the pattern found no settings: it has gone stale"
+    assert sorted(read - declared) == []
+    assert hasattr(Config, "TIME_ZONE") and hasattr(Config, "DUE_SOON_DAYS")

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models import AuditEvent, ComplianceTarget
-from ehc_tracker.services import Forbidden, ServiceError, oversight
+from ehc_tracker.services import Forbidden, ServiceError
+from ehc_tracker.services import reports as oversight
 from tests.helpers import create_team, create_user
 
 AS_AT = date(2025, 3, 15)

@@ -1,4 +1,4 @@
-"""Calendar arithmetic: statutory-timescales.md "How to count", with hand-checked dates."""
+"""Calendar arithmetic: docs/statutory-timescales.md "How to count", with hand-checked dates."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -53,8 +53,8 @@ def test_a_period_beginning_with_a_day_is_at_least_one_day() -> None:
 @pytest.mark.parametrize(
     ("start", "months", "end"),
     [
-        ("2024-03-15", 12, "2025-03-14"),  # design page example
-        ("2024-03-01", 12, "2025-02-28"),  # design page example
+        ("2024-03-15", 12, "2025-03-14"),  # docs/statutory-timescales.md example
+        ("2024-03-01", 12, "2025-02-28"),  # docs/statutory-timescales.md example
         ("2023-03-01", 12, "2024-02-29"),  # period runs into a leap February
         ("2024-02-29", 12, "2025-02-28"),  # no 29 February next year: month end
         ("2024-02-29", 48, "2028-02-28"),  # four years on, the day before 29 Feb 2028
@@ -80,7 +80,7 @@ def test_a_period_of_months_is_at_least_one_month() -> None:
 @pytest.mark.parametrize(
     ("start", "months", "end"),
     [
-        ("2025-08-31", 2, "2025-10-31"),  # design page example
+        ("2025-08-31", 2, "2025-10-31"),  # docs/statutory-timescales.md example
         ("2025-12-31", 2, "2026-02-28"),
         ("2023-12-31", 2, "2024-02-29"),
         ("2025-01-31", 1, "2025-02-28"),
@@ -133,7 +133,7 @@ def test_weekends_are_not_working_days() -> None:
 @pytest.mark.parametrize(
     ("received", "n", "due"),
     [
-        ("2025-12-19", 5, "2025-12-30"),  # design page example: Christmas and Boxing Day
+        ("2025-12-19", 5, "2025-12-30"),  # docs/statutory-timescales.md example: Christmas and Boxing Day
         ("2025-04-17", 5, "2025-04-28"),  # Easter 2025: Good Friday 18th, Easter Monday 21st
         ("2021-12-23", 5, "2022-01-04"),  # substitutes 27th, 28th and 3 January
         ("2022-12-23", 5, "2023-01-04"),  # 26th, 27th (substitute) and 2 January

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from ehc_tracker.deadlines_cli import deadlines
+from ehc_tracker.cli.deadlines import deadlines
 
 S = "SEND Regulations 2014"
 CFA_S44 = "Children and Families Act 2014 s44(1)"
@@ -218,7 +218,7 @@ def test_json_of_every_process(args: list[str], milestones: list[dict[str, str]]
 
 
 def test_every_process_has_a_json_case() -> None:
-    from ehc_tracker.deadlines_cli import PROCESSES
+    from ehc_tracker.cli.deadlines import PROCESSES
 
     covered = {args[0] for args, _ in JSON_CASES} | {"phase-transfer"}
     assert covered == set(PROCESSES)
@@ -338,7 +338,7 @@ def test_human_phase_transfer_none_left() -> None:
 
 
 def test_help_describes_every_process() -> None:
-    from ehc_tracker.deadlines_cli import PROCESSES
+    from ehc_tracker.cli.deadlines import PROCESSES
 
     result = run("--help")
     assert result.exit_code == 0
@@ -400,7 +400,7 @@ def test_module_does_not_import_flask_at_top_level() -> None:
     import ast
     from pathlib import Path
 
-    import ehc_tracker.deadlines_cli as module
+    import ehc_tracker.cli.deadlines as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     top_level = [
@@ -412,7 +412,7 @@ def test_module_does_not_import_flask_at_top_level() -> None:
 
 
 def test_without_an_app_context_the_england_calendar_is_used() -> None:
-    from ehc_tracker.deadlines_cli import _calendar
+    from ehc_tracker.cli.deadlines import _calendar
     from ehc_tracker.statutory import ENGLAND_CALENDAR
 
     assert _calendar() is ENGLAND_CALENDAR

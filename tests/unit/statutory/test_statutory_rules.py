@@ -60,7 +60,7 @@ DESIGN_KEYS = [
     "transfer_in_review_due",
 ]
 
-# Rules the law adds that the design page does not list, each placed right after the rule named.
+# Rules the law adds beyond the original design list, each placed right after the rule named.
 # Reg 22(4): a decision not to amend after proposals is notified within 8 weeks of sending them.
 LAW_EXTRA_KEYS = {"decision_not_to_amend_due": "amended_plan_from_proposals_due"}
 
@@ -125,7 +125,7 @@ EXCEPTION_LIMBS["final_plan_after_reassessment"] = EXCEPTION_LIMBS["decision_not
 
 
 def test_keys_are_exactly_the_design_page_keys_in_a_stable_order() -> None:
-    # The design page's keys in its order, plus only the documented extras the law adds.
+    # The original design list's keys in its order, plus only the documented extras the law adds.
     assert [key for key in RULES if key not in LAW_EXTRA_KEYS] == DESIGN_KEYS
     assert list(RULES) == RULE_KEYS
     assert list(RULES).index("decision_not_to_amend_due") == list(RULES).index("amended_plan_from_proposals_due") + 1

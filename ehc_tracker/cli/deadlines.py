@@ -1,19 +1,18 @@
 """`flask deadlines PROCESS --from DATE`: the statutory milestones of a process, as a table
-or JSON. Registered on the Flask CLI by ehc_tracker.cli; Flask is imported only to find the
-council's working-day calendar when an application context exists.
+or JSON. Registered on the Flask CLI by ehc_tracker/cli/__init__.py; Flask is imported only to
+find the council's working-day calendar when an application context exists.
 """
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from .statutory import (
+from ..statutory import (
     DEFAULT_SETTINGS,
     ENGLAND_CALENDAR,
     Milestone,
@@ -35,33 +34,7 @@ from .statutory import (
     review_milestones,
     transfer_in_milestones,
 )
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-if TYPE_CHECKING:
-    _DateParamBase = click.ParamType[date]  # generic from click 8.4
-else:
-    _DateParamBase = click.ParamType
-
-
-class _DateType(_DateParamBase):
-    """YYYY-MM-DD only, with a plain message for impossible dates such as 2025-02-30."""
-
-    name = "date"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        if not _ISO_DATE.fullmatch(text):
-            self.fail(f"{text!r} is not a date in the form YYYY-MM-DD.", param, ctx)
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a real date.", param, ctx)
-
-
-DATE = _DateType()
+from .params import DATE
 
 
 class _InputError(click.ClickException):

@@ -18,9 +18,9 @@ from typing import Any, Callable
 
 from sqlalchemy import func, insert, select, text
 
-from .extensions import db
-from .models import Role, Team, User
-from .models.case import (
+from ..extensions import db
+from ..models import Role, Team, User
+from ..models.case import (
     AdviceRequest,
     AdviceType,
     Case,
@@ -40,13 +40,14 @@ from .models.case import (
     RequestSource,
     ReviewDecision,
 )
-from .models.child import Child, Ethnicity, SenNeed, Sex
-from .services.milestones import PERIOD_KEYS, wanted_milestones
-from .services.passwords import hash_password
-from .statutory.calendar import WorkingDayCalendar
-from .statutory.rules import StatutorySettings, due_on, rule
-from .demo_cases import INFANT_SCHOOLS, setting_for
-from .statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
+from ..models.child import Child, Ethnicity, SenNeed, Sex
+from ..services.milestones import PERIOD_KEYS, wanted_milestones
+from ..services.passwords import hash_password
+from ..statutory.calendar import WorkingDayCalendar
+from ..statutory.rules import StatutorySettings, due_on, rule
+from .accounts import DEMO_PASSWORD
+from .cases import INFANT_SCHOOLS, setting_for
+from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 
 
 TEAMS = 6
@@ -91,8 +92,6 @@ TABLE_ORDER = [
 
 def _staff(rng: random.Random) -> tuple[list[Team], dict[int, list[User]], dict[int, User]]:
     """Teams, coordinators and managers for the large profile (reused if they exist)."""
-    from .seed import DEMO_PASSWORD
-
     password = hash_password(DEMO_PASSWORD)
     teams = list(db.session.scalars(select(Team).where(Team.name.like("Area % Team")).order_by(Team.name)))
     if not teams:
@@ -381,7 +380,7 @@ def generate(*, children: int, today: date, seed: int = 20, batch_size: int = 50
     teams, coordinators, _managers = _staff(rng)
     db.session.commit()
     ids = _next_ids()
-    from .services.calendar import working_day_calendar
+    from ..services.calendar import working_day_calendar
 
     builder = _Builder(rng, ids, today, working_day_calendar(), StatutorySettings())
     made = 0

@@ -10,7 +10,8 @@ from ..extensions import db
 from ..services import ServiceError
 from ..services import clock
 from ..services import sen2 as sen2_service
-from . import header_settings
+from ..sen2 import header_settings
+from .params import IsoDate
 
 
 @click.group("sen2")
@@ -18,17 +19,8 @@ def sen2() -> None:
     """The SEN2 statutory return to the DfE."""
 
 
-def _census_date(text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter("give the census date as YYYY-MM-DD, like 2026-01-15", param_hint="--census-date") from None
-
-
 @sen2.command("export")
-@click.option("--census-date", "census_text", required=True, help="The January census date, YYYY-MM-DD.")
+@click.option("--census-date", "census_date", type=IsoDate("give the census date as YYYY-MM-DD, like 2026-01-15"), required=True, help="The January census date, YYYY-MM-DD.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The XML file to write.")
 @click.option("--la-code", help="The authority's 3-digit LA code (default: the SEN2 settings page, else SEN2_LA_CODE).")
 @click.option("--dmo", type=click.Choice(sen2_service.HEADER_FLAGS), help="The DMO header item (default: the settings page, else SEN2_DMO).")
@@ -36,13 +28,12 @@ def _census_date(text: str) -> date:
 @click.option("--dsco", type=click.Choice(sen2_service.HEADER_FLAGS), help="The DSCO header item (default: the settings page, else SEN2_DSCO).")
 @click.option("--team", "team_ids", type=int, multiple=True, help="Only the children of this team (repeat for more). Default: every team.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Also write every validation failure to this CSV file.")
-def export(census_text: str, out: Path, la_code: str | None, dmo: str | None, dco: str | None, dsco: str | None,
+def export(census_date: date, out: Path, la_code: str | None, dmo: str | None, dco: str | None, dsco: str | None,
            team_ids: tuple[int, ...], report: Path | None) -> None:
     """Write the person-level SEN2 return as at the census date (requests and ended plans of the
     calendar year before it, plans active on it), after checking it against the year's schema and
     the DfE's business rules. Prints the failures counted by rule; --report writes each failure with
     the child and case to put right. The file is written all the same."""
-    census_date = _census_date(census_text)
     teams = set(team_ids) or None
     try:
         result = sen2_service.build_return(

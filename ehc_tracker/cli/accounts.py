@@ -1,17 +1,16 @@
-"""Flask commands: `flask create-admin`, `flask seed-demo`, `flask deadlines` and more."""
+"""`flask create-admin` and `flask create-token`: the accounts made from the command line."""
 from __future__ import annotations
 
 import os
 import sys
 
 import click
-from flask import Flask
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Role, User, normalise_email
-from .services import ServiceError
-from .services.users import create_user
+from ..extensions import db
+from ..models import Role, User, normalise_email
+from ..services import ServiceError, api_tokens
+from ..services.users import create_user
 
 
 @click.command("create-admin")
@@ -47,19 +46,20 @@ def create_admin(email: str | None, name: str, password_stdin: bool) -> None:
     click.echo(f"Created administrator {user.email}.")
 
 
-def register_cli(app: Flask) -> None:
-    from .deadlines_cli import deadlines
-    from .seed import seed_demo
-
-    app.cli.add_command(create_admin)
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(deadlines)
-    from .alerts.cli import alerts, scheduler_command
-
-    app.cli.add_command(alerts)
-    app.cli.add_command(scheduler_command)
-    from .api import create_token_command
-    from .sen2.cli import sen2
-
-    app.cli.add_command(create_token_command)
-    app.cli.add_command(sen2)
+@click.command("create-token")
+@click.option("--email", required=True, help="Email address of the staff account the token acts as.")
+@click.option("--name", default="Command line", show_default=True, help="A name to tell the token apart by.")
+def create_token(email: str, name: str) -> None:
+    """Create a personal API token for a staff account and print it (once: it is stored only
+    as a hash, so it cannot be shown again)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"There is no account for {normalise_email(email)}.")
+    try:
+        created = api_tokens.create_token(user, name=name, actor=None)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created API token ‘{created.token.name}’ for {user.email} ({user.role.label}).")
+    click.echo("Copy it now: it will not be shown again.")
+    click.echo(created.secret)

@@ -8,22 +8,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..alerts import preferences
+from ..alerts.digests import AlertSettings
+from ..alerts.job import RunReport, run_alerts, run_due, send_outbox
+from ..alerts.outbox import retry_failed as requeue_failed
 from ..extensions import db
 from ..services import ServiceError, clock
-from . import preferences
-from .digests import AlertSettings
-from .job import RunReport, run_alerts, run_due, send_outbox
-from .outbox import retry_failed as requeue_failed
-
-
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
-
+from .params import DATE
 
 alerts = AppGroup(
     "alerts",
@@ -46,7 +37,7 @@ def _echo_dry_run(report: RunReport) -> None:
 
 
 @alerts.command("run")
-@click.option("--date", "for_on", callback=_parse_date, metavar="YYYY-MM-DD", help="The day to run for (default: today in TIME_ZONE).")
+@click.option("--date", "for_on", type=DATE, metavar="YYYY-MM-DD", help="The day to run for (default: today in TIME_ZONE).")
 @click.option("--dry-run", is_flag=True, help="Show who would be told what, and write and send nothing.")
 @click.option(
     "--catch-up",
@@ -134,7 +125,7 @@ def scheduler_command() -> None:
     Start exactly one, beside the web server (never inside it). On start it runs the days
     missed while it was down (at most ALERT_CATCH_UP_DAYS). Stops on SIGTERM or Ctrl-C.
     """
-    from .scheduler import run_scheduler
+    from ..alerts.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = current_app._get_current_object()  # type: ignore[attr-defined]

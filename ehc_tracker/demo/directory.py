@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models.directory import DirectoryEntry, DirectoryKind
-from .services.directory import name_key
+from ..extensions import db
+from ..models.directory import DirectoryEntry, DirectoryKind
+from ..services.directory import name_key
 
 K = DirectoryKind
 # name, type, URN, UKPRN, email, phone. The schools' URNs and the college's UKPRN are the ones the

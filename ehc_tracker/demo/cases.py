@@ -10,15 +10,15 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from .demo_directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory
-from .extensions import db
-from .models import Role, Team, User
-from .models.case import AdviceType, Case, CaseType, Channel, EventType, Plan, RequestSource
-from .models.child import Child, ContactMethod, ChildContact, Ethnicity, SenNeed, Sex
-from .services import ServiceError
-from .services import cases as case_service
-from .services.children import upn_check_letter
-from .statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
+from .directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory
+from ..extensions import db
+from ..models import Role, Team, User
+from ..models.case import AdviceType, Case, CaseType, Channel, EventType, Plan, RequestSource
+from ..models.child import Child, ContactMethod, ChildContact, Ethnicity, SenNeed, Sex
+from ..services import ServiceError
+from ..services import cases as case_service
+from ..services.children import upn_check_letter
+from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 
 FIRST_NAMES = [
     "Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack", "Kai", "Layla", "Mohammed",

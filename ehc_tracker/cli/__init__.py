@@ -1,0 +1,34 @@
+"""The `flask` commands of the service, one module per subject, registered from one list.
+
+    create-admin, create-token   accounts.py
+    deadlines                    deadlines.py  (the statutory milestones of a process)
+    alerts ..., scheduler        alerts.py     (daily alerts, outbox, escalations)
+    sen2 export                  sen2.py       (the SEN2 return)
+    seed-demo                    demo.py       (demonstration data, ehc_tracker/demo/)
+
+Dates on the command line are YYYY-MM-DD, parsed by the one type in params.py.
+"""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from . import accounts, alerts, deadlines, demo, sen2
+
+# The modules' names are kept for the modules (`ehc_tracker.cli.deadlines` is the module, not
+# the command), so the commands are named through them.
+COMMANDS: list[click.Command] = [
+    accounts.create_admin,
+    accounts.create_token,
+    demo.seed_demo,
+    deadlines.deadlines,
+    alerts.alerts,
+    alerts.scheduler_command,
+    sen2.sen2,
+]
+
+
+def register_cli(app: Flask) -> None:
+    """Add every command to `flask`."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
