@@ -21,7 +21,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
@@ -41,6 +40,7 @@ from ..services.clock import now as clock_now
 from ..services.clock import today
 from ..statutory.rules import RULES
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from . import schemas
 from .auth import api_view, me, note, rate_limit
 from .openapi import openapi_document
@@ -547,8 +547,12 @@ class RevokeTokenForm(FlaskForm):
     """No fields: the CSRF token of the revoke button."""
 
 
+def _on_name(form: Any, error: ServiceError) -> None:
+    form.name.errors = list(form.name.errors) + [error.message]
+
+
 def _account_page(form: NewTokenForm, *, new_secret: str | None = None, status: int = 200) -> Any:
-    user = current_user._get_current_object()
+    user = current_staff()
     return render_template(
         "account/index.html",
         user=user,
@@ -571,13 +575,9 @@ def index() -> Any:
 def create_token() -> Any:
     form = NewTokenForm()
     if form.validate_on_submit():
-        try:
-            created = api_tokens.create_token(current_user._get_current_object(), name=form.name.data or "", actor=current_user._get_current_object())
-        except ServiceError as error:
-            db.session.rollback()
-            form.name.errors = list(form.name.errors) + [error.message]
-        else:
-            db.session.commit()
+        with saving(form, show=_on_name) as saved:
+            created = api_tokens.create_token(current_staff(), name=form.name.data or "", actor=current_staff())
+        if saved.ok:
             # Shown on this response only (never flashed: the session cookie is not a place for secrets).
             return _account_page(NewTokenForm(formdata=None), new_secret=created.secret)
     return _account_page(form)
@@ -588,16 +588,13 @@ def create_token() -> Any:
 def revoke_token(token_id: int) -> Any:
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()
+    user = current_staff()
     try:
         token = api_tokens.token_of(user, token_id)
     except NotFound:
         abort(404)
-    try:
+    with saving() as saved:
         api_tokens.revoke_token(token, actor=user, now=clock_now())
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if saved.ok:
         flash(f"Revoked the token ‘{token.name}’ ({token.prefix}…). Anything still using it will be refused.", "success")
     return redirect(url_for("account.index"))

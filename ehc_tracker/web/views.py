@@ -45,9 +45,12 @@ class saving:
     show the refusal on `form` (see `show_error`, or a form's own `show`, for example one that
     finds the row of a list the refusal names). Other exceptions propagate untouched."""
 
-    def __init__(self, form: Any = None, *, show: Callable[[Any, ServiceError], None] | None = None) -> None:
+    def __init__(self, form: Any = None, *, show: Callable[[Any, ServiceError], None] | None = None, keep_refused: bool = False) -> None:
         self.form = form
         self.show = show or show_error
+        # A refusal the service audits (a refused role change) commits that entry: the service
+        # changed nothing else before refusing.
+        self.keep_refused = keep_refused
         self.error: ServiceError | None = None
 
     def __enter__(self) -> "saving":
@@ -58,7 +61,10 @@ class saving:
             db.session.commit()
             return False
         if isinstance(error, ServiceError):
-            db.session.rollback()
+            if self.keep_refused:
+                db.session.commit()
+            else:
+                db.session.rollback()
             self.error = error
             self.show(self.form, error)
             return True
