@@ -29,7 +29,7 @@ from wtforms.validators import DataRequired, Length
 from .. import access
 from ..extensions import db
 from ..models import Team
-from ..models.case import Case, Channel, Communication, RequestSource
+from ..models.case import Case, CaseType, Channel, Communication, RequestSource
 from ..models.child import Child, Ethnicity, SenNeed, Sex
 from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit
 from ..services import cases as case_service
@@ -319,7 +319,7 @@ def create_case() -> Any:
         raise invalid({"child_id": "There is no child with this id in your teams"})
     now = today()
     # The body's fields for the kind of case asked for (the rules themselves are the service's).
-    if values["type"] == "assessment":
+    if values["type"] == CaseType.ASSESSMENT:
         wrong = {"plan_made_on": "Not used for an assessment"} if values["plan_made_on"] else {}
         if values["request_received_on"] is None:
             wrong["request_received_on"] = "Enter the date the request was received"
@@ -337,7 +337,7 @@ def create_case() -> Any:
     if wrong:
         raise invalid(wrong)
     try:
-        if values["type"] == "assessment":
+        if values["type"] == CaseType.ASSESSMENT:
             case = opening.open_assessment(
                 child=child, received_on=values["request_received_on"], source=RequestSource(values["request_source"] or "other"),
                 team=team, coordinator=coordinator, actor=me(), today=now,
