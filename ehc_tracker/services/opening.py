@@ -62,8 +62,8 @@ def open_case_of(child: Any, types: tuple[CaseType, ...]) -> int | None:
 
 @contextmanager
 def _open_case_refused(child: Any, types: tuple[CaseType, ...]) -> Iterator[None]:
-    """A refusal because the child already has an open case of these types (checked last, after
-    the dates and the rest) is a `CaseAlreadyOpen`, whatever else was refused alongside."""
+    """The case service checks for an open case of the same kind last, after the dates and the
+    rest: its refusal is raised again as a `CaseAlreadyOpen`, a refusal about the child."""
     try:
         yield
     except CaseAlreadyOpen:
