@@ -9,14 +9,14 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from .. import access
 from ..extensions import db
-from ..models import Role
 from ..models.directory import DirectoryEntry, DirectoryKind
-from ..services import ServiceError
 from ..services import directory as directory_service
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from .forms import ConfirmForm
-from .routes import _me, _show_error, bp
+from .routes import bp
 
 PER_PAGE = 25
 SHOW_CHOICES = [("active", "Active entries"), ("inactive", "Deactivated entries"), ("all", "All entries")]
@@ -62,7 +62,7 @@ def _entry_or_404(entry_id: int) -> DirectoryEntry:
 
 
 @bp.route("/directory")
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def directory() -> Any:
     q = request.args.get("q", "").strip()[:200]
     kind = request.args.get("kind", "")
@@ -76,37 +76,29 @@ def directory() -> Any:
 
 
 @bp.route("/directory/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def new_directory_entry() -> Any:
     form = DirectoryEntryForm()
     if form.validate_on_submit():
-        try:
-            entry = directory_service.create_entry(form.details(), actor=_me())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            entry = directory_service.create_entry(form.details(), actor=current_staff())
+        if saved.ok:
             flash(f"{entry.name} added to the directory.", "success")
             return redirect(url_for("admin.directory"))
     return render_template("admin/directory_form.html", form=form, entry=None)
 
 
 @bp.route("/directory/<int:entry_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def edit_directory_entry(entry_id: int) -> Any:
     entry = _entry_or_404(entry_id)
     form = DirectoryEntryForm(obj=None if request.method == "POST" else entry)
     if request.method == "GET":
         form.kind.data = entry.kind.value
     if form.validate_on_submit():
-        try:
-            changed = directory_service.update_entry(entry, form.details(), actor=_me())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            changed = directory_service.update_entry(entry, form.details(), actor=current_staff())
+        if saved.ok:
             flash(f"Saved the changes to {entry.name}." if changed else f"Nothing about {entry.name} was changed.", "success")
             return redirect(url_for("admin.directory"))
     return render_template(
@@ -115,18 +107,16 @@ def edit_directory_entry(entry_id: int) -> Any:
 
 
 @bp.route("/directory/<int:entry_id>/active", methods=["POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def set_directory_entry_active(entry_id: int) -> Any:
     entry = _entry_or_404(entry_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     activate = request.form.get("active") == "1"
-    try:
-        directory_service.set_active(entry, activate, actor=_me())
-    except ServiceError as error:
-        flash(error.message, "error")
-        return redirect(url_for("admin.edit_directory_entry", entry_id=entry.id))
-    db.session.commit()
+    with saving() as saved:
+        directory_service.set_active(entry, activate, actor=current_staff())
+    if not saved.ok:
+        return redirect(url_for("admin.edit_directory_entry", entry_id=entry_id))
     if activate:
         flash(f"{entry.name} is active again and offered in the forms.", "success")
     else:
@@ -135,18 +125,15 @@ def set_directory_entry_active(entry_id: int) -> Any:
 
 
 @bp.route("/directory/<int:entry_id>/delete", methods=["POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def delete_directory_entry(entry_id: int) -> Any:
     entry = _entry_or_404(entry_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = entry.name
-    try:
-        directory_service.delete_entry(entry, actor=_me())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    with saving() as saved:
+        directory_service.delete_entry(entry, actor=current_staff())
+    if not saved.ok:
         return redirect(url_for("admin.edit_directory_entry", entry_id=entry_id))
-    db.session.commit()
     flash(f"{name} was deleted from the directory.", "success")
     return redirect(url_for("admin.directory"))

@@ -5,24 +5,21 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import or_, select
 
+from .. import access
 from ..extensions import db
 from ..models import AuditEvent, LocalNonWorkingDay, Role, Team, User
-from ..services import ServiceError, audit
+from ..services import audit
 from ..services import calendar as calendar_service
 from ..services import users as user_service
 from ..services.clock import local_zone
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from .forms import AuditSearchForm, ConfirmForm, NewUserForm, NonWorkingDayForm, ResetPasswordForm, TeamForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _team_choices(form: UserForm) -> list[Team]:
@@ -31,16 +28,8 @@ def _team_choices(form: UserForm) -> list[Team]:
     return teams
 
 
-def _show_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/users")
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def users() -> Any:
     q = request.args.get("q", "").strip()
     show = request.args.get("show", "active")
@@ -57,27 +46,24 @@ def users() -> Any:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def new_user() -> Any:
     form = NewUserForm()
     teams = _team_choices(form)
     if form.validate_on_submit():
-        try:
+        # Nothing is changed by a refusal; the audit entry of a refused account for oneself is kept.
+        with saving(form, keep_refused=True) as saved:
             user = user_service.create_user(
                 email=form.email.data or "",
                 name=form.name.data or "",
                 role=Role(form.role.data),
                 password=form.password.data or "",
                 teams=[t for t in teams if t.id in (form.teams.data or [])],
-                actor=_me(),
+                actor=current_staff(),
                 must_change_password=True,
                 phone=form.phone.data or "",
             )
-        except ServiceError as error:
-            db.session.commit()  # nothing was changed; keeps the audit entry of a refused account for oneself
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Account created for {user.name} ({user.email}). They must change the password when they first sign in.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -91,7 +77,7 @@ def _user_or_404(user_id: int) -> User:
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def edit_user(user_id: int) -> Any:
     user = _user_or_404(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
@@ -101,15 +87,12 @@ def edit_user(user_id: int) -> Any:
         form.teams.data = [t.id for t in user.teams]
     if form.validate_on_submit():
         chosen = [t for t in db.session.scalars(select(Team)) if t.id in (form.teams.data or [])]
-        try:
+        # Nothing is changed by a refusal; the audit entry of the refused role change is kept.
+        with saving(form, keep_refused=True) as saved:
             user_service.update_user(
-                user, name=form.name.data or "", role=Role(form.role.data), teams=chosen, actor=_me(), phone=form.phone.data or ""
+                user, name=form.name.data or "", role=Role(form.role.data), teams=chosen, actor=current_staff(), phone=form.phone.data or ""
             )
-        except ServiceError as error:
-            db.session.commit()  # nothing was changed; keeps the audit entry of the refused role change
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Saved the changes to {user.name}'s account.", "success")
             return redirect(url_for("admin.users"))
     return render_template(
@@ -118,35 +101,29 @@ def edit_user(user_id: int) -> Any:
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def set_active(user_id: int) -> Any:
     user = _user_or_404(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     activate = request.form.get("active") == "1"
-    try:
-        user_service.set_active(user, activate, actor=_me())
-    except ServiceError as error:
-        flash(error.message, "error")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
-    db.session.commit()
-    flash(f"{user.name}'s account is now {'active' if activate else 'deactivated'}.", "success")
+    with saving() as saved:
+        user_service.set_active(user, activate, actor=current_staff())
+    if saved.ok:
+        flash(f"{user.name}'s account is now {'active' if activate else 'deactivated'}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def reset_password(user_id: int) -> Any:
     user = _user_or_404(user_id)
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
-        try:
-            user_service.reset_password(user, reset_form.password.data or "", actor=_me())
-        except ServiceError as error:
-            reset_form.password.errors = [error.message]
-        else:
-            db.session.commit()
+        with saving(reset_form) as saved:
+            user_service.reset_password(user, reset_form.password.data or "", actor=current_staff())
+        if saved.ok:
             flash(f"{user.name}'s password has been reset. They must change it when they next sign in.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     form = UserForm(obj=user)
@@ -159,7 +136,7 @@ def reset_password(user_id: int) -> Any:
 
 
 @bp.route("/teams", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def teams() -> Any:
     form = TeamForm()
     if form.validate_on_submit():
@@ -170,7 +147,7 @@ def teams() -> Any:
             team = Team(name=name)
             db.session.add(team)
             db.session.flush()
-            audit.record(_me(), "team_created", "team", team.id, f"Created team {name}")
+            audit.record(current_staff(), "team_created", "team", team.id, f"Created team {name}")
             db.session.commit()
             flash(f"Team {name} added.", "success")
             return redirect(url_for("admin.teams"))
@@ -179,16 +156,13 @@ def teams() -> Any:
 
 
 @bp.route("/non-working-days", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def non_working_days() -> Any:
     form = NonWorkingDayForm()
     if form.validate_on_submit() and form.day_on.data is not None:
-        try:
-            calendar_service.add_non_working_day(form.day_on.data, form.description.data or "", actor=_me())
-        except ServiceError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            calendar_service.add_non_working_day(form.day_on.data, form.description.data or "", actor=current_staff())
+        if saved.ok:
             flash(f"{form.day_on.data:%-d %B %Y} is now a local non-working day. Working-day deadlines count around it.", "success")
             return redirect(url_for("admin.non_working_days"))
     return render_template(
@@ -197,7 +171,7 @@ def non_working_days() -> Any:
 
 
 @bp.route("/non-working-days/<int:day_id>/remove", methods=["POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def remove_non_working_day(day_id: int) -> Any:
     day = db.session.get(LocalNonWorkingDay, day_id)
     if day is None:
@@ -205,14 +179,15 @@ def remove_non_working_day(day_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     when = day.day_on
-    calendar_service.remove_non_working_day(day, actor=_me())
-    db.session.commit()
-    flash(f"{when:%-d %B %Y} is a working day again.", "success")
+    with saving() as saved:
+        calendar_service.remove_non_working_day(day, actor=current_staff())
+    if saved.ok:
+        flash(f"{when:%-d %B %Y} is a working day again.", "success")
     return redirect(url_for("admin.non_working_days"))
 
 
 @bp.route("/audit")
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def audit_log() -> Any:
     form = AuditSearchForm(request.args)
     query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())

@@ -21,26 +21,27 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from sqlalchemy import select
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from .. import access
 from ..extensions import db
-from ..models import Role, Team, User
-from ..models.case import Case, CaseStatus, CaseType, Channel, Communication, RequestSource
+from ..models import Team
+from ..models.case import Case, CaseType, Channel, Communication, RequestSource
 from ..models.child import Child, Ethnicity, SenNeed, Sex
 from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit
 from ..services import cases as case_service
 from ..services import children as child_service
+from ..services import opening
 from ..services import reports as oversight
 from ..services import timeline as timeline_service
 from ..services.clock import now as clock_now
 from ..services.clock import today
 from ..statutory.rules import RULES
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from . import schemas
 from .auth import api_view, me, note, rate_limit
 from .openapi import openapi_document
@@ -48,10 +49,10 @@ from .schemas import ApiError, invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-CASE_ROLES = (Role.COORDINATOR, Role.MANAGER)
-OVERDUE_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
-COMPLIANCE_ROLES = (Role.MANAGER, Role.VIEWER)
-DOCUMENT_ROLES = Role.staff()
+CASE_ROLES = access.CASEWORK
+OVERDUE_ROLES = access.OVERDUE_READERS
+COMPLIANCE_ROLES = access.REPORT_READERS
+DOCUMENT_ROLES = access.STAFF
 ID = "int(max=2147483647)"
 MAX_BODY_BYTES = 100_000
 
@@ -201,23 +202,23 @@ def refusal(error: ServiceError, *, renames: dict[str, str] | None = None, confl
 
 
 def _my_team(team_id: int, field: str) -> Team:
-    team = next((t for t in me().teams if t.id == team_id), None)
-    if team is None:
-        raise invalid({field: "Select one of your teams"})
-    return team
+    try:
+        return opening.team_of(me(), team_id, field=field)
+    except ServiceError as error:
+        raise invalid({field: error.message}) from None
 
 
 def _child_or_404(child_id: int) -> Child:
     child = db.session.get(Child, child_id)
     # 404, not 403: a child of another team does not reveal that they exist.
-    if child is None or not child_service.can_view(me(), child):
+    if child is None or not access.can_view_child(me(), child):
         raise ApiError(404, "not_found", "There is no child with this id in your teams")
     return child
 
 
 def _case_or_404(case_id: int) -> Case:
     case = db.session.get(Case, case_id)
-    if case is None or not case_service.can_view(me(), case):
+    if case is None or not access.can_view_case(me(), case):
         raise ApiError(404, "not_found", "There is no case with this id in your teams")
     return case
 
@@ -240,7 +241,7 @@ class PossibleDuplicateChild(ApiError):
     web form's "Is this the same child?" page shows them."""
 
     def __init__(self, found: list[child_service.PossibleDuplicate]) -> None:
-        self.visible = [d for d in found if child_service.can_view(me(), d.child)]
+        self.visible = [d for d in found if access.can_view_child(me(), d.child)]
         self.elsewhere = len(found) - len(self.visible)
         seen = f" Possible matches in your teams: {', '.join(f'child {d.child.id}' for d in self.visible)}." if self.visible else ""
         others = f" {self.elsewhere} possible match{'es' if self.elsewhere != 1 else ''} in other teams." if self.elsewhere else ""
@@ -310,62 +311,44 @@ def get_child(child_id: int) -> Any:
 # --- Cases -----------------------------------------------------------------------------------
 
 
-def _coordinator(coordinator_id: int | None, team: Team) -> User | None:
-    if coordinator_id is None:
-        return me() if me().role is Role.COORDINATOR else None
-    person = db.session.get(User, coordinator_id)
-    if person is None or not person.active or person.role not in CASE_ROLES or team.id not in person.team_ids:
-        raise invalid({"coordinator_id": f"Select a coordinator or manager in {team.name}"})
-    return person
-
-
-def _open_case_exists(child: Child, types: tuple[CaseType, ...]) -> bool:
-    found = db.session.scalar(
-        select(Case.id).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN, Case.case_type.in_(types)).limit(1)
-    )
-    return found is not None
-
-
 @bp.post("/cases")
 @api_view(*CASE_ROLES)
 def create_case() -> Any:
     values = schemas.read_body(schemas.NEW_CASE, read_json())
     child = db.session.get(Child, values["child_id"])
-    if child is None or not child_service.can_view(me(), child):
+    if child is None or not access.can_view_child(me(), child):
         raise invalid({"child_id": "There is no child with this id in your teams"})
-    team = _my_team(values["team_id"], "team_id")
-    coordinator = _coordinator(values["coordinator_id"], team)
     now = today()
-    if values["type"] == "assessment":
+    # The body's fields for the kind of case asked for (the rules themselves are the service's).
+    if values["type"] == CaseType.ASSESSMENT:
         wrong = {"plan_made_on": "Not used for an assessment"} if values["plan_made_on"] else {}
         if values["request_received_on"] is None:
             wrong["request_received_on"] = "Enter the date the request was received"
-        if wrong:
-            raise invalid(wrong)
-        if _open_case_exists(child, (CaseType.ASSESSMENT, CaseType.REASSESSMENT)):
-            raise ApiError(409, "conflict", "This child already has an open assessment", {"child_id": "This child already has an open assessment"})
-        try:
-            case = case_service.open_assessment(
+        renames = {"received_on": "request_received_on", "case_type": "type", "source": "request_source"}
+    else:
+        wrong = {name: "Not used for an annual review" for name in ("request_received_on", "request_source") if values[name]}
+        if values["plan_made_on"] is None:
+            wrong["plan_made_on"] = "Enter the date the plan was made or last reviewed"
+        renames = {"last_reviewed_on": "plan_made_on"}
+    try:
+        team = opening.team_of(me(), values["team_id"])
+        coordinator = opening.coordinator_of(me(), values["coordinator_id"], team)
+    except ServiceError as error:
+        raise invalid({error.field or "team_id": error.message}) from None
+    if wrong:
+        raise invalid(wrong)
+    try:
+        if values["type"] == CaseType.ASSESSMENT:
+            case = opening.open_assessment(
                 child=child, received_on=values["request_received_on"], source=RequestSource(values["request_source"] or "other"),
                 team=team, coordinator=coordinator, actor=me(), today=now,
             )
-        except ServiceError as error:
-            raise refusal(error, renames={"received_on": "request_received_on", "case_type": "type", "source": "request_source"}) from None
-    else:
-        wrong = {name: "Not used for an annual review" for name in ("request_received_on", "request_source") if values[name]}
-        made_on = values["plan_made_on"]
-        if made_on is None:
-            wrong["plan_made_on"] = "Enter the date the plan was made or last reviewed"
-        if wrong:
-            raise invalid(wrong)
-        if _open_case_exists(child, (CaseType.ANNUAL_REVIEW,)):
-            raise ApiError(409, "conflict", "This child already has an open annual review", {"child_id": "This child already has an open annual review"})
-        try:
-            case = case_service.open_review_of_existing_plan(
-                child=child, last_reviewed_on=made_on, team=team, coordinator=coordinator, actor=me(), today=now,
-            )
-        except ServiceError as error:
-            raise refusal(error, renames={"last_reviewed_on": "plan_made_on", "coordinator_id": "coordinator_id"}) from None
+        else:
+            case = opening.open_review(child=child, last_reviewed_on=values["plan_made_on"], team=team, coordinator=coordinator, actor=me(), today=now)
+    except opening.CaseAlreadyOpen as error:
+        raise ApiError(409, "conflict", error.message, {"child_id": error.message}) from None
+    except ServiceError as error:
+        raise refusal(error, renames=renames) from None
     note("case", case.id, f"Opened {case.case_type.label.lower()} for child {child.id}")
     return case_json(case, now), 201, {"Location": url_for("api.get_case", case_id=case.id)}
 
@@ -383,7 +366,7 @@ def get_case(case_id: int) -> Any:
 @api_view(*CASE_ROLES)
 def record_event(case_id: int) -> Any:
     case = _case_or_404(case_id)
-    if not case_service.can_edit(me(), case):
+    if not access.can_edit_case(me(), case):
         raise ApiError(403, "forbidden", "Only the case's coordinator or a manager of its team can change this case")
     step = schemas.read_event(read_json())
     try:
@@ -462,7 +445,7 @@ def overdue() -> Any:
     as_of = query["as_of"] or today()
     filters = oversight.OverdueFilters(as_at=as_of, show="overdue", milestone_key=query["milestone"])
     page = oversight.page_of_ids(oversight.overdue_ids(scope, filters), page=query["page"], per_page=query["per_page"])
-    with_names = oversight.can_see_child_names(user)
+    with_names = access.can_see_child_names(user)
     rows = oversight.milestone_rows(list(page.items), as_at=as_of, with_names=with_names)
     note("report", "overdue", f"Listed overdue milestones as of {as_of.isoformat()} (page {query['page']}, {page.total} in all)")
     return {
@@ -548,7 +531,7 @@ def compliance() -> Any:
 # --- The account page: API tokens ------------------------------------------------------------
 
 account_bp = Blueprint("account", __name__, url_prefix="/account")
-TOKEN_PAGE_ROLES = Role.staff()
+TOKEN_PAGE_ROLES = access.STAFF
 
 
 class NewTokenForm(FlaskForm):
@@ -565,8 +548,12 @@ class RevokeTokenForm(FlaskForm):
     """No fields: the CSRF token of the revoke button."""
 
 
+def _on_name(form: Any, error: ServiceError) -> None:
+    form.name.errors = list(form.name.errors) + [error.message]
+
+
 def _account_page(form: NewTokenForm, *, new_secret: str | None = None, status: int = 200) -> Any:
-    user = current_user._get_current_object()
+    user = current_staff()
     return render_template(
         "account/index.html",
         user=user,
@@ -589,13 +576,9 @@ def index() -> Any:
 def create_token() -> Any:
     form = NewTokenForm()
     if form.validate_on_submit():
-        try:
-            created = api_tokens.create_token(current_user._get_current_object(), name=form.name.data or "", actor=current_user._get_current_object())
-        except ServiceError as error:
-            db.session.rollback()
-            form.name.errors = list(form.name.errors) + [error.message]
-        else:
-            db.session.commit()
+        with saving(form, show=_on_name) as saved:
+            created = api_tokens.create_token(current_staff(), name=form.name.data or "", actor=current_staff())
+        if saved.ok:
             # Shown on this response only (never flashed: the session cookie is not a place for secrets).
             return _account_page(NewTokenForm(formdata=None), new_secret=created.secret)
     return _account_page(form)
@@ -606,16 +589,13 @@ def create_token() -> Any:
 def revoke_token(token_id: int) -> Any:
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
-    user = current_user._get_current_object()
+    user = current_staff()
     try:
         token = api_tokens.token_of(user, token_id)
     except NotFound:
         abort(404)
-    try:
+    with saving() as saved:
         api_tokens.revoke_token(token, actor=user, now=clock_now())
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if saved.ok:
         flash(f"Revoked the token ‘{token.name}’ ({token.prefix}…). Anything still using it will be refused.", "success")
     return redirect(url_for("account.index"))

@@ -15,6 +15,7 @@ from ..services.users import authenticate, change_password as change_user_passwo
 from ..services.users import sign_out as end_sessions_and_sign_out
 from ..web.security import role_required
 from ..web.session_timeout import idle_timeout_seconds, safe_next, warning_seconds
+from ..web.views import current_staff, saving
 from .forms import ChangePasswordForm, SignInCodeForm, SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -115,17 +116,18 @@ def sign_out() -> Any:
     return redirect(url_for("auth.sign_in"))
 
 
+def _show_password_error(form: Any, error: ServiceError) -> None:
+    getattr(form, error.field or "password").errors = [error.message]
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            change_user_password(current_user._get_current_object(), form.current_password.data or "", form.password.data or "")
-        except ServiceError as error:
-            getattr(form, error.field or "password").errors = [error.message]
-        else:
-            db.session.commit()
+        with saving(form, show=_show_password_error) as saved:
+            change_user_password(current_staff(), form.current_password.data or "", form.password.data or "")
+        if saved.ok:
             login_user(current_user._get_current_object())  # the session token changed; keep this session
             flash("Your password has been changed.", "success")
             return redirect(url_for("main.index"))

@@ -10,9 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..extensions import db
 from ..models.case import AdviceType, Case, CaseType, EventType
-from ..services import Conflict, ServiceError
+from ..services import ServiceError
 from ..services import cases as case_service
 from ..services import directory as directory_service
 from ..services.clock import today
@@ -20,7 +19,8 @@ from ..services.timeline import advice_name
 from ..web.fields import GovDateField
 from ..web.security import role_required
 from ..web.typeahead import DirectoryInput, datalist
-from .routes import STAFF, _editable_case_or_404, _me, _show_error, bp
+from ..web.views import current_staff, saving, show_error
+from .routes import STAFF, _editable_case_or_404, bp
 
 PROVIDER_LIST = "advice-providers"
 # The rows the form starts with: the advice the council must seek in every assessment (SEND
@@ -62,7 +62,7 @@ def _show_row_error(form: RequestAdviceForm, error: ServiceError) -> None:
     """Put a refusal on the row field it names ("rows-2-provider"), or on the form."""
     found = _ROW_FIELD.fullmatch(error.field or "")
     if found is None or int(found.group(1)) >= len(form.rows.entries):
-        _show_error(form, error)
+        show_error(form, error)
         return
     row = form.rows.entries[int(found.group(1))].form
     field = getattr(row, found.group(2))
@@ -103,14 +103,10 @@ def request_advice(case_id: int) -> Any:
         assert form.on.data is not None
         rows = [case_service.AdviceWanted(entry.form.advice_type.data or None, entry.form.provider.data or "")
                 for entry in form.rows.entries]
-        try:
-            made = case_service.request_advice(case, form.on.data, rows, actor=_me(), today=today())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_row_error(form, error)
-            status = 409 if isinstance(error, Conflict) else 200
-        else:
-            db.session.commit()
+        with saving(form, show=_show_row_error) as saved:
+            made = case_service.request_advice(case, form.on.data, rows, actor=current_staff(), today=today())
+        status = saved.status
+        if saved.ok:
             due = {m.ref: m.due_on for m in case.milestones if m.key == "advice_due"}
             listed = "; ".join(f"{advice_name(a)}, due {due[f'advice:{a.id}']:%-d %B %Y}" for a in made)
             flash(f"Advice requested on {form.on.data:%-d %B %Y} ({len(made)}): {listed}.", "success")

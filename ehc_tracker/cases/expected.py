@@ -11,13 +11,13 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..extensions import db
 from ..models.case import Milestone
-from ..services import ServiceError
 from ..services import family as family_service
 from ..services.clock import today
 from ..services.timeline import timeline
 from ..web.fields import GovDateField
 from ..web.security import role_required
-from .routes import STAFF, _editable_case_or_404, _me, _show_error, bp
+from ..web.views import current_staff, saving
+from .routes import STAFF, _editable_case_or_404, bp
 
 
 class ExpectedForm(FlaskForm):
@@ -44,15 +44,11 @@ def expected(case_id: int, milestone_id: int) -> Any:
     form = ExpectedForm(data={"expected_on": milestone.expected_on, "note": milestone.expected_note})
     if form.validate_on_submit():
         assert form.expected_on.data is not None
-        try:
+        with saving(form) as saved:
             changed = family_service.set_expected(
-                milestone, expected_on=form.expected_on.data, note=form.note.data or "", actor=_me(), today=today()
+                milestone, expected_on=form.expected_on.data, note=form.note.data or "", actor=current_staff(), today=today()
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             if changed:
                 flash(f"The family now sees that you expect this by {form.expected_on.data:%-d %B %Y}: {milestone.label}.", "success")
             else:

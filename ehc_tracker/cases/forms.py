@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..models.case import AdviceType, Channel, RequestSource
+from ..models.case import AdviceType, Channel, ConsultationOutcome, RequestSource
 from ..services import workflow
 from ..services.cases import parse_time_of_day
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
@@ -96,7 +96,7 @@ class EventForm(FlaskForm):
     consultation_id = RadioField("Which school or college", widget=GovRadioInput(), choices=[], validators=[Optional()])
     outcome = RadioField(
         "Response", widget=GovRadioInput(),
-        choices=[("agreed", "Agreed to be named"), ("declined", "Declined"), ("other", "Other response")], validators=[Optional()],
+        choices=[(o.value, o.label) for o in ConsultationOutcome], validators=[Optional()],
     )
     named_settings = StringField("Setting named in the plan", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=500)])
     meeting_on = GovDateField("Date of the review meeting", validators=[Optional()])

@@ -1,40 +1,35 @@
 """Case pages: caseload, opening cases, the case page, and recording each step."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from .. import access
 from ..extensions import db
-from ..models import Role, Team, User
+from ..models import Team, User
 from ..models.case import (
     Case,
     CaseEvent,
     CaseException,
-    CaseStatus,
-    CaseType,
     Channel,
     Communication,
     EventType,
-    Milestone,
     RequestSource,
 )
 from ..models.child import Child
-from ..services import Conflict, Forbidden, ServiceError, audit
+from ..services import audit
+from ..services import caseload as caseload_service
 from ..services import cases as case_service
+from ..services import opening
 from ..services import timeline as timeline_service
 from ..services import timeliness
 from ..services.clock import today
-from ..services.milestones import still_possible
-from ..services.paging import page_of
+from ..services.exception_choices import exception_choices
 from ..services.users import active_users
-from ..statutory.rules import ExceptionLimb
 from ..statutory.rules import rule as statutory_rule
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from .forms import (
     EVENT_FIELDS,
     SOMEONE_ELSE,
@@ -54,123 +49,67 @@ from .forms import (
 )
 
 bp = Blueprint("cases", __name__)
-STAFF = (Role.COORDINATOR, Role.MANAGER)
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _show_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+STAFF = access.CASEWORK
 
 
 def _case_or_404(case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     # 404, not 403: a case of another team does not reveal that it exists.
-    if case is None or not case_service.can_view(_me(), case):
+    if case is None or not access.can_view_case(current_staff(), case):
         abort(404)
     return case
 
 
 def _editable_case_or_404(case_id: int) -> Case:
     case = _case_or_404(case_id)
-    if not case_service.can_edit(_me(), case):
+    if not access.can_edit_case(current_staff(), case):
         abort(403)
     return case
 
 
 def _child_or_404(child_id: int) -> Child:
     child = db.session.get(Child, child_id)
-    if child is None or child.team_id not in _me().team_ids:
+    if child is None or not access.can_view_child(current_staff(), child):
         abort(404)
     return child
 
 
 def _team_and_coordinator_choices(form: Any, default_team_id: int) -> None:
-    me = _me()
+    me = current_staff()
     teams = sorted(me.teams, key=lambda t: t.name)
     form.team_id.choices = [(t.id, t.name) for t in teams]
     people: dict[int, User] = {}
     for team in teams:
         for person in team.members:
-            if person.active and person.role in STAFF:
+            if access.can_hold_cases(person):
                 people[person.id] = person
     form.coordinator_id.choices = [(p.id, f"{p.name} ({', '.join(t.name for t in p.teams)})") for p in sorted(people.values(), key=lambda p: p.name)]
     if request.method == "GET":
         form.team_id.data = default_team_id if default_team_id in me.team_ids else (teams[0].id if teams else None)
-        if me.role is Role.COORDINATOR:
+        if access.works_own_caseload(me):
             form.coordinator_id.data = me.id
 
 
 # --- Caseload ----------------------------------------------------------------------------------
 
 
-SORTS = {
-    "due": (Case.next_due_on.is_(None), Case.next_due_on, Case.id),
-    "child": (Child.last_name, Child.first_name, Case.id),
-    "opened": (Case.anchor_on.desc(), Case.id),
-}
-
-
 @bp.route("/cases/")
 @role_required(*STAFF)
 def caseload() -> Any:
-    me = _me()
+    me = current_staff()
     form = CaseloadFilterForm(request.args)
-    colleagues = {p.id: p for t in me.teams for p in t.members if p.role in STAFF}
     form.coordinator_id.choices = [("mine", "My cases"), ("", "Everyone in my teams")] + [
-        (str(p.id), p.name) for p in sorted(colleagues.values(), key=lambda p: p.name)
+        (str(p.id), p.name) for p in caseload_service.colleagues(me)
     ]
     if "coordinator_id" not in request.args:
-        form.coordinator_id.data = "mine" if me.role is Role.COORDINATOR else ""
+        form.coordinator_id.data = caseload_service.default_coordinator_filter(me)
     now = today()
-    query = (
-        select(Case)
-        .join(Case.child)
-        .where(Case.team_id.in_(me.team_ids or {-1}))
-        # One query for the page (children, coordinators and the total), one for the open
-        # milestones the "next step" column chooses from.
-        .options(
-            contains_eager(Case.child), joinedload(Case.coordinator),
-            selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
-            # What the "Record" link of each row needs to know which step comes next.
-            selectinload(Case.events), selectinload(Case.advice_requests), selectinload(Case.consultations),
-        )
-    )
-    who = form.coordinator_id.data
-    if who == "mine":
-        query = query.where(Case.coordinator_id == me.id)
-    elif who and who.isdigit():
-        query = query.where(Case.coordinator_id == int(who))
-    status = form.status.data or "open"
-    if status == "open":
-        query = query.where(Case.status == CaseStatus.OPEN)
-    elif status == "closed":
-        query = query.where(Case.status != CaseStatus.OPEN)
-    if form.case_type.data:
-        query = query.where(Case.case_type == CaseType(form.case_type.data))
-    if form.due.data in ("overdue", "soon"):
-        # Steps still to take (a lapsed step is missed, not overdue), not the cached next date.
-        horizon = now if form.due.data == "overdue" else now + timedelta(days=10) + timedelta(days=1)
-        steps = select(Milestone.case_id).where(
-            Milestone.met_on.is_(None), Milestone.is_period.is_(False), still_possible(now), Milestone.due_on < horizon
-        )
-        query = query.where(Case.id.in_(steps))
     sort = request.args.get("sort", "due")
-    query = query.order_by(*SORTS.get(sort, SORTS["due"]))
-    page = page_of(query, page=request.args.get("page", 1, type=int), per_page=25)
-    rows = []
-    for case in page.items:
-        milestone = timeline_service.next_milestone(case, now)
-        step = timeline_service.step_to_offer(case, case_service.recordable_now(case)) if case_service.can_edit(me, case) else None
-        # The link opens the step's form with the advice or consultation of the row's time limit chosen.
-        chosen = timeline_service.chosen_for(step, milestone.ref) if step and milestone else {}
-        rows.append((case, milestone, step, chosen))
+    filters = caseload_service.CaseloadFilters(
+        coordinator=form.coordinator_id.data or "", status=form.status.data or "open", case_type=form.case_type.data or "",
+        due=form.due.data or "", sort=sort,
+    )
+    page, rows = caseload_service.caseload_page(me, filters, now, page=request.args.get("page", 1, type=int))
     return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort, event_labels=case_service.EVENT_LABELS)
 
 
@@ -189,15 +128,12 @@ def open_assessment(child_id: int) -> Any:
         team = db.session.get(Team, form.team_id.data)
         coordinator = db.session.get(User, form.coordinator_id.data)
         assert team is not None and form.received_on.data is not None
-        try:
-            case = case_service.open_assessment(
+        with saving(form) as saved:
+            case = opening.open_assessment(
                 child=child, received_on=form.received_on.data, source=RequestSource(form.source.data), team=team,
-                coordinator=coordinator, actor=_me(), today=today(), reassessment=form.case_type.data == "reassessment",
+                coordinator=coordinator, actor=current_staff(), today=today(), reassessment=form.case_type.data == "reassessment",
             )
-        except ServiceError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             first = timeline_service.next_milestone(case)
             final = next((m for m in case.milestones if m.key == "final_plan"), None)
             parts = ["Case opened."]
@@ -222,17 +158,13 @@ def open_review(child_id: int) -> Any:
         assert form.last_reviewed_on.data is not None
         team = db.session.get(Team, form.team_id.data)
         assert team is not None
-        try:
-            case = case_service.open_review_of_existing_plan(
+        with saving(form) as saved:
+            case = opening.open_review(
                 child=child, last_reviewed_on=form.last_reviewed_on.data, team=team,
-                coordinator=db.session.get(User, form.coordinator_id.data), actor=_me(), today=today(),
+                coordinator=db.session.get(User, form.coordinator_id.data), actor=current_staff(), today=today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-            status = 409 if isinstance(error, Conflict) else 200
-        else:
-            db.session.commit()
+        status = saved.status
+        if saved.ok:
             review = next((m for m in case.milestones if m.key == "review_due"), case.milestones[0])
             flash(f"Annual review opened. The review is due by {review.due_on:%-d %B %Y}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
@@ -249,18 +181,14 @@ def open_transfer_in(child_id: int) -> Any:
     if form.validate_on_submit():
         team = db.session.get(Team, form.team_id.data)
         assert team is not None and form.transferred_on.data and form.plan_issued_on.data and form.last_reviewed_on.data
-        try:
-            case = case_service.open_transfer_in(
+        with saving(form) as saved:
+            case = opening.open_transfer_in(
                 child=child, transferred_on=form.transferred_on.data, plan_issued_on=form.plan_issued_on.data,
                 last_reviewed_on=form.last_reviewed_on.data, previous_authority=form.previous_authority.data or "",
                 named_settings=form.named_settings.data or "", team=team, coordinator=db.session.get(User, form.coordinator_id.data),
-                actor=_me(), today=today(),
+                actor=current_staff(), today=today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             notice = next(m for m in case.milestones if m.key == "transfer_in_notice_due")
             flash(f"Transferred plan recorded. Tell the family how it will be reviewed by {notice.due_on:%-d %B %Y}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
@@ -274,7 +202,7 @@ def open_transfer_in(child_id: int) -> Any:
 @role_required(*STAFF)
 def view(case_id: int) -> Any:
     case = _case_or_404(case_id)
-    audit.record(_me(), "case_viewed", "case", case.id, f"Viewed case {case.id} of child {case.child_id}")
+    audit.record(current_staff(), "case_viewed", "case", case.id, f"Viewed case {case.id} of child {case.child_id}")
     db.session.commit()
     now = today()
     recordable = case_service.recordable_now(case)
@@ -285,8 +213,8 @@ def view(case_id: int) -> Any:
         rows=timeline_service.timeline(case, now),
         action=action,
         event_labels=case_service.EVENT_LABELS,
-        can_edit=case_service.can_edit(_me(), case),
-        is_manager=_me().role is Role.MANAGER,
+        can_edit=access.can_edit_case(current_staff(), case),
+        is_manager=access.can_manage(current_staff()),
         note_form=NoteForm(),
         today=now,
         allowed_events=recordable,
@@ -327,15 +255,11 @@ def record_event(case_id: int, event_type: str) -> Any:
         if warnings and not form.confirm_warnings.data:
             pass  # shown on the form; the coordinator may confirm and go on
         else:
-            try:
+            with saving(form) as saved:
                 due_on = timeliness.step_due_on(case, kind, today())  # before recording meets it
-                case_service.record_event(case, kind, form.on.data, actor=_me(), today=today(), **details)
-            except ServiceError as error:
-                db.session.rollback()
-                _show_error(form, error)
-                status = 409 if isinstance(error, Conflict) else 200
-            else:
-                db.session.commit()
+                case_service.record_event(case, kind, form.on.data, actor=current_staff(), today=today(), **details)
+            status = saved.status
+            if saved.ok:
                 flash(" ".join([timeliness.recorded_message(case_service.EVENT_LABELS[kind], form.on.data, due_on), *warnings]), "success")
                 return redirect(url_for("cases.view", case_id=case.id))
     period = next(
@@ -362,13 +286,9 @@ def correct_event(case_id: int, event_id: int) -> Any:
     if form.validate_on_submit():
         assert form.on.data is not None
         old = event.occurred_on
-        try:
-            case_service.correct_event_date(event, form.on.data, reason=form.reason.data or "", actor=_me(), today=today())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            case_service.correct_event_date(event, form.on.data, reason=form.reason.data or "", actor=current_staff(), today=today())
+        if saved.ok:
             flash(f"Corrected ‘{case_service.EVENT_LABELS[event.event_type]}’ from {old:%-d %B %Y} to {event.occurred_on:%-d %B %Y}. Due dates have been recalculated.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/correct_event.html", form=form, case=case, event=event, label=case_service.EVENT_LABELS[event.event_type])
@@ -382,37 +302,25 @@ def correct_event(case_id: int, event_id: int) -> Any:
 def propose_exception(case_id: int) -> Any:
     case = _editable_case_or_404(case_id)
     form = ExceptionForm()
-    eligible: list[tuple[str, str]] = []
-    for m in case.milestones:
-        r = statutory_rule(m.key)
-        if r.exception_limbs and m.key not in [k for k, _ in eligible]:
-            eligible.append((m.key, f"{m.label} (due {m.due_on:%-d %B %Y}) – {r.source}"))
+    choices = exception_choices(case)
+    eligible = choices.milestones
     form.milestone_key.choices = eligible or [("", "")]
-    limbs: dict[str, str] = {}
-    for key, _ in eligible:
-        for limb in statutory_rule(key).exception_limbs:
-            limbs.setdefault(limb.value, limb.description)
-    # In the law's order, by its plain-English description (the paragraph letter differs by limit).
-    form.limb.choices = [(limb.value, limbs[limb.value]) for limb in ExceptionLimb if limb.value in limbs]
+    form.limb.choices = choices.limbs
     if request.method == "POST" and form.validate_on_submit():
         assert form.starts_on.data is not None
-        try:
+        with saving(form) as saved:
             case_service.propose_exception(
                 case, milestone_key=form.milestone_key.data or "", limb=form.limb.data or "", starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, reason=form.reason.data or "", evidence=form.evidence.data, actor=_me(), today=today(),
+                ends_on=form.ends_on.data, reason=form.reason.data or "", evidence=form.evidence.data, actor=current_staff(), today=today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash("Exception proposed. A manager must approve it before it counts.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/propose_exception.html", form=form, case=case, eligible=eligible)
 
 
 @bp.route("/cases/<int:case_id>/exceptions/<int:exception_id>/decide", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required(*access.MANAGERS)
 def decide_exception(case_id: int, exception_id: int) -> Any:
     case = _case_or_404(case_id)
     exception = db.session.get(CaseException, exception_id)
@@ -420,13 +328,9 @@ def decide_exception(case_id: int, exception_id: int) -> Any:
         abort(404)
     form = DecideExceptionForm()
     if form.validate_on_submit():
-        try:
-            case_service.decide_exception(exception, approve=form.decision.data == "approve", note=form.note.data or "", actor=_me())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            case_service.decide_exception(exception, approve=form.decision.data == "approve", note=form.note.data or "", actor=current_staff())
+        if saved.ok:
             flash(f"Exception {exception.status.label.lower()}. ‘{exception.milestone_label}’: {exception.limb_text}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/decide_exception.html", form=form, case=case, exception=exception, rule=statutory_rule(exception.milestone_key))
@@ -449,17 +353,13 @@ def log_communication(case_id: int) -> Any:
         assert form.received_on.data is not None
         chosen = form.contact.data if contacts else SOMEONE_ELSE
         contact = next((c for c in contacts if str(c.id) == chosen), None)
-        try:
+        with saving(form) as saved:
             comm = case_service.log_communication(
                 case, received_on=form.received_on.data, received_at=form.received_time, channel=Channel(form.channel.data),
                 contact=contact, from_name="" if contact else (form.from_name.data or ""), summary=form.summary.data or "",
-                actor=_me(), today=today(),
+                actor=current_staff(), today=today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             due = next(m.due_on for m in case.milestones if m.ref == f"communication:{comm.id}")
             flash(f"Communication from {comm.from_text} logged. A response is due by {due:%-d %B %Y} (5 working days).", "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
@@ -476,16 +376,12 @@ def respond(case_id: int, communication_id: int) -> Any:
     form = ResponseForm()
     if form.validate_on_submit():
         assert form.responded_on.data is not None
-        try:
+        with saving(form) as saved:
             case_service.record_response(
                 comm, responded_on=form.responded_on.data, reply_channel=Channel(form.reply_channel.data),
-                summary=form.summary.data or "", actor=_me(), today=today(),
+                summary=form.summary.data or "", actor=current_staff(), today=today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Response to {comm.from_text} recorded.", "success")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
     return render_template("cases/respond.html", form=form, case=case, comm=comm)
@@ -497,52 +393,38 @@ def add_note(case_id: int) -> Any:
     case = _case_or_404(case_id)
     form = NoteForm()
     if form.validate_on_submit():
-        case_service.add_note(case, form.text.data or "", actor=_me())
-        db.session.commit()
-        flash("Note added.", "success")
+        with saving() as saved:
+            case_service.add_note(case, form.text.data or "", actor=current_staff())
+        if saved.ok:
+            flash("Note added.", "success")
         return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
     flash("Enter the note before adding it.", "error")
     return redirect(url_for("cases.view", case_id=case.id, _anchor="notes"))
 
 
 @bp.route("/cases/<int:case_id>/reassign", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required(*access.MANAGERS)
 def reassign(case_id: int) -> Any:
     case = _case_or_404(case_id)
     form = ReassignForm()
-    form.coordinator_id.choices = [(u.id, u.name) for u in active_users(team=case.team) if u.role in STAFF]
+    form.coordinator_id.choices = [(u.id, u.name) for u in active_users(team=case.team) if access.is_staff_editor(u)]
     if form.validate_on_submit():
         coordinator = db.session.get(User, form.coordinator_id.data)
         assert coordinator is not None
-        try:
-            case_service.reassign(case, coordinator, reason=form.reason.data or "", actor=_me())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            case_service.reassign(case, coordinator, reason=form.reason.data or "", actor=current_staff())
+        if saved.ok:
             flash(f"Case reassigned to {coordinator.name}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/reassign.html", form=form, case=case)
 
 
-def _holders(me: User) -> list[tuple[User, int]]:
-    """Everyone holding open cases in my teams (a leaver whose account is closed too), with how many."""
-    counts = db.session.execute(
-        select(Case.coordinator_id, func.count(Case.id)).where(
-            Case.status == CaseStatus.OPEN, Case.team_id.in_(me.team_ids or {-1}), Case.coordinator_id.is_not(None)
-        ).group_by(Case.coordinator_id)
-    ).all()
-    holders = [(db.session.get(User, user_id), count) for user_id, count in counts]
-    return sorted(((u, n) for u, n in holders if u is not None), key=lambda pair: pair[0].name)
-
-
 @bp.route("/cases/reassign-many", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required(*access.MANAGERS)
 def reassign_many() -> Any:
     """Move all, or a selection, of one person's open cases to another in one step."""
-    me = _me()
-    holders = _holders(me)
+    me = current_staff()
+    holders = caseload_service.open_case_holders(me)
     source_id = request.args.get("from", type=int)
     source = next((u for u, _ in holders if u.id == source_id), None)
     if source is None and source_id is not None:
@@ -552,7 +434,7 @@ def reassign_many() -> Any:
     cases = case_service.open_cases_held_by(source, viewer=me) if source is not None else []
     form = ReassignManyForm()
     form.case_ids.choices = [(c.id, c.child.full_name) for c in cases]
-    receivers = {p.id: p for t in me.teams for p in t.members if p.active and p.role in STAFF and (source is None or p.id != source.id)}
+    receivers = {p.id: p for t in me.teams for p in t.members if access.can_hold_cases(p) and (source is None or p.id != source.id)}
     form.coordinator_id.choices = [(0, "Select a person")] + [
         (p.id, f"{p.name} ({', '.join(sorted(t.name for t in p.teams))})") for p in sorted(receivers.values(), key=lambda p: p.name)
     ]
@@ -561,16 +443,12 @@ def reassign_many() -> Any:
         if coordinator is None or not set(coordinator.team_ids) & set(me.team_ids):
             form.coordinator_id.errors = list(form.coordinator_id.errors) + ["Select who will take the cases"]
         else:
-            try:
+            with saving(form) as saved:
                 moved = case_service.reassign_many(
                     None if form.which.data == "all" else list(form.case_ids.data or []), coordinator,
                     from_coordinator=source, reason=form.reason.data or "", actor=me,
                 )
-            except ServiceError as error:
-                db.session.rollback()
-                _show_error(form, error)
-            else:
-                db.session.commit()
+            if saved.ok:
                 flash(f"Moved {len(moved)} case{'' if len(moved) == 1 else 's'} from {source.name} to {coordinator.name}.", "success")
                 return redirect(url_for("cases.reassign_many", **{"from": source.id}))
     now = today()

@@ -5,10 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
+from .. import access
 from ..extensions import db
-from ..models import Role, User
 from ..models.case import Plan
 from ..models.child import Child, ChildContact
 from ..services import ServiceError, clock
@@ -17,30 +16,19 @@ from ..services import plans as plan_service
 from ..services.cases import CEASE_REASONS, has_plan
 from ..statutory.years import year_group_name
 from ..web.security import role_required
+from ..web.views import current_staff, saving, show_error
 from .forms import CeasePlanForm, ChildForm, ChildSearchForm, ConfirmForm, ContactForm, NewChildForm, PlanEndForm
 
 bp = Blueprint("children", __name__, url_prefix="/children")
 
-CHILD_ROLES = (Role.COORDINATOR, Role.MANAGER)
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _show_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+CHILD_ROLES = access.CASEWORK
 
 
 def _child_or_404(child_id: int) -> Child:
     """The child, if the signed-in person may see them: 404 otherwise, so that a record in
     another team looks exactly like one that does not exist."""
     child = db.session.get(Child, child_id)
-    if child is None or not child_service.can_view(_me(), child):
+    if child is None or not access.can_view_child(current_staff(), child):
         abort(404)
     return child
 
@@ -91,7 +79,7 @@ def _form_values(child: Child) -> dict[str, Any]:
 @bp.route("/")
 @role_required(*CHILD_ROLES)
 def index() -> Any:
-    me = _me()
+    me = current_staff()
     form = ChildSearchForm(request.args)
     today = clock.today()
     sort = request.args.get("sort", "name")
@@ -107,7 +95,7 @@ def index() -> Any:
             q=form.q.data if valid else None, date_of_birth=form.date_of_birth.data if valid else None, **search
         )
     except ServiceError as error:  # a date in the search box that is not a real date
-        _show_error(form, error)
+        show_error(form, error)
         valid = False
         page = child_service.search_children(**search)
     first_use = not searched and page.total == 0 and not child_service.has_any_children(me)
@@ -138,7 +126,7 @@ def new_child() -> Any:
     """Add a child. When someone may already have a record (child_service.create_child decides),
     the next page asks "Is this the same child?" with the possible matches; it carries what was
     typed, to add the child ("No, add a new child") or to go back and change it."""
-    me = _me()
+    me = current_staff()
     form = NewChildForm()
     teams = child_service.teams_for_new_child(me)
     form.team.choices = [(t.id, t.name) for t in teams]
@@ -160,14 +148,15 @@ def new_child() -> Any:
                 db.session.rollback()
                 child_service.record_possible_duplicates_shown(me, duplicates.found)
                 db.session.commit()
-                visible = [d for d in duplicates.found if child_service.can_view(me, d.child)]
+                visible = [d for d in duplicates.found if access.can_view_child(me, d.child)]
                 carried = [(name, value) for name, values in request.form.lists() if name not in _NOT_CARRIED for value in values]
                 return render_template(
                     "children/child_form.html", form=form, child=None, teams=teams, team=team,
                     duplicates=visible, hidden_duplicates=len(duplicates.found) - len(visible), carried=carried,
                 )
             except ServiceError as error:
-                _show_error(form, error)
+                db.session.rollback()
+                show_error(form, error)
             else:
                 db.session.commit()
                 flash(f"Record added for {child.full_name}.", "success")
@@ -179,7 +168,7 @@ def new_child() -> Any:
 @role_required(*CHILD_ROLES)
 def view(child_id: int) -> Any:
     child = _child_or_404(child_id)
-    me = _me()
+    me = current_staff()
     today = clock.today()
     child_service.record_child_viewed(child, me)
     db.session.commit()
@@ -188,7 +177,7 @@ def view(child_id: int) -> Any:
         child=child,
         age=child_service.age_on(child.date_of_birth, today),
         year_group=child_service.year_group_description(child, today),
-        can_edit=child_service.can_edit(me, child),
+        can_edit=access.can_edit_child(me, child),
         cease_reasons=CEASE_REASONS,
         has_plan=has_plan(child),
     )
@@ -198,20 +187,17 @@ def view(child_id: int) -> Any:
 @role_required(*CHILD_ROLES)
 def edit(child_id: int) -> Any:
     child = _child_or_404(child_id)
-    me = _me()
-    if not child_service.can_edit(me, child):
+    me = current_staff()
+    if not access.can_edit_child(me, child):
         abort(404)
     form = ChildForm() if request.method == "POST" else ChildForm(data=_form_values(child))
     if request.method == "GET":
         child_service.record_child_viewed(child, me, page="edit")
         db.session.commit()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             changed = child_service.update_child(child, data=form.child_data(), actor=me, today=clock.today())
-        except ServiceError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             if changed:
                 flash(f"Saved the changes to {child.full_name}’s record: {_changes_sentence(changed, child_service.FIELD_LABELS)}.", "success")
             else:
@@ -226,15 +212,12 @@ def new_contact(child_id: int) -> Any:
     child = _child_or_404(child_id)
     form = ContactForm()
     if request.method == "GET":
-        child_service.record_child_viewed(child, _me(), page="new_contact")
+        child_service.record_child_viewed(child, current_staff(), page="new_contact")
         db.session.commit()
     if form.validate_on_submit():
-        try:
-            contact = child_service.add_contact(child, data=form.contact_data(), actor=_me())
-        except ServiceError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            contact = child_service.add_contact(child, data=form.contact_data(), actor=current_staff())
+        if saved.ok:
             flash(f"Added {contact.name} ({contact.relationship_to_child}) to {child.full_name}’s contacts.", "success")
             return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
     return render_template("children/contact_form.html", form=form, child=child, contact=None)
@@ -250,15 +233,12 @@ def edit_contact(child_id: int, contact_id: int) -> Any:
     else:
         form = ContactForm(obj=contact)
         form.preferred_contact_method.data = contact.preferred_contact_method.value if contact.preferred_contact_method else None
-        child_service.record_contact_viewed(contact, _me(), page="edit")
+        child_service.record_contact_viewed(contact, current_staff(), page="edit")
         db.session.commit()
     if form.validate_on_submit():
-        try:
-            changed = child_service.update_contact(contact, data=form.contact_data(), actor=_me())
-        except ServiceError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as saved:
+            changed = child_service.update_contact(contact, data=form.contact_data(), actor=current_staff())
+        if saved.ok:
             if changed:
                 flash(f"Saved the changes to {contact.name}: {_changes_sentence(changed, child_service.CONTACT_FIELD_LABELS)}.", "success")
             else:
@@ -274,16 +254,13 @@ def remove_contact(child_id: int, contact_id: int) -> Any:
     contact = _contact_or_404(child, contact_id)
     form = ConfirmForm()
     if request.method == "GET":
-        child_service.record_contact_viewed(contact, _me(), page="remove")
+        child_service.record_contact_viewed(contact, current_staff(), page="remove")
         db.session.commit()
     if form.validate_on_submit():
         name = contact.name
-        try:
-            child_service.remove_contact(contact, actor=_me())
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        with saving() as saved:
+            child_service.remove_contact(contact, actor=current_staff())
+        if saved.ok:
             flash(f"Removed {name} from {child.full_name}’s contacts.", "success")
         return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
     return render_template("children/remove_contact.html", form=form, child=child, contact=contact)
@@ -294,7 +271,7 @@ def remove_contact(child_id: int, contact_id: int) -> Any:
 
 def _plan_or_404(child: Child, plan_id: int) -> Plan:
     plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.child_id != child.id or not child_service.can_edit(_me(), child):
+    if plan is None or plan.child_id != child.id or not access.can_edit_child(current_staff(), child):
         abort(404)
     return plan
 
@@ -309,16 +286,12 @@ def cease_plan(child_id: int, plan_id: int) -> Any:
     form.reason.choices = [("", "Select a reason")] + list(CEASE_REASONS.items())
     if form.validate_on_submit():
         assert form.decided_on.data is not None
-        try:
+        with saving(form) as saved:
             plan_service.decide_to_cease(
                 plan, reason=form.reason.data or "", decided_on=form.decided_on.data, notice_sent_on=form.notice_sent_on.data,
-                actor=_me(), today=clock.today(),
+                actor=current_staff(), today=clock.today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             if plan.cease_appeal_ends_on:
                 flash(
                     f"Recorded the decision to cease {child.full_name}’s plan. The family can appeal until "
@@ -340,16 +313,12 @@ def end_plan(child_id: int, plan_id: int) -> Any:
     form = PlanEndForm()
     if form.validate_on_submit():
         assert form.ended_on.data is not None
-        try:
+        with saving(form) as saved:
             closed = plan_service.record_plan_end(
                 plan, ended_on=form.ended_on.data, appeal_concluded_on=form.appeal_concluded_on.data,
-                actor=_me(), today=clock.today(),
+                actor=current_staff(), today=clock.today(),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             extra = f" {len(closed)} open case{'s' if len(closed) != 1 else ''} on it closed." if closed else ""
             flash(f"Recorded that {child.full_name}’s plan ended on {plan.ceased_on:%-d %B %Y}.{extra}", "success")
             return redirect(url_for("children.view", child_id=child.id, _anchor="plans"))

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..models import Role
+from .. import access
 from ..services.caseload import summary
 from ..services.clock import today
 from ..services.worklist import RETURNED_EXCEPTION_DAYS, Queues, ViewerFigures, Worklist, home_for
@@ -30,10 +30,10 @@ def may_open(endpoint: str) -> bool:
 
 @bp.route("/")
 def index() -> Any:
-    if current_user.role is Role.FAMILY:
+    if access.is_family(current_user):
         return redirect(url_for("family.home"))
     now = today()
-    work = summary(current_user, now) if current_user.role in (Role.COORDINATOR, Role.MANAGER) else None
+    work = summary(current_user, now) if access.is_staff_editor(current_user) else None
     first = home_for(current_user, now)
     figures = first if isinstance(first, ViewerFigures) else None
     return render_template(

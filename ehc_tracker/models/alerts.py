@@ -185,6 +185,14 @@ class OutboxDestination(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class JobTrigger(enum.StrEnum):
+    """What started a job run (stored as these words in `JobRun.trigger`)."""
+
+    SCHEDULER = "scheduler"
+    CATCH_UP = "catch-up"
+    COMMAND = "command"
+
+
 class JobRun(db.Model):  # type: ignore[name-defined,misc]
     """One run of a scheduled job for one day: when, how it ended, what it did."""
 
@@ -194,7 +202,7 @@ class JobRun(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
     for_on: Mapped[date]
-    # "scheduler", "catch-up", "command"
+    # A JobTrigger's value.
     trigger: Mapped[str] = mapped_column(String(20))
     status: Mapped[JobRunStatus] = mapped_column(_enum(JobRunStatus, 10), default=JobRunStatus.RUNNING)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

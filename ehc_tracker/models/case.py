@@ -111,6 +111,19 @@ class ExceptionStatus(str, enum.Enum):
         return {"proposed": "Awaiting approval", "approved": "Approved", "rejected": "Rejected"}[self.value]
 
 
+class ConsultationOutcome(enum.StrEnum):
+    """A school or college's response to being consulted (stored as these words in
+    `Consultation.outcome`, so an outcome compares equal to its stored text)."""
+
+    AGREED = "agreed"
+    DECLINED = "declined"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"agreed": "Agreed to be named", "declined": "Declined", "other": "Other response"}[self.value]
+
+
 class Channel(str, enum.Enum):
     """How a communication came in, or how the reply went out."""
 
@@ -303,6 +316,7 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
     directory_entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entries.id"), index=True)
     sent_on: Mapped[date]
     responded_on: Mapped[date | None]
+    # A ConsultationOutcome's value (kept as text: the stored words are the enum's values).
     outcome: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship(back_populates="consultations")

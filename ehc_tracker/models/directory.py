@@ -39,11 +39,6 @@ class DirectoryKind(str, enum.Enum):
             "other": "Other",
         }[self.value]
 
-    @property
-    def is_setting(self) -> bool:
-        """A place a child learns: consulted on being named in a plan (CFA 2014 s39) and named in it."""
-        return self in SETTING_KINDS
-
 
 SETTING_KINDS = frozenset(
     {DirectoryKind.SCHOOL, DirectoryKind.COLLEGE, DirectoryKind.EARLY_YEARS, DirectoryKind.INDEPENDENT_SPECIALIST}

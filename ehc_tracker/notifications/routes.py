@@ -10,22 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from .. import access
 from ..alerts import preferences as preference_service
 from ..extensions import db
-from ..models import Alert, DigestFrequency, Role, User
+from ..models import Alert, DigestFrequency
 from ..models.case import Case
 from ..services import NotFound, clock
 from ..web.security import role_required
+from ..web.views import current_staff
 from .forms import ConfirmForm, PreferencesForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 # Every signed-in member of staff has notifications (and may have none); families do not.
-STAFF = Role.staff()
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+STAFF = access.STAFF
 
 
 @bp.app_context_processor
@@ -38,7 +36,7 @@ def _unread_notifications() -> dict[str, Any]:
     count = 0
     if current_user and current_user.is_authenticated:
         try:
-            count = preference_service.unread_count(_me())
+            count = preference_service.unread_count(current_staff())
         except SQLAlchemyError:
             # An error page after a failed transaction must still render.
             current_app.logger.warning("unread notifications not counted", exc_info=True)
@@ -69,7 +67,7 @@ def _with_unread_count(navigation: list[dict[str, Any]], count: int) -> list[dic
 @bp.route("/")
 @role_required(*STAFF)
 def index() -> Any:
-    me = _me()
+    me = current_staff()
     query = (
         select(Alert)
         .where(Alert.recipient_id == me.id)
@@ -82,7 +80,7 @@ def index() -> Any:
         page=page,
         form=ConfirmForm(),
         unread=preference_service.unread_count(me),
-        shows_children=me.role in (Role.COORDINATOR, Role.MANAGER),
+        shows_children=access.can_see_child_names(me),
     )
 
 
@@ -95,7 +93,7 @@ def _back() -> Any:
 @role_required(*STAFF)
 def mark_read(alert_id: int) -> Any:
     try:
-        preference_service.mark_read(_me(), alert_id, now=clock.now())
+        preference_service.mark_read(current_staff(), alert_id, now=clock.now())
     except NotFound:
         abort(404)
     db.session.commit()
@@ -105,7 +103,7 @@ def mark_read(alert_id: int) -> Any:
 @bp.route("/read-all", methods=["POST"])
 @role_required(*STAFF)
 def mark_all_read() -> Any:
-    count = preference_service.mark_all_read(_me(), now=clock.now())
+    count = preference_service.mark_all_read(current_staff(), now=clock.now())
     db.session.commit()
     flash(f"{count} notification{'' if count == 1 else 's'} marked as read." if count else "You have no unread notifications.", "success")
     return _back()
@@ -114,7 +112,7 @@ def mark_all_read() -> Any:
 @bp.route("/preferences", methods=["GET", "POST"])
 @role_required(*STAFF)
 def preferences() -> Any:
-    me = _me()
+    me = current_staff()
     current = preference_service.preference_for(me)
     form = PreferencesForm(data={"digest": (current.digest or DigestFrequency.DAILY).value})
     if form.validate_on_submit():

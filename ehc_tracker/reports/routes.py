@@ -13,34 +13,31 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wsgi import wrap_file
 
+from .. import access
 from ..extensions import db
-from ..models import Role, User
+from ..models import User
 from ..models.case import AdviceType, CaseType
 from ..models.child import SenNeed
-from ..services import ServiceError, audit
+from ..services import audit
 from ..services import exports
 from ..services import reports as oversight
 from ..services.clock import now, today
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from .charts import build_chart, month_label as _month_label
 from .forms import DashboardFilterForm, MonthlyReportForm, OverdueFilterForm, TargetGridForm, TargetYearForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-STAFF = (Role.COORDINATOR, Role.MANAGER)
-LIST_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
-READERS = (Role.MANAGER, Role.VIEWER)
+STAFF = access.CASEWORK
+LIST_ROLES = access.OVERDUE_READERS
+READERS = access.REPORT_READERS
 PER_PAGE = 50
 DEFAULT_MONTHS = 12
 FORMATS = ("csv", "xlsx")
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _page_number() -> int:
@@ -74,12 +71,6 @@ def _team_id(form: Any) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
-def _show_error(form: Any, error: ServiceError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = list(target.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _export_format() -> str:
@@ -138,7 +129,7 @@ class FilterInWords:
 def _about(report: str, filters: list[FilterInWords], notes: tuple[str, ...] = ()) -> exports.ExportAbout:
     """What an Excel export says about itself: the report, every filter it was made with, and
     when and by whom it was downloaded."""
-    return exports.ExportAbout(report, [(f.label, f.value) for f in filters], now(), _me().name, notes)
+    return exports.ExportAbout(report, [(f.label, f.value) for f in filters], now(), current_staff().name, notes)
 
 
 def _choice(field_: Any, value: Any, otherwise: str) -> str:
@@ -169,28 +160,28 @@ class OverdueRequest:
 
 
 def _overdue_request() -> OverdueRequest:
-    me = _me()
+    me = current_staff()
     form = OverdueFilterForm(request.args)
-    colleagues = {p.id: p for t in me.teams for p in t.members if p.role in STAFF}
-    choices = [("mine", "My cases")] if me.role in STAFF else []
+    colleagues = {p.id: p for t in me.teams for p in t.members if access.is_staff_editor(p)}
+    choices = [("mine", "My cases")] if access.is_staff_editor(me) else []
     choices += [("", "Everyone in my teams"), ("unassigned", "Not assigned")]
     choices += [(str(p.id), p.name) for p in sorted(colleagues.values(), key=lambda p: p.name)]
     form.coordinator_id.choices = choices
     form.team_id.choices = _team_choices(me)
     if "coordinator_id" not in request.args:
-        form.coordinator_id.data = "mine" if me.role is Role.COORDINATOR else ""
+        form.coordinator_id.data = "mine" if access.works_own_caseload(me) else ""
     form.validate()
     # A coordinator who is not a colleague is refused on the page and, like a team that is not
     # the user's, narrows the list to nothing (the scope never leaves the user's teams).
     who = form.coordinator_id.data or ""
-    if who == "mine" and me.role not in STAFF:
+    if who == "mine" and not access.is_staff_editor(me):
         who = ""
     scope = oversight.scope_for(
         me, team_id=_team_id(form),
         coordinator_id=me.id if who == "mine" else (int(who) if who.isdigit() else None),
         unassigned=who == "unassigned",
     )
-    with_names = oversight.can_see_child_names(me)
+    with_names = access.can_see_child_names(me)
     sort = request.args.get("sort", "overdue")
     if sort not in SORT_DEFAULT_DIRECTION or (sort == "child" and not with_names):
         sort = "overdue"
@@ -217,7 +208,7 @@ def _overdue_request() -> OverdueRequest:
         "case_type": case_type, "milestone_key": filters.milestone_key, "primary_need": need,
         "setting": filters.setting_contains, "as_at": filters.as_at.isoformat(), "sort": sort, "dir": direction,
     }
-    default_who = "mine" if me.role is Role.COORDINATOR else ""
+    default_who = "mine" if access.works_own_caseload(me) else ""
     team_id = _team_id(form)
     setting = filters.setting_contains.strip() if filters.setting_contains else ""
     described = [
@@ -246,7 +237,7 @@ def overdue() -> Any:
     page = oversight.page_of_ids(oversight.overdue_ids(r.scope, r.filters), page=_page_number(), per_page=PER_PAGE)
     rows = oversight.milestone_rows(page.items, as_at=r.filters.as_at, with_names=r.with_names, due_soon_days=r.filters.due_within_days)
     # One-click views: a coordinator starts on their own cases, a manager on their teams'.
-    views = [("My overdue", "mine")] if _me().role in STAFF else []
+    views = [("My overdue", "mine")] if access.is_staff_editor(current_staff()) else []
     views.append(("My teams’ overdue", ""))
     applied = [f for f in r.described if f.applied]
     # The filter panel stays folded unless filters were asked for (a quick view is not one: the
@@ -267,7 +258,7 @@ def overdue_export() -> Any:
     fmt = _export_format()
     r = _overdue_request()
     audit.record(
-        _me(), "export_downloaded", "report", "overdue",
+        current_staff(), "export_downloaded", "report", "overdue",
         f"Downloaded the overdue list as {fmt.upper()}" + ("" if r.with_names else " (no child names)"),
         {"report": "overdue", "format": fmt, "filters": r.summary, "child_names": r.with_names},
     )
@@ -292,7 +283,7 @@ class DashboardRequest:
 
 
 def _dashboard_request() -> DashboardRequest:
-    me = _me()
+    me = current_staff()
     form = DashboardFilterForm(request.args)
     form.team_id.choices = _team_choices(me)
     form.validate()
@@ -344,7 +335,7 @@ def dashboard_export() -> Any:
             exports.workload_table(oversight.workload(d.scope, d.as_at)),
         ]
     audit.record(
-        _me(), "export_downloaded", "report", "compliance",
+        current_staff(), "export_downloaded", "report", "compliance",
         f"Downloaded the monthly compliance figures as {fmt.upper()}",
         {"report": "compliance", "format": fmt, "team_id": d.team_id, "as_at": d.as_at.isoformat(), "months": len(d.months)},
     )
@@ -370,7 +361,7 @@ def _arg_month(name: str) -> date | None:
 @role_required(*READERS)
 def drilldown() -> Any:
     """The milestones or cases behind one number on the dashboard."""
-    me = _me()
+    me = current_staff()
     key = request.args.get("measure", "")
     try:
         as_at = date.fromisoformat(request.args["as_at"]) if request.args.get("as_at") else today()
@@ -378,7 +369,7 @@ def drilldown() -> Any:
         abort(400)
     team_arg = request.args.get("team_id", "")
     team_id = int(team_arg) if team_arg.isdigit() else None
-    with_names = oversight.can_see_child_names(me)
+    with_names = access.can_see_child_names(me)
     params: dict[str, Any] = {"measure": key, "as_at": as_at.isoformat(), "team_id": team_id}
     measure = oversight.MEASURE_BY_KEY.get(key)
     if measure is not None:
@@ -471,7 +462,7 @@ def _fill_grid(form: TargetGridForm, targets: dict[int, Any], nationals: dict[in
 
 
 @bp.route("/targets", methods=["GET", "POST"])
-@role_required(Role.MANAGER)
+@role_required(*access.MANAGERS)
 def targets() -> Any:
     """A measure's targets for a calendar year as one grid of twelve months. "Copy last year's
     targets" fills the grid with the previous year's targets for the manager to check; nothing
@@ -508,13 +499,9 @@ def targets() -> Any:
         rows = [
             oversight.MonthTarget(date(year, month, 1), form.target(month).data, form.national(month).data) for month in range(1, 13)
         ]
-        try:
-            changed, removed = oversight.save_year_targets(measure=measure_key, year=year, months=rows, actor=_me())
-        except ServiceError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
+        with saving(form) as done:
+            changed, removed = oversight.save_year_targets(measure=measure_key, year=year, months=rows, actor=current_staff())
+        if done.ok:
             if changed or removed:
                 parts = [f"{changed} month{'' if changed == 1 else 's'} set or changed"] if changed else []
                 parts += [f"{removed} month{'' if removed == 1 else 's'} cleared"] if removed else []
@@ -562,7 +549,7 @@ def print_css() -> Any:
 @bp.route("/monthly")
 @role_required(*READERS)
 def monthly() -> Any:
-    me = _me()
+    me = current_staff()
     now = today()
     form = MonthlyReportForm(request.args)
     current = oversight.month_start(now)

@@ -6,31 +6,27 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
+from .. import access
 from ..extensions import db
-from ..models import Role, User
 from ..models.sen2 import Sen2Export, Sen2ExportStatus
 from ..services import ServiceError, audit
 from ..services import clock
 from ..services import sen2 as sen2_service
 from ..web.security import role_required
+from ..web.views import current_staff, saving
 from . import header_settings
 from .forms import CensusForm, HeaderSettingsForm, WholeExportForm
 from .jobs import start_export
 
 bp = Blueprint("sen2", __name__, url_prefix="/sen2")
-ROLES = (Role.MANAGER,)
+ROLES = access.MANAGERS
 SHOWN = 100  # failures listed on the page; the CSV has them all
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
 def _build(census_date: date) -> sen2_service.Sen2Return:
-    me = _me()
+    me = current_staff()
     return sen2_service.build_return(
         census_date, header=header_settings(), today=clock.today(), now=clock.now(), team_ids=me.team_ids
     )
@@ -66,7 +62,7 @@ def index() -> Any:
             except ServiceError as error:
                 form.census_date.errors = list(form.census_date.errors) + [error.message]
             else:
-                sen2_service.record_export(result, actor=_me(), how="checked", team_ids=_me().team_ids)
+                sen2_service.record_export(result, actor=current_staff(), how="checked", team_ids=current_staff().team_ids)
                 db.session.commit()
     else:
         form.census_date.data = sen2_service.latest_census_date(clock.today())
@@ -75,7 +71,7 @@ def index() -> Any:
     header = header_settings()
     return render_template(
         "sen2/index.html", form=form, result=result, rules=sen2_service.VALIDATION_RULES, shown=SHOWN,
-        teams=sorted(_me().teams, key=lambda t: t.name), whole=whole, exports=_recent_exports(), header=header,
+        teams=sorted(current_staff().teams, key=lambda t: t.name), whole=whole, exports=_recent_exports(), header=header,
     )
 
 
@@ -86,7 +82,7 @@ def download() -> Any:
         result = _build(_census_arg())
     except ServiceError:
         abort(400)
-    sen2_service.record_export(result, actor=_me(), how="downloaded", team_ids=_me().team_ids)
+    sen2_service.record_export(result, actor=current_staff(), how="downloaded", team_ids=current_staff().team_ids)
     db.session.commit()
     response = Response(result.xml, content_type="application/xml; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
@@ -100,7 +96,7 @@ def report() -> Any:
         result = _build(_census_arg())
     except ServiceError:
         abort(400)
-    sen2_service.record_export(result, actor=_me(), how="validation report downloaded", team_ids=_me().team_ids)
+    sen2_service.record_export(result, actor=current_staff(), how="validation report downloaded", team_ids=current_staff().team_ids)
     db.session.commit()
     response = Response(result.report_csv(_link), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="SEN2_{result.census_date.year}_validation.csv"'
@@ -120,7 +116,7 @@ def start() -> Any:
         except ServiceError as error:
             form.census_date.errors = list(form.census_date.errors) + [error.message]
         else:
-            export = Sen2Export(census_date=form.census_date.data, requested_by_id=_me().id, status=Sen2ExportStatus.QUEUED)
+            export = Sen2Export(census_date=form.census_date.data, requested_by_id=current_staff().id, status=Sen2ExportStatus.QUEUED)
             db.session.add(export)
             db.session.commit()
             start_export(export.id, request.host_url.rstrip("/"))
@@ -129,7 +125,7 @@ def start() -> Any:
     check.census_date.data = sen2_service.latest_census_date(clock.today())
     return render_template(
         "sen2/index.html", form=check, result=None, rules=sen2_service.VALIDATION_RULES, shown=SHOWN,
-        teams=sorted(_me().teams, key=lambda t: t.name), whole=form, exports=_recent_exports(), header=header_settings(),
+        teams=sorted(current_staff().teams, key=lambda t: t.name), whole=form, exports=_recent_exports(), header=header_settings(),
     ), 400
 
 
@@ -153,7 +149,7 @@ def export_file(export_id: int) -> Any:
     export = _export_or_404(export_id)
     if export.status is not Sen2ExportStatus.DONE or export.xml is None:
         abort(404)
-    audit.record(_me(), "sen2_exported", "sen2_return", export.census_date.isoformat(),
+    audit.record(current_staff(), "sen2_exported", "sen2_return", export.census_date.isoformat(),
                               f"Downloaded the whole authority's SEN2 return (export {export.id})", {"export_id": export.id})
     db.session.commit()
     response = Response(export.xml, content_type="application/xml; charset=utf-8")
@@ -167,7 +163,7 @@ def export_report(export_id: int) -> Any:
     export = _export_or_404(export_id)
     if export.status is not Sen2ExportStatus.DONE or export.report_csv is None:
         abort(404)
-    audit.record(_me(), "sen2_exported", "sen2_return", export.census_date.isoformat(),
+    audit.record(current_staff(), "sen2_exported", "sen2_return", export.census_date.isoformat(),
                               f"Downloaded the validation report of the whole authority's SEN2 return (export {export.id})", {"export_id": export.id})
     db.session.commit()
     response = Response(export.report_csv, content_type="text/csv; charset=utf-8")
@@ -179,24 +175,17 @@ def export_report(export_id: int) -> Any:
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
+@role_required(*access.ADMINS)
 def settings() -> Any:
     saved = sen2_service.saved_header()
     form = HeaderSettingsForm(obj=saved)
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             sen2_service.save_header(
-                actor=_me(), la_code=form.la_code.data, dmo=form.dmo.data, dco=form.dco.data, dsco=form.dsco.data,
+                actor=current_staff(), la_code=form.la_code.data, dmo=form.dmo.data, dco=form.dco.data, dsco=form.dsco.data,
                 software_code=form.software_code.data, serial_no=form.serial_no.data,
             )
-        except ServiceError as error:
-            field = getattr(form, error.field or "", None)
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            else:
-                form.form_errors.append(error.message)
-        else:
-            db.session.commit()
+        if done.ok:
             flash("Saved the SEN2 header settings.", "success")
             return redirect(url_for("sen2.settings"))
     status = 400 if request.method == "POST" else 200

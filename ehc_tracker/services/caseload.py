@@ -1,16 +1,23 @@
-"""Counts for the home page, computed in the database."""
+"""The caseload: the home page's counts and the caseload list, computed in the database."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Iterator
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from .. import access
 from ..extensions import db
-from ..models import Role, User
-from ..models.case import Case, CaseStatus, Milestone
+from ..models import User
+from ..models.case import Case, CaseStatus, CaseType, EventType, Milestone
+from ..models.child import Child
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
+from . import cases as case_service
+from . import timeline as timeline_service
 from .milestones import still_possible
+from .paging import Page, page_of
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,7 @@ class Summary:
 
 def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Summary:
     """Open work for a coordinator's own caseload, or a manager's teams."""
-    mine = user.role is Role.COORDINATOR
+    mine = access.works_own_caseload(user)
     cases = select(Case.id).where(Case.status == CaseStatus.OPEN)
     cases = cases.where(Case.coordinator_id == user.id) if mine else cases.where(Case.team_id.in_(user.team_ids or {-1}))
     # One pass over the open steps of those cases (the home page is opened all day long).
@@ -43,3 +50,109 @@ def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DA
     ).one()
     overdue, due_soon, with_overdue, total = (int(v or 0) for v in row)
     return Summary("my caseload" if mine else "my teams", total, overdue, due_soon, with_overdue)
+
+
+# --- The caseload list -------------------------------------------------------------------------
+
+CASELOAD_SORTS = {
+    "due": (Case.next_due_on.is_(None), Case.next_due_on, Case.id),
+    "child": (Child.last_name, Child.first_name, Case.id),
+    "opened": (Case.anchor_on.desc(), Case.id),
+}
+CASELOAD_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What the caseload is narrowed to: `coordinator` is "mine", "" (everyone in my teams) or a
+    person's id; `status` "open", "closed" or "" (all); `due` "overdue", "soon" or ""."""
+
+    coordinator: str = ""
+    status: str = "open"
+    case_type: str = ""
+    due: str = ""
+    sort: str = "due"
+
+
+def default_coordinator_filter(user: User) -> str:
+    """A coordinator's caseload starts at their own cases, a manager's at their teams'."""
+    return "mine" if access.works_own_caseload(user) else ""
+
+
+def colleagues(user: User) -> list[User]:
+    """The coordinators and managers of the user's teams, by name (the caseload's "whose cases")."""
+    people = {p.id: p for t in user.teams for p in t.members if access.is_staff_editor(p)}
+    return sorted(people.values(), key=lambda p: p.name)
+
+
+def caseload_query(user: User, filters: CaseloadFilters, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Select[tuple[Case]]:
+    """The cases of the user's teams the filters choose, sorted."""
+    query = (
+        select(Case)
+        .join(Case.child)
+        .where(Case.team_id.in_(user.team_ids or {-1}))
+        # One query for the page (children, coordinators and the total), one for the open
+        # milestones the "next step" column chooses from.
+        .options(
+            contains_eager(Case.child), joinedload(Case.coordinator),
+            selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
+            # What the "Record" link of each row needs to know which step comes next.
+            selectinload(Case.events), selectinload(Case.advice_requests), selectinload(Case.consultations),
+        )
+    )
+    who = filters.coordinator
+    if who == "mine":
+        query = query.where(Case.coordinator_id == user.id)
+    elif who and who.isdigit():
+        query = query.where(Case.coordinator_id == int(who))
+    status = filters.status or "open"
+    if status == "open":
+        query = query.where(Case.status == CaseStatus.OPEN)
+    elif status == "closed":
+        query = query.where(Case.status != CaseStatus.OPEN)
+    if filters.case_type:
+        query = query.where(Case.case_type == CaseType(filters.case_type))
+    if filters.due in ("overdue", "soon"):
+        # Steps still to take (a lapsed step is missed, not overdue), not the cached next date.
+        horizon = today if filters.due == "overdue" else today + timedelta(days=due_soon_days) + timedelta(days=1)
+        steps = select(Milestone.case_id).where(
+            Milestone.met_on.is_(None), Milestone.is_period.is_(False), still_possible(today), Milestone.due_on < horizon
+        )
+        query = query.where(Case.id.in_(steps))
+    return query.order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["due"]))
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    case: Case
+    milestone: Milestone | None
+    step: EventType | None
+    chosen: dict[str, Any]
+
+    def __iter__(self) -> Iterator[Any]:  # the template unpacks each row
+        return iter((self.case, self.milestone, self.step, self.chosen))
+
+
+def caseload_page(user: User, filters: CaseloadFilters, today: date, *, page: int = 1, per_page: int = CASELOAD_PER_PAGE) -> tuple[Page, list[CaseloadRow]]:
+    """One page of the caseload, and for each case its next time limit and the step the user may
+    record now (none on a case they cannot change)."""
+    found = page_of(caseload_query(user, filters, today), page=page, per_page=per_page)
+    rows = []
+    for case in found.items:
+        milestone = timeline_service.next_milestone(case, today)
+        step = timeline_service.step_to_offer(case, case_service.recordable_now(case)) if access.can_edit_case(user, case) else None
+        # The link opens the step's form with the advice or consultation of the row's time limit chosen.
+        chosen = timeline_service.chosen_for(step, milestone.ref) if step and milestone else {}
+        rows.append(CaseloadRow(case, milestone, step, chosen))
+    return found, rows
+
+
+def open_case_holders(user: User) -> list[tuple[User, int]]:
+    """Everyone holding open cases in the user's teams (a leaver whose account is closed too), with how many."""
+    counts = db.session.execute(
+        select(Case.coordinator_id, func.count(Case.id)).where(
+            Case.status == CaseStatus.OPEN, Case.team_id.in_(user.team_ids or {-1}), Case.coordinator_id.is_not(None)
+        ).group_by(Case.coordinator_id)
+    ).all()
+    holders = [(db.session.get(User, user_id), count) for user_id, count in counts]
+    return sorted(((u, n) for u, n in holders if u is not None), key=lambda pair: pair[0].name)

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, g, has_request_context, send_from_directory
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
+from .. import access
 from ..extensions import login_manager
 from ..models import Role
 from ..services.clock import local_zone
@@ -34,29 +35,11 @@ def _navigation() -> list[dict[str, Any]]:
     # Emails are rendered outside requests too (the scheduler, commands): no navigation there.
     if not has_request_context() or not current_user.is_authenticated:
         return []
-    items: list[tuple[str, str, tuple[Role, ...]]] = [
-        ("Home", "main.index", Role.staff()),
-        ("Cases", "cases.caseload", (Role.COORDINATOR, Role.MANAGER)),
-        ("Children", "children.index", (Role.COORDINATOR, Role.MANAGER)),
-        ("Overdue", "reports.overdue", (Role.COORDINATOR, Role.MANAGER)),
-        ("Dashboard", "reports.dashboard", (Role.MANAGER, Role.VIEWER)),
-        ("SEN2 return", "sen2.index", (Role.MANAGER,)),
-        ("Users", "admin.users", (Role.ADMIN,)),
-        ("Teams", "admin.teams", (Role.ADMIN,)),
-        ("Directory", "admin.directory", (Role.ADMIN,)),
-        ("Non-working days", "admin.non_working_days", (Role.ADMIN,)),
-        ("Audit log", "admin.audit_log", (Role.ADMIN,)),
-        ("Alert runs", "alert_runs.jobs", (Role.ADMIN,)),
-        ("SEN2 settings", "sen2.settings", (Role.ADMIN,)),
-        ("Notifications", "notifications.index", Role.staff()),
-        ("Your cases", "family.home", (Role.FAMILY,)),
-    ]
     nav = []
-    for text, endpoint, roles in items:
-        if current_user.role in roles:
-            nav.append(
-                {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint or (request.blueprint in ("cases", "children") and request.blueprint == endpoint.split(".")[0])}
-            )
+    for text, endpoint in access.navigation_for(current_user):
+        nav.append(
+            {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint or (request.blueprint in ("cases", "children") and request.blueprint == endpoint.split(".")[0])}
+        )
     return nav
 
 
@@ -143,6 +126,7 @@ def init_web(app: Flask) -> None:
                 "navigation": _navigation(),
                 "csp_nonce": getattr(g, "csp_nonce", ""),
                 "Role": Role,
+                "access": access,
             }
             if has_request_context():
                 g._template_globals = cached

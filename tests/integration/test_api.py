@@ -555,3 +555,9 @@ def test_the_api_keeps_the_same_guard_rails_and_a_closed_case_owes_nothing(clien
                        json={"type": "withdrawn", "on": "2025-01-20", "reason": "Moved away"}).status_code == 201
     statuses = {m["key"]: m["status"] for m in client.get(f"/api/v1/cases/{other.id}", headers=headers).get_json()["milestones"]}
     assert statuses and set(statuses.values()) == {"ended"}
+
+
+def test_a_plan_made_before_the_child_was_born_is_refused_as_on_the_page(client, team, headers):
+    child = create_child(team=team, date_of_birth=date(2015, 4, 1))
+    error = _error(client.post("/api/v1/cases", headers=headers, json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": "2014-06-02"}), 422)
+    assert error["fields"] == {"plan_made_on": "The plan cannot be made before the child's date of birth"}
