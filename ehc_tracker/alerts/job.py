@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
 from ..models import Alert, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
+from ..models.alerts import JobTrigger
 from ..services.calendar import working_day_calendar
 from ..services.clock import zone_for as time_zone  # the service's one time zone (TIME_ZONE)
 from .delivery import current_backend
@@ -244,7 +245,7 @@ def send_outbox(
     )
 
 
-def run_alerts(for_on: date, *, now: datetime, dry_run: bool = False, trigger: str = "command", send: bool = True) -> RunReport:
+def run_alerts(for_on: date, *, now: datetime, dry_run: bool = False, trigger: str = JobTrigger.COMMAND, send: bool = True) -> RunReport:
     """Run the daily alerts for `for_on`. `now` is the real instant (for the records and retries).
 
     A dry run reports what would be recorded and sent, and writes nothing.

@@ -31,6 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from ..extensions import db
+from ..models.alerts import JobTrigger
 from ..services import clock
 from .job import alert_time, dates_due, last_successful_run_on, run_alerts, run_due, send_outbox, time_zone
 
@@ -53,7 +54,7 @@ def _in_app(app: Flask, work: Callable[[], Any], what: str) -> Any:
 
 def daily_job(app: Flask, now: Clock = clock.now) -> None:
     def work() -> None:
-        for report in run_due(now(), trigger="scheduler"):
+        for report in run_due(now(), trigger=JobTrigger.SCHEDULER):
             log.info("daily alerts %s", report.summary)
 
     _in_app(app, work, "daily alerts")
@@ -62,7 +63,7 @@ def daily_job(app: Flask, now: Clock = clock.now) -> None:
 def catch_up_job(app: Flask, days: list[date], now: Clock = clock.now) -> None:
     def work() -> None:
         for day in days:
-            report = run_alerts(day, now=now(), trigger="catch-up")
+            report = run_alerts(day, now=now(), trigger=JobTrigger.CATCH_UP)
             log.info("catch-up %s", report.summary)
 
     _in_app(app, work, "catch-up of missed alert days")

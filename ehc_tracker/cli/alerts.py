@@ -13,6 +13,7 @@ from ..alerts.digests import AlertSettings
 from ..alerts.job import RunReport, run_alerts, run_due, send_outbox
 from ..alerts.outbox import retry_failed as requeue_failed
 from ..extensions import db
+from ..models.alerts import JobRunStatus, JobTrigger
 from ..services import ServiceError, clock
 from .params import DATE
 
@@ -57,7 +58,7 @@ def run_command(for_on: date | None, dry_run: bool, catch_up: bool, no_send: boo
     if catch_up:
         if for_on is not None or dry_run:
             raise click.UsageError("--catch-up works out the days itself; it cannot be used with --date or --dry-run.")
-        reports = run_due(now, trigger="command")
+        reports = run_due(now, trigger=JobTrigger.COMMAND)
         if not reports:
             click.echo("Nothing to do: every due day has run.")
     else:
@@ -67,7 +68,7 @@ def run_command(for_on: date | None, dry_run: bool, catch_up: bool, no_send: boo
             _echo_dry_run(report)
         else:
             click.echo(report.summary)
-    if any(r.status == "failed" for r in reports):
+    if any(r.status == JobRunStatus.FAILED for r in reports):
         raise SystemExit(1)
 
 

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Role, Team, User
 from ..models.child import ChildContact
 from ..models.case import (
+    ConsultationOutcome,
     AdviceRequest,
     AdviceType,
     Case,
@@ -42,6 +43,7 @@ from ..statutory.exceptions import validate_exception
 from ..statutory.rules import ExceptionLimb, StatutorySettings, due_on
 from ..statutory.rules import rule as statutory_rule
 from ..statutory.years import compulsory_school_age_ends
+from .. import access
 from . import Conflict, Forbidden, ServiceError, audit
 from . import directory as directory_service
 from . import milestones as milestone_service
@@ -69,15 +71,9 @@ _recompute = recompute_case
 # --- Access ----------------------------------------------------------------------------------
 
 
-def can_view(user: User, case: Case) -> bool:
-    return user.role in (Role.COORDINATOR, Role.MANAGER) and case.team_id in user.team_ids
-
-
-def can_edit(user: User, case: Case) -> bool:
-    """Coordinators work their own caseload; managers anything in their teams."""
-    if not can_view(user, case):
-        return False
-    return user.role is Role.MANAGER or case.coordinator_id == user.id
+# Who may see and change a case: the access module's rules, under the names the services use.
+can_view = access.can_view_case
+can_edit = access.can_edit_case
 
 
 def _require_edit(user: User, case: Case) -> None:
@@ -342,7 +338,7 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
 def settings_that_agreed(case: Case) -> list[str]:
     """The schools and colleges consulted on this case that agreed to be named (CFA 2014 s39(2), s40(3)), in
     the order consulted: what the plan is expected to name."""
-    return [c.setting_name for c in sorted(case.consultations, key=lambda c: (c.sent_on, c.id)) if c.outcome == "agreed"]
+    return [c.setting_name for c in sorted(case.consultations, key=lambda c: (c.sent_on, c.id)) if c.outcome == ConsultationOutcome.AGREED]
 
 
 def recordable_now(case: Case) -> list[EventType]:
@@ -580,7 +576,7 @@ def _h_school_responded(case: Case, on: date, actor: User, today: date, details:
     if on < consultation.sent_on:
         raise ServiceError(f"The response cannot come before the consultation was sent ({consultation.sent_on:%-d %B %Y})", field="on")
     outcome = (details.get("outcome") or "").strip()
-    if outcome not in ("agreed", "declined", "other"):
+    if outcome not in tuple(ConsultationOutcome):
         raise ServiceError("Select the school or college's response", field="outcome")
     consultation.responded_on = on
     consultation.outcome = outcome
@@ -977,7 +973,7 @@ def reassign_many(case_ids: list[int] | None, coordinator: User, *, from_coordin
 
 
 def _may_hold(coordinator: User, team: Team) -> bool:
-    return coordinator.active and coordinator.role in (Role.COORDINATOR, Role.MANAGER) and team.id in coordinator.team_ids
+    return access.can_hold_cases_in(coordinator, team.id)
 
 
 def add_note(case: Case, text: str, *, actor: User) -> CaseNote:

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Role, Team, User
 from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNeed, Sex
 from ..statutory.years import national_curriculum_year, school_year_start_year, year_group_name
+from .. import access
 from . import Forbidden, ServiceError, audit
 from . import clock, names
 from .email_addresses import valid_email_address
@@ -27,7 +28,7 @@ from .paging import Page, page_of
 
 # Who may see child records at all. Administrators manage accounts, not cases; viewers see
 # reports without child-identifying data.
-CHILD_ROLES = (Role.COORDINATOR, Role.MANAGER)
+CHILD_ROLES = access.CASEWORK
 
 OLDEST_AGE_YEARS = 26  # the service covers ages 0 to 25
 YEAR_GROUP_OVERRIDE_RANGE = range(0, 14)  # Reception to Year 13
@@ -201,13 +202,9 @@ def year_group_description(child: Child, today: date) -> str:
 # --- Access ----------------------------------------------------------------------------------
 
 
-def can_view(user: User, child: Child) -> bool:
-    """Coordinators and managers see the children of their own teams; nobody else sees any."""
-    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*CHILD_ROLES) and child.team_id in user.team_ids
-
-
-def can_edit(user: User, child: Child) -> bool:
-    return can_view(user, child)
+# Who may see and change a child's record: the access module's rules.
+can_view = access.can_view_child
+can_edit = access.can_edit_child
 
 
 def teams_for_new_child(user: User) -> list[Team]:

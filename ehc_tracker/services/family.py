@@ -27,6 +27,7 @@ from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
 from ..statutory.calendar import age_on
 from ..statutory.rules import ExceptionLimb
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
+from .. import access
 from . import Forbidden, ServiceError, audit
 from . import cases as case_service
 from . import workflow
@@ -470,7 +471,7 @@ def thread(case: Case, *, viewer: User) -> list[ThreadMessage]:
 
 
 def can_share(actor: User, case: Case) -> bool:
-    return case_service.can_edit(actor, case)
+    return access.can_edit_case(actor, case)
 
 
 def share_message(comm: Communication, *, share: bool, actor: User, now: datetime) -> bool:

@@ -7,22 +7,21 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, false, select
 
+from ... import access
 from ...extensions import db
 from ...models import Role, User
 from ...models.case import Case, CaseType
 
 
 # Who may use the reports at all, and who may see children's names in them.
-REPORT_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
-NAME_ROLES = (Role.COORDINATOR, Role.MANAGER)
+REPORT_ROLES = access.OVERDUE_READERS
+NAME_ROLES = access.CASEWORK
 FINAL_PLAN_WEEKS = 20
 ASSESSMENT_TYPES = (CaseType.ASSESSMENT, CaseType.REASSESSMENT)
 REVIEW_KEYS = ("review_due", "transfer_in_review_due")
 
 
-def can_see_child_names(user: User) -> bool:
-    """Viewers see reports without child-identifying data; staff who hold cases see names."""
-    return user.role in NAME_ROLES
+can_see_child_names = access.can_see_child_names
 
 
 # --- Scope ------------------------------------------------------------------------------------
