@@ -3,6 +3,7 @@
 Secrets never have defaults. Development and testing generate a throw-away secret key
 per process when none is set; production refuses to start without one.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,9 +33,9 @@ def _int(name: str, default: int) -> int:
 def _database_url(url: str) -> str:
     # Hosting platforms often hand out "postgres://" URLs; SQLAlchemy wants a driver name.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -113,7 +114,9 @@ class Config:
 
     # Daily alerts (see README, "Daily alerts and the scheduler").
     ALERT_TIME = os.environ.get("ALERT_TIME", "07:00")  # local time (TIME_ZONE) of the daily run
-    ALERT_DUE_SOON_DAYS = _int("ALERT_DUE_SOON_DAYS", DUE_SOON_DAYS)  # "due soon" in the alerts (default: DUE_SOON_DAYS)
+    ALERT_DUE_SOON_DAYS = _int(
+        "ALERT_DUE_SOON_DAYS", DUE_SOON_DAYS
+    )  # "due soon" in the alerts (default: DUE_SOON_DAYS)
     ALERT_WEEKLY_DAY = _int("ALERT_WEEKLY_DAY", 0)  # weekly digests go out on this weekday (0 = Monday)
     ALERT_SKIP_NON_WORKING_DAYS = _bool("ALERT_SKIP_NON_WORKING_DAYS", True)  # no alerts on weekends and holidays
     ALERT_CATCH_UP_DAYS = _int("ALERT_CATCH_UP_DAYS", 7)  # missed days run on start, at most this many

@@ -7,6 +7,7 @@ make the import graph whose cycles are listed; imports inside functions run late
 listed separately, with a count, since they are often how a cycle is put off rather than
 removed. tests/unit/test_code_shape.py keeps the module-level graph free of cycles.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,7 +104,10 @@ def _walk_imports(module: Module, known: dict[str, Module]) -> None:
                 for child_field in ("body", "orelse", "finalbody", "handlers"):
                     children = getattr(node, child_field, None)
                     if isinstance(children, list):
-                        visit([c for c in children if isinstance(c, ast.stmt) or isinstance(c, ast.ExceptHandler)], in_function)  # type: ignore[misc]
+                        visit(
+                            [c for c in children if isinstance(c, ast.stmt) or isinstance(c, ast.ExceptHandler)],
+                            in_function,
+                        )  # type: ignore[misc]
 
     visit(module.tree.body, False)
 
@@ -201,7 +205,9 @@ def functions(modules: dict[str, Module]) -> list[Function]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 name = f"{prefix}{child.name}"
-                found.append(Function(module, name, child.lineno, (child.end_lineno or child.lineno) - child.lineno + 1))
+                found.append(
+                    Function(module, name, child.lineno, (child.end_lineno or child.lineno) - child.lineno + 1)
+                )
                 visit(child, module, name + ".")
             elif isinstance(child, ast.ClassDef):
                 visit(child, module, f"{prefix}{child.name}.")
@@ -230,7 +236,9 @@ def report(top: int = 20) -> str:
         key=lambda row: (row[0], row[1]),
     )
     out.append("")
-    out.append(f"Imports inside functions: {sum(c for _, _, c in local)} (of {len({t for _, t, _ in local})} modules, from {len({m for m, _, _ in local})})")
+    out.append(
+        f"Imports inside functions: {sum(c for _, _, c in local)} (of {len({t for _, t, _ in local})} modules, from {len({m for m, _, _ in local})})"
+    )
     for name, target, count in local:
         back = " (a cycle if made at module level)" if _reaches(graph, target, name) else ""
         out.append(f"  {name} -> {target}{f' x{count}' if count > 1 else ''}{back}")

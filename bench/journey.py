@@ -22,6 +22,7 @@ put the cursor in a text field; a keystroke for every character typed plus the T
 parts of a date. Signing in is not counted. The figures are counts, not timings, so they are the
 same on any machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,14 +32,22 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "journey benchmark password"
 EMAIL = "journey.coordinator@example.org"
 
@@ -56,8 +65,11 @@ STEPS: list[tuple[str, date]] = [
     ("school_responded", date(2026, 4, 21)),
     ("final_plan_issued", date(2026, 5, 18)),
 ]
-ADVICE = [("Educational psychologist", "Northtown Educational Psychology Service"), ("Health", "Northtown Community Paediatrics"),
-          ("Social care", "Northtown Children's Social Care")]
+ADVICE = [
+    ("Educational psychologist", "Northtown Educational Psychology Service"),
+    ("Health", "Northtown Community Paediatrics"),
+    ("Social care", "Northtown Children's Social Care"),
+]
 SCHOOL = "Hill Primary School"
 
 
@@ -113,7 +125,8 @@ class Effort:
         """A name the field suggests (its datalist holds it): a few letters, then a click on the
         suggestion; otherwise typed in full."""
         offered = suggestions and locator.evaluate(
-            "(e, text) => !!(e.list && Array.from(e.list.options).some(o => o.value === text))", text)
+            "(e, text) => !!(e.list && Array.from(e.list.options).some(o => o.value === text))", text
+        )
         if not offered:
             self.type(locator, text)
             return
@@ -149,7 +162,7 @@ class Clock:
 
         self.shifted = Shifted
 
-    def __enter__(self) -> "Clock":
+    def __enter__(self) -> Clock:
         self.module.datetime = self.shifted
         return self
 
@@ -166,13 +179,17 @@ def serve(database: Path) -> Iterator[str]:
     try:
         from ehc_tracker.demo import seed_directory
     except ImportError:  # a build from before the directory (measuring the first release)
+
         def seed_directory() -> int:
             return 0
+
     from ehc_tracker.extensions import db
     from ehc_tracker.models import Role, Team
     from ehc_tracker.services.users import create_user
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "WTF_CSRF_ENABLED": True, "LOGIN_MAX_FAILURES": 50})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "WTF_CSRF_ENABLED": True, "LOGIN_MAX_FAILURES": 50}
+    )
     with app.app_context():
         upgrade()
         team = Team(name="Journey Team")
@@ -262,9 +279,15 @@ def _open_step(page: Any, effort: Effort, event: str, label: str, *, way: str) -
 def walk(page: Any, effort: Effort, clock: Clock, *, way: str) -> None:
     shortcut = way == "worklist"
     add_child_and_request(page, effort, shortcut=shortcut)
-    labels = {"decided_to_assess": "Decided to assess", "advice_requested": "Advice requested", "decided_to_issue": "Decided to issue a plan",
-              "draft_plan_issued": "Draft plan issued", "school_consulted": "School or college consulted",
-              "school_responded": "School or college responded", "final_plan_issued": "Final plan issued"}
+    labels = {
+        "decided_to_assess": "Decided to assess",
+        "advice_requested": "Advice requested",
+        "decided_to_issue": "Decided to issue a plan",
+        "draft_plan_issued": "Draft plan issued",
+        "school_consulted": "School or college consulted",
+        "school_responded": "School or college responded",
+        "final_plan_issued": "Final plan issued",
+    }
     for key, on in STEPS:
         clock.on = on
         event, _, which = key.partition(":")
@@ -309,13 +332,16 @@ def advice_form(page: Any, effort: Effort, on: date, rows: list[tuple[str, str]]
     """The advice request form: one date, then a row per advice, the usual kinds already chosen."""
     _date(page, effort, "on", on, shortcut=shortcut)
     if page.locator("#provider").count():  # the first release: one advice per form
-        (kind, provider), = rows
+        ((kind, provider),) = rows
         effort.check(page.get_by_role("group", name="Type of advice").get_by_label(kind).first)
         effort.type(page.locator("#provider").first, provider)
         _save(page, effort)
         return
     selects = page.locator("select[id^='rows-'][id$='-advice_type']")
-    chosen = [selects.nth(i).evaluate("e => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''") for i in range(selects.count())]
+    chosen = [
+        selects.nth(i).evaluate("e => e.options[e.selectedIndex] ? e.options[e.selectedIndex].text : ''")
+        for i in range(selects.count())
+    ]
     for kind, provider in rows:
         if kind in chosen:
             number = chosen.index(kind)
@@ -350,7 +376,9 @@ def run(way: str, *, on_page: Callable[[Any], None] | None = None, browser: Any 
     return effort
 
 
-def _walk_in(browser: Any, url: str, effort: Effort, clock: Clock, *, way: str, on_page: Callable[[Any], None] | None) -> None:
+def _walk_in(
+    browser: Any, url: str, effort: Effort, clock: Clock, *, way: str, on_page: Callable[[Any], None] | None
+) -> None:
     # bypass_csp lets the browser tests inject axe-core through `on_page`.
     context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}, bypass_csp=on_page is not None)
     try:
@@ -381,13 +409,25 @@ def report(results: dict[str, Effort], *, when: datetime) -> str:
     before = results.get("first release, by hand") or results.get("by hand")
     after = results.get("worklist")
     if before and after:
-        lines += ["", f"The worklist way takes {1 - after.clicks / before.clicks:.0%} fewer clicks, {1 - after.keystrokes / before.keystrokes:.0%} fewer "
-                  f"keystrokes and {1 - after.fields / before.fields:.0%} fewer typed fields than "
-                  f"{'the first release' if 'first release, by hand' in results else 'the same build by hand'} (aim: at least a third fewer)."]
-    lines += ["", "## Step by step (clicks / keystrokes / fields)", "", "| step | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]
+        lines += [
+            "",
+            f"The worklist way takes {1 - after.clicks / before.clicks:.0%} fewer clicks, {1 - after.keystrokes / before.keystrokes:.0%} fewer "
+            f"keystrokes and {1 - after.fields / before.fields:.0%} fewer typed fields than "
+            f"{'the first release' if 'first release, by hand' in results else 'the same build by hand'} (aim: at least a third fewer).",
+        ]
+    lines += [
+        "",
+        "## Step by step (clicks / keystrokes / fields)",
+        "",
+        "| step | " + " | ".join(results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
     steps = list(dict.fromkeys(name for effort in results.values() for name in effort.by_step))
     for name in steps:
-        cells = [("/".join(str(n) for n in effort.by_step[name]) if name in effort.by_step else "–") for effort in results.values()]
+        cells = [
+            ("/".join(str(n) for n in effort.by_step[name]) if name in effort.by_step else "–")
+            for effort in results.values()
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -397,22 +437,45 @@ def _first_release(folder: str) -> Effort:
     script = Path(folder) / "bench" / "journey_measure.py"
     script.write_text(Path(__file__).read_text())
     try:
-        done = subprocess.run([sys.executable, "-m", "bench.journey_measure", "--way", "by-hand", "--json"], cwd=folder, check=True,
-                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": folder})
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.journey_measure", "--way", "by-hand", "--json"],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": folder},
+        )
     finally:
         script.unlink()
     data = json.loads(done.stdout.strip().splitlines()[-1])
-    return Effort(clicks=data["clicks"], keystrokes=data["keystrokes"], fields=data["fields"], pages=data["pages"], by_step=data["by_step"])
+    return Effort(
+        clicks=data["clicks"],
+        keystrokes=data["keystrokes"],
+        fields=data["fields"],
+        pages=data["pages"],
+        by_step=data["by_step"],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.journey", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--way", choices=("by-hand", "worklist", "both"), default="both", help="which way to walk (default %(default)s)")
-    parser.add_argument("--first-release", metavar="DIR",
-                        help="a checkout of the first release (git worktree add DIR 7faad89, with ehc_tracker/static/govuk linked from "
-                             "this one): also walk it by hand there, as the 'before' figure")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.journey", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--way", choices=("by-hand", "worklist", "both"), default="both", help="which way to walk (default %(default)s)"
+    )
+    parser.add_argument(
+        "--first-release",
+        metavar="DIR",
+        help="a checkout of the first release (git worktree add DIR 7faad89, with ehc_tracker/static/govuk linked from "
+        "this one): also walk it by hand there, as the 'before' figure",
+    )
     parser.add_argument("--json", action="store_true", help="print one way's counts as JSON (used by --first-release)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "JOURNEY.md"), help="report file when both ways are walked (default %(default)s)")
+    parser.add_argument(
+        "--out",
+        default=str(ROOT / "bench" / "JOURNEY.md"),
+        help="report file when both ways are walked (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     ways = ["by hand", "worklist"] if args.way == "both" else [args.way.replace("-", " ")]
     results = {}
@@ -421,8 +484,17 @@ def main(argv: list[str] | None = None) -> int:
     results.update({way: run("by-hand" if way == "by hand" else way) for way in ways})
     if args.json:
         effort = results[ways[-1]]
-        print(json.dumps({"clicks": effort.clicks, "keystrokes": effort.keystrokes, "fields": effort.fields, "pages": effort.pages,
-                          "by_step": effort.by_step}))
+        print(
+            json.dumps(
+                {
+                    "clicks": effort.clicks,
+                    "keystrokes": effort.keystrokes,
+                    "fields": effort.fields,
+                    "pages": effort.pages,
+                    "by_step": effort.by_step,
+                }
+            )
+        )
         return 0
     text = report(results, when=datetime.now())
     print(text)

@@ -11,13 +11,13 @@ its own process, with time and peak memory); and, unless --no-concurrent, the th
 error count of a mix of coordinator and manager traffic against gunicorn with several workers,
 driven by wrk. The report is written to BENCHMARKS.md (or --out), followed by bench/NOTES.md.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import platform
 import re
-import resource
 import shutil
 import socket
 import statistics
@@ -25,10 +25,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -99,8 +100,15 @@ def make_app(database_url: str) -> Any:
     sys.path.insert(0, str(ROOT))
     from ehc_tracker import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False, "LOGIN_MAX_FAILURES": 10_000,
-                       "LOGIN_MAX_FAILURES_PER_ADDRESS": 10_000, "IDLE_TIMEOUT_MINUTES": 600})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_MAX_FAILURES": 10_000,
+            "LOGIN_MAX_FAILURES_PER_ADDRESS": 10_000,
+            "IDLE_TIMEOUT_MINUTES": 600,
+        }
+    )
 
 
 def prepare(app: Any, children: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -108,10 +116,10 @@ def prepare(app: Any, children: int, log: Callable[[str], None]) -> dict[str, An
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
+    from ehc_tracker.demo import seed_teams_and_users
     from ehc_tracker.demo.large import generate
     from ehc_tracker.extensions import db
     from ehc_tracker.models import Child
-    from ehc_tracker.demo import seed_teams_and_users
     from ehc_tracker.services.clock import today
 
     info: dict[str, Any] = {}
@@ -136,7 +144,8 @@ def prepare(app: Any, children: int, log: Callable[[str], None]) -> dict[str, An
         info["dialect"] = db.engine.dialect.name
         with db.engine.connect() as connection:
             info["server_version"] = (
-                connection.execute(sa.text("SHOW server_version")).scalar() if info["dialect"] == "postgresql"
+                connection.execute(sa.text("SHOW server_version")).scalar()
+                if info["dialect"] == "postgresql"
                 else connection.execute(sa.text("select sqlite_version()")).scalar()
             )
         db.session.remove()
@@ -192,23 +201,39 @@ def context_for(app: Any) -> dict[str, Any]:
 
     with app.app_context():
         coordinator_id, _ = db.session.execute(
-            select(Case.coordinator_id, func.count(Case.id)).where(Case.status == CaseStatus.OPEN)
-            .group_by(Case.coordinator_id).order_by(func.count(Case.id).desc()).limit(1)
+            select(Case.coordinator_id, func.count(Case.id))
+            .where(Case.status == CaseStatus.OPEN)
+            .group_by(Case.coordinator_id)
+            .order_by(func.count(Case.id).desc())
+            .limit(1)
         ).one()
         coordinator = db.session.get(User, coordinator_id)
         team = coordinator.teams[0]
         manager = next(u for u in team.members if u.role is Role.MANAGER)
-        open_reviews = list(db.session.scalars(
-            select(Case.id).where(Case.coordinator_id == coordinator.id, Case.status == CaseStatus.OPEN, Case.case_type == CaseType.ANNUAL_REVIEW)
-            .order_by(Case.id)
-        ))
+        open_reviews = list(
+            db.session.scalars(
+                select(Case.id)
+                .where(
+                    Case.coordinator_id == coordinator.id,
+                    Case.status == CaseStatus.OPEN,
+                    Case.case_type == CaseType.ANNUAL_REVIEW,
+                )
+                .order_by(Case.id)
+            )
+        )
         case_id = open_reviews[0]
         # The action benchmarked is the next early step of one of their open reviews: a
         # meeting scheduled where none is, or the invitations sent where the meeting is set.
         from ehc_tracker.models import CaseEvent
 
         def having(event_type: EventType) -> set[int]:
-            return set(db.session.scalars(select(CaseEvent.case_id).where(CaseEvent.case_id.in_(open_reviews), CaseEvent.event_type == event_type)))
+            return set(
+                db.session.scalars(
+                    select(CaseEvent.case_id).where(
+                        CaseEvent.case_id.in_(open_reviews), CaseEvent.event_type == event_type
+                    )
+                )
+            )
 
         scheduled, invited = having(EventType.REVIEW_MEETING_SCHEDULED), having(EventType.INVITATIONS_SENT)
         to_record = [(c, "review_meeting_scheduled") for c in open_reviews if c not in scheduled]
@@ -219,11 +244,20 @@ def context_for(app: Any) -> dict[str, Any]:
         from ehc_tracker.services.clock import today
 
         listed = oversight.page_of_ids(
-            oversight.overdue_ids(oversight.scope_for(manager), oversight.OverdueFilters(as_at=today())), page=1, per_page=1,
+            oversight.overdue_ids(oversight.scope_for(manager), oversight.OverdueFilters(as_at=today())),
+            page=1,
+            per_page=1,
         ).total
-        ctx = {"coordinator": coordinator.email, "manager": manager.email, "team_id": team.id, "case_id": case_id,
-               "to_record": to_record, "coordinator_id": coordinator.id,
-               "overdue_last_page": max(-(-listed // PER_PAGE), 1), "overdue_listed": listed}
+        ctx = {
+            "coordinator": coordinator.email,
+            "manager": manager.email,
+            "team_id": team.id,
+            "case_id": case_id,
+            "to_record": to_record,
+            "coordinator_id": coordinator.id,
+            "overdue_last_page": max(-(-listed // PER_PAGE), 1),
+            "overdue_listed": listed,
+        }
         db.session.remove()
         return ctx
 
@@ -247,17 +281,31 @@ def scenarios(app: Any) -> list[Scenario]:
         Scenario("Sign-in page", "anonymous", "page", lambda c, x: c.get("/sign-in")),
         Scenario("Coordinator's caseload", "coordinator", "list", lambda c, x: c.get("/cases/")),
         Scenario("Case page", "coordinator", "page", lambda c, x: c.get(f"/cases/{x['case_id']}")),
-        Scenario("Record a review step (meeting scheduled or invitations sent)", "coordinator", "action", _record_next_step),
+        Scenario(
+            "Record a review step (meeting scheduled or invitations sent)", "coordinator", "action", _record_next_step
+        ),
     ]
     if "reports.overdue" in rules:
         found += [
             Scenario("Team's overdue list, first page", "manager", "list", lambda c, x: c.get("/reports/overdue")),
-            Scenario("Team's overdue list, last page", "manager", "list", lambda c, x: c.get(f"/reports/overdue?page={x['overdue_last_page']}")),
+            Scenario(
+                "Team's overdue list, last page",
+                "manager",
+                "list",
+                lambda c, x: c.get(f"/reports/overdue?page={x['overdue_last_page']}"),
+            ),
         ]
     if "reports.dashboard" in rules:
         found.append(Scenario("Compliance dashboard", "manager", "dashboard", lambda c, x: c.get("/reports/dashboard")))
     if "reports.overdue_export" in rules:
-        found.append(Scenario("CSV export of all overdue items", "manager", "export", lambda c, x: c.get("/reports/overdue/export?format=csv")))
+        found.append(
+            Scenario(
+                "CSV export of all overdue items",
+                "manager",
+                "export",
+                lambda c, x: c.get("/reports/overdue/export?format=csv"),
+            )
+        )
     return found
 
 
@@ -295,7 +343,9 @@ def measure(app: Any, ctx: dict[str, Any], scenario: Scenario, requests: int) ->
             raise RuntimeError(f"{scenario.name}: HTTP {response.status_code}: {body[:300]!r}")
         if n >= warmup:
             result.page_ms.append(elapsed)
-            statements = [s for s in recorder.statements if not s[0].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+            statements = [
+                s for s in recorder.statements if not s[0].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            ]
             result.queries = len(recorder.statements)
             if scenario.kind != "action":
                 recorder.statements = statements
@@ -314,7 +364,9 @@ _MEASURE_CHILD = (
 
 def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run a command in a fresh wrapper process: (seconds, peak resident MB of that command, output)."""
-    done = subprocess.run([sys.executable, "-c", _MEASURE_CHILD, *command], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE_CHILD, *command], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     code, seconds, peak_kb = done.stdout.split()
     if int(code) != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
@@ -353,9 +405,15 @@ def alert_job(database_url: str, log: Callable[[str], None]) -> dict[str, Any] |
     log("the daily alert job as a dry run")
     dry_s, dry_mb, _ = _measured([*flask, "--date", day.isoformat(), "--dry-run"], env)
     summary = [line.strip() for line in output.strip().splitlines() if line.strip()][-1:]
-    return {"seconds": seconds, "peak_mb": peak_mb, "output": summary, "repeat_seconds": again_s,
-            "repeat_output": [line.strip() for line in again_out.strip().splitlines() if line.strip()][-1:],
-            "dry_seconds": dry_s, "dry_peak_mb": dry_mb}
+    return {
+        "seconds": seconds,
+        "peak_mb": peak_mb,
+        "output": summary,
+        "repeat_seconds": again_s,
+        "repeat_output": [line.strip() for line in again_out.strip().splitlines() if line.strip()][-1:],
+        "dry_seconds": dry_s,
+        "dry_peak_mb": dry_mb,
+    }
 
 
 def _free_port() -> int:
@@ -393,17 +451,31 @@ end
 """
 
 
-def concurrent(database_url: str, ctx: dict[str, Any], app: Any, seconds: int, workers: int, log: Callable[[str], None]) -> dict[str, Any] | None:
+def concurrent(
+    database_url: str, ctx: dict[str, Any], app: Any, seconds: int, workers: int, log: Callable[[str], None]
+) -> dict[str, Any] | None:
     if not shutil.which("wrk"):
         log("wrk is not installed (apt-get install wrk): the concurrent run is skipped")
         return None
     gunicorn = Path(sys.executable).with_name("gunicorn")
     port = _free_port()
     secret = os.urandom(24).hex()
-    env = dict(os.environ, EHC_ENV="production", SECRET_KEY=secret, DATABASE_URL=database_url, SESSION_COOKIE_SECURE="false",
-               LOGIN_MAX_FAILURES="10000", LOGIN_MAX_FAILURES_PER_ADDRESS="10000")
-    server = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        EHC_ENV="production",
+        SECRET_KEY=secret,
+        DATABASE_URL=database_url,
+        SESSION_COOKIE_SECURE="false",
+        LOGIN_MAX_FAILURES="10000",
+        LOGIN_MAX_FAILURES_PER_ADDRESS="10000",
+    )
+    server = subprocess.Popen(
+        [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         import http.cookiejar
         import urllib.parse
@@ -444,8 +516,21 @@ def concurrent(database_url: str, ctx: dict[str, Any], app: Any, seconds: int, w
             manager_paths.append("/reports/dashboard")
         script = Path(tempfile.mkdtemp()) / "mix.lua"
         script.write_text(WRK_SCRIPT)
-        command = ["wrk", "-t4", "-c16", f"-d{seconds}s", "--latency", "-s", str(script), base, "--",
-                   cookie_for(ctx["coordinator"]), cookie_for(ctx["manager"]), ",".join(coordinator_paths), ",".join(manager_paths)]
+        command = [
+            "wrk",
+            "-t4",
+            "-c16",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+            "--",
+            cookie_for(ctx["coordinator"]),
+            cookie_for(ctx["manager"]),
+            ",".join(coordinator_paths),
+            ",".join(manager_paths),
+        ]
         log("concurrent run: " + " ".join(command[:6]))
         out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -453,9 +538,17 @@ def concurrent(database_url: str, ctx: dict[str, Any], app: Any, seconds: int, w
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors = re.search(r"Socket errors: (.*)", out)
         latency = {p: m for p, m in re.findall(r"\s+(50|90|99)%\s+([\d.]+\w+)", out)}
-        return {"rps": rps, "requests": total, "non_2xx": int(non2xx.group(1)) if non2xx else 0,
-                "socket_errors": errors.group(1) if errors else "none", "latency": latency, "workers": workers,
-                "seconds": seconds, "coordinator_paths": coordinator_paths, "manager_paths": manager_paths}
+        return {
+            "rps": rps,
+            "requests": total,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": errors.group(1) if errors else "none",
+            "latency": latency,
+            "workers": workers,
+            "seconds": seconds,
+            "coordinator_paths": coordinator_paths,
+            "manager_paths": manager_paths,
+        }
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -476,14 +569,27 @@ def machine() -> dict[str, str]:
         mem = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, AttributeError):
         pass
-    return {"cpus": str(os.cpu_count()), "cpu": cpu, "memory": mem, "python": platform.python_version(), "os": platform.platform()}
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
 
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def report(path: Path, info: dict[str, Any], results: list[Result], job: dict[str, Any] | None, conc: dict[str, Any] | None, args: Any) -> str:
+def report(
+    path: Path,
+    info: dict[str, Any],
+    results: list[Result],
+    job: dict[str, Any] | None,
+    conc: dict[str, Any] | None,
+    args: Any,
+) -> str:
     m = machine()
     lines = [
         "# Benchmarks",
@@ -524,33 +630,48 @@ def report(path: Path, info: dict[str, Any], results: list[Result], job: dict[st
             target, ok = "–", True
         sql = f"{r.sql_median:.1f}" if r.sql_ms and r.queries else "–"
         ratio = f"{r.ratio:.1f}" if r.sql_ms and r.queries else "–"
-        lines.append(f"| {r.name} | {r.median:.1f} | {r.p95:.1f} | {sql} | {ratio} | {r.queries} | {target} | {verdict(ok) if target != '–' else '–'} |")
+        lines.append(
+            f"| {r.name} | {r.median:.1f} | {r.p95:.1f} | {sql} | {ratio} | {r.queries} | {target} | {verdict(ok) if target != '–' else '–'} |"
+        )
     lines += ["", "## Daily alert job", ""]
     if job:
         ok = job["seconds"] <= TARGETS["alert_job_s"] and job["peak_mb"] <= TARGETS["alert_job_mb"]
-        lines.append(f"The job for today over the whole data set, recording every alert in the ledger and queueing the digests "
-                     f"(`flask alerts run --no-send`): {job['seconds']:.1f} s, peak memory {job['peak_mb']:.0f} MB "
-                     f"(targets ≤ {TARGETS['alert_job_s']:.0f} s, ≤ {TARGETS['alert_job_mb']:.0f} MB): {verdict(ok)}.")
+        lines.append(
+            f"The job for today over the whole data set, recording every alert in the ledger and queueing the digests "
+            f"(`flask alerts run --no-send`): {job['seconds']:.1f} s, peak memory {job['peak_mb']:.0f} MB "
+            f"(targets ≤ {TARGETS['alert_job_s']:.0f} s, ≤ {TARGETS['alert_job_mb']:.0f} MB): {verdict(ok)}."
+        )
         if job["output"]:
             lines.append(f"It reported: {job['output'][0]}")
         lines.append("")
-        lines.append(f"Run again for the same day (nothing new to record or send): {job['repeat_seconds']:.1f} s"
-                     + (f"; it reported: {job['repeat_output'][0]}" if job["repeat_output"] else "") + ".")
-        lines.append(f"As a dry run (`--dry-run`, writes nothing): {job['dry_seconds']:.1f} s, peak memory {job['dry_peak_mb']:.0f} MB.")
+        lines.append(
+            f"Run again for the same day (nothing new to record or send): {job['repeat_seconds']:.1f} s"
+            + (f"; it reported: {job['repeat_output'][0]}" if job["repeat_output"] else "")
+            + "."
+        )
+        lines.append(
+            f"As a dry run (`--dry-run`, writes nothing): {job['dry_seconds']:.1f} s, peak memory {job['dry_peak_mb']:.0f} MB."
+        )
     else:
         lines.append("Not measured (--no-alert-job).")
     lines += ["", "## Concurrent traffic", ""]
     if conc and "failed" in conc:
-        lines.append(f"The run failed: {conc['failed']}. Target ≥ {TARGETS['throughput_rps']:.0f} requests/s with no errors: {verdict(False)}.")
+        lines.append(
+            f"The run failed: {conc['failed']}. Target ≥ {TARGETS['throughput_rps']:.0f} requests/s with no errors: {verdict(False)}."
+        )
     elif conc:
         ok = conc["rps"] >= TARGETS["throughput_rps"] and conc["non_2xx"] == 0
-        lines.append(f"gunicorn with {conc['workers']} workers, wrk with 4 threads and 16 connections for {conc['seconds']} s, "
-                     f"half as a coordinator ({', '.join(conc['coordinator_paths'])}) and half as a manager "
-                     f"({', '.join(conc['manager_paths'])}).")
+        lines.append(
+            f"gunicorn with {conc['workers']} workers, wrk with 4 threads and 16 connections for {conc['seconds']} s, "
+            f"half as a coordinator ({', '.join(conc['coordinator_paths'])}) and half as a manager "
+            f"({', '.join(conc['manager_paths'])})."
+        )
         lines.append("")
-        lines.append(f"{conc['rps']:.0f} requests/s ({conc['requests']:,} requests), non-2xx/3xx responses: {conc['non_2xx']}, "
-                     f"socket errors: {conc['socket_errors']}; latency p50 {conc['latency'].get('50', '?')}, p90 {conc['latency'].get('90', '?')}, "
-                     f"p99 {conc['latency'].get('99', '?')}. Target ≥ {TARGETS['throughput_rps']:.0f} requests/s with no errors: {verdict(ok)}.")
+        lines.append(
+            f"{conc['rps']:.0f} requests/s ({conc['requests']:,} requests), non-2xx/3xx responses: {conc['non_2xx']}, "
+            f"socket errors: {conc['socket_errors']}; latency p50 {conc['latency'].get('50', '?')}, p90 {conc['latency'].get('90', '?')}, "
+            f"p99 {conc['latency'].get('99', '?')}. Target ≥ {TARGETS['throughput_rps']:.0f} requests/s with no errors: {verdict(ok)}."
+        )
     else:
         lines.append("Not run (--no-concurrent, or wrk missing).")
     text = "\n".join(lines) + "\n"
@@ -561,17 +682,30 @@ def report(path: Path, info: dict[str, Any], results: list[Result], job: dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/ehc_bench"),
-                        help="database to fill and measure (created if missing on PostgreSQL; default %(default)s)")
-    parser.add_argument("--children", type=int, default=30_000, help="children in the generated data set (default %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/ehc_bench"),
+        help="database to fill and measure (created if missing on PostgreSQL; default %(default)s)",
+    )
+    parser.add_argument(
+        "--children", type=int, default=30_000, help="children in the generated data set (default %(default)s)"
+    )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page (default %(default)s)")
-    parser.add_argument("--concurrent-seconds", type=int, default=30, help="length of the wrk run (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the concurrent run (default %(default)s)")
+    parser.add_argument(
+        "--concurrent-seconds", type=int, default=30, help="length of the wrk run (default %(default)s)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=4, help="gunicorn workers for the concurrent run (default %(default)s)"
+    )
     parser.add_argument("--no-concurrent", action="store_true", help="skip the gunicorn + wrk run")
     parser.add_argument("--no-alert-job", action="store_true", help="skip the alert job measurement")
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"), help="report file (default %(default)s)")
-    parser.add_argument("--notes", default=str(ROOT / "bench" / "NOTES.md"), help="text appended to the report (default %(default)s)")
+    parser.add_argument(
+        "--notes", default=str(ROOT / "bench" / "NOTES.md"), help="text appended to the report (default %(default)s)"
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -582,14 +716,18 @@ def main(argv: list[str] | None = None) -> int:
         target = sa.engine.make_url(url)
         admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).scalar():
+            if not connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            ).scalar():
                 connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
         admin.dispose()
     app = make_app(url)
     info = prepare(app, args.children, log)
     ctx = context_for(app)
-    info["people"] = (f"the busiest coordinator ({ctx['coordinator']}) and a manager of their team ({ctx['manager']}), "
-                      f"whose overdue and due-soon list holds {ctx['overdue_listed']:,} items (last page {ctx['overdue_last_page']})")
+    info["people"] = (
+        f"the busiest coordinator ({ctx['coordinator']}) and a manager of their team ({ctx['manager']}), "
+        f"whose overdue and due-soon list holds {ctx['overdue_listed']:,} items (last page {ctx['overdue_last_page']})"
+    )
     results = []
     for scenario in scenarios(app):
         log(f"measuring {scenario.name}")

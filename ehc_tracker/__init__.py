@@ -1,7 +1,9 @@
 """EHC Tracker: statutory case workflow for EHC needs assessments and annual reviews."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader

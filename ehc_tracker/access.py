@@ -13,6 +13,7 @@ pages ask `can_edit_case` before they offer a change, so the three cannot disagr
   alert runs, the SEN2 settings) and see no case data.
 - Families follow the cases of the children linked to their account.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -97,29 +98,29 @@ def can_hold_cases_in(user: Any, team_id: int) -> bool:
 # --- Records ---------------------------------------------------------------------------------------
 
 
-def can_view_child(user: "User", child: Any) -> bool:
+def can_view_child(user: User, child: Any) -> bool:
     """Coordinators and managers see the children of their own teams; nobody else sees any."""
     return bool(getattr(user, "is_authenticated", False)) and is_staff_editor(user) and child.team_id in user.team_ids
 
 
-def can_edit_child(user: "User", child: Any) -> bool:
+def can_edit_child(user: User, child: Any) -> bool:
     """Whoever sees a child's record may change it (contacts, plans)."""
     return can_view_child(user, child)
 
 
-def can_view_case(user: "User", case: Any) -> bool:
+def can_view_case(user: User, case: Any) -> bool:
     """Coordinators and managers see the cases of their own teams."""
     return is_staff_editor(user) and case.team_id in user.team_ids
 
 
-def can_edit_case(user: "User", case: Any) -> bool:
+def can_edit_case(user: User, case: Any) -> bool:
     """Coordinators work their own caseload; managers anything in their teams."""
     if not can_view_case(user, case):
         return False
     return can_manage(user) or case.coordinator_id == user.id
 
 
-def can_manage_case(user: "User", case: Any) -> bool:
+def can_manage_case(user: User, case: Any) -> bool:
     """A manager of the case's team: reassigns it, decides its exceptions."""
     return can_manage(user) and case.team_id in user.team_ids
 

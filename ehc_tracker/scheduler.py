@@ -2,6 +2,7 @@
 
 Reads its configuration from the environment like the web app (EHC_ENV, DATABASE_URL, ...).
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 The database URL and the model metadata come from the Flask app. SQLite gets batch mode so
 that later migrations can alter tables there too.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,7 +43,9 @@ def _options(dialect_name: str) -> dict[str, object]:
 
 def run_migrations_offline() -> None:
     url = db.engine.url
-    context.configure(url=url.render_as_string(hide_password=False), literal_binds=True, **_options(url.get_backend_name()))
+    context.configure(
+        url=url.render_as_string(hide_password=False), literal_binds=True, **_options(url.get_backend_name())
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -5,12 +5,14 @@ PostgreSQL server). The schema is built once per run by the real migrations; eac
 gets an empty database: a fresh copy of the migrated SQLite file, or on PostgreSQL the same
 schema with every table truncated afterwards.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jinja2
 import jinja2.bccache
@@ -116,9 +118,15 @@ class _Emptier:
     def __init__(self, url: str) -> None:
         self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         with self.engine.connect() as connection:
-            tables = connection.execute(
-                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-            ).scalars().all()
+            tables = (
+                connection.execute(
+                    sa.text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                    )
+                )
+                .scalars()
+                .all()
+            )
         self.truncate = f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE" if tables else ""
         self.delete = (
             "SET LOCAL session_replication_role = replica;"
@@ -196,9 +204,7 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(
-    database_template: str, _emptier: _Emptier | None, tmp_path: Path, app_config: dict[str, Any]
-) -> Iterator[Any]:
+def app(database_template: str, _emptier: _Emptier | None, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Any]:
     from ehc_tracker import create_app
     from ehc_tracker.extensions import db
 

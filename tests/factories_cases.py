@@ -1,4 +1,5 @@
 """Factories for case-workflow tests (keyword-only, like tests.helpers)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -27,7 +28,13 @@ def create_assessment(
     coordinator = coordinator or create_user(role="coordinator", teams=[team])
     child = child or create_child(team=team, date_of_birth=date(2015, 5, 1))
     case = case_service.open_assessment(
-        child=child, received_on=received_on, source=source, team=team, coordinator=coordinator, actor=coordinator, today=today
+        child=child,
+        received_on=received_on,
+        source=source,
+        team=team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=today,
     )
     if commit:
         db.session.commit()
@@ -37,13 +44,29 @@ def create_assessment(
 def carry_to_final_plan(case: Any, *, actor: Any, today: date = TODAY, final_on: date = date(2025, 5, 20)) -> Any:
     record = case_service.record_event
     record(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=actor, today=today)
-    record(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=actor, today=today, advice_type="ep", provider="EP Service")
+    record(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 11),
+        actor=actor,
+        today=today,
+        advice_type="ep",
+        provider="EP Service",
+    )
     advice = case.advice_requests[0]
     record(case, EventType.ADVICE_RECEIVED, date(2025, 3, 20), actor=actor, today=today, advice_request_id=advice.id)
     record(case, EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), actor=actor, today=today)
     record(case, EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7), actor=actor, today=today)
     record(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=actor, today=today, setting_name="Hill Primary")
-    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 18), actor=actor, today=today, consultation_id=case.consultations[0].id, outcome="agreed")
+    record(
+        case,
+        EventType.SCHOOL_RESPONDED,
+        date(2025, 4, 18),
+        actor=actor,
+        today=today,
+        consultation_id=case.consultations[0].id,
+        outcome="agreed",
+    )
     record(case, EventType.FINAL_PLAN_ISSUED, final_on, actor=actor, today=today, named_settings="Hill Primary")
     db.session.commit()
     return case

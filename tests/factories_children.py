@@ -1,4 +1,5 @@
 """Test helpers for children's records, keyword-only in the style of tests.helpers."""
+
 from __future__ import annotations
 
 import itertools
@@ -36,7 +37,11 @@ def create_contact(*, child: Any, commit: bool = True, **kw: Any) -> Any:
     from ehc_tracker.models.child import ChildContact
 
     n = next(_counter)
-    values: dict[str, Any] = {"name": f"Parent {n}", "relationship_to_child": "Mother", "has_parental_responsibility": True}
+    values: dict[str, Any] = {
+        "name": f"Parent {n}",
+        "relationship_to_child": "Mother",
+        "has_parental_responsibility": True,
+    }
     values.update(kw)
     contact = ChildContact(**values)
     child.contacts.append(contact)

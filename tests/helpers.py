@@ -1,4 +1,5 @@
 """Test helpers with keyword-only arguments, in the style `create_user(role=..., **kw)`."""
+
 from __future__ import annotations
 
 import itertools

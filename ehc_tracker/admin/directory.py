@@ -1,4 +1,5 @@
 """Administration of the directory of providers and settings (routes on the admin blueprint)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,22 +25,29 @@ SHOW_CHOICES = [("active", "Active entries"), ("inactive", "Deactivated entries"
 
 class DirectoryEntryForm(FlaskForm):
     name = StringField(
-        "Name", widget=GovTextInput(),
+        "Name",
+        widget=GovTextInput(),
         description="As people will type it, for example ‘Hill Primary School, Northtown’ or ‘Northtown Community Paediatrics’",
-        validators=[DataRequired(message="Enter the name of the provider or setting"),
-                    Length(max=directory_service.NAME_MAX, message="The name must be 200 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter the name of the provider or setting"),
+            Length(max=directory_service.NAME_MAX, message="The name must be 200 characters or fewer"),
+        ],
     )
     kind = RadioField(
-        "Type", widget=GovRadioInput(), choices=[(k.value, k.label) for k in DirectoryKind],
+        "Type",
+        widget=GovRadioInput(),
+        choices=[(k.value, k.label) for k in DirectoryKind],
         validators=[InputRequired(message="Select the type of provider or setting")],
     )
     urn = StringField(
-        "URN (schools)", widget=GovTextInput(),
+        "URN (schools)",
+        widget=GovTextInput(),
         description="6 digits, from Get Information about Schools. Needed for a school.",
         validators=[Optional(), Length(max=20)],
     )
     ukprn = StringField(
-        "UKPRN (colleges and other education providers)", widget=GovTextInput(),
+        "UKPRN (colleges and other education providers)",
+        widget=GovTextInput(),
         description="8 digits starting with 1, from the UK Register of Learning Providers. Needed for a college.",
         validators=[Optional(), Length(max=20)],
     )
@@ -49,8 +57,12 @@ class DirectoryEntryForm(FlaskForm):
 
     def details(self) -> directory_service.EntryDetails:
         return directory_service.EntryDetails(
-            name=self.name.data or "", kind=self.kind.data or "", urn=self.urn.data or "", ukprn=self.ukprn.data or "",
-            email=self.email.data or "", phone=self.phone.data or "",
+            name=self.name.data or "",
+            kind=self.kind.data or "",
+            urn=self.urn.data or "",
+            ukprn=self.ukprn.data or "",
+            email=self.email.data or "",
+            phone=self.phone.data or "",
         )
 
 
@@ -69,9 +81,17 @@ def directory() -> Any:
     show = request.args.get("show", "active")
     if show not in dict(SHOW_CHOICES):
         show = "active"
-    page = directory_service.search(q=q, kind=kind, show=show, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    page = directory_service.search(
+        q=q, kind=kind, show=show, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
     return render_template(
-        "admin/directory.html", page=page, q=q, kind=kind, show=show, kinds=list(DirectoryKind), show_choices=SHOW_CHOICES,
+        "admin/directory.html",
+        page=page,
+        q=q,
+        kind=kind,
+        show=show,
+        kinds=list(DirectoryKind),
+        show_choices=SHOW_CHOICES,
     )
 
 
@@ -99,10 +119,17 @@ def edit_directory_entry(entry_id: int) -> Any:
         with saving(form) as saved:
             changed = directory_service.update_entry(entry, form.details(), actor=current_staff())
         if saved.ok:
-            flash(f"Saved the changes to {entry.name}." if changed else f"Nothing about {entry.name} was changed.", "success")
+            flash(
+                f"Saved the changes to {entry.name}." if changed else f"Nothing about {entry.name} was changed.",
+                "success",
+            )
             return redirect(url_for("admin.directory"))
     return render_template(
-        "admin/directory_form.html", form=form, entry=entry, confirm_form=ConfirmForm(), used=directory_service.times_used(entry),
+        "admin/directory_form.html",
+        form=form,
+        entry=entry,
+        confirm_form=ConfirmForm(),
+        used=directory_service.times_used(entry),
     )
 
 

@@ -18,6 +18,7 @@ from ..services.users import phone_problem
 from ..web.fields import GovDateField
 from ..web.validators import EmailAddress
 
+
 class UkPhoneNumber:
     """A UK phone number, loosely: digits, spaces and a leading +, with 10 to 13 digits."""
 
@@ -33,16 +34,23 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role.staff()]
 
 class UserForm(FlaskForm):
     name = StringField(
-        "Full name", widget=GovTextInput(), validators=[DataRequired(message="Enter the person's full name"), Length(max=120)]
+        "Full name",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the person's full name"), Length(max=120)],
     )
     role = RadioField(
         "Role", widget=GovRadioInput(), choices=ROLE_CHOICES, validators=[InputRequired(message="Select a role")]
     )
     teams = SelectMultipleField("Teams", widget=GovCheckboxesInput(), coerce=int, choices=[])
     phone = StringField(
-        "Work phone number (optional)", widget=GovTextInput(),
+        "Work phone number (optional)",
+        widget=GovTextInput(),
         description="Shown to the families of the cases this person coordinates. For example, 01632 960 001 or +44 1632 960 001",
-        validators=[Optional(), Length(max=20, message="Enter a phone number of 20 characters or fewer"), UkPhoneNumber()],
+        validators=[
+            Optional(),
+            Length(max=20, message="Enter a phone number of 20 characters or fewer"),
+            UkPhoneNumber(),
+        ],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -98,7 +106,9 @@ class NonWorkingDayForm(FlaskForm):
         validators=[InputRequired(message="Enter the date as day, month and year")],
     )
     description = StringField(
-        "Reason", widget=GovTextInput(), validators=[DataRequired(message="Enter a reason, for example 'Council closure day'"), Length(max=200)]
+        "Reason",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter a reason, for example 'Council closure day'"), Length(max=200)],
     )
     submit = SubmitField("Add non-working day", widget=GovSubmitInput())
 
@@ -108,7 +118,9 @@ class AuditSearchForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     q = StringField(
-        "Search", widget=GovTextInput(), description="Words in the summary, a user's email or a record number",
+        "Search",
+        widget=GovTextInput(),
+        description="Words in the summary, a user's email or a record number",
         validators=[Optional(), Length(max=200)],
     )
     action = StringField("Action", widget=GovTextInput(), validators=[Optional(), Length(max=100)])

@@ -1,4 +1,5 @@
 """Administration: user accounts, teams, local non-working days and the audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -19,7 +20,6 @@ from ..web.views import current_staff, saving
 from .forms import AuditSearchForm, ConfirmForm, NewUserForm, NonWorkingDayForm, ResetPasswordForm, TeamForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 
 
 def _team_choices(form: UserForm) -> list[Team]:
@@ -64,7 +64,10 @@ def new_user() -> Any:
                 phone=form.phone.data or "",
             )
         if saved.ok:
-            flash(f"Account created for {user.name} ({user.email}). They must change the password when they first sign in.", "success")
+            flash(
+                f"Account created for {user.name} ({user.email}). They must change the password when they first sign in.",
+                "success",
+            )
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -90,7 +93,12 @@ def edit_user(user_id: int) -> Any:
         # Nothing is changed by a refusal; the audit entry of the refused role change is kept.
         with saving(form, keep_refused=True) as saved:
             user_service.update_user(
-                user, name=form.name.data or "", role=Role(form.role.data), teams=chosen, actor=current_staff(), phone=form.phone.data or ""
+                user,
+                name=form.name.data or "",
+                role=Role(form.role.data),
+                teams=chosen,
+                actor=current_staff(),
+                phone=form.phone.data or "",
             )
         if saved.ok:
             flash(f"Saved the changes to {user.name}'s account.", "success")
@@ -163,10 +171,16 @@ def non_working_days() -> Any:
         with saving(form) as saved:
             calendar_service.add_non_working_day(form.day_on.data, form.description.data or "", actor=current_staff())
         if saved.ok:
-            flash(f"{form.day_on.data:%-d %B %Y} is now a local non-working day. Working-day deadlines count around it.", "success")
+            flash(
+                f"{form.day_on.data:%-d %B %Y} is now a local non-working day. Working-day deadlines count around it.",
+                "success",
+            )
             return redirect(url_for("admin.non_working_days"))
     return render_template(
-        "admin/non_working_days.html", form=form, days=calendar_service.local_non_working_days(), confirm_form=ConfirmForm()
+        "admin/non_working_days.html",
+        form=form,
+        days=calendar_service.local_non_working_days(),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -195,7 +209,11 @@ def audit_log() -> Any:
         if form.q.data:
             like = f"%{form.q.data.strip()}%"
             query = query.where(
-                or_(AuditEvent.summary.ilike(like), AuditEvent.actor_label.ilike(like), AuditEvent.object_id == form.q.data.strip())
+                or_(
+                    AuditEvent.summary.ilike(like),
+                    AuditEvent.actor_label.ilike(like),
+                    AuditEvent.object_id == form.q.data.strip(),
+                )
             )
         if form.action.data:
             query = query.where(AuditEvent.action == form.action.data.strip())

@@ -8,16 +8,18 @@ go; the outbox decides whether to try again.
 A backend's `destination` names the service it hands messages to (`smtp:host:port`, `notify`):
 the outbox backs off per destination when that service cannot be reached.
 """
+
 from __future__ import annotations
 
 import re
 import smtplib
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Mapping, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from ..services.email_addresses import email_address_problem
 
@@ -143,7 +145,9 @@ class SMTPBackend:
                 raise DeliveryError(f"recipient refused: {error.recipients}", permanent=permanent) from error
             except smtplib.SMTPDataError as error:
                 permanent = 500 <= error.smtp_code < 600
-                raise DeliveryError(f"message refused: {error.smtp_code} {error.smtp_error!r}", permanent=permanent) from error
+                raise DeliveryError(
+                    f"message refused: {error.smtp_code} {error.smtp_error!r}", permanent=permanent
+                ) from error
             except smtplib.SMTPSenderRefused as error:
                 # MAIL_DEFAULT_SENDER refused: every message would be, so this is the server's problem.
                 refused = f"mail server refused the sender: {error.smtp_code} {error.smtp_error!r}"

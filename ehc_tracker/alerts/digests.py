@@ -19,13 +19,15 @@ before D. Email digests follow each person's preference (daily, weekly or off); 
 always sent. Subjects carry counts and the date only, never a child's name; bodies name a child
 by first name and initial, with the case number.
 """
+
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -38,10 +40,9 @@ from ..models.child import Child
 from ..services.email_addresses import email_address_problem, valid_email_address
 from ..services.milestones import still_possible
 from ..services.worklist import MessageRow, QueueCounts, new_family_messages, queue_counts
-from ..statutory.rules import RULES
 from ..statutory.calendar import WorkingDayCalendar
+from ..statutory.rules import RULES
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
-
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class Digest:
 
 
 def short_name(first_name: str, last_name: str) -> str:
-    """"Alex T.": enough for a coordinator to recognise, little for anyone else."""
+    """ "Alex T.": enough for a coordinator to recognise, little for anyone else."""
     initial = last_name.strip()[:1].upper()
     return f"{first_name.strip()} {initial}." if initial else first_name.strip()
 
@@ -172,7 +173,10 @@ def is_weekly_digest_day(day: date, weekly_day: int, calendar: WorkingDayCalenda
 def _recipient(user: User, preferences: Mapping[int, AlertPreference]) -> Recipient:
     preference = preferences.get(user.id)
     return Recipient(
-        key=f"u{user.id}", email=user.email, name=user.name, user_id=user.id,
+        key=f"u{user.id}",
+        email=user.email,
+        name=user.name,
+        user_id=user.id,
         digest=preference.digest if preference is not None else DigestFrequency.DAILY,
     )
 
@@ -192,7 +196,10 @@ def escalation_recipients(
         if account is not None:
             found.setdefault(f"u{account.id}", _recipient(account, preferences))
         else:
-            found.setdefault(f"e:{email}", Recipient(key=f"e:{email}", email=email, name="", user_id=None, digest=DigestFrequency.OFF))
+            found.setdefault(
+                f"e:{email}",
+                Recipient(key=f"e:{email}", email=email, name="", user_id=None, digest=DigestFrequency.OFF),
+            )
     return list(found.values())
 
 
@@ -260,7 +267,9 @@ def plan_alerts(for_on: date, settings: AlertSettings, calendar: WorkingDayCalen
     return list(planned.values())
 
 
-def previous_digest_on(for_on: date, frequency: DigestFrequency, settings: AlertSettings, calendar: WorkingDayCalendar) -> date:
+def previous_digest_on(
+    for_on: date, frequency: DigestFrequency, settings: AlertSettings, calendar: WorkingDayCalendar
+) -> date:
     """The day of the digest before the one for `for_on`: the previous working day (or simply
     the day before, where digests go every day), or for a weekly digest the previous week's day."""
     day = for_on - timedelta(days=1)
@@ -301,9 +310,13 @@ def build_digests(
     digests = []
     for key, recipient in recipients.items():
         recipient_alerts = by_recipient.get(key, [])
-        routine_wanted = recipient.digest is DigestFrequency.DAILY or (recipient.digest is DigestFrequency.WEEKLY and weekly_day)
+        routine_wanted = recipient.digest is DigestFrequency.DAILY or (
+            recipient.digest is DigestFrequency.WEEKLY and weekly_day
+        )
         included = [a for a in recipient_alerts if a.kind is AlertKind.ESCALATION or routine_wanted]
-        digest = Digest(recipient=recipient, for_on=for_on, alerts=included, weekly=recipient.digest is DigestFrequency.WEEKLY)
+        digest = Digest(
+            recipient=recipient, for_on=for_on, alerts=included, weekly=recipient.digest is DigestFrequency.WEEKLY
+        )
         if routine_wanted and recipient.user_id is not None:
             digest.since = previous_digest_on(for_on, recipient.digest, settings, calendar)
             user = managers.get(key) or db.session.get(User, recipient.user_id)
@@ -393,7 +406,9 @@ def render(digest: Digest, settings: AlertSettings) -> None:
     if mine_due_soon:
         parts.append(f"{len(mine_due_soon)} due soon")
     if queues is not None:
-        digest.counts.update({"exceptions": queues.exceptions, "messages": queues.messages, "unassigned": queues.unassigned})
+        digest.counts.update(
+            {"exceptions": queues.exceptions, "messages": queues.messages, "unassigned": queues.unassigned}
+        )
         if queues.exceptions:
             parts.append(f"{queues.exceptions} to approve")
         if queues.messages:
@@ -423,36 +438,53 @@ def render(digest: Digest, settings: AlertSettings) -> None:
         "new_overdue": [_view(i, settings) for i in new_overdue],
         "new_messages": [_message_view(m, settings) for m in new_messages],
         "new_exceptions": [
-            {"case_ref": f"Case {e.case_id}", "child": short_name(e.first_name, e.last_name), "label": e.milestone_label,
-             "url": f"{base}/cases/{e.case_id}/exceptions/{e.exception_id}/decide"}
+            {
+                "case_ref": f"Case {e.case_id}",
+                "child": short_name(e.first_name, e.last_name),
+                "label": e.milestone_label,
+                "url": f"{base}/cases/{e.case_id}/exceptions/{e.exception_id}/decide",
+            }
             for e in (queues.new_exceptions if queues is not None else [])
         ],
         "new_unassigned": [
-            {"case_ref": f"Case {c.case_id}", "child": short_name(c.first_name, c.last_name), "label": c.case_type.label,
-             "url": f"{base}/cases/{c.case_id}/reassign"}
+            {
+                "case_ref": f"Case {c.case_id}",
+                "child": short_name(c.first_name, c.last_name),
+                "label": c.case_type.label,
+                "url": f"{base}/cases/{c.case_id}/reassign",
+            }
             for c in (queues.new_unassigned if queues is not None else [])
         ],
         "mine_overdue_count": len(mine_overdue),
         "mine_overdue_steps": _step_counts(mine_overdue, f"{mine_list}&show=overdue"),
         "mine_overdue_url": f"{mine_list}&show=overdue",
         "mine_due_soon_count": len(mine_due_soon),
-        "mine_due_soon_steps": _step_counts(mine_due_soon, f"{mine_list}&show=due_soon&within={settings.due_soon_days}"),
+        "mine_due_soon_steps": _step_counts(
+            mine_due_soon, f"{mine_list}&show=due_soon&within={settings.due_soon_days}"
+        ),
         "mine_due_soon_url": f"{mine_list}&show=due_soon&within={settings.due_soon_days}",
         "team_overdue_count": len(team_overdue),
         "team_overdue_steps": _step_counts(team_overdue, f"{team_list}&show=overdue"),
         "team_overdue_url": f"{team_list}&show=overdue",
         "team_by_coordinator": sorted(by_coordinator.items(), key=lambda kv: (-kv[1], kv[0])),
-        "queues": None if queues is None else {
-            "exceptions": queues.exceptions, "exceptions_url": f"{base}/#exceptions-queue",
-            "messages": queues.messages, "messages_url": f"{base}/#messages-queue",
+        "queues": None
+        if queues is None
+        else {
+            "exceptions": queues.exceptions,
+            "exceptions_url": f"{base}/#exceptions-queue",
+            "messages": queues.messages,
+            "messages_url": f"{base}/#messages-queue",
             "oldest_message_working_days": queues.oldest_message_working_days,
-            "unassigned": queues.unassigned, "unassigned_url": f"{base}/#unassigned-queue",
+            "unassigned": queues.unassigned,
+            "unassigned_url": f"{base}/#unassigned-queue",
         },
         "has_account": digest.recipient.user_id is not None,
         "notifications_url": f"{base}/notifications/",
         "preferences_url": f"{base}/notifications/preferences",
     }
-    context["has_new"] = bool(context["new_overdue"] or context["new_messages"] or context["new_exceptions"] or context["new_unassigned"])
+    context["has_new"] = bool(
+        context["new_overdue"] or context["new_messages"] or context["new_exceptions"] or context["new_unassigned"]
+    )
     env = current_app.jinja_env
     # Rendered straight from the environment: no request, so none of the page context processors.
     digest.text = env.get_template("email/digest.txt").render(context)

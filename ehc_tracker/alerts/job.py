@@ -10,16 +10,18 @@ heartbeat for JOB_RUN_STALE_MINUTES died (killed, say, while handing a message t
 server): the next run, or the next outbox pass, marks it failed as abandoned. Its messages are
 sent by later passes (a claimed one once its claim lapses); those marked sent stay sent.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import traceback
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from time import monotonic
-from typing import Any, Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -105,7 +107,7 @@ def dates_due(now: datetime, *, last_success_on: date | None, at: time, tz: Zone
 def _existing(model: Any, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start:start + _CHUNK]
+        chunk = keys[start : start + _CHUNK]
         found.update(db.session.scalars(select(model.dedupe_key).where(model.dedupe_key.in_(chunk))))
     return found
 
@@ -201,8 +203,9 @@ def abandon_stale_runs(now: datetime) -> int:
     silent = or_(JobRun.heartbeat_at < cutoff, and_(JobRun.heartbeat_at.is_(None), JobRun.started_at < cutoff))
     db.session.commit()
     stale = db.session.execute(
-        select(JobRun.id, JobRun.heartbeat_at, JobRun.started_at, JobRun.host, JobRun.note)
-        .where(JobRun.job == JOB_NAME, JobRun.status == JobRunStatus.RUNNING, silent)
+        select(JobRun.id, JobRun.heartbeat_at, JobRun.started_at, JobRun.host, JobRun.note).where(
+            JobRun.job == JOB_NAME, JobRun.status == JobRunStatus.RUNNING, silent
+        )
     ).all()
     abandoned = 0
     for run_id, heartbeat_at, started_at, host, note in stale:
@@ -245,7 +248,9 @@ def send_outbox(
     )
 
 
-def run_alerts(for_on: date, *, now: datetime, dry_run: bool = False, trigger: str = JobTrigger.COMMAND, send: bool = True) -> RunReport:
+def run_alerts(
+    for_on: date, *, now: datetime, dry_run: bool = False, trigger: str = JobTrigger.COMMAND, send: bool = True
+) -> RunReport:
     """Run the daily alerts for `for_on`. `now` is the real instant (for the records and retries).
 
     A dry run reports what would be recorded and sent, and writes nothing.
@@ -267,7 +272,12 @@ def run_alerts(for_on: date, *, now: datetime, dry_run: bool = False, trigger: s
     db.session.rollback()
     abandon_stale_runs(now)
     run = JobRun(
-        job=JOB_NAME, for_on=for_on, trigger=trigger, status=JobRunStatus.RUNNING, started_at=now, heartbeat_at=now,
+        job=JOB_NAME,
+        for_on=for_on,
+        trigger=trigger,
+        status=JobRunStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
         host=f"{socket.gethostname()[:100]}:{os.getpid()}",
     )
     db.session.add(run)

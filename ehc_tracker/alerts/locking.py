@@ -8,15 +8,16 @@ its own, that expires after ALERT_LOCK_MINUTES if its holder dies.
 Either way a second run that finds the lock taken does not wait: it leaves the work to the
 first. The unique keys on the ledger and the outbox are the last line of defence.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Iterator
 
 from sqlalchemy import insert, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -68,7 +69,9 @@ def exclusive(name: str, *, now: datetime, lease: timedelta) -> Iterator[bool]:
 def _take_lease(name: str, holder: str, *, now: datetime, lease: timedelta) -> bool:
     taken = db.session.execute(
         update(JobLock)
-        .where(JobLock.name == name, or_(JobLock.holder.is_(None), JobLock.expires_at.is_(None), JobLock.expires_at < now))
+        .where(
+            JobLock.name == name, or_(JobLock.holder.is_(None), JobLock.expires_at.is_(None), JobLock.expires_at < now)
+        )
         .values(holder=holder, expires_at=now + lease)
         .execution_options(synchronize_session=False)
     )

@@ -29,13 +29,15 @@ What happens when a message does not go depends on whose problem it is:
 Failed messages are kept for an administrator to see (`/admin/jobs`), and
 `flask alerts send-outbox --retry-failed` queues them again.
 """
+
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -119,7 +121,11 @@ class RetryPolicy:
 
 def _email(message: OutboxMessage) -> OutgoingEmail:
     return OutgoingEmail(
-        to=message.to_address, subject=message.subject, text=message.body_text, html=message.body_html, reference=message.dedupe_key
+        to=message.to_address,
+        subject=message.subject,
+        text=message.body_text,
+        html=message.body_html,
+        reference=message.dedupe_key,
     )
 
 
@@ -337,9 +343,14 @@ def process_outbox(
 
 
 def waiting_count() -> int:
-    return db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(or_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.status == OutboxStatus.SENDING))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                or_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.status == OutboxStatus.SENDING)
+            )
+        )
+        or 0
+    )
 
 
 def backing_off() -> list[OutboxDestination]:

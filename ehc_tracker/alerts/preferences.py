@@ -3,6 +3,7 @@
 Like the services, each takes an explicit actor (and `now` where a time is recorded), flushes,
 and leaves the commit to the caller. Changes to preferences are audited.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,14 +39,19 @@ def set_digest(user: User, digest: DigestFrequency, *, actor: User | None) -> Al
     preference.digest = digest
     db.session.flush()
     audit.record(
-        actor, "alert_preferences_changed", "user", user.id,
+        actor,
+        "alert_preferences_changed",
+        "user",
+        user.id,
         f"Email digest for {user.email} changed from {before.value} to {digest.value}",
         {"digest": [before.value, digest.value]},
     )
     return preference
 
 
-def set_receives_escalations(user: User, receives: bool, *, actor: User | None, label: str | None = None) -> AlertPreference:
+def set_receives_escalations(
+    user: User, receives: bool, *, actor: User | None, label: str | None = None
+) -> AlertPreference:
     preference = _saved(user)
     if bool(preference.receives_escalations) is receives:
         return preference
@@ -56,7 +62,10 @@ def set_receives_escalations(user: User, receives: bool, *, actor: User | None, 
     preference.receives_escalations = receives
     db.session.flush()
     audit.record(
-        actor, "escalations_changed", "user", user.id,
+        actor,
+        "escalations_changed",
+        "user",
+        user.id,
         f"{user.email} {'now receives' if receives else 'no longer receives'} escalations",
         {"receives_escalations": receives},
         label=label,
@@ -74,7 +83,8 @@ def user_by_email(email: str) -> User:
 def flagged_for_escalations() -> list[User]:
     return list(
         db.session.scalars(
-            select(User).join(AlertPreference, AlertPreference.user_id == User.id)
+            select(User)
+            .join(AlertPreference, AlertPreference.user_id == User.id)
             .where(AlertPreference.receives_escalations.is_(True))
             .order_by(User.name)
         )
@@ -82,7 +92,10 @@ def flagged_for_escalations() -> list[User]:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Alert.id)).where(Alert.recipient_id == user.id, Alert.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(select(func.count(Alert.id)).where(Alert.recipient_id == user.id, Alert.read_at.is_(None)))
+        or 0
+    )
 
 
 def mark_read(user: User, alert_id: int, *, now: datetime) -> Alert:

@@ -15,12 +15,14 @@ Jobs have `coalesce=True` (a backlog of firings runs once), `max_instances=1` an
 grace time; they run one at a time on a single worker thread. Even so, two scheduler processes
 started by mistake would not double-send: see `locking` and `outbox`.
 """
+
 from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
@@ -85,7 +87,9 @@ def missed_days(app: Flask, now: datetime) -> list[date]:
     with app.app_context():
         last = last_successful_run_on(before_or_on=now.astimezone(tz).date())
         db.session.remove()
-    return dates_due(now, last_success_on=last, at=alert_time(config), tz=tz, catch_up_days=int(config["ALERT_CATCH_UP_DAYS"]))
+    return dates_due(
+        now, last_success_on=last, at=alert_time(config), tz=tz, catch_up_days=int(config["ALERT_CATCH_UP_DAYS"])
+    )
 
 
 def build_scheduler(

@@ -1,4 +1,5 @@
 """The JSON API (/api/v1, token-authenticated) and the account page where tokens are managed."""
+
 from __future__ import annotations
 
 from typing import Any

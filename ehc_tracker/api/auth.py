@@ -18,13 +18,15 @@
    together; when the answer is an error, the changes are rolled back first and only the
    audit entry is committed.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import current_app, g, jsonify, request
 from flask_login import current_user
@@ -74,7 +76,9 @@ def rate_limit() -> int:
 
 def configure(app: Any) -> None:
     """Settings the API reads, from the environment where set."""
-    app.config.setdefault("API_RATE_LIMIT_PER_MINUTE", int(os.environ.get("API_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT))
+    app.config.setdefault(
+        "API_RATE_LIMIT_PER_MINUTE", int(os.environ.get("API_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT)
+    )
 
 
 def error_response(error: ApiError) -> Any:
@@ -96,14 +100,18 @@ def _authenticate() -> Caller:
         token = api_tokens.authenticate(match.group(1))
         if token is None:
             raise ApiError(
-                401, "unauthorized", "The API token is not valid: it may have been revoked, or its account deactivated",
+                401,
+                "unauthorized",
+                "The API token is not valid: it may have been revoked, or its account deactivated",
                 headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
             )
         return Caller(token.user, token)
     if current_user.is_authenticated:
         if request.method in READ_METHODS:
             return Caller(current_user._get_current_object(), None)
-        raise ApiError(401, "unauthorized", "Changes through the API need an API token (‘Authorization: Bearer <token>’)")
+        raise ApiError(
+            401, "unauthorized", "Changes through the API need an API token (‘Authorization: Bearer <token>’)"
+        )
     raise ApiError(401, "unauthorized", "Sign in, or send an API token in the header ‘Authorization: Bearer <token>’")
 
 
@@ -152,8 +160,16 @@ def api_view(*roles: Role) -> Callable[[F], F]:
             except ApiError as error:
                 db.session.rollback()
                 audit.record(
-                    None, "api_auth_failed", "api", request.path, f"API {request.method} {request.path} refused: {error.message}",
-                    {"method": request.method, "path": request.path, "authorization_header": "Authorization" in request.headers},
+                    None,
+                    "api_auth_failed",
+                    "api",
+                    request.path,
+                    f"API {request.method} {request.path} refused: {error.message}",
+                    {
+                        "method": request.method,
+                        "path": request.path,
+                        "authorization_header": "Authorization" in request.headers,
+                    },
                     label="anonymous",
                 )
                 db.session.commit()
@@ -162,15 +178,24 @@ def api_view(*roles: Role) -> Callable[[F], F]:
             wait = api_tokens.retry_after(who.label, limit=limit, now=clock_now())
             if wait is not None:
                 audit.record(
-                    who.user, "api_rate_limited", "api", request.path,
+                    who.user,
+                    "api_rate_limited",
+                    "api",
+                    request.path,
                     f"API {request.method} {request.path} refused: more than {limit} calls a minute",
-                    {"method": request.method, "path": request.path, "token_prefix": who.token.prefix if who.token else None},
+                    {
+                        "method": request.method,
+                        "path": request.path,
+                        "token_prefix": who.token.prefix if who.token else None,
+                    },
                     label=who.label,
                 )
                 db.session.commit()
                 return error_response(
                     ApiError(
-                        429, "too_many_requests", f"Too many requests: at most {limit} a minute. Try again in {wait} seconds.",
+                        429,
+                        "too_many_requests",
+                        f"Too many requests: at most {limit} a minute. Try again in {wait} seconds.",
                         headers={"Retry-After": str(wait)},
                     )
                 )
@@ -183,10 +208,16 @@ def api_view(*roles: Role) -> Callable[[F], F]:
             except ApiError as error:
                 response = error_response(error)
             except ServiceError as error:  # a refusal the view did not translate: a plain 422
-                response = error_response(ApiError(422, "validation_failed", error.message, {error.field: error.message} if error.field else {}))
+                response = error_response(
+                    ApiError(
+                        422, "validation_failed", error.message, {error.field: error.message} if error.field else {}
+                    )
+                )
             except HTTPException as error:
                 code = error.code or 500
-                response = error_response(ApiError(code, error.name.lower().replace(" ", "_"), error.description or error.name))
+                response = error_response(
+                    ApiError(code, error.name.lower().replace(" ", "_"), error.description or error.name)
+                )
             except Exception:
                 db.session.rollback()
                 _audit_call(who, 500)

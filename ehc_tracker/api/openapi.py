@@ -5,9 +5,11 @@ Request bodies and query parameters come from the `Field` lists that validate th
 (tests/integration/test_api_schema.py) calls every operation and checks each answer against
 this document, so it has to say what the API really does.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..models.case import AdviceType, CaseStatus, CaseType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
@@ -30,7 +32,9 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _object(properties: dict[str, Any], *, required: Sequence[str] | None = None, description: str | None = None) -> dict[str, Any]:
+def _object(
+    properties: dict[str, Any], *, required: Sequence[str] | None = None, description: str | None = None
+) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
@@ -59,7 +63,12 @@ def _figure(*, nullable: bool = False, description: str | None = None) -> dict[s
             "counted": dict(INTEGER, description="How many were counted."),
             "on_time": dict(INTEGER, description="How many of them were on time (met on or before the due date)."),
             "late": INTEGER,
-            "percent": _nullable({"type": "number", "description": "on_time as a percentage of counted, to 1 decimal place; null when nothing was counted."}),
+            "percent": _nullable(
+                {
+                    "type": "number",
+                    "description": "on_time as a percentage of counted, to 1 decimal place; null when nothing was counted.",
+                }
+            ),
         },
         description=description,
     )
@@ -109,17 +118,27 @@ def _component_schemas() -> dict[str, Any]:
                                     "date_of_birth": DATE,
                                     "upn": _nullable(STRING),
                                     "team": STRING,
-                                    "reason": dict(STRING, description="Why they may be the same child, e.g. \"The same date of birth; Toby and Tobias are forms of the same name\"."),
+                                    "reason": dict(
+                                        STRING,
+                                        description='Why they may be the same child, e.g. "The same date of birth; Toby and Tobias are forms of the same name".',
+                                    ),
                                 }
                             ),
                         },
-                        "matches_in_other_teams": dict(INTEGER, description="How many more possible matches are in teams the caller cannot see."),
+                        "matches_in_other_teams": dict(
+                            INTEGER, description="How many more possible matches are in teams the caller cannot see."
+                        ),
                     }
                 )
             }
         ),
         "CaseSummary": _object(
-            {"id": INTEGER, "type": {"type": "string", "enum": _values(CaseType)}, "status": {"type": "string", "enum": _values(CaseStatus)}, "anchor_on": DATE}
+            {
+                "id": INTEGER,
+                "type": {"type": "string", "enum": _values(CaseType)},
+                "status": {"type": "string", "enum": _values(CaseStatus)},
+                "anchor_on": DATE,
+            }
         ),
         "Child": _object(
             {
@@ -137,7 +156,9 @@ def _component_schemas() -> dict[str, Any]:
                 "setting_name": _nullable(STRING),
                 "setting_urn": _nullable(STRING),
                 "setting_ukprn": _nullable(STRING),
-                "year_group_override": _nullable(dict(INTEGER, description="Year group this school year when educated out of year group.")),
+                "year_group_override": _nullable(
+                    dict(INTEGER, description="Year group this school year when educated out of year group.")
+                ),
                 "attends_infant_school": BOOLEAN,
                 "looked_after": BOOLEAN,
                 "young_person_own_requests": BOOLEAN,
@@ -150,14 +171,20 @@ def _component_schemas() -> dict[str, Any]:
                 "id": INTEGER,
                 "type": {"type": "string", "enum": _values(EventType)},
                 "on": DATE,
-                "details": {"type": "object", "additionalProperties": True, "description": "What was recorded with the step."},
+                "details": {
+                    "type": "object",
+                    "additionalProperties": True,
+                    "description": "What was recorded with the step.",
+                },
                 "recorded_at": _nullable({"type": "string", "format": "date-time"}),
             }
         ),
         "Milestone": _object(
             {
                 "key": dict(STRING, description="The statutory milestone key, e.g. final_plan."),
-                "ref": dict(STRING, description="For repeated milestones, which advice request, consultation or communication."),
+                "ref": dict(
+                    STRING, description="For repeated milestones, which advice request, consultation or communication."
+                ),
                 "label": STRING,
                 "source": dict(STRING, description="The regulation or guidance it comes from."),
                 "due_on": DATE,
@@ -169,14 +196,28 @@ def _component_schemas() -> dict[str, Any]:
                     "'period' for a period that closes (such as representations on a draft plan) rather than a step to take.",
                 },
                 "is_period": BOOLEAN,
-                "exception_applies": dict(BOOLEAN, description="An approved statutory exception applies (the due date does not move)."),
+                "exception_applies": dict(
+                    BOOLEAN, description="An approved statutory exception applies (the due date does not move)."
+                ),
             }
         ),
         "AdviceRequest": _object(
-            {"id": INTEGER, "advice_type": {"type": "string", "enum": _values(AdviceType)}, "provider": STRING, "requested_on": DATE, "received_on": _nullable(DATE)}
+            {
+                "id": INTEGER,
+                "advice_type": {"type": "string", "enum": _values(AdviceType)},
+                "provider": STRING,
+                "requested_on": DATE,
+                "received_on": _nullable(DATE),
+            }
         ),
         "Consultation": _object(
-            {"id": INTEGER, "setting_name": STRING, "sent_on": DATE, "responded_on": _nullable(DATE), "outcome": _nullable(STRING)}
+            {
+                "id": INTEGER,
+                "setting_name": STRING,
+                "sent_on": DATE,
+                "responded_on": _nullable(DATE),
+                "outcome": _nullable(STRING),
+            }
         ),
         "Case": _object(
             {
@@ -186,7 +227,10 @@ def _component_schemas() -> dict[str, Any]:
                 "status": {"type": "string", "enum": _values(CaseStatus)},
                 "team_id": INTEGER,
                 "coordinator_id": _nullable(INTEGER),
-                "anchor_on": dict(DATE, description="The statutory anchor: the day the request was received (assessments) or the plan was made or last reviewed (annual reviews)."),
+                "anchor_on": dict(
+                    DATE,
+                    description="The statutory anchor: the day the request was received (assessments) or the plan was made or last reviewed (annual reviews).",
+                ),
                 "request_source": _nullable({"type": "string", "enum": _values(RequestSource)}),
                 "plan_id": _nullable(INTEGER),
                 "review_meeting_on": _nullable(DATE),
@@ -199,22 +243,43 @@ def _component_schemas() -> dict[str, Any]:
                 "milestones": {"type": "array", "items": _ref("Milestone")},
                 "advice_requests": {"type": "array", "items": _ref("AdviceRequest")},
                 "consultations": {"type": "array", "items": _ref("Consultation")},
-                "communications": {"type": "array", "items": _ref("Communication"), "description": "Emails, calls, letters and family messages, newest first."},
+                "communications": {
+                    "type": "array",
+                    "items": _ref("Communication"),
+                    "description": "Emails, calls, letters and family messages, newest first.",
+                },
             }
         ),
         "Communication": _object(
             {
                 "id": INTEGER,
                 "received_on": DATE,
-                "received_at": _nullable(dict(STRING, pattern=schemas.TIME_PATTERN, description="The time of day it was received, HH:MM (24-hour clock).")),
-                "channel": {"type": "string", "enum": _values(Channel), "description": "How it came in; meeting is in person, portal through the service."},
-                "contact_id": _nullable(dict(INTEGER, description="The child's recorded contact it came from; null for someone else (or a contact since removed).")),
+                "received_at": _nullable(
+                    dict(
+                        STRING,
+                        pattern=schemas.TIME_PATTERN,
+                        description="The time of day it was received, HH:MM (24-hour clock).",
+                    )
+                ),
+                "channel": {
+                    "type": "string",
+                    "enum": _values(Channel),
+                    "description": "How it came in; meeting is in person, portal through the service.",
+                },
+                "contact_id": _nullable(
+                    dict(
+                        INTEGER,
+                        description="The child's recorded contact it came from; null for someone else (or a contact since removed).",
+                    )
+                ),
                 "from_name": dict(STRING, description="Who it came from: the contact's name when it came from one."),
                 "from_relationship": _nullable(dict(STRING, description="The contact's relationship to the child.")),
                 "summary": STRING,
                 "family_message": dict(BOOLEAN, description="Sent by a family account through the service."),
                 "responded_on": _nullable(DATE),
-                "reply_channel": _nullable({"type": "string", "enum": _values(Channel), "description": "How the reply was sent."}),
+                "reply_channel": _nullable(
+                    {"type": "string", "enum": _values(Channel), "description": "How the reply was sent."}
+                ),
                 "response_summary": _nullable(STRING),
             }
         ),
@@ -230,7 +295,9 @@ def _component_schemas() -> dict[str, Any]:
                 "case_type": {"type": "string", "enum": _values(CaseType)},
                 "team": STRING,
                 "coordinator": _nullable(STRING),
-                "child_name": _nullable(dict(STRING, description="The child's name; null for viewers, who never see children's details.")),
+                "child_name": _nullable(
+                    dict(STRING, description="The child's name; null for viewers, who never see children's details.")
+                ),
             }
         ),
         "OverduePage": _object(
@@ -250,7 +317,8 @@ def _component_schemas() -> dict[str, Any]:
                 "late": INTEGER,
                 "percent": _nullable({"type": "number"}),
                 "excluding_exceptions": _figure(
-                    nullable=True, description="The same figure leaving out milestones where a statutory exception applies (20-week measure only; the headline figure)."
+                    nullable=True,
+                    description="The same figure leaving out milestones where a statutory exception applies (20-week measure only; the headline figure).",
                 ),
                 "target_percent": _nullable({"type": "number"}),
                 "partial": dict(BOOLEAN, description="The month of today: only part of it has happened."),
@@ -260,7 +328,14 @@ def _component_schemas() -> dict[str, Any]:
             {
                 "key": {
                     "type": "string",
-                    "enum": ["final_plan_20_weeks", "decision_6_weeks", "advice_6_weeks", "review_decision_4_weeks", "amended_plan_12_weeks", "response_5_days"],
+                    "enum": [
+                        "final_plan_20_weeks",
+                        "decision_6_weeks",
+                        "advice_6_weeks",
+                        "review_decision_4_weeks",
+                        "amended_plan_12_weeks",
+                        "response_5_days",
+                    ],
                 },
                 "title": STRING,
                 "milestone_key": STRING,
@@ -270,7 +345,13 @@ def _component_schemas() -> dict[str, Any]:
             }
         ),
         "Compliance": _object(
-            {"from": MONTH, "to": MONTH, "as_at": DATE, "team_id": _nullable(INTEGER), "measures": {"type": "array", "items": _ref("ComplianceMeasure")}}
+            {
+                "from": MONTH,
+                "to": MONTH,
+                "as_at": DATE,
+                "team_id": _nullable(INTEGER),
+                "measures": {"type": "array", "items": _ref("ComplianceMeasure")},
+            }
         ),
         "NewChild": _body(schemas.NEW_CHILD),
         "NewCommunication": _body(
@@ -312,9 +393,13 @@ def _responses() -> dict[str, Any]:
             _error("No API token, or one that is not valid (revoked, or its account deactivated)."),
             headers={"WWW-Authenticate": {"schema": STRING}},
         ),
-        "Forbidden": _error("The caller's role may not do this (or, for a case, they are not its coordinator or a manager of its team)."),
+        "Forbidden": _error(
+            "The caller's role may not do this (or, for a case, they are not its coordinator or a manager of its team)."
+        ),
         "NotFound": _error("No such record in the caller's teams (another team's record is answered the same way)."),
-        "Conflict": _error("The request conflicts with the record's state: a step out of sequence or already recorded, the case closed, an open case or a possible duplicate child."),
+        "Conflict": _error(
+            "The request conflicts with the record's state: a step out of sequence or already recorded, the case closed, an open case or a possible duplicate child."
+        ),
         "Invalid": _error("A value is not valid; `fields` has a message for each."),
         "PossibleDuplicate": {
             "description": "This child may already have a record: the same UPN, or the same date of birth and a similar name "
@@ -330,7 +415,15 @@ def _responses() -> dict[str, Any]:
 
 
 def _standard(*codes: str) -> dict[str, Any]:
-    names = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound", "409": "Conflict", "422": "Invalid", "429": "TooManyRequests"}
+    names = {
+        "400": "BadRequest",
+        "401": "Unauthorized",
+        "403": "Forbidden",
+        "404": "NotFound",
+        "409": "Conflict",
+        "422": "Invalid",
+        "429": "TooManyRequests",
+    }
     return {code: {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
 
 
@@ -343,13 +436,25 @@ def _ok(schema_name: str, description: str, status: str = "200", *, location: bo
 
 def _query(fields: Sequence[Field]) -> list[dict[str, Any]]:
     return [
-        {"name": f.name, "in": "query", "required": False, "description": f.description, "schema": f.json_schema(in_query=True)}
+        {
+            "name": f.name,
+            "in": "query",
+            "required": False,
+            "description": f.description,
+            "schema": f.json_schema(in_query=True),
+        }
         for f in fields
     ]
 
 
 def _path_id(name: str, what: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": f"The {what}'s id.", "schema": {"type": "integer", "minimum": 1, "maximum": schemas.INT32_MAX}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": schemas.INT32_MAX},
+    }
 
 
 def _json_body(schema_name: str) -> dict[str, Any]:
@@ -382,7 +487,7 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
                 "names) and /compliance; administrators see no case data.\n\n"
                 f"**Rate limit**: {rate_limit} calls a minute per token; over it, 429 with a Retry-After header.\n\n"
                 "**Audit**: every call is written to the audit log with the token's prefix (never the token).\n\n"
-                "**Errors**: `{\"error\": {\"code\", \"message\", \"fields\"}}`. 400: the body is not a JSON object; 401: no valid "
+                '**Errors**: `{"error": {"code", "message", "fields"}}`. 400: the body is not a JSON object; 401: no valid '
                 "token; 403: your role may not; 404: no such record in your teams; 409: the record's state refuses it (a step "
                 "out of sequence or already recorded, a closed case, an open case already there, a possible duplicate child); "
                 "422: a value is not valid (see `fields`); 429: too many calls. Dates are YYYY-MM-DD between 1900 and 2100."
@@ -395,7 +500,13 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
                 "get": {
                     "operationId": "getOpenApi",
                     "summary": "This document." + _roles("coordinator", "manager", "admin", "viewer"),
-                    "responses": {"200": {"description": "The OpenAPI document.", "content": {JSON: {"schema": {"type": "object"}}}}, **_standard("401", "403", "429")},
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {JSON: {"schema": {"type": "object"}}},
+                        },
+                        **_standard("401", "403", "429"),
+                    },
                 }
             },
             "/children": {
@@ -421,9 +532,13 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
             "/cases": {
                 "post": {
                     "operationId": "createCase",
-                    "summary": "Open an EHC needs assessment, or the annual reviews of an existing plan, with its statutory milestones." + case_roles,
+                    "summary": "Open an EHC needs assessment, or the annual reviews of an existing plan, with its statutory milestones."
+                    + case_roles,
                     "requestBody": _json_body("NewCase"),
-                    "responses": {**_ok("Case", "The new case and its milestones.", "201", location=True), **_standard("400", "401", "403", "409", "422", "429")},
+                    "responses": {
+                        **_ok("Case", "The new case and its milestones.", "201", location=True),
+                        **_standard("400", "401", "403", "409", "422", "429"),
+                    },
                 }
             },
             "/cases/{case_id}": {
@@ -437,29 +552,41 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
             "/cases/{case_id}/events": {
                 "post": {
                     "operationId": "recordEvent",
-                    "summary": "Record a step of the workflow; the milestones are recalculated." + case_roles
+                    "summary": "Record a step of the workflow; the milestones are recalculated."
+                    + case_roles
                     + " Coordinators only on the cases they hold.",
                     "parameters": [_path_id("case_id", "case")],
                     "requestBody": _json_body("NewEvent"),
-                    "responses": {**_ok("Case", "The case as it now stands.", "201"), **_standard("400", "401", "403", "404", "409", "422", "429")},
+                    "responses": {
+                        **_ok("Case", "The case as it now stands.", "201"),
+                        **_standard("400", "401", "403", "404", "409", "422", "429"),
+                    },
                 }
             },
             "/cases/{case_id}/communications": {
                 "post": {
                     "operationId": "logCommunication",
-                    "summary": "Log an email, call, letter or meeting about the case; its 5-working-day response time limit is added." + case_roles,
+                    "summary": "Log an email, call, letter or meeting about the case; its 5-working-day response time limit is added."
+                    + case_roles,
                     "parameters": [_path_id("case_id", "case")],
                     "requestBody": _json_body("NewCommunication"),
-                    "responses": {**_ok("Case", "The case as it now stands.", "201"), **_standard("400", "401", "403", "404", "409", "422", "429")},
+                    "responses": {
+                        **_ok("Case", "The case as it now stands.", "201"),
+                        **_standard("400", "401", "403", "404", "409", "422", "429"),
+                    },
                 }
             },
             "/cases/{case_id}/communications/{communication_id}/response": {
                 "post": {
                     "operationId": "recordResponse",
-                    "summary": "Record the response to a communication, and how it was sent (once; a second is a 409)." + case_roles,
+                    "summary": "Record the response to a communication, and how it was sent (once; a second is a 409)."
+                    + case_roles,
                     "parameters": [_path_id("case_id", "case"), _path_id("communication_id", "communication")],
                     "requestBody": _json_body("NewResponse"),
-                    "responses": {**_ok("Case", "The case as it now stands."), **_standard("400", "401", "403", "404", "409", "422", "429")},
+                    "responses": {
+                        **_ok("Case", "The case as it now stands."),
+                        **_standard("400", "401", "403", "404", "409", "422", "429"),
+                    },
                 }
             },
             "/overdue": {
@@ -468,7 +595,10 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
                     "summary": "Milestones not met by their due date, of the open cases of your teams, earliest due first."
                     + _roles("coordinator", "manager", "viewer"),
                     "parameters": _query(schemas.OVERDUE_QUERY),
-                    "responses": {**_ok("OverduePage", "One page of overdue milestones."), **_standard("401", "403", "422", "429")},
+                    "responses": {
+                        **_ok("OverduePage", "One page of overdue milestones."),
+                        **_standard("401", "403", "422", "429"),
+                    },
                 }
             },
             "/compliance": {
@@ -478,7 +608,10 @@ def openapi_document(*, rate_limit: int | None = None) -> dict[str, Any]:
                     "6-week decisions, 6-week advice, 4-week review decisions, 12-week amended plans, 5-day responses), "
                     f"at most {schemas.MAX_MONTHS} months at a time." + _roles("manager", "viewer"),
                     "parameters": _query(schemas.COMPLIANCE_QUERY),
-                    "responses": {**_ok("Compliance", "The figures, month by month."), **_standard("401", "403", "422", "429")},
+                    "responses": {
+                        **_ok("Compliance", "The figures, month by month."),
+                        **_standard("401", "403", "422", "429"),
+                    },
                 }
             },
         },

@@ -13,6 +13,7 @@ record in the caller's teams; 409 the request conflicts with the record's state 
 sequence or already recorded, the case closed, an open case or a possible duplicate child
 already there); 422 a value is invalid (`fields` names each one); 429 too many calls.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,10 +32,9 @@ from ..extensions import db
 from ..models import Team
 from ..models.case import Case, CaseType, Channel, Communication, RequestSource
 from ..models.child import Child, Ethnicity, SenNeed, Sex
-from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit
+from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit, opening
 from ..services import cases as case_service
 from ..services import children as child_service
-from ..services import opening
 from ..services import reports as oversight
 from ..services import timeline as timeline_service
 from ..services.clock import now as clock_now
@@ -139,15 +139,21 @@ def case_json(case: Case, on: date) -> dict[str, Any]:
         ],
         "advice_requests": [
             {
-                "id": a.id, "advice_type": a.advice_type.value, "provider": a.provider,
-                "requested_on": a.requested_on.isoformat(), "received_on": _iso(a.received_on),
+                "id": a.id,
+                "advice_type": a.advice_type.value,
+                "provider": a.provider,
+                "requested_on": a.requested_on.isoformat(),
+                "received_on": _iso(a.received_on),
             }
             for a in case.advice_requests
         ],
         "consultations": [
             {
-                "id": c.id, "setting_name": c.setting_name, "sent_on": c.sent_on.isoformat(),
-                "responded_on": _iso(c.responded_on), "outcome": c.outcome,
+                "id": c.id,
+                "setting_name": c.setting_name,
+                "sent_on": c.sent_on.isoformat(),
+                "responded_on": _iso(c.responded_on),
+                "outcome": c.outcome,
             }
             for c in case.consultations
         ],
@@ -243,11 +249,21 @@ class PossibleDuplicateChild(ApiError):
     def __init__(self, found: list[child_service.PossibleDuplicate]) -> None:
         self.visible = [d for d in found if access.can_view_child(me(), d.child)]
         self.elsewhere = len(found) - len(self.visible)
-        seen = f" Possible matches in your teams: {', '.join(f'child {d.child.id}' for d in self.visible)}." if self.visible else ""
-        others = f" {self.elsewhere} possible match{'es' if self.elsewhere != 1 else ''} in other teams." if self.elsewhere else ""
+        seen = (
+            f" Possible matches in your teams: {', '.join(f'child {d.child.id}' for d in self.visible)}."
+            if self.visible
+            else ""
+        )
+        others = (
+            f" {self.elsewhere} possible match{'es' if self.elsewhere != 1 else ''} in other teams."
+            if self.elsewhere
+            else ""
+        )
         message = (
-            "This child may already have a record: the same UPN, or the same date of birth and a similar name." + seen + others
-            + " If this is a different child, send the request again with \"confirm_not_duplicate\": true."
+            "This child may already have a record: the same UPN, or the same date of birth and a similar name."
+            + seen
+            + others
+            + ' If this is a different child, send the request again with "confirm_not_duplicate": true.'
         )
         super().__init__(409, "conflict", message, {"confirm_not_duplicate": message})
 
@@ -255,8 +271,13 @@ class PossibleDuplicateChild(ApiError):
         body = super().body()
         body["error"]["matches"] = [
             {
-                "id": d.child.id, "first_name": d.child.first_name, "last_name": d.child.last_name,
-                "date_of_birth": _iso(d.child.date_of_birth), "upn": d.child.upn, "team": d.child.team.name, "reason": d.reason,
+                "id": d.child.id,
+                "first_name": d.child.first_name,
+                "last_name": d.child.last_name,
+                "date_of_birth": _iso(d.child.date_of_birth),
+                "upn": d.child.upn,
+                "team": d.child.team.name,
+                "reason": d.reason,
             }
             for d in self.visible
         ]
@@ -326,7 +347,9 @@ def create_case() -> Any:
             wrong["request_received_on"] = "Enter the date the request was received"
         renames = {"received_on": "request_received_on", "case_type": "type", "source": "request_source"}
     else:
-        wrong = {name: "Not used for an annual review" for name in ("request_received_on", "request_source") if values[name]}
+        wrong = {
+            name: "Not used for an annual review" for name in ("request_received_on", "request_source") if values[name]
+        }
         if values["plan_made_on"] is None:
             wrong["plan_made_on"] = "Enter the date the plan was made or last reviewed"
         renames = {"last_reviewed_on": "plan_made_on"}
@@ -340,11 +363,23 @@ def create_case() -> Any:
     try:
         if values["type"] == CaseType.ASSESSMENT:
             case = opening.open_assessment(
-                child=child, received_on=values["request_received_on"], source=RequestSource(values["request_source"] or "other"),
-                team=team, coordinator=coordinator, actor=me(), today=now,
+                child=child,
+                received_on=values["request_received_on"],
+                source=RequestSource(values["request_source"] or "other"),
+                team=team,
+                coordinator=coordinator,
+                actor=me(),
+                today=now,
             )
         else:
-            case = opening.open_review(child=child, last_reviewed_on=values["plan_made_on"], team=team, coordinator=coordinator, actor=me(), today=now)
+            case = opening.open_review(
+                child=child,
+                last_reviewed_on=values["plan_made_on"],
+                team=team,
+                coordinator=coordinator,
+                actor=me(),
+                today=now,
+            )
     except opening.CaseAlreadyOpen as error:
         raise ApiError(409, "conflict", error.message, {"child_id": error.message}) from None
     except ServiceError as error:
@@ -394,8 +429,15 @@ def log_communication(case_id: int) -> Any:
         raise invalid({"from_name": "Enter who it was from, or give contact_id"})
     try:
         comm = case_service.log_communication(
-            case, received_on=values["received_on"], received_at=values["received_at"], channel=Channel(values["channel"]),
-            contact=contact, from_name=values["from_name"] or "", summary=values["summary"], actor=me(), today=today(),
+            case,
+            received_on=values["received_on"],
+            received_at=values["received_at"],
+            channel=Channel(values["channel"]),
+            contact=contact,
+            from_name=values["from_name"] or "",
+            summary=values["summary"],
+            actor=me(),
+            today=today(),
         )
     except ServiceError as error:
         raise refusal(error, renames={"contact": "contact_id"}) from None
@@ -413,8 +455,12 @@ def record_response(case_id: int, communication_id: int) -> Any:
     values = schemas.read_body(schemas.NEW_RESPONSE, read_json())
     try:
         case_service.record_response(
-            comm, responded_on=values["responded_on"], reply_channel=Channel(values["reply_channel"]),
-            summary=values["summary"] or "", actor=me(), today=today(),
+            comm,
+            responded_on=values["responded_on"],
+            reply_channel=Channel(values["reply_channel"]),
+            summary=values["summary"] or "",
+            actor=me(),
+            today=today(),
         )
     except ServiceError as error:
         raise refusal(error) from None
@@ -447,7 +493,11 @@ def overdue() -> Any:
     page = oversight.page_of_ids(oversight.overdue_ids(scope, filters), page=query["page"], per_page=query["per_page"])
     with_names = access.can_see_child_names(user)
     rows = oversight.milestone_rows(list(page.items), as_at=as_of, with_names=with_names)
-    note("report", "overdue", f"Listed overdue milestones as of {as_of.isoformat()} (page {query['page']}, {page.total} in all)")
+    note(
+        "report",
+        "overdue",
+        f"Listed overdue milestones as of {as_of.isoformat()} (page {query['page']}, {page.total} in all)",
+    )
     return {
         "as_of": as_of.isoformat(),
         "page": query["page"],
@@ -539,7 +589,10 @@ class NewTokenForm(FlaskForm):
         "Name",
         widget=GovTextInput(),
         description="So that you can tell your tokens apart, for example ‘Caseload spreadsheet’",
-        validators=[DataRequired(message="Enter a name for the token"), Length(max=100, message="The name must be 100 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter a name for the token"),
+            Length(max=100, message="The name must be 100 characters or fewer"),
+        ],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
 
@@ -597,5 +650,7 @@ def revoke_token(token_id: int) -> Any:
     with saving() as saved:
         api_tokens.revoke_token(token, actor=user, now=clock_now())
     if saved.ok:
-        flash(f"Revoked the token ‘{token.name}’ ({token.prefix}…). Anything still using it will be refused.", "success")
+        flash(
+            f"Revoked the token ‘{token.name}’ ({token.prefix}…). Anything still using it will be refused.", "success"
+        )
     return redirect(url_for("account.index"))

@@ -8,12 +8,14 @@ Checks here are about shape (types, formats, lengths, known codes). What a value
 record (a date in the future, an event out of sequence, a UPN's check letter) is the services'
 business; their refusals come back as ServiceError and become 409/422 responses in routes.py.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from ..models.case import AdviceType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
@@ -42,7 +44,12 @@ class ApiError(Exception):
     """A refusal answered as `{"error": {"code", "message", "fields"}}` with `status`."""
 
     def __init__(
-        self, status: int, code: str, message: str, fields: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -234,7 +241,9 @@ def read_query(fields: Sequence[Field], args: Mapping[str, str]) -> dict[str, An
     """Query parameters by name (the default where not given), or ApiError 422. Parameters the
     API does not know are refused, so that a misspelt filter is not silently ignored."""
     known = {f.name for f in fields}
-    errors: dict[str, str] = {str(name)[:100]: "This parameter is not part of the request" for name in args if name not in known}
+    errors: dict[str, str] = {
+        str(name)[:100]: "This parameter is not part of the request" for name in args if name not in known
+    }
     values: dict[str, Any] = {}
     for field in fields:
         raw = args.get(field.name)
@@ -266,24 +275,63 @@ def _codes(enum_cls: Any) -> tuple[str, ...]:
 NEW_CHILD = [
     Field("first_name", "string", "First name.", required=True, max_length=100, label="child's first name"),
     Field("last_name", "string", "Last name.", required=True, max_length=100, label="child's last name"),
-    Field("date_of_birth", "date", "Date of birth (the service covers ages 0 to 25).", required=True, label="date of birth"),
-    Field("team_id", "integer", "The team responsible for the child: one of the caller's teams.", required=True, minimum=1, maximum=INT32_MAX, label="team"),
+    Field(
+        "date_of_birth",
+        "date",
+        "Date of birth (the service covers ages 0 to 25).",
+        required=True,
+        label="date of birth",
+    ),
+    Field(
+        "team_id",
+        "integer",
+        "The team responsible for the child: one of the caller's teams.",
+        required=True,
+        minimum=1,
+        maximum=INT32_MAX,
+        label="team",
+    ),
     Field("upn", "string", "Unique Pupil Number, 13 characters with a valid check letter.", max_length=20, label="UPN"),
     Field("uln", "string", "Unique Learner Number, 10 digits with a valid check digit.", max_length=20, label="ULN"),
     Field("sex", "enum", "Sex as SEN2 records it: M, F or U (not known).", choices=_codes(Sex)),
     Field("ethnicity", "enum", "DfE main ethnicity code.", choices=_codes(Ethnicity)),
     Field("postcode", "string", "Home postcode, like SW1A 1AA.", max_length=10),
-    Field("primary_need", "enum", "Primary type of special educational need (SEN2 code).", choices=_codes(SenNeed), label="primary need"),
-    Field("secondary_need", "enum", "Secondary type of need; needs a primary need, and must differ from it.", choices=_codes(SenNeed), label="secondary need"),
+    Field(
+        "primary_need",
+        "enum",
+        "Primary type of special educational need (SEN2 code).",
+        choices=_codes(SenNeed),
+        label="primary need",
+    ),
+    Field(
+        "secondary_need",
+        "enum",
+        "Secondary type of need; needs a primary need, and must differ from it.",
+        choices=_codes(SenNeed),
+        label="secondary need",
+    ),
     Field("setting_name", "string", "Current school, college or other setting.", max_length=200, label="setting name"),
     Field("setting_urn", "string", "The setting's URN, 6 digits.", max_length=10, label="setting URN"),
     Field("setting_ukprn", "string", "The setting's UKPRN, 8 digits.", max_length=10, label="setting UKPRN"),
-    Field("year_group_override", "integer", "Year group this school year when educated out of year group (0 = Reception to 13).", minimum=0, maximum=13, label="year group"),
+    Field(
+        "year_group_override",
+        "integer",
+        "Year group this school year when educated out of year group (0 = Reception to 13).",
+        minimum=0,
+        maximum=13,
+        label="year group",
+    ),
     Field("attends_infant_school", "boolean", "Attends an infant school (Reception to Year 2).", default=False),
     Field("looked_after", "boolean", "A looked-after child.", default=False),
-    Field("young_person_own_requests", "boolean", "A young person who makes their own requests and decisions.", default=False),
     Field(
-        "confirm_not_duplicate", "boolean",
+        "young_person_own_requests",
+        "boolean",
+        "A young person who makes their own requests and decisions.",
+        default=False,
+    ),
+    Field(
+        "confirm_not_duplicate",
+        "boolean",
         "Set to true to add the child after checking that the possible matches are different children. Without it, a "
         "request for a child who may already have a record (the same UPN; or the same date of birth and a similar name: "
         "a short form such as Toby for Tobias, one typo, first and last names swapped, part of a double surname) is "
@@ -298,24 +346,62 @@ NEW_CHILD = [
 CASE_TYPES = ("assessment", "annual_review")
 
 NEW_CASE = [
-    Field("child_id", "integer", "The child: one in the caller's teams.", required=True, minimum=1, maximum=INT32_MAX, label="child"),
     Field(
-        "type", "enum",
+        "child_id",
+        "integer",
+        "The child: one in the caller's teams.",
+        required=True,
+        minimum=1,
+        maximum=INT32_MAX,
+        label="child",
+    ),
+    Field(
+        "type",
+        "enum",
         "assessment: an EHC needs assessment, from the day the request was received (give request_received_on). "
         "annual_review: the annual reviews of a plan made before the service was used, from the day the plan was made "
         "or last reviewed (give plan_made_on).",
-        required=True, choices=CASE_TYPES, label="type of case",
+        required=True,
+        choices=CASE_TYPES,
+        label="type of case",
     ),
-    Field("team_id", "integer", "The team that holds the case: one of the caller's teams.", required=True, minimum=1, maximum=INT32_MAX, label="team"),
     Field(
-        "coordinator_id", "integer",
+        "team_id",
+        "integer",
+        "The team that holds the case: one of the caller's teams.",
+        required=True,
+        minimum=1,
+        maximum=INT32_MAX,
+        label="team",
+    ),
+    Field(
+        "coordinator_id",
+        "integer",
         "The EHC coordinator (a coordinator or manager in the team). Left out: the caller if they are a coordinator, "
         "otherwise nobody yet.",
-        minimum=1, maximum=INT32_MAX, label="coordinator",
+        minimum=1,
+        maximum=INT32_MAX,
+        label="coordinator",
     ),
-    Field("request_received_on", "date", "Assessments: the day the request was received (the 20 weeks start here).", label="date the request was received"),
-    Field("plan_made_on", "date", "Annual reviews: the day the plan was made or last reviewed.", label="date the plan was made or last reviewed"),
-    Field("request_source", "enum", "Assessments: who made the request ('other' when left out).", choices=_codes(RequestSource), label="source of the request"),
+    Field(
+        "request_received_on",
+        "date",
+        "Assessments: the day the request was received (the 20 weeks start here).",
+        label="date the request was received",
+    ),
+    Field(
+        "plan_made_on",
+        "date",
+        "Annual reviews: the day the plan was made or last reviewed.",
+        label="date the plan was made or last reviewed",
+    ),
+    Field(
+        "request_source",
+        "enum",
+        "Assessments: who made the request ('other' when left out).",
+        choices=_codes(RequestSource),
+        label="source of the request",
+    ),
 ]
 
 # --- Events --------------------------------------------------------------------------------
@@ -323,27 +409,106 @@ NEW_CASE = [
 RECORDABLE_EVENTS = workflow.recordable_values()
 
 EVENT_DETAILS = [
-    Field("reason", "string", "decided_not_to_assess, decided_not_to_issue: the reason (optional). withdrawn, decided_not_to_amend: why (required).", max_length=2000),
-    Field("advice_type", "enum", "advice_requested: the type of advice (required).", choices=_codes(AdviceType), label="type of advice"),
-    Field("provider", "string", "advice_requested: who the advice was requested from (required).", max_length=200, label="provider"),
-    Field("advice_request_id", "integer", "advice_received: which advice request (see advice_requests on the case; required).", minimum=1, maximum=INT32_MAX, label="advice request"),
-    Field("quality_note", "string", "advice_received: a note on the quality of the advice (optional).", max_length=2000, label="quality note"),
-    Field("setting_name", "string", "school_consulted: the school or college consulted (required).", max_length=200, label="school or college"),
-    Field("consultation_id", "integer", "school_responded: which consultation (see consultations on the case; required).", minimum=1, maximum=INT32_MAX, label="consultation"),
-    Field("outcome", "enum", "school_responded: the response (required).", choices=("agreed", "declined", "other"), label="response"),
-    Field("named_settings", "string", "final_plan_issued (required), amended_plan_issued (optional): the setting named in the plan.", max_length=500, label="setting named in the plan"),
-    Field("meeting_on", "date", "review_meeting_scheduled: the date of the meeting (required).", label="date of the review meeting"),
-    Field("advice_circulated_on", "date", "invitations_sent: when advice was circulated (optional).", label="date advice was circulated"),
-    Field("decision", "enum", "review_decision_notified: maintain, amend or cease the plan (required).", choices=("maintain", "amend", "cease"), label="decision"),
-    Field("cease_reason", "enum", "plan_ceased: the SEN2 cease reason code, 1 to 9 (required).", choices=tuple(CEASE_REASONS), label="reason the plan ended"),
     Field(
-        "family_confirmed_on", "date",
+        "reason",
+        "string",
+        "decided_not_to_assess, decided_not_to_issue: the reason (optional). withdrawn, decided_not_to_amend: why (required).",
+        max_length=2000,
+    ),
+    Field(
+        "advice_type",
+        "enum",
+        "advice_requested: the type of advice (required).",
+        choices=_codes(AdviceType),
+        label="type of advice",
+    ),
+    Field(
+        "provider",
+        "string",
+        "advice_requested: who the advice was requested from (required).",
+        max_length=200,
+        label="provider",
+    ),
+    Field(
+        "advice_request_id",
+        "integer",
+        "advice_received: which advice request (see advice_requests on the case; required).",
+        minimum=1,
+        maximum=INT32_MAX,
+        label="advice request",
+    ),
+    Field(
+        "quality_note",
+        "string",
+        "advice_received: a note on the quality of the advice (optional).",
+        max_length=2000,
+        label="quality note",
+    ),
+    Field(
+        "setting_name",
+        "string",
+        "school_consulted: the school or college consulted (required).",
+        max_length=200,
+        label="school or college",
+    ),
+    Field(
+        "consultation_id",
+        "integer",
+        "school_responded: which consultation (see consultations on the case; required).",
+        minimum=1,
+        maximum=INT32_MAX,
+        label="consultation",
+    ),
+    Field(
+        "outcome",
+        "enum",
+        "school_responded: the response (required).",
+        choices=("agreed", "declined", "other"),
+        label="response",
+    ),
+    Field(
+        "named_settings",
+        "string",
+        "final_plan_issued (required), amended_plan_issued (optional): the setting named in the plan.",
+        max_length=500,
+        label="setting named in the plan",
+    ),
+    Field(
+        "meeting_on",
+        "date",
+        "review_meeting_scheduled: the date of the meeting (required).",
+        label="date of the review meeting",
+    ),
+    Field(
+        "advice_circulated_on",
+        "date",
+        "invitations_sent: when advice was circulated (optional).",
+        label="date advice was circulated",
+    ),
+    Field(
+        "decision",
+        "enum",
+        "review_decision_notified: maintain, amend or cease the plan (required).",
+        choices=("maintain", "amend", "cease"),
+        label="decision",
+    ),
+    Field(
+        "cease_reason",
+        "enum",
+        "plan_ceased: the SEN2 cease reason code, 1 to 9 (required).",
+        choices=tuple(CEASE_REASONS),
+        label="reason the plan ended",
+    ),
+    Field(
+        "family_confirmed_on",
+        "date",
         "final_plan_issued, amended_plan_issued: the day the family confirmed they have no further representations "
         "(required only when the plan is issued before the 15-day representation period closes).",
         label="date the family confirmed",
     ),
     Field(
-        "appeal_concluded_on", "date",
+        "appeal_concluded_on",
+        "date",
         "plan_ceased: the day an appeal against the decision to cease was concluded (required only to end the plan "
         "before the family's time to appeal has passed).",
         label="date the appeal was concluded",
@@ -354,7 +519,14 @@ EVENT_DETAILS = [
 EVENT_FIELDS: dict[str, tuple[str, ...]] = workflow.fields_by_step()
 
 NEW_EVENT = [
-    Field("type", "enum", "The step, from the case event vocabulary.", required=True, choices=RECORDABLE_EVENTS, label="type of step"),
+    Field(
+        "type",
+        "enum",
+        "The step, from the case event vocabulary.",
+        required=True,
+        choices=RECORDABLE_EVENTS,
+        label="type of step",
+    ),
     Field("on", "date", "The day it happened (not in the future).", required=True, label="date"),
     *EVENT_DETAILS,
 ]
@@ -372,7 +544,9 @@ def read_event(data: Any) -> EventRequest:
     event_type = EventType(values["type"])
     used = EVENT_FIELDS.get(event_type.value, ())
     wrong = {
-        f.name: f"Not used for ‘{event_type.value}’" for f in EVENT_DETAILS if values.get(f.name) is not None and f.name not in used
+        f.name: f"Not used for ‘{event_type.value}’"
+        for f in EVENT_DETAILS
+        if values.get(f.name) is not None and f.name not in used
     }
     if wrong:
         raise invalid(wrong)
@@ -382,21 +556,68 @@ def read_event(data: Any) -> EventRequest:
 # --- Communications ------------------------------------------------------------------------
 
 NEW_COMMUNICATION = [
-    Field("received_on", "date", "The day it was received (not in the future); the 5 working days to respond start here.", required=True, label="date received"),
-    Field("received_at", "time", "The time of day it was received, HH:MM on the 24-hour clock (optional).", label="time received"),
-    Field("channel", "enum", "How it came in: email, phone, letter, meeting (in person) or portal (through the service).", required=True, choices=_codes(Channel), label="way it came in"),
     Field(
-        "contact_id", "integer",
-        "The child's recorded contact it came from (see the child's contacts). Leave out for someone else, and give from_name.",
-        minimum=1, maximum=INT32_MAX, label="contact",
+        "received_on",
+        "date",
+        "The day it was received (not in the future); the 5 working days to respond start here.",
+        required=True,
+        label="date received",
     ),
-    Field("from_name", "string", "Who it came from, when not one of the child's recorded contacts: their name and role.", max_length=200, label="sender's name"),
-    Field("summary", "string", "A short summary of what was asked or said.", required=True, max_length=4000, label="summary"),
+    Field(
+        "received_at",
+        "time",
+        "The time of day it was received, HH:MM on the 24-hour clock (optional).",
+        label="time received",
+    ),
+    Field(
+        "channel",
+        "enum",
+        "How it came in: email, phone, letter, meeting (in person) or portal (through the service).",
+        required=True,
+        choices=_codes(Channel),
+        label="way it came in",
+    ),
+    Field(
+        "contact_id",
+        "integer",
+        "The child's recorded contact it came from (see the child's contacts). Leave out for someone else, and give from_name.",
+        minimum=1,
+        maximum=INT32_MAX,
+        label="contact",
+    ),
+    Field(
+        "from_name",
+        "string",
+        "Who it came from, when not one of the child's recorded contacts: their name and role.",
+        max_length=200,
+        label="sender's name",
+    ),
+    Field(
+        "summary",
+        "string",
+        "A short summary of what was asked or said.",
+        required=True,
+        max_length=4000,
+        label="summary",
+    ),
 ]
 
 NEW_RESPONSE = [
-    Field("responded_on", "date", "The day the response was sent (not before the day it was received, not in the future).", required=True, label="date responded"),
-    Field("reply_channel", "enum", "How the reply was sent: email, phone, letter, meeting (in person) or portal (through the service).", required=True, choices=_codes(Channel), label="way the reply was sent"),
+    Field(
+        "responded_on",
+        "date",
+        "The day the response was sent (not before the day it was received, not in the future).",
+        required=True,
+        label="date responded",
+    ),
+    Field(
+        "reply_channel",
+        "enum",
+        "How the reply was sent: email, phone, letter, meeting (in person) or portal (through the service).",
+        required=True,
+        choices=_codes(Channel),
+        label="way the reply was sent",
+    ),
     Field("summary", "string", "What the response said (optional).", max_length=4000, label="response"),
 ]
 
@@ -405,7 +626,15 @@ NEW_RESPONSE = [
 
 PAGING = [
     Field("page", "integer", "Page number, from 1.", minimum=1, maximum=MAX_PAGE, default=1),
-    Field("per_page", "integer", f"Items per page, at most {MAX_PER_PAGE}.", minimum=1, maximum=MAX_PER_PAGE, default=50, label="number per page"),
+    Field(
+        "per_page",
+        "integer",
+        f"Items per page, at most {MAX_PER_PAGE}.",
+        minimum=1,
+        maximum=MAX_PER_PAGE,
+        default=50,
+        label="number per page",
+    ),
 ]
 
 OVERDUE_QUERY = [

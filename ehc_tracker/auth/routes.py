@@ -1,7 +1,8 @@
 """Sign in, sign out and change password."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -11,7 +12,8 @@ from ..alerts.delivery import DeliveryError
 from ..extensions import db
 from ..models import Role
 from ..services import ServiceError, audit, sign_in_codes
-from ..services.users import authenticate, change_password as change_user_password
+from ..services.users import authenticate
+from ..services.users import change_password as change_user_password
 from ..services.users import sign_out as end_sessions_and_sign_out
 from ..web.security import role_required
 from ..web.session_timeout import idle_timeout_seconds, safe_next, warning_seconds
@@ -41,14 +43,16 @@ def sign_in() -> Any:
     locked = False
     retry_after = 0
     if form.validate_on_submit():
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         # request.remote_addr is the client's own address (see TRUSTED_PROXY_COUNT), not the proxy's.
         result = authenticate(form.email.data or "", form.password.data or "", address=request.remote_addr, now=now)
         db.session.commit()
         if result.user is not None and sign_in_codes.required_for(result.user):
             session.clear()
             try:
-                sign_in_codes.send_code(result.user, session, now=datetime.now(timezone.utc), next_url=_safe_next(request.args.get("next")))
+                sign_in_codes.send_code(
+                    result.user, session, now=datetime.now(UTC), next_url=_safe_next(request.args.get("next"))
+                )
             except DeliveryError:
                 db.session.rollback()
                 form.password.errors = ["We could not send your sign-in code by email. Try again in a few minutes."]
@@ -65,7 +69,11 @@ def sign_in() -> Any:
         form.password.errors = [result.message(now)]
         form.password.data = ""
     headers = {"Retry-After": str(retry_after)} if locked else {}
-    return render_template("auth/sign_in.html", form=form, locked=locked, returning=_safe_next(request.args.get("next"))), (429 if locked else 200), headers
+    return (
+        render_template("auth/sign_in.html", form=form, locked=locked, returning=_safe_next(request.args.get("next"))),
+        (429 if locked else 200),
+        headers,
+    )
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
@@ -79,9 +87,9 @@ def sign_in_code() -> Any:
         return redirect(url_for("auth.sign_in"))
     form = SignInCodeForm()
     if form.validate_on_submit():
-        result = sign_in_codes.check_code(session, form.code.data or "", now=datetime.now(timezone.utc))
+        result = sign_in_codes.check_code(session, form.code.data or "", now=datetime.now(UTC))
         if result.user is not None:
-            result.user.last_sign_in_at = datetime.now(timezone.utc)
+            result.user.last_sign_in_at = datetime.now(UTC)
             audit.record(result.user, "signed_in", "user", result.user.id, "Signed in with an emailed code")
             db.session.commit()
             session.clear()
@@ -99,7 +107,7 @@ def sign_in_code() -> Any:
 @bp.route("/session/keep-alive", methods=["POST"])
 @role_required(*Role)  # everyone signed in, family accounts too
 def keep_alive() -> Any:
-    """"Stay signed in" on the timeout warning: a signed-in request (with the CSRF token, as every
+    """ "Stay signed in" on the timeout warning: a signed-in request (with the CSRF token, as every
     POST) restarts the idle clock (web/security.py); the answer says how long the session now has."""
     return jsonify(signed_in=True, seconds_left=idle_timeout_seconds(current_app.config))
 

@@ -1,2 +1,4 @@
-from . import expected  # noqa: F401  (registers its route on the cases blueprint)
-from . import advice  # noqa: F401  (registers its route on the cases blueprint)
+from . import (
+    advice,  # noqa: F401  (registers its route on the cases blueprint)
+    expected,  # noqa: F401  (registers its route on the cases blueprint)
+)

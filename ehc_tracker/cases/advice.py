@@ -1,4 +1,5 @@
 """Requesting several kinds of advice in one form: one date, a row per piece of advice."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,10 @@ EXTRA_ROWS = 2
 
 class AdviceRowForm(Form):
     advice_type = SelectField(
-        "Type of advice", widget=GovSelect(),
-        choices=[("", "Choose the type")] + [(a.value, a.label) for a in AdviceType], validators=[Optional()],
+        "Type of advice",
+        widget=GovSelect(),
+        choices=[("", "Choose the type")] + [(a.value, a.label) for a in AdviceType],
+        validators=[Optional()],
     )
     provider = StringField(
         "Requested from",
@@ -77,8 +80,10 @@ def _why_not(case: Case) -> str | None:
     if not case.is_open:
         return f"This case is {case.status.value}, so no more advice can be requested on it."
     if case.case_type is CaseType.ANNUAL_REVIEW:
-        return ("Advice is requested during an EHC needs assessment. For an annual review, record that the invitations "
-                "and advice were sent instead.")
+        return (
+            "Advice is requested during an EHC needs assessment. For an annual review, record that the invitations "
+            "and advice were sent instead."
+        )
     return f"Record ‘{case_service.EVENT_LABELS[EventType.DECIDED_TO_ASSESS]}’ before requesting advice."
 
 
@@ -101,8 +106,10 @@ def request_advice(case_id: int) -> Any:
             form.form_errors.append(f"A request can have at most {case_service.MAX_ADVICE_ROWS} rows")
     elif form.validate_on_submit():
         assert form.on.data is not None
-        rows = [case_service.AdviceWanted(entry.form.advice_type.data or None, entry.form.provider.data or "")
-                for entry in form.rows.entries]
+        rows = [
+            case_service.AdviceWanted(entry.form.advice_type.data or None, entry.form.provider.data or "")
+            for entry in form.rows.entries
+        ]
         with saving(form, show=_show_row_error) as saved:
             made = case_service.request_advice(case, form.on.data, rows, actor=current_staff(), today=today())
         status = saved.status
@@ -112,6 +119,11 @@ def request_advice(case_id: int) -> Any:
             flash(f"Advice requested on {form.on.data:%-d %B %Y} ({len(made)}): {listed}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template(
-        "cases/request_advice.html", form=form, case=case, why_not=_why_not(case), provider_list=PROVIDER_LIST,
-        providers=datalist(PROVIDER_LIST, directory_service.offered()), max_rows=case_service.MAX_ADVICE_ROWS,
+        "cases/request_advice.html",
+        form=form,
+        case=case,
+        why_not=_why_not(case),
+        provider_list=PROVIDER_LIST,
+        providers=datalist(PROVIDER_LIST, directory_service.offered()),
+        max_rows=case_service.MAX_ADVICE_ROWS,
     ), status

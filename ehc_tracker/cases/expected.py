@@ -1,4 +1,5 @@
 """The coordinator tells the family when an overdue step is now expected (shown on their page)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,9 +28,16 @@ class ExpectedForm(FlaskForm):
         validators=[InputRequired(message="Enter the date you now expect it")],
     )
     note = StringField(
-        "A short note for the family (optional)", widget=GovTextInput(),
+        "A short note for the family (optional)",
+        widget=GovTextInput(),
         description=f"For example, why it is late. Up to {family_service.MAX_EXPECTED_NOTE} characters. The family sees this.",
-        validators=[Optional(), Length(max=family_service.MAX_EXPECTED_NOTE, message=f"The note must be {family_service.MAX_EXPECTED_NOTE} characters or fewer")],
+        validators=[
+            Optional(),
+            Length(
+                max=family_service.MAX_EXPECTED_NOTE,
+                message=f"The note must be {family_service.MAX_EXPECTED_NOTE} characters or fewer",
+            ),
+        ],
     )
     submit = SubmitField("Tell the family", widget=GovSubmitInput())
 
@@ -46,11 +54,18 @@ def expected(case_id: int, milestone_id: int) -> Any:
         assert form.expected_on.data is not None
         with saving(form) as saved:
             changed = family_service.set_expected(
-                milestone, expected_on=form.expected_on.data, note=form.note.data or "", actor=current_staff(), today=today()
+                milestone,
+                expected_on=form.expected_on.data,
+                note=form.note.data or "",
+                actor=current_staff(),
+                today=today(),
             )
         if saved.ok:
             if changed:
-                flash(f"The family now sees that you expect this by {form.expected_on.data:%-d %B %Y}: {milestone.label}.", "success")
+                flash(
+                    f"The family now sees that you expect this by {form.expected_on.data:%-d %B %Y}: {milestone.label}.",
+                    "success",
+                )
             else:
                 flash("Nothing was changed: the family already sees this date and note.", "info")
             return redirect(url_for("cases.view", case_id=case.id, _anchor="timeline"))

@@ -16,10 +16,10 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models.case import AdviceType, Channel, ConsultationOutcome, RequestSource
+from ..models.directory import SETTING_KINDS
 from ..services import workflow
 from ..services.cases import parse_time_of_day
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
-from ..models.directory import SETTING_KINDS
 from ..web.fields import GovDateField
 from ..web.typeahead import TYPEAHEAD_HINT, DirectoryInput
 
@@ -49,9 +49,16 @@ class OpenAssessmentForm(FlaskForm):
         validators=[InputRequired(message="Enter the date the request was received")],
         today_shortcut=True,
     )
-    source = RadioField("Who made the request", widget=GovRadioInput(), choices=SOURCE_CHOICES, validators=[InputRequired(message="Select who made the request")])
+    source = RadioField(
+        "Who made the request",
+        widget=GovRadioInput(),
+        choices=SOURCE_CHOICES,
+        validators=[InputRequired(message="Select who made the request")],
+    )
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a team")])
-    coordinator_id = SelectField("EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")])
+    coordinator_id = SelectField(
+        "EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")]
+    )
     submit = SubmitField("Open case", widget=GovSubmitInput())
 
 
@@ -62,25 +69,41 @@ class OpenReviewForm(FlaskForm):
         validators=[InputRequired(message="Enter the date the plan was made or last reviewed")],
     )
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a team")])
-    coordinator_id = SelectField("EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")])
+    coordinator_id = SelectField(
+        "EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")]
+    )
     submit = SubmitField("Open annual review", widget=GovSubmitInput())
 
 
 class TransferInForm(FlaskForm):
-    previous_authority = StringField("Authority the plan came from", widget=GovTextInput(), validators=[DataRequired(message="Enter the authority the plan came from"), Length(max=120)])
+    previous_authority = StringField(
+        "Authority the plan came from",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the authority the plan came from"), Length(max=120)],
+    )
     transferred_on = GovDateField(
         "Date the plan transferred to this authority",
         description="Usually the day the child moved here, or the day the other authority sent the plan.",
         validators=[InputRequired(message="Enter the date the plan transferred")],
     )
-    plan_issued_on = GovDateField("Date the plan was first issued", validators=[InputRequired(message="Enter the date the plan was first issued")])
+    plan_issued_on = GovDateField(
+        "Date the plan was first issued", validators=[InputRequired(message="Enter the date the plan was first issued")]
+    )
     last_reviewed_on = GovDateField(
-        "Date the plan was last reviewed", description="If it has not been reviewed yet, enter the date it was issued.",
+        "Date the plan was last reviewed",
+        description="If it has not been reviewed yet, enter the date it was issued.",
         validators=[InputRequired(message="Enter the date the plan was last reviewed")],
     )
-    named_settings = StringField("Setting named in the plan", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=500)])
+    named_settings = StringField(
+        "Setting named in the plan",
+        widget=DirectoryInput(SETTING_KINDS),
+        description=TYPEAHEAD_HINT,
+        validators=[Optional(), Length(max=500)],
+    )
     team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a team")])
-    coordinator_id = SelectField("EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")])
+    coordinator_id = SelectField(
+        "EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")]
+    )
     submit = SubmitField("Record transferred plan", widget=GovSubmitInput())
 
 
@@ -88,22 +111,48 @@ class EventForm(FlaskForm):
     """One form for every workflow step; the page shows the fields the chosen step needs."""
 
     on = GovDateField("Date", validators=[InputRequired(message="Enter the date")])
-    advice_type = RadioField("Type of advice", widget=GovRadioInput(), choices=[(a.value, a.label) for a in AdviceType], validators=[Optional()])
-    provider = StringField("Requested from", widget=GovTextInput(), description="The service or person, for example ‘Educational Psychology Service’", validators=[Optional(), Length(max=200)])
+    advice_type = RadioField(
+        "Type of advice",
+        widget=GovRadioInput(),
+        choices=[(a.value, a.label) for a in AdviceType],
+        validators=[Optional()],
+    )
+    provider = StringField(
+        "Requested from",
+        widget=GovTextInput(),
+        description="The service or person, for example ‘Educational Psychology Service’",
+        validators=[Optional(), Length(max=200)],
+    )
     advice_request_id = RadioField("Which advice", widget=GovRadioInput(), choices=[], validators=[Optional()])
-    quality_note = TextAreaField("Quality of the advice (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
-    setting_name = StringField("School or college", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=200)])
+    quality_note = TextAreaField(
+        "Quality of the advice (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    setting_name = StringField(
+        "School or college",
+        widget=DirectoryInput(SETTING_KINDS),
+        description=TYPEAHEAD_HINT,
+        validators=[Optional(), Length(max=200)],
+    )
     consultation_id = RadioField("Which school or college", widget=GovRadioInput(), choices=[], validators=[Optional()])
     outcome = RadioField(
-        "Response", widget=GovRadioInput(),
-        choices=[(o.value, o.label) for o in ConsultationOutcome], validators=[Optional()],
+        "Response",
+        widget=GovRadioInput(),
+        choices=[(o.value, o.label) for o in ConsultationOutcome],
+        validators=[Optional()],
     )
-    named_settings = StringField("Setting named in the plan", widget=DirectoryInput(SETTING_KINDS), description=TYPEAHEAD_HINT, validators=[Optional(), Length(max=500)])
+    named_settings = StringField(
+        "Setting named in the plan",
+        widget=DirectoryInput(SETTING_KINDS),
+        description=TYPEAHEAD_HINT,
+        validators=[Optional(), Length(max=500)],
+    )
     meeting_on = GovDateField("Date of the review meeting", validators=[Optional()])
     advice_circulated_on = GovDateField("Date advice was circulated (optional)", validators=[Optional()])
     decision = RadioField(
-        "Decision", widget=GovRadioInput(),
-        choices=[("maintain", "Maintain the plan as it is"), ("amend", "Amend the plan"), ("cease", "Cease the plan")], validators=[Optional()],
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[("maintain", "Maintain the plan as it is"), ("amend", "Amend the plan"), ("cease", "Cease the plan")],
+        validators=[Optional()],
     )
     cease_reason = SelectField("Why the plan ended", widget=GovSelect(), choices=[], validators=[Optional()])
     family_confirmed_on = GovDateField(
@@ -116,7 +165,9 @@ class EventForm(FlaskForm):
         description="The plan is kept until the family's time to appeal has passed, or an appeal is concluded.",
         validators=[Optional()],
     )
-    confirm_warnings = BooleanField("Schedule the meeting on this date anyway", widget=GovCheckboxInput(), validators=[Optional()])
+    confirm_warnings = BooleanField(
+        "Schedule the meeting on this date anyway", widget=GovCheckboxInput(), validators=[Optional()]
+    )
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -127,22 +178,45 @@ EVENT_FIELDS = {name: list(fields) for name, fields in workflow.fields_by_step()
 
 class CorrectionForm(FlaskForm):
     on = GovDateField("Correct date", validators=[InputRequired(message="Enter the correct date")])
-    reason = TextAreaField("Why is it being corrected?", widget=GovTextArea(), validators=[DataRequired(message="Enter why the date is being corrected"), Length(max=2000)])
+    reason = TextAreaField(
+        "Why is it being corrected?",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Enter why the date is being corrected"), Length(max=2000)],
+    )
     submit = SubmitField("Save correction", widget=GovSubmitInput())
 
 
 class ExceptionForm(FlaskForm):
-    milestone_key = RadioField("Time limit", widget=GovRadioInput(), choices=[], validators=[InputRequired(message="Select the time limit the exception applies to")])
-    limb = RadioField("Exception", widget=GovRadioInput(), choices=[], validators=[InputRequired(message="Select which exception applies")])
+    milestone_key = RadioField(
+        "Time limit",
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[InputRequired(message="Select the time limit the exception applies to")],
+    )
+    limb = RadioField(
+        "Exception",
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[InputRequired(message="Select which exception applies")],
+    )
     starts_on = GovDateField("Start date", validators=[InputRequired(message="Enter when the circumstances began")])
     ends_on = GovDateField("End date (if known)", validators=[Optional()])
-    reason = TextAreaField("Circumstances", widget=GovTextArea(), validators=[DataRequired(message="Enter the circumstances that make the exception apply"), Length(max=4000)])
+    reason = TextAreaField(
+        "Circumstances",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Enter the circumstances that make the exception apply"), Length(max=4000)],
+    )
     evidence = TextAreaField("Evidence (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Propose exception", widget=GovSubmitInput())
 
 
 class DecideExceptionForm(FlaskForm):
-    decision = RadioField("Decision", widget=GovRadioInput(), choices=[("approve", "Approve"), ("reject", "Reject")], validators=[InputRequired(message="Select approve or reject")])
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        validators=[InputRequired(message="Select approve or reject")],
+    )
     note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
@@ -163,15 +237,36 @@ class CommunicationForm(FlaskForm):
     """`contact` lists the child's recorded contacts (set by the page) and "Someone else"; the page
     removes it when the child has none, and then only the name is asked for."""
 
-    received_on = GovDateField("Date received", validators=[InputRequired(message="Enter the date it was received")], today_shortcut=True)
+    received_on = GovDateField(
+        "Date received", validators=[InputRequired(message="Enter the date it was received")], today_shortcut=True
+    )
     received_at = StringField(
-        "Time received (optional)", widget=GovTextInput(), description="On the 24-hour clock, for example 09:30 or 14:05",
+        "Time received (optional)",
+        widget=GovTextInput(),
+        description="On the 24-hour clock, for example 09:30 or 14:05",
         validators=[Optional(), _time_of_day],
     )
-    channel = RadioField("How it came in", widget=GovRadioInput(), choices=CHANNEL_CHOICES, validators=[InputRequired(message="Select how it came in")])
-    contact = RadioField("Who it is from", widget=GovRadioInput(), choices=[], validators=[InputRequired(message="Select who it is from")])
-    from_name = StringField("Name and role", widget=GovTextInput(), description="For example ‘Hill Primary SENCo’ or ‘Grandmother, Jo Smith’", validators=[Length(max=200)])
-    summary = TextAreaField("Summary", widget=GovTextArea(), validators=[DataRequired(message="Enter a short summary"), Length(max=4000)])
+    channel = RadioField(
+        "How it came in",
+        widget=GovRadioInput(),
+        choices=CHANNEL_CHOICES,
+        validators=[InputRequired(message="Select how it came in")],
+    )
+    contact = RadioField(
+        "Who it is from",
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[InputRequired(message="Select who it is from")],
+    )
+    from_name = StringField(
+        "Name and role",
+        widget=GovTextInput(),
+        description="For example ‘Hill Primary SENCo’ or ‘Grandmother, Jo Smith’",
+        validators=[Length(max=200)],
+    )
+    summary = TextAreaField(
+        "Summary", widget=GovTextArea(), validators=[DataRequired(message="Enter a short summary"), Length(max=4000)]
+    )
     submit = SubmitField("Log communication", widget=GovSubmitInput())
 
     def validate_from_name(self, field: StringField) -> None:
@@ -186,14 +281,23 @@ class CommunicationForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
-    responded_on = GovDateField("Date responded", validators=[InputRequired(message="Enter the date of the response")], today_shortcut=True)
-    reply_channel = RadioField("How the reply was sent", widget=GovRadioInput(), choices=CHANNEL_CHOICES, validators=[InputRequired(message="Select how the reply was sent")])
+    responded_on = GovDateField(
+        "Date responded", validators=[InputRequired(message="Enter the date of the response")], today_shortcut=True
+    )
+    reply_channel = RadioField(
+        "How the reply was sent",
+        widget=GovRadioInput(),
+        choices=CHANNEL_CHOICES,
+        validators=[InputRequired(message="Select how the reply was sent")],
+    )
     summary = TextAreaField("Response (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Record response", widget=GovSubmitInput())
 
 
 class NoteForm(FlaskForm):
-    text = TextAreaField("Add a note", widget=GovTextArea(), validators=[DataRequired(message="Enter the note"), Length(max=4000)])
+    text = TextAreaField(
+        "Add a note", widget=GovTextArea(), validators=[DataRequired(message="Enter the note"), Length(max=4000)]
+    )
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 
@@ -202,16 +306,33 @@ class ReassignManyForm(FlaskForm):
 
     # Sent by the button pressed: "Move the ticked cases" (selected) or "Move all N cases" (all).
     which = RadioField(
-        "Which cases", choices=[("all", "All their open cases"), ("selected", "The ticked cases")],
+        "Which cases",
+        choices=[("all", "All their open cases"), ("selected", "The ticked cases")],
         validators=[InputRequired(message="Choose to move the ticked cases or all of them")],
     )
     # Not limited to the choices shown: a case moved or closed since the page was loaded is refused
     # by the service with a message that says so, not "not a valid choice".
-    case_ids = SelectMultipleField("Cases to move", widget=GovCheckboxesInput(), choices=[], coerce=int, validate_choice=False, validators=[Optional()])
-    coordinator_id = SelectField(
-        "Move them to", widget=GovSelect(), coerce=int, validate_choice=False, validators=[InputRequired(message="Select who will take the cases")]
+    case_ids = SelectMultipleField(
+        "Cases to move",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        coerce=int,
+        validate_choice=False,
+        validators=[Optional()],
     )
-    reason = StringField("Reason (optional)", widget=GovTextInput(), description="For example ‘Leaving the service’ or ‘On leave until 3 March’", validators=[Optional(), Length(max=500)])
+    coordinator_id = SelectField(
+        "Move them to",
+        widget=GovSelect(),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(message="Select who will take the cases")],
+    )
+    reason = StringField(
+        "Reason (optional)",
+        widget=GovTextInput(),
+        description="For example ‘Leaving the service’ or ‘On leave until 3 March’",
+        validators=[Optional(), Length(max=500)],
+    )
 
     def validate_case_ids(self, field: SelectMultipleField) -> None:
         if self.which.data == "selected" and not field.data:
@@ -219,7 +340,9 @@ class ReassignManyForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    coordinator_id = SelectField("New coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")])
+    coordinator_id = SelectField(
+        "New coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")]
+    )
     reason = StringField("Reason (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
     submit = SubmitField("Reassign", widget=GovSubmitInput())
 
@@ -228,8 +351,29 @@ class CaseloadFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    case_type = SelectField("Case type", widget=GovSelect(), choices=[("", "All"), ("assessment", "EHC needs assessment"), ("reassessment", "Reassessment"), ("annual_review", "Annual review")], validators=[Optional()])
-    status = SelectField("Status", widget=GovSelect(), choices=[("open", "Open"), ("closed", "Closed or completed"), ("all", "All")], default="open", validators=[Optional()])
-    due = SelectField("Due", widget=GovSelect(), choices=[("", "Any time"), ("overdue", "Overdue"), ("soon", f"Overdue or due in {DEFAULT_DUE_SOON_DAYS} days")], validators=[Optional()])
+    case_type = SelectField(
+        "Case type",
+        widget=GovSelect(),
+        choices=[
+            ("", "All"),
+            ("assessment", "EHC needs assessment"),
+            ("reassessment", "Reassessment"),
+            ("annual_review", "Annual review"),
+        ],
+        validators=[Optional()],
+    )
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=[("open", "Open"), ("closed", "Closed or completed"), ("all", "All")],
+        default="open",
+        validators=[Optional()],
+    )
+    due = SelectField(
+        "Due",
+        widget=GovSelect(),
+        choices=[("", "Any time"), ("overdue", "Overdue"), ("soon", f"Overdue or due in {DEFAULT_DUE_SOON_DAYS} days")],
+        validators=[Optional()],
+    )
     coordinator_id = SelectField("Coordinator", widget=GovSelect(), choices=[], validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -1,4 +1,5 @@
 """Case pages: caseload, opening cases, the case page, and recording each step."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,12 +19,10 @@ from ..models.case import (
     RequestSource,
 )
 from ..models.child import Child
-from ..services import audit
+from ..services import audit, opening, timeliness
 from ..services import caseload as caseload_service
 from ..services import cases as case_service
-from ..services import opening
 from ..services import timeline as timeline_service
-from ..services import timeliness
 from ..services.clock import today
 from ..services.exception_choices import exception_choices
 from ..services.users import active_users
@@ -83,7 +82,10 @@ def _team_and_coordinator_choices(form: Any, default_team_id: int) -> None:
         for person in team.members:
             if access.can_hold_cases(person):
                 people[person.id] = person
-    form.coordinator_id.choices = [(p.id, f"{p.name} ({', '.join(t.name for t in p.teams)})") for p in sorted(people.values(), key=lambda p: p.name)]
+    form.coordinator_id.choices = [
+        (p.id, f"{p.name} ({', '.join(t.name for t in p.teams)})")
+        for p in sorted(people.values(), key=lambda p: p.name)
+    ]
     if request.method == "GET":
         form.team_id.data = default_team_id if default_team_id in me.team_ids else (teams[0].id if teams else None)
         if access.works_own_caseload(me):
@@ -106,11 +108,22 @@ def caseload() -> Any:
     now = today()
     sort = request.args.get("sort", "due")
     filters = caseload_service.CaseloadFilters(
-        coordinator=form.coordinator_id.data or "", status=form.status.data or "open", case_type=form.case_type.data or "",
-        due=form.due.data or "", sort=sort,
+        coordinator=form.coordinator_id.data or "",
+        status=form.status.data or "open",
+        case_type=form.case_type.data or "",
+        due=form.due.data or "",
+        sort=sort,
     )
     page, rows = caseload_service.caseload_page(me, filters, now, page=request.args.get("page", 1, type=int))
-    return render_template("cases/caseload.html", form=form, page=page, rows=rows, today=now, sort=sort, event_labels=case_service.EVENT_LABELS)
+    return render_template(
+        "cases/caseload.html",
+        form=form,
+        page=page,
+        rows=rows,
+        today=now,
+        sort=sort,
+        event_labels=case_service.EVENT_LABELS,
+    )
 
 
 # --- Opening cases -----------------------------------------------------------------------------
@@ -130,8 +143,14 @@ def open_assessment(child_id: int) -> Any:
         assert team is not None and form.received_on.data is not None
         with saving(form) as saved:
             case = opening.open_assessment(
-                child=child, received_on=form.received_on.data, source=RequestSource(form.source.data), team=team,
-                coordinator=coordinator, actor=current_staff(), today=today(), reassessment=form.case_type.data == "reassessment",
+                child=child,
+                received_on=form.received_on.data,
+                source=RequestSource(form.source.data),
+                team=team,
+                coordinator=coordinator,
+                actor=current_staff(),
+                today=today(),
+                reassessment=form.case_type.data == "reassessment",
             )
         if saved.ok:
             first = timeline_service.next_milestone(case)
@@ -160,8 +179,12 @@ def open_review(child_id: int) -> Any:
         assert team is not None
         with saving(form) as saved:
             case = opening.open_review(
-                child=child, last_reviewed_on=form.last_reviewed_on.data, team=team,
-                coordinator=db.session.get(User, form.coordinator_id.data), actor=current_staff(), today=today(),
+                child=child,
+                last_reviewed_on=form.last_reviewed_on.data,
+                team=team,
+                coordinator=db.session.get(User, form.coordinator_id.data),
+                actor=current_staff(),
+                today=today(),
             )
         status = saved.status
         if saved.ok:
@@ -183,14 +206,23 @@ def open_transfer_in(child_id: int) -> Any:
         assert team is not None and form.transferred_on.data and form.plan_issued_on.data and form.last_reviewed_on.data
         with saving(form) as saved:
             case = opening.open_transfer_in(
-                child=child, transferred_on=form.transferred_on.data, plan_issued_on=form.plan_issued_on.data,
-                last_reviewed_on=form.last_reviewed_on.data, previous_authority=form.previous_authority.data or "",
-                named_settings=form.named_settings.data or "", team=team, coordinator=db.session.get(User, form.coordinator_id.data),
-                actor=current_staff(), today=today(),
+                child=child,
+                transferred_on=form.transferred_on.data,
+                plan_issued_on=form.plan_issued_on.data,
+                last_reviewed_on=form.last_reviewed_on.data,
+                previous_authority=form.previous_authority.data or "",
+                named_settings=form.named_settings.data or "",
+                team=team,
+                coordinator=db.session.get(User, form.coordinator_id.data),
+                actor=current_staff(),
+                today=today(),
             )
         if saved.ok:
             notice = next(m for m in case.milestones if m.key == "transfer_in_notice_due")
-            flash(f"Transferred plan recorded. Tell the family how it will be reviewed by {notice.due_on:%-d %B %Y}.", "success")
+            flash(
+                f"Transferred plan recorded. Tell the family how it will be reviewed by {notice.due_on:%-d %B %Y}.",
+                "success",
+            )
             return redirect(url_for("cases.view", case_id=case.id))
     return render_template("cases/open_transfer_in.html", form=form, child=child)
 
@@ -231,10 +263,16 @@ def record_event(case_id: int, event_type: str) -> Any:
     except ValueError:
         abort(404)
     if kind is EventType.ADVICE_REQUESTED and request.method == "GET":
-        return redirect(url_for("cases.request_advice", case_id=case.id))  # several kinds of advice in one form (cases/advice.py)
+        return redirect(
+            url_for("cases.request_advice", case_id=case.id)
+        )  # several kinds of advice in one form (cases/advice.py)
     form = EventForm()
     form.advice_request_id.choices = timeline_service.open_advice_choices(case)
-    form.consultation_id.choices = [(str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})") for c in case.consultations if c.responded_on is None]
+    form.consultation_id.choices = [
+        (str(c.id), f"{c.setting_name} (consulted {c.sent_on:%-d %B %Y})")
+        for c in case.consultations
+        if c.responded_on is None
+    ]
     form.cease_reason.choices = [("", "Select a reason")] + list(case_service.CEASE_REASONS.items())
     fields = EVENT_FIELDS.get(kind.value, [])
     if request.method == "GET":
@@ -244,7 +282,9 @@ def record_event(case_id: int, event_type: str) -> Any:
             if choice.name in fields and any(wanted == value for value, _ in choice.choices):
                 choice.data = wanted
     if request.method == "GET" and kind is EventType.FINAL_PLAN_ISSUED and "named_settings" in fields:
-        form.named_settings.data = "; ".join(case_service.settings_that_agreed(case)) or None  # the coordinator may change it
+        form.named_settings.data = (
+            "; ".join(case_service.settings_that_agreed(case)) or None
+        )  # the coordinator may change it
     warnings: list[str] = []
     status = 200
     if form.validate_on_submit():
@@ -260,16 +300,34 @@ def record_event(case_id: int, event_type: str) -> Any:
                 case_service.record_event(case, kind, form.on.data, actor=current_staff(), today=today(), **details)
             status = saved.status
             if saved.ok:
-                flash(" ".join([timeliness.recorded_message(case_service.EVENT_LABELS[kind], form.on.data, due_on), *warnings]), "success")
+                flash(
+                    " ".join(
+                        [timeliness.recorded_message(case_service.EVENT_LABELS[kind], form.on.data, due_on), *warnings]
+                    ),
+                    "success",
+                )
                 return redirect(url_for("cases.view", case_id=case.id))
     period = next(
-        (m for m in case.milestones if m.is_period and kind in (EventType.FINAL_PLAN_ISSUED, EventType.AMENDED_PLAN_ISSUED)
-         and m.key == ("representations_close" if kind is EventType.FINAL_PLAN_ISSUED else "amendment_representations_close")),
+        (
+            m
+            for m in case.milestones
+            if m.is_period
+            and kind in (EventType.FINAL_PLAN_ISSUED, EventType.AMENDED_PLAN_ISSUED)
+            and m.key
+            == ("representations_close" if kind is EventType.FINAL_PLAN_ISSUED else "amendment_representations_close")
+        ),
         None,
     )
     return render_template(
-        "cases/record_event.html", form=form, case=case, kind=kind, fields=fields, label=case_service.EVENT_LABELS[kind],
-        warnings=warnings, period=period, due=timeline_service.milestone_for_step(case, kind, today()),
+        "cases/record_event.html",
+        form=form,
+        case=case,
+        kind=kind,
+        fields=fields,
+        label=case_service.EVENT_LABELS[kind],
+        warnings=warnings,
+        period=period,
+        due=timeline_service.milestone_for_step(case, kind, today()),
     ), status
 
 
@@ -287,11 +345,18 @@ def correct_event(case_id: int, event_id: int) -> Any:
         assert form.on.data is not None
         old = event.occurred_on
         with saving(form) as saved:
-            case_service.correct_event_date(event, form.on.data, reason=form.reason.data or "", actor=current_staff(), today=today())
+            case_service.correct_event_date(
+                event, form.on.data, reason=form.reason.data or "", actor=current_staff(), today=today()
+            )
         if saved.ok:
-            flash(f"Corrected ‘{case_service.EVENT_LABELS[event.event_type]}’ from {old:%-d %B %Y} to {event.occurred_on:%-d %B %Y}. Due dates have been recalculated.", "success")
+            flash(
+                f"Corrected ‘{case_service.EVENT_LABELS[event.event_type]}’ from {old:%-d %B %Y} to {event.occurred_on:%-d %B %Y}. Due dates have been recalculated.",
+                "success",
+            )
             return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("cases/correct_event.html", form=form, case=case, event=event, label=case_service.EVENT_LABELS[event.event_type])
+    return render_template(
+        "cases/correct_event.html", form=form, case=case, event=event, label=case_service.EVENT_LABELS[event.event_type]
+    )
 
 
 # --- Exceptions ------------------------------------------------------------------------------
@@ -310,8 +375,15 @@ def propose_exception(case_id: int) -> Any:
         assert form.starts_on.data is not None
         with saving(form) as saved:
             case_service.propose_exception(
-                case, milestone_key=form.milestone_key.data or "", limb=form.limb.data or "", starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, reason=form.reason.data or "", evidence=form.evidence.data, actor=current_staff(), today=today(),
+                case,
+                milestone_key=form.milestone_key.data or "",
+                limb=form.limb.data or "",
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                reason=form.reason.data or "",
+                evidence=form.evidence.data,
+                actor=current_staff(),
+                today=today(),
             )
         if saved.ok:
             flash("Exception proposed. A manager must approve it before it counts.", "success")
@@ -329,11 +401,22 @@ def decide_exception(case_id: int, exception_id: int) -> Any:
     form = DecideExceptionForm()
     if form.validate_on_submit():
         with saving(form) as saved:
-            case_service.decide_exception(exception, approve=form.decision.data == "approve", note=form.note.data or "", actor=current_staff())
+            case_service.decide_exception(
+                exception, approve=form.decision.data == "approve", note=form.note.data or "", actor=current_staff()
+            )
         if saved.ok:
-            flash(f"Exception {exception.status.label.lower()}. ‘{exception.milestone_label}’: {exception.limb_text}.", "success")
+            flash(
+                f"Exception {exception.status.label.lower()}. ‘{exception.milestone_label}’: {exception.limb_text}.",
+                "success",
+            )
             return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("cases/decide_exception.html", form=form, case=case, exception=exception, rule=statutory_rule(exception.milestone_key))
+    return render_template(
+        "cases/decide_exception.html",
+        form=form,
+        case=case,
+        exception=exception,
+        rule=statutory_rule(exception.milestone_key),
+    )
 
 
 # --- Communications, notes, reassignment ---------------------------------------------------------
@@ -355,13 +438,22 @@ def log_communication(case_id: int) -> Any:
         contact = next((c for c in contacts if str(c.id) == chosen), None)
         with saving(form) as saved:
             comm = case_service.log_communication(
-                case, received_on=form.received_on.data, received_at=form.received_time, channel=Channel(form.channel.data),
-                contact=contact, from_name="" if contact else (form.from_name.data or ""), summary=form.summary.data or "",
-                actor=current_staff(), today=today(),
+                case,
+                received_on=form.received_on.data,
+                received_at=form.received_time,
+                channel=Channel(form.channel.data),
+                contact=contact,
+                from_name="" if contact else (form.from_name.data or ""),
+                summary=form.summary.data or "",
+                actor=current_staff(),
+                today=today(),
             )
         if saved.ok:
             due = next(m.due_on for m in case.milestones if m.ref == f"communication:{comm.id}")
-            flash(f"Communication from {comm.from_text} logged. A response is due by {due:%-d %B %Y} (5 working days).", "success")
+            flash(
+                f"Communication from {comm.from_text} logged. A response is due by {due:%-d %B %Y} (5 working days).",
+                "success",
+            )
             return redirect(url_for("cases.view", case_id=case.id, _anchor="communications"))
     return render_template("cases/communication.html", form=form, case=case, contacts=contacts)
 
@@ -378,8 +470,12 @@ def respond(case_id: int, communication_id: int) -> Any:
         assert form.responded_on.data is not None
         with saving(form) as saved:
             case_service.record_response(
-                comm, responded_on=form.responded_on.data, reply_channel=Channel(form.reply_channel.data),
-                summary=form.summary.data or "", actor=current_staff(), today=today(),
+                comm,
+                responded_on=form.responded_on.data,
+                reply_channel=Channel(form.reply_channel.data),
+                summary=form.summary.data or "",
+                actor=current_staff(),
+                today=today(),
             )
         if saved.ok:
             flash(f"Response to {comm.from_text} recorded.", "success")
@@ -434,9 +530,15 @@ def reassign_many() -> Any:
     cases = case_service.open_cases_held_by(source, viewer=me) if source is not None else []
     form = ReassignManyForm()
     form.case_ids.choices = [(c.id, c.child.full_name) for c in cases]
-    receivers = {p.id: p for t in me.teams for p in t.members if access.can_hold_cases(p) and (source is None or p.id != source.id)}
+    receivers = {
+        p.id: p
+        for t in me.teams
+        for p in t.members
+        if access.can_hold_cases(p) and (source is None or p.id != source.id)
+    }
     form.coordinator_id.choices = [(0, "Select a person")] + [
-        (p.id, f"{p.name} ({', '.join(sorted(t.name for t in p.teams))})") for p in sorted(receivers.values(), key=lambda p: p.name)
+        (p.id, f"{p.name} ({', '.join(sorted(t.name for t in p.teams))})")
+        for p in sorted(receivers.values(), key=lambda p: p.name)
     ]
     if source is not None and request.method == "POST" and form.validate_on_submit():
         coordinator = db.session.get(User, form.coordinator_id.data) if form.coordinator_id.data else None
@@ -445,11 +547,17 @@ def reassign_many() -> Any:
         else:
             with saving(form) as saved:
                 moved = case_service.reassign_many(
-                    None if form.which.data == "all" else list(form.case_ids.data or []), coordinator,
-                    from_coordinator=source, reason=form.reason.data or "", actor=me,
+                    None if form.which.data == "all" else list(form.case_ids.data or []),
+                    coordinator,
+                    from_coordinator=source,
+                    reason=form.reason.data or "",
+                    actor=me,
                 )
             if saved.ok:
-                flash(f"Moved {len(moved)} case{'' if len(moved) == 1 else 's'} from {source.name} to {coordinator.name}.", "success")
+                flash(
+                    f"Moved {len(moved)} case{'' if len(moved) == 1 else 's'} from {source.name} to {coordinator.name}.",
+                    "success",
+                )
                 return redirect(url_for("cases.reassign_many", **{"from": source.id}))
     now = today()
     rows = [(c, timeline_service.next_milestone(c, now)) for c in cases]

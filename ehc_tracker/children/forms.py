@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -15,9 +16,9 @@ from wtforms import BooleanField, Field, RadioField, SelectField, StringField, S
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models.child import ContactMethod, Ethnicity, SenNeed, Sex
+from ..sen2_rules.collection2026 import SEN_SETTINGS, UPN_UNKNOWN_REASONS
 from ..services import ServiceError
 from ..services import children as child_service
-from ..sen2_rules.collection2026 import SEN_SETTINGS, UPN_UNKNOWN_REASONS
 from ..statutory.years import year_group_name
 from ..web.fields import GovDateField
 from ..web.validators import EmailAddress
@@ -49,12 +50,18 @@ class ChildForm(FlaskForm):
     first_name = StringField(
         "First name",
         widget=GovTextInput(),
-        validators=[DataRequired(message="Enter the child's first name"), Length(max=100, message="First name must be 100 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter the child's first name"),
+            Length(max=100, message="First name must be 100 characters or fewer"),
+        ],
     )
     last_name = StringField(
         "Last name",
         widget=GovTextInput(),
-        validators=[DataRequired(message="Enter the child's last name"), Length(max=100, message="Last name must be 100 characters or fewer")],
+        validators=[
+            DataRequired(message="Enter the child's last name"),
+            Length(max=100, message="Last name must be 100 characters or fewer"),
+        ],
     )
     date_of_birth = GovDateField(
         "Date of birth",
@@ -126,7 +133,9 @@ class ChildForm(FlaskForm):
         description="Choose the year group the child is in this school year. It moves up a year each September.",
         choices=YEAR_GROUP_CHOICES,
     )
-    attends_infant_school = BooleanField("Attends an infant school (moves to a junior school after Year 2)", widget=GovCheckboxInput())
+    attends_infant_school = BooleanField(
+        "Attends an infant school (moves to a junior school after Year 2)", widget=GovCheckboxInput()
+    )
     looked_after = BooleanField("Looked after by a local authority", widget=GovCheckboxInput())
     young_person_own_requests = BooleanField(
         "Young person over compulsory school age who makes their own requests", widget=GovCheckboxInput()
@@ -166,7 +175,9 @@ class ChildForm(FlaskForm):
 
 
 class NewChildForm(ChildForm):
-    team = SelectField("Team", widget=GovSelect(), coerce=int, choices=[], validators=[InputRequired(message="Select a team")])
+    team = SelectField(
+        "Team", widget=GovSelect(), coerce=int, choices=[], validators=[InputRequired(message="Select a team")]
+    )
     # The buttons of the "Is this the same child?" page.
     not_duplicate = SubmitField("No, add a new child", widget=GovSubmitInput())
     change = SubmitField("Change the details", widget=GovSubmitInput())
@@ -177,26 +188,36 @@ class ChildSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    q = StringField("Name, UPN, date of birth or parent’s name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    q = StringField(
+        "Name, UPN, date of birth or parent’s name", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
     date_of_birth = GovDateField("Date of birth", validators=[Optional()])
     submit = SubmitField("Search", widget=GovSubmitInput())
 
 
 class ContactForm(FlaskForm):
     name = StringField(
-        "Full name", widget=GovTextInput(), validators=[DataRequired(message="Enter the contact's name"), Length(max=200)]
+        "Full name",
+        widget=GovTextInput(),
+        validators=[DataRequired(message="Enter the contact's name"), Length(max=200)],
     )
     relationship_to_child = StringField(
         "Relationship to the child",
         widget=GovTextInput(),
         description="For example, Mother, Father, Carer, Social worker",
-        validators=[DataRequired(message="Enter their relationship to the child, for example Mother or Carer"), Length(max=100)],
+        validators=[
+            DataRequired(message="Enter their relationship to the child, for example Mother or Carer"),
+            Length(max=100),
+        ],
     )
     email = StringField("Email address (optional)", widget=GovTextInput(), validators=[Length(max=254), EmailAddress()])
     phone = StringField("Phone number (optional)", widget=GovTextInput(), validators=[Length(max=40)])
     address = TextAreaField("Address (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
     preferred_contact_method = RadioField(
-        "How do they prefer to be contacted? (optional)", widget=GovRadioInput(), choices=CONTACT_METHOD_CHOICES, validators=[Optional()]
+        "How do they prefer to be contacted? (optional)",
+        widget=GovRadioInput(),
+        choices=CONTACT_METHOD_CHOICES,
+        validators=[Optional()],
     )
     has_parental_responsibility = BooleanField("Has parental responsibility for the child", widget=GovCheckboxInput())
     communication_needs = TextAreaField(
@@ -214,7 +235,9 @@ class ContactForm(FlaskForm):
             email=self.email.data,
             phone=self.phone.data,
             address=self.address.data,
-            preferred_contact_method=ContactMethod(self.preferred_contact_method.data) if self.preferred_contact_method.data else None,
+            preferred_contact_method=ContactMethod(self.preferred_contact_method.data)
+            if self.preferred_contact_method.data
+            else None,
             has_parental_responsibility=bool(self.has_parental_responsibility.data),
             communication_needs=self.communication_needs.data,
         )
@@ -229,8 +252,15 @@ class ConfirmForm(FlaskForm):
 class CeasePlanForm(FlaskForm):
     """The decision to cease a plan between reviews (CFA 2014 s45)."""
 
-    reason = SelectField("Why the plan is ending", widget=GovSelect(), choices=[], validators=[InputRequired(message="Select why the plan is ending")])
-    decided_on = GovDateField("Date of the decision", validators=[InputRequired(message="Enter the date of the decision")])
+    reason = SelectField(
+        "Why the plan is ending",
+        widget=GovSelect(),
+        choices=[],
+        validators=[InputRequired(message="Select why the plan is ending")],
+    )
+    decided_on = GovDateField(
+        "Date of the decision", validators=[InputRequired(message="Enter the date of the decision")]
+    )
     notice_sent_on = GovDateField(
         "Date the decision notice was sent to the family",
         description="The notice tells the family of their right to appeal; they have until 2 months after it to appeal. "

@@ -1,4 +1,5 @@
 """Children and young people: find, add, view and change their records, and their contacts."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -109,10 +110,21 @@ def index() -> Any:
         for child in page.items
     ]
     if page.items:
-        child_service.record_search(me, q=form.q.data if valid else None, date_of_birth=form.date_of_birth.data if valid else None, results=page.total or 0)
+        child_service.record_search(
+            me,
+            q=form.q.data if valid else None,
+            date_of_birth=form.date_of_birth.data if valid else None,
+            results=page.total or 0,
+        )
         db.session.commit()
     return render_template(
-        "children/index.html", form=form, page=page, rows=rows, sort=sort, searched=searched and valid, first_use=first_use
+        "children/index.html",
+        form=form,
+        page=page,
+        rows=rows,
+        sort=sort,
+        searched=searched and valid,
+        first_use=first_use,
     )
 
 
@@ -142,17 +154,32 @@ def new_child() -> Any:
         else:
             try:
                 child = child_service.create_child(
-                    data=form.child_data(), team=team, actor=me, today=clock.today(), allow_duplicate=bool(form.not_duplicate.data)
+                    data=form.child_data(),
+                    team=team,
+                    actor=me,
+                    today=clock.today(),
+                    allow_duplicate=bool(form.not_duplicate.data),
                 )
             except child_service.PossibleDuplicates as duplicates:
                 db.session.rollback()
                 child_service.record_possible_duplicates_shown(me, duplicates.found)
                 db.session.commit()
                 visible = [d for d in duplicates.found if access.can_view_child(me, d.child)]
-                carried = [(name, value) for name, values in request.form.lists() if name not in _NOT_CARRIED for value in values]
+                carried = [
+                    (name, value)
+                    for name, values in request.form.lists()
+                    if name not in _NOT_CARRIED
+                    for value in values
+                ]
                 return render_template(
-                    "children/child_form.html", form=form, child=None, teams=teams, team=team,
-                    duplicates=visible, hidden_duplicates=len(duplicates.found) - len(visible), carried=carried,
+                    "children/child_form.html",
+                    form=form,
+                    child=None,
+                    teams=teams,
+                    team=team,
+                    duplicates=visible,
+                    hidden_duplicates=len(duplicates.found) - len(visible),
+                    carried=carried,
                 )
             except ServiceError as error:
                 db.session.rollback()
@@ -199,11 +226,16 @@ def edit(child_id: int) -> Any:
             changed = child_service.update_child(child, data=form.child_data(), actor=me, today=clock.today())
         if saved.ok:
             if changed:
-                flash(f"Saved the changes to {child.full_name}’s record: {_changes_sentence(changed, child_service.FIELD_LABELS)}.", "success")
+                flash(
+                    f"Saved the changes to {child.full_name}’s record: {_changes_sentence(changed, child_service.FIELD_LABELS)}.",
+                    "success",
+                )
             else:
                 flash("Nothing was changed.", "info")
             return redirect(url_for("children.view", child_id=child.id))
-    return render_template("children/child_form.html", form=form, child=child, teams=[], duplicates=[], hidden_duplicates=0)
+    return render_template(
+        "children/child_form.html", form=form, child=child, teams=[], duplicates=[], hidden_duplicates=0
+    )
 
 
 @bp.route("/<int:child_id>/contacts/new", methods=["GET", "POST"])
@@ -232,7 +264,9 @@ def edit_contact(child_id: int, contact_id: int) -> Any:
         form = ContactForm()
     else:
         form = ContactForm(obj=contact)
-        form.preferred_contact_method.data = contact.preferred_contact_method.value if contact.preferred_contact_method else None
+        form.preferred_contact_method.data = (
+            contact.preferred_contact_method.value if contact.preferred_contact_method else None
+        )
         child_service.record_contact_viewed(contact, current_staff(), page="edit")
         db.session.commit()
     if form.validate_on_submit():
@@ -240,7 +274,10 @@ def edit_contact(child_id: int, contact_id: int) -> Any:
             changed = child_service.update_contact(contact, data=form.contact_data(), actor=current_staff())
         if saved.ok:
             if changed:
-                flash(f"Saved the changes to {contact.name}: {_changes_sentence(changed, child_service.CONTACT_FIELD_LABELS)}.", "success")
+                flash(
+                    f"Saved the changes to {contact.name}: {_changes_sentence(changed, child_service.CONTACT_FIELD_LABELS)}.",
+                    "success",
+                )
             else:
                 flash("Nothing was changed.", "info")
             return redirect(url_for("children.view", child_id=child.id, _anchor="contacts"))
@@ -288,8 +325,12 @@ def cease_plan(child_id: int, plan_id: int) -> Any:
         assert form.decided_on.data is not None
         with saving(form) as saved:
             plan_service.decide_to_cease(
-                plan, reason=form.reason.data or "", decided_on=form.decided_on.data, notice_sent_on=form.notice_sent_on.data,
-                actor=current_staff(), today=clock.today(),
+                plan,
+                reason=form.reason.data or "",
+                decided_on=form.decided_on.data,
+                notice_sent_on=form.notice_sent_on.data,
+                actor=current_staff(),
+                today=clock.today(),
             )
         if saved.ok:
             if plan.cease_appeal_ends_on:
@@ -315,12 +356,17 @@ def end_plan(child_id: int, plan_id: int) -> Any:
         assert form.ended_on.data is not None
         with saving(form) as saved:
             closed = plan_service.record_plan_end(
-                plan, ended_on=form.ended_on.data, appeal_concluded_on=form.appeal_concluded_on.data,
-                actor=current_staff(), today=clock.today(),
+                plan,
+                ended_on=form.ended_on.data,
+                appeal_concluded_on=form.appeal_concluded_on.data,
+                actor=current_staff(),
+                today=clock.today(),
             )
         if saved.ok:
             extra = f" {len(closed)} open case{'s' if len(closed) != 1 else ''} on it closed." if closed else ""
             flash(f"Recorded that {child.full_name}’s plan ended on {plan.ceased_on:%-d %B %Y}.{extra}", "success")
             return redirect(url_for("children.view", child_id=child.id, _anchor="plans"))
     can_end_from = plan.cease_appeal_ends_on + timedelta(days=1) if plan.cease_appeal_ends_on else None
-    return render_template("children/end_plan.html", form=form, child=child, plan=plan, reasons=CEASE_REASONS, can_end_from=can_end_from)
+    return render_template(
+        "children/end_plan.html", form=form, child=child, plan=plan, reasons=CEASE_REASONS, can_end_from=can_end_from
+    )

@@ -8,6 +8,7 @@
 
 Dates on the command line are YYYY-MM-DD, parsed by the one type in params.py.
 """
+
 from __future__ import annotations
 
 import click

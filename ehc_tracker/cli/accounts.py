@@ -1,4 +1,5 @@
 """`flask create-admin` and `flask create-token`: the accounts made from the command line."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`flask alerts ...` and `flask scheduler`."""
+
 from __future__ import annotations
 
 import logging
@@ -38,7 +39,9 @@ def _echo_dry_run(report: RunReport) -> None:
 
 
 @alerts.command("run")
-@click.option("--date", "for_on", type=DATE, metavar="YYYY-MM-DD", help="The day to run for (default: today in TIME_ZONE).")
+@click.option(
+    "--date", "for_on", type=DATE, metavar="YYYY-MM-DD", help="The day to run for (default: today in TIME_ZONE)."
+)
 @click.option("--dry-run", is_flag=True, help="Show who would be told what, and write and send nothing.")
 @click.option(
     "--catch-up",
@@ -73,7 +76,12 @@ def run_command(for_on: date | None, dry_run: bool, catch_up: bool, no_send: boo
 
 
 @alerts.command("send-outbox")
-@click.option("--all", "retry_all", is_flag=True, help="Try every pending message now, whatever its (or the mail server's) back-off.")
+@click.option(
+    "--all",
+    "retry_all",
+    is_flag=True,
+    help="Try every pending message now, whatever its (or the mail server's) back-off.",
+)
 @click.option("--retry-failed", is_flag=True, help="First queue again the messages that were given up on.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most this many.")
 def send_outbox_command(retry_all: bool, retry_failed: bool, limit: int | None) -> None:
@@ -93,8 +101,12 @@ COMMAND_LINE = "command line (flask alerts escalations)"
 
 
 @alerts.command("escalations")
-@click.option("--add", "add", multiple=True, metavar="EMAIL", help="Send escalations to this person's account (repeatable).")
-@click.option("--remove", "remove", multiple=True, metavar="EMAIL", help="Stop sending escalations to this account (repeatable).")
+@click.option(
+    "--add", "add", multiple=True, metavar="EMAIL", help="Send escalations to this person's account (repeatable)."
+)
+@click.option(
+    "--remove", "remove", multiple=True, metavar="EMAIL", help="Stop sending escalations to this account (repeatable)."
+)
 def escalations_command(add: tuple[str, ...], remove: tuple[str, ...]) -> None:
     """List, add or remove the people who receive escalations (the Head of Service).
 
@@ -104,7 +116,9 @@ def escalations_command(add: tuple[str, ...], remove: tuple[str, ...]) -> None:
         for email in add:
             preferences.set_receives_escalations(preferences.user_by_email(email), True, actor=None, label=COMMAND_LINE)
         for email in remove:
-            preferences.set_receives_escalations(preferences.user_by_email(email), False, actor=None, label=COMMAND_LINE)
+            preferences.set_receives_escalations(
+                preferences.user_by_email(email), False, actor=None, label=COMMAND_LINE
+            )
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None

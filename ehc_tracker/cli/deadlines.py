@@ -2,6 +2,7 @@
 or JSON. Registered on the Flask CLI by ehc_tracker/cli/__init__.py; Flask is imported only to
 find the council's working-day calendar when an application context exists.
 """
+
 from __future__ import annotations
 
 import json
@@ -158,13 +159,9 @@ def _transfer_in(inputs: _Inputs) -> list[Milestone]:
 
 
 PROCESSES: dict[str, _Process] = {
-    "assessment": _Process(
-        "EHC needs assessment", "request received", lambda i: assessment_milestones(i.from_on)
-    ),
+    "assessment": _Process("EHC needs assessment", "request received", lambda i: assessment_milestones(i.from_on)),
     "advice": _Process("Advice request", "advice requested", lambda i: advice_milestones(i.from_on)),
-    "draft-plan": _Process(
-        "Draft EHC plan", "draft plan served", lambda i: draft_plan_milestones(i.from_on)
-    ),
+    "draft-plan": _Process("Draft EHC plan", "draft plan served", lambda i: draft_plan_milestones(i.from_on)),
     "consultation": _Process(
         "School or college consultation",
         "consultation sent",
@@ -213,9 +210,7 @@ PROCESSES: dict[str, _Process] = {
     "mediation": _Process(
         "Mediation",
         "local authority told the family wants mediation",
-        lambda i: mediation_milestones(
-            i.from_on, ended_on=i.mediation_ended_on, calendar=i.calendar()
-        ),
+        lambda i: mediation_milestones(i.from_on, ended_on=i.mediation_ended_on, calendar=i.calendar()),
         options=("mediation_ended_on",),
     ),
     "transfer-in": _Process(
@@ -249,9 +244,7 @@ def _header(process: str, from_on: date) -> str:
 
 def _table(milestones: Sequence[Milestone]) -> list[str]:
     headings = ("Milestone", "Key", "Due", "Weekday", "Source")
-    rows = [
-        (m.label, m.key, m.due_on.isoformat(), f"{m.due_on:%a}", m.source) for m in milestones
-    ]
+    rows = [(m.label, m.key, m.due_on.isoformat(), f"{m.due_on:%a}", m.source) for m in milestones]
     widths = [max(len(row[c]) for row in [headings, *rows]) for c in range(len(headings))]
 
     def line(cells: Sequence[str]) -> str:
@@ -308,19 +301,84 @@ Examples:
 
 @click.command("deadlines", cls=_OneLineErrorCommand, help=_HELP)
 @click.argument("process", type=click.Choice(list(PROCESSES)), metavar="PROCESS")
-@click.option("--from", "from_on", type=DATE, required=True, metavar="DATE", help="The date the process runs from (see above).")
-@click.option("--date-of-birth", type=DATE, metavar="DATE", help="Child's date of birth (review, phase-transfer, transfer-in).")
-@click.option("--last-reviewed", "last_reviewed_on", type=DATE, metavar="DATE", help="Plan made or last reviewed (transfer-in).")
-@click.option("--mediation-certificate", "mediation_certificate_on", type=DATE, metavar="DATE", help="Mediation certificate issued (appeal).")
-@click.option("--mediation-ended", "mediation_ended_on", type=DATE, metavar="DATE", help="Mediation ended: certificate due 3 working days later (mediation).")
-@click.option("--notified", "reassessment_notified_on", type=DATE, metavar="DATE", help="Family told the council will reassess: the 14 weeks run from here (reassessment).")
-@click.option("--year-group", type=int, metavar="N", help="Child's year group this school year, if out of year group (phase-transfer; Reception = 0).")
-@click.option("--infant-school", is_flag=True, help="The child is at an infant school, so moves to junior school in Year 3 (phase-transfer).")
-@click.option("--middle-school-transfer", "middle_school_transfers", type=int, multiple=True, metavar="N", help="Year group entered at a middle, then secondary, school, e.g. 5 and 9; replaces Year 7 (phase-transfer).")
-@click.option("--review-decision-weeks", type=int, default=DEFAULT_SETTINGS.review_decision_weeks, show_default=True, help="Weeks from review meeting to decision (reg 20(10)).")
-@click.option("--amended-plan-weeks", type=int, default=DEFAULT_SETTINGS.amended_plan_weeks, show_default=True, help="Weeks from review meeting to amended plan (reg 22(3), Devon [2022]).")
-@click.option("--under-five-months", type=int, default=DEFAULT_SETTINGS.under_five_review_months, show_default=True, help="Review period in months for a child under 5 (CoP 9.178).")
-@click.option("--non-working-day", "non_working_days", type=DATE, multiple=True, metavar="DATE", help="An extra local non-working day (repeatable).")
+@click.option(
+    "--from", "from_on", type=DATE, required=True, metavar="DATE", help="The date the process runs from (see above)."
+)
+@click.option(
+    "--date-of-birth", type=DATE, metavar="DATE", help="Child's date of birth (review, phase-transfer, transfer-in)."
+)
+@click.option(
+    "--last-reviewed", "last_reviewed_on", type=DATE, metavar="DATE", help="Plan made or last reviewed (transfer-in)."
+)
+@click.option(
+    "--mediation-certificate",
+    "mediation_certificate_on",
+    type=DATE,
+    metavar="DATE",
+    help="Mediation certificate issued (appeal).",
+)
+@click.option(
+    "--mediation-ended",
+    "mediation_ended_on",
+    type=DATE,
+    metavar="DATE",
+    help="Mediation ended: certificate due 3 working days later (mediation).",
+)
+@click.option(
+    "--notified",
+    "reassessment_notified_on",
+    type=DATE,
+    metavar="DATE",
+    help="Family told the council will reassess: the 14 weeks run from here (reassessment).",
+)
+@click.option(
+    "--year-group",
+    type=int,
+    metavar="N",
+    help="Child's year group this school year, if out of year group (phase-transfer; Reception = 0).",
+)
+@click.option(
+    "--infant-school",
+    is_flag=True,
+    help="The child is at an infant school, so moves to junior school in Year 3 (phase-transfer).",
+)
+@click.option(
+    "--middle-school-transfer",
+    "middle_school_transfers",
+    type=int,
+    multiple=True,
+    metavar="N",
+    help="Year group entered at a middle, then secondary, school, e.g. 5 and 9; replaces Year 7 (phase-transfer).",
+)
+@click.option(
+    "--review-decision-weeks",
+    type=int,
+    default=DEFAULT_SETTINGS.review_decision_weeks,
+    show_default=True,
+    help="Weeks from review meeting to decision (reg 20(10)).",
+)
+@click.option(
+    "--amended-plan-weeks",
+    type=int,
+    default=DEFAULT_SETTINGS.amended_plan_weeks,
+    show_default=True,
+    help="Weeks from review meeting to amended plan (reg 22(3), Devon [2022]).",
+)
+@click.option(
+    "--under-five-months",
+    type=int,
+    default=DEFAULT_SETTINGS.under_five_review_months,
+    show_default=True,
+    help="Review period in months for a child under 5 (CoP 9.178).",
+)
+@click.option(
+    "--non-working-day",
+    "non_working_days",
+    type=DATE,
+    multiple=True,
+    metavar="DATE",
+    help="An extra local non-working day (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def deadlines(
     process: str,
@@ -386,8 +444,7 @@ def deadlines(
                 }
             )
         document["milestones"] = [
-            {"key": m.key, "label": m.label, "due": m.due_on.isoformat(), "source": m.source}
-            for m in milestones
+            {"key": m.key, "label": m.label, "due": m.due_on.isoformat(), "source": m.source} for m in milestones
         ]
         click.echo(json.dumps(document, indent=2))
         return
@@ -396,12 +453,13 @@ def deadlines(
     if process == "phase-transfer":
         if found is None:
             click.echo("No phase transfer left: the young person has already moved into Year 12.")
-            click.echo("For a move between post-16 institutions, amend the plan at least 5 months before it (reg 18(2)).")
+            click.echo(
+                "For a move between post-16 institutions, amend the plan at least 5 months before it (reg 18(2))."
+            )
             return
         transfer = found[0]
         click.echo(
-            f"Next transfer: {transfer.description}, moving on {transfer.moves_on.isoformat()} "
-            f"({transfer.moves_on:%A})"
+            f"Next transfer: {transfer.description}, moving on {transfer.moves_on.isoformat()} ({transfer.moves_on:%A})"
         )
     click.echo()
     for row in _table(milestones):

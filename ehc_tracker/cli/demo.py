@@ -1,4 +1,5 @@
 """`flask seed-demo`: load the demonstration data (ehc_tracker/demo/)."""
+
 from __future__ import annotations
 
 import click
@@ -40,7 +41,7 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
     seed_directory()  # also for a demo loaded before the directory existed
     seed_sen2_settings()
     db.session.commit()
-    click.echo("Demo accounts (password for each: %s)" % DEMO_PASSWORD)
+    click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD})")
     for user, created in users:
         click.echo(f"  {user.role.value:<12} {user.email:<28} {'created' if created else 'already there'}")
     if db.session.scalar(select(func.count(Child.id))):
@@ -51,8 +52,10 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
         with click.progressbar(length=total, label=f"Creating {total} children with five years of history") as bar:
             counts = generate(children=total, today=clock.today(), progress=bar.update)
         click.echo("Rows: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
-        click.echo("Large-profile accounts: manager.area1@example.org ... manager.area6@example.org, "
-                   f"coordinator01.area@example.org ... coordinator40.area@example.org (password {DEMO_PASSWORD}).")
+        click.echo(
+            "Large-profile accounts: manager.area1@example.org ... manager.area6@example.org, "
+            f"coordinator01.area@example.org ... coordinator40.area@example.org (password {DEMO_PASSWORD})."
+        )
         return
     children = children or DEMO_CHILDREN
     with click.progressbar(length=children, label=f"Creating {children} demo children and their cases") as bar:
@@ -61,5 +64,7 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
     parent = seed_family_account()
     if parent is not None:
         db.session.commit()
-        click.echo(f"  {parent.role.value:<12} {parent.email:<28} created, following {parent.name.split(' of ')[-1]}'s case"
-                   " (sign-in asks for a code: with MAIL_BACKEND=console it is printed here in the console)")
+        click.echo(
+            f"  {parent.role.value:<12} {parent.email:<28} created, following {parent.name.split(' of ')[-1]}'s case"
+            " (sign-in asks for a code: with MAIL_BACKEND=console it is printed here in the console)"
+        )

@@ -1,5 +1,6 @@
 """The click parameter types the commands share. Imports no Flask, so `flask deadlines` stays
 usable without the app."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`flask sen2 export`: write the SEN2 return for a census date, and summarise its validation."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,10 +8,9 @@ from pathlib import Path
 import click
 
 from ..extensions import db
-from ..services import ServiceError
-from ..services import clock
-from ..services import sen2 as sen2_service
 from ..sen2 import header_settings
+from ..services import ServiceError, clock
+from ..services import sen2 as sen2_service
 from .params import IsoDate
 
 
@@ -20,16 +20,54 @@ def sen2() -> None:
 
 
 @sen2.command("export")
-@click.option("--census-date", "census_date", type=IsoDate("give the census date as YYYY-MM-DD, like 2026-01-15"), required=True, help="The January census date, YYYY-MM-DD.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The XML file to write.")
+@click.option(
+    "--census-date",
+    "census_date",
+    type=IsoDate("give the census date as YYYY-MM-DD, like 2026-01-15"),
+    required=True,
+    help="The January census date, YYYY-MM-DD.",
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The XML file to write."
+)
 @click.option("--la-code", help="The authority's 3-digit LA code (default: the SEN2 settings page, else SEN2_LA_CODE).")
-@click.option("--dmo", type=click.Choice(sen2_service.HEADER_FLAGS), help="The DMO header item (default: the settings page, else SEN2_DMO).")
-@click.option("--dco", type=click.Choice(sen2_service.HEADER_FLAGS), help="The DCO header item (default: the settings page, else SEN2_DCO).")
-@click.option("--dsco", type=click.Choice(sen2_service.HEADER_FLAGS), help="The DSCO header item (default: the settings page, else SEN2_DSCO).")
-@click.option("--team", "team_ids", type=int, multiple=True, help="Only the children of this team (repeat for more). Default: every team.")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Also write every validation failure to this CSV file.")
-def export(census_date: date, out: Path, la_code: str | None, dmo: str | None, dco: str | None, dsco: str | None,
-           team_ids: tuple[int, ...], report: Path | None) -> None:
+@click.option(
+    "--dmo",
+    type=click.Choice(sen2_service.HEADER_FLAGS),
+    help="The DMO header item (default: the settings page, else SEN2_DMO).",
+)
+@click.option(
+    "--dco",
+    type=click.Choice(sen2_service.HEADER_FLAGS),
+    help="The DCO header item (default: the settings page, else SEN2_DCO).",
+)
+@click.option(
+    "--dsco",
+    type=click.Choice(sen2_service.HEADER_FLAGS),
+    help="The DSCO header item (default: the settings page, else SEN2_DSCO).",
+)
+@click.option(
+    "--team",
+    "team_ids",
+    type=int,
+    multiple=True,
+    help="Only the children of this team (repeat for more). Default: every team.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every validation failure to this CSV file.",
+)
+def export(
+    census_date: date,
+    out: Path,
+    la_code: str | None,
+    dmo: str | None,
+    dco: str | None,
+    dsco: str | None,
+    team_ids: tuple[int, ...],
+    report: Path | None,
+) -> None:
     """Write the person-level SEN2 return as at the census date (requests and ended plans of the
     calendar year before it, plans active on it), after checking it against the year's schema and
     the DfE's business rules. Prints the failures counted by rule; --report writes each failure with
@@ -37,7 +75,11 @@ def export(census_date: date, out: Path, la_code: str | None, dmo: str | None, d
     teams = set(team_ids) or None
     try:
         result = sen2_service.build_return(
-            census_date, header=header_settings(la_code=la_code, dmo=dmo, dco=dco, dsco=dsco), today=clock.today(), now=clock.now(), team_ids=teams
+            census_date,
+            header=header_settings(la_code=la_code, dmo=dmo, dco=dco, dsco=dsco),
+            today=clock.today(),
+            now=clock.now(),
+            team_ids=teams,
         )
     except ServiceError as error:
         raise click.ClickException(error.message) from None
@@ -53,7 +95,9 @@ def export(census_date: date, out: Path, la_code: str | None, dmo: str | None, d
     if not result.failures:
         click.echo("Validation: no failures.")
     else:
-        click.echo(f"Validation: {len(result.failures)} failure{'s' if len(result.failures) != 1 else ''} (the file was written all the same):")
+        click.echo(
+            f"Validation: {len(result.failures)} failure{'s' if len(result.failures) != 1 else ''} (the file was written all the same):"
+        )
         for line in result.counts_by_rule():
             click.echo(f"  {line.rule}: {line.count}{' (warning)' if line.warning else ''} - {line.description}")
         if report is None:

@@ -2,6 +2,7 @@
 (directory.py), a few hundred children made through the services (cases.py, seed.py), and a
 data set the size of the largest English authority made with bulk inserts (large.py).
 `flask seed-demo` (ehc_tracker/cli/demo.py) loads them."""
+
 from __future__ import annotations
 
 from .accounts import (

@@ -1,5 +1,6 @@
 """The demo accounts: two teams, one account for each staff role, and a parent account, all with
 one known password. Shared by the demo data set and the large one."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -59,14 +60,23 @@ def seed_family_account() -> User | None:
     coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
     case = db.session.scalar(
         select(Case)
-        .where(Case.coordinator_id == (coordinator.id if coordinator else -1), Case.case_type == CaseType.ASSESSMENT, Case.status == CaseStatus.OPEN)
+        .where(
+            Case.coordinator_id == (coordinator.id if coordinator else -1),
+            Case.case_type == CaseType.ASSESSMENT,
+            Case.status == CaseStatus.OPEN,
+        )
         .order_by(Case.anchor_on, Case.id)
         .limit(1)
     )
     if case is None:
         return None
     user = create_user(
-        email=DEMO_PARENT_EMAIL, name=f"Parent of {case.child.first_name}", role=Role.FAMILY, password=DEMO_PASSWORD, teams=[], actor=None
+        email=DEMO_PARENT_EMAIL,
+        name=f"Parent of {case.child.first_name}",
+        role=Role.FAMILY,
+        password=DEMO_PASSWORD,
+        teams=[],
+        actor=None,
     )
     db.session.add(FamilyLink(user_id=user.id, child_id=case.child_id, relationship_to_child=FamilyRelationship.PARENT))
     return user

@@ -4,30 +4,88 @@ Everything is created through the same services the pages use, so every demo cas
 milestones, audit entries and history a real one would. A fixed random seed makes the data
 the same on every run for the same `today`.
 """
+
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
 from typing import Any
 
-from .directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory
 from ..extensions import db
 from ..models import Role, Team, User
 from ..models.case import AdviceType, Case, CaseType, Channel, EventType, Plan, RequestSource
-from ..models.child import Child, ContactMethod, ChildContact, Ethnicity, SenNeed, Sex
+from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNeed, Sex
 from ..services import ServiceError
 from ..services import cases as case_service
 from ..services.children import upn_check_letter
 from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
+from .directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory
 
 FIRST_NAMES = [
-    "Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack", "Kai", "Layla", "Mohammed",
-    "Nia", "Oscar", "Priya", "Quinn", "Ruby", "Sami", "Tia", "Umar", "Violet", "Wren", "Yusuf", "Zara", "Alfie",
-    "Bella", "Callum", "Daisy", "Ethan", "Freya", "George", "Hana", "Ibrahim", "Jasmine", "Leo", "Maya", "Noah",
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harvey",
+    "Isla",
+    "Jack",
+    "Kai",
+    "Layla",
+    "Mohammed",
+    "Nia",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Ruby",
+    "Sami",
+    "Tia",
+    "Umar",
+    "Violet",
+    "Wren",
+    "Yusuf",
+    "Zara",
+    "Alfie",
+    "Bella",
+    "Callum",
+    "Daisy",
+    "Ethan",
+    "Freya",
+    "George",
+    "Hana",
+    "Ibrahim",
+    "Jasmine",
+    "Leo",
+    "Maya",
+    "Noah",
 ]
 LAST_NAMES = [
-    "Ahmed", "Bennett", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan", "Lewis",
-    "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Usman", "Walker", "Young", "Zhang",
+    "Ahmed",
+    "Bennett",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Walker",
+    "Young",
+    "Zhang",
 ]
 # Settings by the phase they teach, so that no child is shown at a setting that could not hold
 # their year group (no Year 12 at an infant school). Meadow is an all-through special school.
@@ -89,7 +147,9 @@ def _child(rng: random.Random, team: Team, today: date) -> Child:
         date_of_birth=date_of_birth,
         sex=rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.FEMALE, Sex.UNKNOWN]),
         ethnicity=rng.choice(list(Ethnicity)),
-        primary_need=rng.choice([SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD, SenNeed.SLD]),
+        primary_need=rng.choice(
+            [SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD, SenNeed.SLD]
+        ),
         setting_name=setting,
         attends_infant_school=setting in INFANT_SCHOOLS,
         looked_after=rng.random() < 0.06,
@@ -119,8 +179,13 @@ def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User,
     if received <= compulsory_school_age_ends(child.date_of_birth):
         sources.remove(RequestSource.YOUNG_PERSON)  # a child's request is the parent's (CFA s83(2))
     case = case_service.open_assessment(
-        child=child, received_on=received, source=rng.choice(sources), team=team,
-        coordinator=coordinator, actor=coordinator, today=today,
+        child=child,
+        received_on=received,
+        source=rng.choice(sources),
+        team=team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=today,
     )
     slow = rng.random() < 0.45  # many councils are late more often than not
 
@@ -139,7 +204,9 @@ def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User,
         return
     if not step(EventType.DECIDED_TO_ASSESS, decision_on):
         return
-    for kind in rng.sample([AdviceType.EP, AdviceType.HEALTH, AdviceType.SOCIAL_CARE, AdviceType.SALT, AdviceType.SCHOOL], k=3):
+    for kind in rng.sample(
+        [AdviceType.EP, AdviceType.HEALTH, AdviceType.SOCIAL_CARE, AdviceType.SALT, AdviceType.SCHOOL], k=3
+    ):
         requested = decision_on + _days(rng, 0, 5)
         step(EventType.ADVICE_REQUESTED, requested, advice_type=kind.value, provider=_advice_provider(kind, child))
     for advice in list(case.advice_requests):
@@ -154,10 +221,17 @@ def _assessment(rng: random.Random, child: Child, team: Team, coordinator: User,
     draft_on = issue_on + _days(rng, 3, 21 if slow else 10)
     if not step(EventType.DRAFT_PLAN_ISSUED, draft_on):
         return
-    school = child.setting_name or setting_for(rng, national_curriculum_year(child.date_of_birth, school_year_start_year(draft_on)))
+    school = child.setting_name or setting_for(
+        rng, national_curriculum_year(child.date_of_birth, school_year_start_year(draft_on))
+    )
     if step(EventType.SCHOOL_CONSULTED, draft_on + _days(rng, 0, 3), setting_name=school):
         consultation = case.consultations[0]
-        step(EventType.SCHOOL_RESPONDED, consultation.sent_on + _days(rng, 7, 30), consultation_id=consultation.id, outcome="agreed")
+        step(
+            EventType.SCHOOL_RESPONDED,
+            consultation.sent_on + _days(rng, 7, 30),
+            consultation_id=consultation.id,
+            outcome="agreed",
+        )
     final_on = max(draft_on + timedelta(days=15), received + timedelta(weeks=rng.randint(17, 26 if slow else 20)))
     step(EventType.FINAL_PLAN_ISSUED, final_on, named_settings=school)
 
@@ -187,11 +261,18 @@ def _sen2_items(rng: random.Random, child: Child, today: date) -> None:
     child.setting_started_on = min(started, today)
 
 
-def _review(rng: random.Random, child: Child, team: Team, coordinator: User, today: date, plan: Plan | None = None) -> None:
+def _review(
+    rng: random.Random, child: Child, team: Team, coordinator: User, today: date, plan: Plan | None = None
+) -> None:
     """A plan made before the service was used, with its current annual review at some stage."""
     last_reviewed = today - _days(rng, 60, 420)
     case = case_service.open_annual_review(
-        child=child, plan=plan, last_reviewed_on=last_reviewed, team_id=team.id, coordinator_id=coordinator.id, actor=coordinator
+        child=child,
+        plan=plan,
+        last_reviewed_on=last_reviewed,
+        team_id=team.id,
+        coordinator_id=coordinator.id,
+        actor=coordinator,
     )
     meeting = last_reviewed + timedelta(days=rng.randint(300, 380))
     late = rng.random() < 0.35
@@ -199,11 +280,15 @@ def _review(rng: random.Random, child: Child, team: Team, coordinator: User, tod
         arranged = min(today, meeting - timedelta(days=rng.randint(25, 50)))
         if arranged < last_reviewed:
             return
-        case_service.record_event(case, EventType.REVIEW_MEETING_SCHEDULED, arranged, actor=coordinator, today=today, meeting_on=meeting)
+        case_service.record_event(
+            case, EventType.REVIEW_MEETING_SCHEDULED, arranged, actor=coordinator, today=today, meeting_on=meeting
+        )
         invites = meeting - timedelta(days=rng.randint(7, 20) if late else rng.randint(15, 25))
         if invites > today:
             return
-        case_service.record_event(case, EventType.INVITATIONS_SENT, invites, actor=coordinator, today=today, advice_circulated_on=invites)
+        case_service.record_event(
+            case, EventType.INVITATIONS_SENT, invites, actor=coordinator, today=today, advice_circulated_on=invites
+        )
         if meeting > today:
             return
         case_service.record_event(case, EventType.REVIEW_MEETING_HELD, meeting, actor=coordinator, today=today)
@@ -215,7 +300,9 @@ def _review(rng: random.Random, child: Child, team: Team, coordinator: User, tod
         if decision_on > today:
             return
         decision = rng.choice(["maintain", "amend", "amend"])
-        case_service.record_event(case, EventType.REVIEW_DECISION_NOTIFIED, decision_on, actor=coordinator, today=today, decision=decision)
+        case_service.record_event(
+            case, EventType.REVIEW_DECISION_NOTIFIED, decision_on, actor=coordinator, today=today, decision=decision
+        )
         if decision == "amend":
             proposals = decision_on + _days(rng, 1, 10)
             if proposals > today:
@@ -223,7 +310,14 @@ def _review(rng: random.Random, child: Child, team: Team, coordinator: User, tod
             case_service.record_event(case, EventType.AMENDMENTS_PROPOSED, proposals, actor=coordinator, today=today)
             amended = proposals + _days(rng, 30, 90 if late else 50)
             if amended <= today:
-                case_service.record_event(case, EventType.AMENDED_PLAN_ISSUED, amended, actor=coordinator, today=today, named_settings=child.setting_name)
+                case_service.record_event(
+                    case,
+                    EventType.AMENDED_PLAN_ISSUED,
+                    amended,
+                    actor=coordinator,
+                    today=today,
+                    named_settings=child.setting_name,
+                )
     except ServiceError:
         return
 
@@ -234,28 +328,50 @@ def _communications(rng: random.Random, case: Case, coordinator: User, today: da
         if received < case.anchor_on:
             continue
         comm = case_service.log_communication(
-            case, received_on=received, channel=rng.choice(list(Channel)), from_name=rng.choice(["Parent", "School SENCo", "Health visitor"]),
-            summary=rng.choice(["Asking for an update", "Sent new medical evidence", "Wants to discuss the draft plan", "Query about transport"]),
-            actor=coordinator, today=today,
+            case,
+            received_on=received,
+            channel=rng.choice(list(Channel)),
+            from_name=rng.choice(["Parent", "School SENCo", "Health visitor"]),
+            summary=rng.choice(
+                [
+                    "Asking for an update",
+                    "Sent new medical evidence",
+                    "Wants to discuss the draft plan",
+                    "Query about transport",
+                ]
+            ),
+            actor=coordinator,
+            today=today,
         )
         if rng.random() < 0.7:
             responded = received + _days(rng, 1, 10)
             if responded <= today:
-                case_service.record_response(comm, responded_on=responded, summary="Replied by email", actor=coordinator, today=today)
+                case_service.record_response(
+                    comm, responded_on=responded, summary="Replied by email", actor=coordinator, today=today
+                )
 
 
 def _exceptions(rng: random.Random, cases: list[Case], managers: dict[int, User], today: date) -> None:
     candidates = [
-        c for c in cases
-        if c.case_type is CaseType.ASSESSMENT and c.anchor_on + timedelta(weeks=4) <= today and any(m.key == "final_plan" for m in c.milestones)
+        c
+        for c in cases
+        if c.case_type is CaseType.ASSESSMENT
+        and c.anchor_on + timedelta(weeks=4) <= today
+        and any(m.key == "final_plan" for m in c.milestones)
     ]
     for case in rng.sample(candidates, k=min(len(candidates), max(1, len(candidates) // 12))):
         coordinator = case.coordinator
         assert coordinator is not None
         exception = case_service.propose_exception(
-            case, milestone_key="final_plan", limb=rng.choice(["personal_circumstances", "absent_from_area"]), starts_on=case.anchor_on + timedelta(weeks=4),
-            ends_on=None, reason="Child in hospital for five weeks" if rng.random() < 0.5 else "Family abroad for six weeks",
-            evidence="Letter on file", actor=coordinator, today=today,
+            case,
+            milestone_key="final_plan",
+            limb=rng.choice(["personal_circumstances", "absent_from_area"]),
+            starts_on=case.anchor_on + timedelta(weeks=4),
+            ends_on=None,
+            reason="Child in hospital for five weeks" if rng.random() < 0.5 else "Family abroad for six weeks",
+            evidence="Letter on file",
+            actor=coordinator,
+            today=today,
         )
         if rng.random() < 0.7 and case.team_id in managers:
             case_service.decide_exception(exception, approve=True, note="Evidence seen", actor=managers[case.team_id])
@@ -266,7 +382,9 @@ def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
     rng = random.Random(rng_seed)
     seed_directory()
     teams = list(db.session.scalars(db.select(Team).order_by(Team.name)))
-    staff: dict[int, list[User]] = {t.id: [u for u in t.members if u.role is Role.COORDINATOR and u.active] for t in teams}
+    staff: dict[int, list[User]] = {
+        t.id: [u for u in t.members if u.role is Role.COORDINATOR and u.active] for t in teams
+    }
     managers = {t.id: next((u for u in t.members if u.role is Role.MANAGER), None) for t in teams}
     created: list[Case] = []
     for n in range(children):
@@ -290,7 +408,11 @@ def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
             if sen2_rng.random() < 0.95:
                 earliest = child.date_of_birth + timedelta(days=365)
                 span = (today - timedelta(days=421) - earliest).days
-                plan = Plan(child_id=child.id, issued_on=earliest + timedelta(days=sen2_rng.randint(0, max(0, span))), named_settings=child.setting_name)
+                plan = Plan(
+                    child_id=child.id,
+                    issued_on=earliest + timedelta(days=sen2_rng.randint(0, max(0, span))),
+                    named_settings=child.setting_name,
+                )
                 db.session.add(plan)
                 db.session.flush()
             elif child.setting_started_on is None or child.setting_started_on > today - timedelta(days=700):

@@ -1,5 +1,6 @@
 """The demo authority's directory of providers and settings (made-up names, references of the right
 shape, contact details from the ranges kept for drama: example.org addresses, 01632 960 numbers)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -12,10 +13,38 @@ K = DirectoryKind
 # name, type, URN, UKPRN, email, phone. The schools' URNs and the college's UKPRN are the ones the
 # demo's SEN2 return reports for the same settings.
 DIRECTORY: list[tuple[str, DirectoryKind, str, str, str, str]] = [
-    ("Northtown Educational Psychology Service", K.EDUCATIONAL_PSYCHOLOGY, "", "", "eps.northtown@example.org", "01632 960 101"),
-    ("Northtown Community Paediatrics", K.HEALTH_PAEDIATRICS, "", "", "paediatrics.northtown@example.org", "01632 960 102"),
-    ("Northtown Children's Speech and Language Therapy", K.SPEECH_AND_LANGUAGE, "", "", "salt.northtown@example.org", "01632 960 103"),
-    ("Northtown Children's Occupational Therapy", K.OCCUPATIONAL_THERAPY, "", "", "ot.northtown@example.org", "01632 960 104"),
+    (
+        "Northtown Educational Psychology Service",
+        K.EDUCATIONAL_PSYCHOLOGY,
+        "",
+        "",
+        "eps.northtown@example.org",
+        "01632 960 101",
+    ),
+    (
+        "Northtown Community Paediatrics",
+        K.HEALTH_PAEDIATRICS,
+        "",
+        "",
+        "paediatrics.northtown@example.org",
+        "01632 960 102",
+    ),
+    (
+        "Northtown Children's Speech and Language Therapy",
+        K.SPEECH_AND_LANGUAGE,
+        "",
+        "",
+        "salt.northtown@example.org",
+        "01632 960 103",
+    ),
+    (
+        "Northtown Children's Occupational Therapy",
+        K.OCCUPATIONAL_THERAPY,
+        "",
+        "",
+        "ot.northtown@example.org",
+        "01632 960 104",
+    ),
     ("Northtown Children's Social Care", K.SOCIAL_CARE, "", "", "childrens.services@example.org", "01632 960 105"),
     ("Little Steps Nursery", K.EARLY_YEARS, "", "", "hello.littlesteps@example.org", "01632 960 110"),
     ("Sunbeam Pre-school", K.EARLY_YEARS, "", "", "sunbeam.preschool@example.org", "01632 960 111"),
@@ -28,7 +57,14 @@ DIRECTORY: list[tuple[str, DirectoryKind, str, str, str, str]] = [
     ("Riverside Academy", K.SCHOOL, "141007", "", "inclusion.riverside@example.org", "01632 960 126"),
     ("Riverside Academy Sixth Form", K.SCHOOL, "141007", "", "sixthform.riverside@example.org", "01632 960 127"),
     ("Northgate College", K.COLLEGE, "", "10004321", "learning.support@example.org", "01632 960 130"),
-    ("Oakwood Specialist College", K.INDEPENDENT_SPECIALIST, "", "10009876", "admissions.oakwood@example.org", "01632 960 131"),
+    (
+        "Oakwood Specialist College",
+        K.INDEPENDENT_SPECIALIST,
+        "",
+        "10009876",
+        "admissions.oakwood@example.org",
+        "01632 960 131",
+    ),
 ]
 # A service that has closed: kept (old cases may name it), no longer offered.
 CLOSED = ("Northtown Child Development Centre", K.HEALTH_PAEDIATRICS)
@@ -50,8 +86,18 @@ def seed_directory() -> int:
     if db.session.scalar(select(func.count(DirectoryEntry.id))):
         return 0
     for name, kind, urn, ukprn, email, phone in DIRECTORY:
-        db.session.add(DirectoryEntry(name=name, name_key=name_key(name), kind=kind, urn=urn or None, ukprn=ukprn or None,
-                                      email=email, phone=phone, active=True))
+        db.session.add(
+            DirectoryEntry(
+                name=name,
+                name_key=name_key(name),
+                kind=kind,
+                urn=urn or None,
+                ukprn=ukprn or None,
+                email=email,
+                phone=phone,
+                active=True,
+            )
+        )
     name, kind = CLOSED
     db.session.add(DirectoryEntry(name=name, name_key=name_key(name), kind=kind, active=False))
     db.session.flush()

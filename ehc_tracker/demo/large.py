@@ -9,12 +9,14 @@ communications and exceptions. The milestones are computed by the same code the
 services use (`services.milestones.wanted_milestones`) on objects that never enter the session,
 and every table is then filled with multi-row inserts, a batch of children at a time.
 """
+
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
@@ -45,10 +47,9 @@ from ..services.milestones import PERIOD_KEYS, wanted_milestones
 from ..services.passwords import hash_password
 from ..statutory.calendar import WorkingDayCalendar
 from ..statutory.rules import StatutorySettings, due_on, rule
+from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 from .accounts import DEMO_PASSWORD
 from .cases import INFANT_SCHOOLS, setting_for
-from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
-
 
 TEAMS = 6
 # Children whose plan was issued before the five years of history: only their reviews are here.
@@ -61,8 +62,40 @@ PROVIDERS = {
     AdviceType.SALT: "Speech and Language Therapy",
     AdviceType.SCHOOL: "Current school",
 }
-FIRST = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harvey", "Isla", "Jack", "Kai", "Layla", "Noah", "Priya", "Ruby", "Zara"]
-LAST = ["Ahmed", "Bennett", "Clarke", "Davies", "Evans", "Green", "Hughes", "Khan", "Lewis", "Patel", "Singh", "Taylor", "Walker", "Young"]
+FIRST = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harvey",
+    "Isla",
+    "Jack",
+    "Kai",
+    "Layla",
+    "Noah",
+    "Priya",
+    "Ruby",
+    "Zara",
+]
+LAST = [
+    "Ahmed",
+    "Bennett",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Green",
+    "Hughes",
+    "Khan",
+    "Lewis",
+    "Patel",
+    "Singh",
+    "Taylor",
+    "Walker",
+    "Young",
+]
 
 
 @dataclass
@@ -86,7 +119,16 @@ class Batch:
 
 
 TABLE_ORDER = [
-    Child, Plan, Case, CaseEvent, AdviceRequest, Consultation, Communication, CaseException, CaseAssignment, Milestone,
+    Child,
+    Plan,
+    Case,
+    CaseEvent,
+    AdviceRequest,
+    Consultation,
+    Communication,
+    CaseException,
+    CaseAssignment,
+    Milestone,
 ]
 
 
@@ -99,12 +141,24 @@ def _staff(rng: random.Random) -> tuple[list[Team], dict[int, list[User]], dict[
             team = Team(name=f"Area {n} Team")
             db.session.add(team)
             teams.append(team)
-            manager = User(email=f"manager.area{n}@example.org", name=f"Area {n} Manager", role=Role.MANAGER, password_hash=password, session_token=f"large-m{n}")
+            manager = User(
+                email=f"manager.area{n}@example.org",
+                name=f"Area {n} Manager",
+                role=Role.MANAGER,
+                password_hash=password,
+                session_token=f"large-m{n}",
+            )
             manager.teams = [team]
             db.session.add(manager)
         for n in range(1, COORDINATORS + 1):
             team = teams[(n - 1) % TEAMS]
-            user = User(email=f"coordinator{n:02d}.area@example.org", name=f"Coordinator {n:02d}", role=Role.COORDINATOR, password_hash=password, session_token=f"large-c{n}")
+            user = User(
+                email=f"coordinator{n:02d}.area@example.org",
+                name=f"Coordinator {n:02d}",
+                role=Role.COORDINATOR,
+                password_hash=password,
+                session_token=f"large-c{n}",
+            )
             user.teams = [team]
             db.session.add(user)
         db.session.flush()
@@ -116,7 +170,9 @@ def _staff(rng: random.Random) -> tuple[list[Team], dict[int, list[User]], dict[
 class _Builder:
     """Builds one child's history as transient objects, then turns them into rows."""
 
-    def __init__(self, rng: random.Random, ids: Ids, today: date, calendar: WorkingDayCalendar, settings: StatutorySettings) -> None:
+    def __init__(
+        self, rng: random.Random, ids: Ids, today: date, calendar: WorkingDayCalendar, settings: StatutorySettings
+    ) -> None:
         self.rng = rng
         self.ids = ids
         self.today = today
@@ -131,11 +187,19 @@ class _Builder:
         date_of_birth = self.today - timedelta(days=rng.randint(6 * 365, 19 * 365))
         setting = setting_for(rng, national_curriculum_year(date_of_birth, school_year_start_year(self.today)))
         child = Child(
-            id=self.ids.take("children"), first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
+            id=self.ids.take("children"),
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
             date_of_birth=date_of_birth,
-            sex=rng.choice([Sex.MALE, Sex.FEMALE]), ethnicity=rng.choice(list(Ethnicity)),
-            primary_need=rng.choice([SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD]),
-            setting_name=setting, team_id=team.id, attends_infant_school=setting in INFANT_SCHOOLS, looked_after=rng.random() < 0.05,
+            sex=rng.choice([Sex.MALE, Sex.FEMALE]),
+            ethnicity=rng.choice(list(Ethnicity)),
+            primary_need=rng.choice(
+                [SenNeed.ASD, SenNeed.ASD, SenNeed.SLCN, SenNeed.SEMH, SenNeed.MLD, SenNeed.SPLD, SenNeed.PD]
+            ),
+            setting_name=setting,
+            team_id=team.id,
+            attends_infant_school=setting in INFANT_SCHOOLS,
+            looked_after=rng.random() < 0.05,
             young_person_own_requests=False,
         )
         batch.add("children", _row(child))
@@ -143,14 +207,28 @@ class _Builder:
 
     def case(self, child: Child, case_type: CaseType, anchor_on: date, coordinator: User, **kw: Any) -> Case:
         return Case(
-            id=self.ids.take("cases"), child=child, child_id=child.id, team_id=child.team_id, coordinator_id=coordinator.id,
-            case_type=case_type, anchor_on=anchor_on, status=CaseStatus.OPEN, **kw,
+            id=self.ids.take("cases"),
+            child=child,
+            child_id=child.id,
+            team_id=child.team_id,
+            coordinator_id=coordinator.id,
+            case_type=case_type,
+            anchor_on=anchor_on,
+            status=CaseStatus.OPEN,
+            **kw,
         )
 
     def event(self, case: Case, kind: EventType, on: date, coordinator: User, **details: Any) -> bool:
         if on > self.today:
             return False
-        CaseEvent(id=self.ids.take("case_events"), case=case, event_type=kind, occurred_on=on, details=details or None, recorded_by_id=coordinator.id)
+        CaseEvent(
+            id=self.ids.take("case_events"),
+            case=case,
+            event_type=kind,
+            occurred_on=on,
+            details=details or None,
+            recorded_by_id=coordinator.id,
+        )
         return True
 
     def assessment(self, child: Child, coordinator: User, batch: Batch) -> tuple[Case, Plan | None]:
@@ -175,8 +253,14 @@ class _Builder:
             if requested > self.today:
                 continue
             received_on = requested + self.days(25, 60 if slow else 42)
-            AdviceRequest(id=self.ids.take("advice_requests"), case=case, advice_type=kind, provider=PROVIDERS[kind], requested_on=requested,
-                          received_on=received_on if received_on <= self.today else None)
+            AdviceRequest(
+                id=self.ids.take("advice_requests"),
+                case=case,
+                advice_type=kind,
+                provider=PROVIDERS[kind],
+                requested_on=requested,
+                received_on=received_on if received_on <= self.today else None,
+            )
         issue_on = decided + self.days(35, 70)
         if not self.event(case, EventType.DECIDED_TO_ISSUE, issue_on, coordinator):
             return case, None
@@ -187,17 +271,35 @@ class _Builder:
         sent = draft_on + self.days(0, 3)
         if sent <= self.today:
             replied = sent + self.days(7, 30)
-            Consultation(id=self.ids.take("consultations"), case=case, setting_name=school, sent_on=sent,
-                         responded_on=replied if replied <= self.today else None, outcome="agreed" if replied <= self.today else None)
+            Consultation(
+                id=self.ids.take("consultations"),
+                case=case,
+                setting_name=school,
+                sent_on=sent,
+                responded_on=replied if replied <= self.today else None,
+                outcome="agreed" if replied <= self.today else None,
+            )
         final_on = max(draft_on + timedelta(days=15), received + timedelta(weeks=rng.randint(16, 28 if slow else 20)))
         if self.event(case, EventType.FINAL_PLAN_ISSUED, final_on, coordinator, named_settings=school):
-            plan = Plan(id=self.ids.take("plans"), child_id=child.id, issued_on=final_on, named_settings=school, status=PlanStatus.ACTIVE, issued_by_case_id=case.id)
+            plan = Plan(
+                id=self.ids.take("plans"),
+                child_id=child.id,
+                issued_on=final_on,
+                named_settings=school,
+                status=PlanStatus.ACTIVE,
+                issued_by_case_id=case.id,
+            )
             case.plan_id = plan.id
             _close(case, CaseStatus.COMPLETED, final_on, "Final plan issued")
         if rng.random() < 0.05 and received + timedelta(weeks=4) <= self.today:
             CaseException(
-                id=self.ids.take("case_exceptions"), case=case, milestone_key="final_plan", limb="personal_circumstances",
-                starts_on=received + timedelta(weeks=4), reason="Child in hospital", status=ExceptionStatus.APPROVED,
+                id=self.ids.take("case_exceptions"),
+                case=case,
+                milestone_key="final_plan",
+                limb="personal_circumstances",
+                starts_on=received + timedelta(weeks=4),
+                reason="Child in hospital",
+                status=ExceptionStatus.APPROVED,
                 proposed_by_id=coordinator.id,
             )
         return case, plan
@@ -206,7 +308,13 @@ class _Builder:
         """A plan issued before the five years of history, and its last review before them."""
         issued = self.today - timedelta(days=self.rng.randint(5 * 365 + 30, 9 * 365))
         issued = max(issued, child.date_of_birth + timedelta(days=400))
-        plan = Plan(id=self.ids.take("plans"), child_id=child.id, issued_on=issued, named_settings=child.setting_name, status=PlanStatus.ACTIVE)
+        plan = Plan(
+            id=self.ids.take("plans"),
+            child_id=child.id,
+            issued_on=issued,
+            named_settings=child.setting_name,
+            status=PlanStatus.ACTIVE,
+        )
         last_review = self.today - timedelta(days=5 * 365 + self.rng.randint(0, 360))
         return plan, max(last_review, issued)
 
@@ -219,15 +327,28 @@ class _Builder:
             cases.append(case)
             late = rng.random() < 0.35
             meeting = last + timedelta(days=rng.randint(300, 400 if late else 360))
-            if not self.event(case, EventType.REVIEW_MEETING_SCHEDULED, min(meeting - self.days(20, 45), self.today), coordinator, meeting_on=meeting.isoformat()):
+            if not self.event(
+                case,
+                EventType.REVIEW_MEETING_SCHEDULED,
+                min(meeting - self.days(20, 45), self.today),
+                coordinator,
+                meeting_on=meeting.isoformat(),
+            ):
                 break
             case.review_meeting_on = meeting
-            self.event(case, EventType.INVITATIONS_SENT, meeting - timedelta(days=rng.randint(8, 20) if late else rng.randint(15, 25)), coordinator)
+            self.event(
+                case,
+                EventType.INVITATIONS_SENT,
+                meeting - timedelta(days=rng.randint(8, 20) if late else rng.randint(15, 25)),
+                coordinator,
+            )
             if not self.event(case, EventType.REVIEW_MEETING_HELD, meeting, coordinator):
                 break
             self.event(case, EventType.REVIEW_REPORT_RECEIVED, meeting + self.days(5, 25 if late else 14), coordinator)
             decided = meeting + self.days(14, 45 if late else 28)
-            decision = rng.choices([ReviewDecision.MAINTAIN, ReviewDecision.AMEND, ReviewDecision.CEASE], weights=[40, 57, 3])[0]
+            decision = rng.choices(
+                [ReviewDecision.MAINTAIN, ReviewDecision.AMEND, ReviewDecision.CEASE], weights=[40, 57, 3]
+            )[0]
             if not self.event(case, EventType.REVIEW_DECISION_NOTIFIED, decided, coordinator, decision=decision.value):
                 break
             case.review_decision = decision
@@ -267,8 +388,13 @@ class _Builder:
                 continue
             responded = received + self.days(1, 10)
             Communication(
-                id=self.ids.take("communications"), case=case, received_on=received, channel=self.rng.choice(list(Channel)),
-                from_name="Parent", summary="Asking for an update", responded_on=responded if responded <= self.today and self.rng.random() < 0.8 else None,
+                id=self.ids.take("communications"),
+                case=case,
+                received_on=received,
+                channel=self.rng.choice(list(Channel)),
+                from_name="Parent",
+                summary="Asking for an update",
+                responded_on=responded if responded <= self.today and self.rng.random() < 0.8 else None,
                 recorded_by_id=coordinator.id,
             )
 
@@ -279,18 +405,44 @@ class _Builder:
         for w in wanted_milestones(case, self.calendar, self.settings):
             r = rule(w.key)
             is_period = w.key in PERIOD_KEYS
-            batch.add("milestones", {
-                "id": self.ids.take("milestones"), "case_id": case.id, "key": w.key, "ref": w.ref, "label": w.label or r.label,
-                "source": w.source or r.source, "anchor_on": w.anchor_on, "due_on": w.due_on, "met_on": w.met_on,
-                "is_period": is_period, "exception_applies": w.key in approved, "lapses_on": w.lapses_on,
-            })
+            batch.add(
+                "milestones",
+                {
+                    "id": self.ids.take("milestones"),
+                    "case_id": case.id,
+                    "key": w.key,
+                    "ref": w.ref,
+                    "label": w.label or r.label,
+                    "source": w.source or r.source,
+                    "anchor_on": w.anchor_on,
+                    "due_on": w.due_on,
+                    "met_on": w.met_on,
+                    "is_period": is_period,
+                    "exception_applies": w.key in approved,
+                    "lapses_on": w.lapses_on,
+                },
+            )
             if w.met_on is None and not is_period:
                 open_dues.append(w.due_on)
         case.next_due_on = min(open_dues) if open_dues and case.status is CaseStatus.OPEN else None
         batch.add("cases", _row(case))
-        batch.add("case_assignments", {"id": self.ids.take("case_assignments"), "case_id": case.id, "coordinator_id": case.coordinator_id, "assigned_by_id": None, "reason": "Imported"})
-        for table, items in (("case_events", case.events), ("advice_requests", case.advice_requests), ("consultations", case.consultations),
-                             ("communications", case.communications), ("case_exceptions", case.exceptions)):
+        batch.add(
+            "case_assignments",
+            {
+                "id": self.ids.take("case_assignments"),
+                "case_id": case.id,
+                "coordinator_id": case.coordinator_id,
+                "assigned_by_id": None,
+                "reason": "Imported",
+            },
+        )
+        for table, items in (
+            ("case_events", case.events),
+            ("advice_requests", case.advice_requests),
+            ("consultations", case.consultations),
+            ("communications", case.communications),
+            ("case_exceptions", case.exceptions),
+        ):
             for item in items:
                 row = _row(item)
                 row["case_id"] = case.id
@@ -332,7 +484,7 @@ def _insert(batch: Batch) -> int:
             copy(model.__table__, rows)
         else:
             for start in range(0, len(rows), 2000):
-                db.session.execute(insert(model), rows[start:start + 2000])
+                db.session.execute(insert(model), rows[start : start + 2000])
         count += len(rows)
     return count
 
@@ -371,10 +523,14 @@ def _fix_sequences() -> None:
         return
     for model in TABLE_ORDER:
         name = model.__tablename__
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+        db.session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {name}))")
+        )
 
 
-def generate(*, children: int, today: date, seed: int = 20, batch_size: int = 500, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def generate(
+    *, children: int, today: date, seed: int = 20, batch_size: int = 500, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Create `children` children with five years of history; return the row count of each table."""
     rng = random.Random(seed)
     teams, coordinators, _managers = _staff(rng)

@@ -1,14 +1,14 @@
 """The demonstration data loaded by `flask seed-demo`: the accounts, the directory, the SEN2
 settings and a few hundred children made through the pages' own services (cases.py), or the
 large data set made with bulk inserts (large.py)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from ..extensions import db
 from .cases import seed_cases
-
 
 DEMO_CHILDREN = 300
 

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, Optional
 
 from ..models.family import FamilyRelationship
 from ..web.validators import EmailAddress
-
 
 SOMEONE_ELSE = "other"
 
@@ -17,17 +22,25 @@ class InviteForm(FlaskForm):
     # or SOMEONE_ELSE, whose name and email address are typed. Absent when the child has no such contact.
     contact = RadioField("Who are you inviting?", widget=GovRadioInput(), choices=[], validate_choice=False)
     name = StringField("Their name", widget=GovTextInput(), validators=[Optional(), Length(max=120)])
-    email = EmailField("Their email address", widget=GovTextInput(), description="The invitation link is sent here. It works once and expires after 7 days.",
-                       validators=[Optional(), Length(max=254), EmailAddress()])
+    email = EmailField(
+        "Their email address",
+        widget=GovTextInput(),
+        description="The invitation link is sent here. It works once and expires after 7 days.",
+        validators=[Optional(), Length(max=254), EmailAddress()],
+    )
     relationship = RadioField(
-        "Who are they?", widget=GovRadioInput(), choices=[(r.value, r.label) for r in FamilyRelationship],
+        "Who are they?",
+        widget=GovRadioInput(),
+        choices=[(r.value, r.label) for r in FamilyRelationship],
         validators=[InputRequired(message="Select who they are")],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def picked_contact_id(self) -> int | None:
         value = self.contact.data or ""
-        return int(value.split(":", 1)[1]) if value.startswith("contact:") and value.split(":", 1)[1].isdigit() else None
+        return (
+            int(value.split(":", 1)[1]) if value.startswith("contact:") and value.split(":", 1)[1].isdigit() else None
+        )
 
     def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def,override]
         super().validate(extra_validators)
@@ -47,16 +60,33 @@ class InviteForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    password = PasswordField("Create a password", widget=GovPasswordInput(), description="Use 12 characters or more. Three random words work well.",
-                             validators=[DataRequired(message="Create a password")])
-    confirm = PasswordField("Type your password again", widget=GovPasswordInput(),
-                            validators=[DataRequired(message="Type your password again"), EqualTo("password", message="The passwords do not match")])
+    password = PasswordField(
+        "Create a password",
+        widget=GovPasswordInput(),
+        description="Use 12 characters or more. Three random words work well.",
+        validators=[DataRequired(message="Create a password")],
+    )
+    confirm = PasswordField(
+        "Type your password again",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Type your password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
 class MessageForm(FlaskForm):
-    text = TextAreaField("Your message", widget=GovTextArea(), description="Your coordinator will reply within 5 working days.",
-                         validators=[DataRequired(message="Write your message"), Length(max=4000, message="Your message must be 4,000 characters or fewer")])
+    text = TextAreaField(
+        "Your message",
+        widget=GovTextArea(),
+        description="Your coordinator will reply within 5 working days.",
+        validators=[
+            DataRequired(message="Write your message"),
+            Length(max=4000, message="Your message must be 4,000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Send message", widget=GovSubmitInput())
 
 

@@ -1,4 +1,5 @@
 """Family pages (progress and messages) and the staff side of inviting a family."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -55,7 +56,11 @@ def invite(case_id: int) -> Any:
 
         def show(form: Any, error: ServiceError) -> None:
             # A refusal of a picked contact's details belongs to the choice, not to the boxes left empty.
-            field = form.contact if picked is not None and error.field in ("name", "email") else getattr(form, error.field or "", None)
+            field = (
+                form.contact
+                if picked is not None and error.field in ("name", "email")
+                else getattr(form, error.field or "", None)
+            )
             if field is not None:
                 field.errors = list(field.errors) + [error.message]
             else:
@@ -63,23 +68,41 @@ def invite(case_id: int) -> Any:
 
         with saving(form, show=show) as saved:
             new = family_service.invite(
-                case, name=name, email=email, relationship=FamilyRelationship(form.relationship.data),
-                actor=current_staff(), now=now(), today=today(),
+                case,
+                name=name,
+                email=email,
+                relationship=FamilyRelationship(form.relationship.data),
+                actor=current_staff(),
+                now=now(),
+                today=today(),
             )
             send_invitation(new.invitation, new.token)
         if saved.ok:
-            flash(f"Invitation sent to {new.invitation.email}. The link works once and expires on {new.invitation.expires_at:%-d %B %Y}.", "success")
+            flash(
+                f"Invitation sent to {new.invitation.email}. The link works once and expires on {new.invitation.expires_at:%-d %B %Y}.",
+                "success",
+            )
             return redirect(url_for("family.invite", case_id=case.id))
     invitations = family_service.invitations_for_case(case)
     accounts = family_service.family_accounts_for_child(case.child_id)
     # The page lists the family's names and email addresses: each showing of it is audited.
     audit.record(
-        current_staff(), "family_access_viewed", "case", case.id, f"Viewed the family accounts and invitations of case {case.id}",
+        current_staff(),
+        "family_access_viewed",
+        "case",
+        case.id,
+        f"Viewed the family accounts and invitations of case {case.id}",
         {"invitations": [i.id for i in invitations], "accounts": [a.id for a in accounts]},
     )
     db.session.commit()
     return render_template(
-        "family/invite.html", form=form, case=case, invitations=invitations, accounts=accounts, now=now(), contacts=contacts
+        "family/invite.html",
+        form=form,
+        case=case,
+        invitations=invitations,
+        accounts=accounts,
+        now=now(),
+        contacts=contacts,
     )
 
 
@@ -158,9 +181,18 @@ def home() -> Any:
     cases = family_service.visible_cases(current_staff())
     if len(cases) == 1:
         return redirect(url_for("family.progress", case_id=cases[0].id))
-    headlines = {c.id: family_service.progress(c, today=today(), viewer=current_staff()).headline for c in cases if c.is_open}
+    headlines = {
+        c.id: family_service.progress(c, today=today(), viewer=current_staff()).headline for c in cases if c.is_open
+    }
     # The list says where each child's case stands: each showing of it is audited, like the case page.
-    audit.record(current_staff(), "family_cases_listed", "user", current_staff().id, f"Family account listed its {len(cases)} cases", {"cases": [c.id for c in cases]})
+    audit.record(
+        current_staff(),
+        "family_cases_listed",
+        "user",
+        current_staff().id,
+        f"Family account listed its {len(cases)} cases",
+        {"cases": [c.id for c in cases]},
+    )
     db.session.commit()
     return render_template("family/home.html", cases=cases, titles=family_service.PLAIN_CASE_TYPES, headlines=headlines)
 
@@ -186,6 +218,10 @@ def progress(case_id: int) -> Any:
     audit.record(current_staff(), "family_case_viewed", "case", case.id, f"Family account viewed case {case.id}")
     db.session.commit()
     return render_template(
-        "family/progress.html", case=case, progress=family_service.progress(case, today=today(), viewer=current_staff()),
-        messages=family_service.thread(case, viewer=current_staff()), form=form, today=today(),
+        "family/progress.html",
+        case=case,
+        progress=family_service.progress(case, today=today(), viewer=current_staff()),
+        messages=family_service.thread(case, viewer=current_staff()),
+        form=form,
+        today=today(),
     )

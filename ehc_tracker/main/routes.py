@@ -1,4 +1,5 @@
 """The home page each person lands on after signing in: today's work first, the counts below."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,10 +38,14 @@ def index() -> Any:
     first = home_for(current_user, now)
     figures = first if isinstance(first, ViewerFigures) else None
     return render_template(
-        "main/index.html", user=current_user, work=work,
+        "main/index.html",
+        user=current_user,
+        work=work,
         worklist=first if isinstance(first, Worklist) else None,
         queues=first if isinstance(first, Queues) else None,
         figures=figures,
-        report_links=[(text, url_for(ep, **args)) for text, ep, args in REPORT_LINKS if may_open(ep)] if figures else [],
+        report_links=[(text, url_for(ep, **args)) for text, ep, args in REPORT_LINKS if may_open(ep)]
+        if figures
+        else [],
         returned_exception_days=RETURNED_EXCEPTION_DAYS,
     )

@@ -1,4 +1,5 @@
 """Every model, imported here so the metadata is complete for migrations."""
+
 from .alerts import (
     Alert,
     AlertKind,

@@ -5,6 +5,7 @@ The ledger (`alerts`) and the outbox (`outbox_messages`) each carry a unique `de
 running the job again for a day it has already done finds every key taken and adds nothing,
 so nobody is told anything twice.
 """
+
 from __future__ import annotations
 
 import enum
@@ -92,7 +93,7 @@ class AlertPreference(db.Model):  # type: ignore[name-defined,misc]
     receives_escalations: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    user: Mapped["User"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    user: Mapped[User] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class Alert(db.Model):  # type: ignore[name-defined,misc]
@@ -127,8 +128,8 @@ class Alert(db.Model):  # type: ignore[name-defined,misc]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outbox_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id", ondelete="SET NULL"))
 
-    case: Mapped["Case"] = relationship()  # type: ignore[name-defined]  # noqa: F821
-    recipient: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    case: Mapped[Case] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    recipient: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
     @property
     def is_read(self) -> bool:

@@ -1,4 +1,5 @@
 """Personal API tokens: a user's own key to the JSON API, stored only as a hash."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,7 +25,7 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    user: Mapped["User"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    user: Mapped[User] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
     @property
     def is_active(self) -> bool:

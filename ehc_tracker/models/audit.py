@@ -3,12 +3,13 @@
 Rows are only ever inserted. The ORM refuses updates and deletes (see services.audit), and
 the migration adds database triggers that refuse them too.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db

@@ -1,4 +1,5 @@
 """Cases (EHC needs assessments and annual reviews), their events and statutory milestones."""
+
 from __future__ import annotations
 
 import enum
@@ -135,9 +136,13 @@ class Channel(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"email": "Email", "phone": "Phone", "letter": "Letter", "meeting": "In person", "portal": "Through the service"}[
-            self.value
-        ]
+        return {
+            "email": "Email",
+            "phone": "Phone",
+            "letter": "Letter",
+            "meeting": "In person",
+            "portal": "Through the service",
+        }[self.value]
 
 
 # Database guards behind the rules that say "one at a time": a child has at most one open annual
@@ -151,10 +156,20 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_coordinator_status", "coordinator_id", "status"),
-        Index("uq_cases_one_open_review", "child_id", unique=True,
-              sqlite_where=text(_OPEN_REVIEW), postgresql_where=text(_OPEN_REVIEW)),
-        Index("uq_cases_one_open_assessment", "child_id", unique=True,
-              sqlite_where=text(_OPEN_ASSESSMENT), postgresql_where=text(_OPEN_ASSESSMENT)),
+        Index(
+            "uq_cases_one_open_review",
+            "child_id",
+            unique=True,
+            sqlite_where=text(_OPEN_REVIEW),
+            postgresql_where=text(_OPEN_REVIEW),
+        ),
+        Index(
+            "uq_cases_one_open_assessment",
+            "child_id",
+            unique=True,
+            sqlite_where=text(_OPEN_ASSESSMENT),
+            postgresql_where=text(_OPEN_ASSESSMENT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,37 +194,39 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     # Cached from the milestones so that lists can sort by it in SQL.
     next_due_on: Mapped[date | None] = mapped_column(index=True)
 
-    child: Mapped["Child"] = relationship(back_populates="cases")  # type: ignore[name-defined]  # noqa: F821
-    team: Mapped["Team"] = relationship()  # type: ignore[name-defined]  # noqa: F821
-    coordinator: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
-    plan: Mapped["Plan | None"] = relationship(foreign_keys=[plan_id])
-    events: Mapped[list["CaseEvent"]] = relationship(
+    child: Mapped[Child] = relationship(back_populates="cases")  # type: ignore[name-defined]  # noqa: F821
+    team: Mapped[Team] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    coordinator: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    plan: Mapped[Plan | None] = relationship(foreign_keys=[plan_id])
+    events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="(CaseEvent.occurred_on, CaseEvent.id)", cascade="all, delete-orphan"
     )
-    milestones: Mapped[list["Milestone"]] = relationship(
+    milestones: Mapped[list[Milestone]] = relationship(
         back_populates="case", order_by="(Milestone.due_on, Milestone.id)", cascade="all, delete-orphan"
     )
-    advice_requests: Mapped[list["AdviceRequest"]] = relationship(
+    advice_requests: Mapped[list[AdviceRequest]] = relationship(
         back_populates="case", order_by="AdviceRequest.requested_on", cascade="all, delete-orphan"
     )
-    consultations: Mapped[list["Consultation"]] = relationship(
+    consultations: Mapped[list[Consultation]] = relationship(
         back_populates="case", order_by="Consultation.sent_on", cascade="all, delete-orphan"
     )
-    communications: Mapped[list["Communication"]] = relationship(
+    communications: Mapped[list[Communication]] = relationship(
         back_populates="case", order_by="Communication.received_on.desc()", cascade="all, delete-orphan"
     )
-    exceptions: Mapped[list["CaseException"]] = relationship(back_populates="case", cascade="all, delete-orphan")
-    notes: Mapped[list["CaseNote"]] = relationship(back_populates="case", order_by="CaseNote.created_at.desc()")
-    assignments: Mapped[list["CaseAssignment"]] = relationship(back_populates="case", order_by="CaseAssignment.assigned_at")
+    exceptions: Mapped[list[CaseException]] = relationship(back_populates="case", cascade="all, delete-orphan")
+    notes: Mapped[list[CaseNote]] = relationship(back_populates="case", order_by="CaseNote.created_at.desc()")
+    assignments: Mapped[list[CaseAssignment]] = relationship(
+        back_populates="case", order_by="CaseAssignment.assigned_at"
+    )
 
     @property
     def is_open(self) -> bool:
         return self.status is CaseStatus.OPEN
 
-    def events_of(self, event_type: EventType) -> list["CaseEvent"]:
+    def events_of(self, event_type: EventType) -> list[CaseEvent]:
         return [e for e in self.events if e.event_type is event_type]
 
-    def event(self, event_type: EventType) -> "CaseEvent | None":
+    def event(self, event_type: EventType) -> CaseEvent | None:
         found = self.events_of(event_type)
         return found[-1] if found else None
 
@@ -218,9 +235,21 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
 # the index is the database's guard when two people record the same step at the same moment. The
 # workflow table (services.workflow) says which steps are once-only; a test keeps the two equal.
 ONCE_ONLY_EVENTS = (
-    "decided_to_assess", "decided_not_to_assess", "decided_to_issue", "decided_not_to_issue", "draft_plan_issued",
-    "final_plan_issued", "withdrawn", "invitations_sent", "review_meeting_held", "review_report_received",
-    "review_decision_notified", "amendments_proposed", "amended_plan_issued", "decided_not_to_amend", "plan_ceased",
+    "decided_to_assess",
+    "decided_not_to_assess",
+    "decided_to_issue",
+    "decided_not_to_issue",
+    "draft_plan_issued",
+    "final_plan_issued",
+    "withdrawn",
+    "invitations_sent",
+    "review_meeting_held",
+    "review_report_received",
+    "review_decision_notified",
+    "amendments_proposed",
+    "amended_plan_issued",
+    "decided_not_to_amend",
+    "plan_ceased",
     "transfer_notice_sent",
 )
 _ONCE_ONLY = "event_type IN (" + ", ".join(f"'{e}'" for e in ONCE_ONLY_EVENTS) + ")"
@@ -229,8 +258,14 @@ _ONCE_ONLY = "event_type IN (" + ", ".join(f"'{e}'" for e in ONCE_ONLY_EVENTS) +
 class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "case_events"
     __table_args__ = (
-        Index("uq_case_events_once", "case_id", "event_type", unique=True,
-              sqlite_where=text(_ONCE_ONLY), postgresql_where=text(_ONCE_ONLY)),
+        Index(
+            "uq_case_events_once",
+            "case_id",
+            "event_type",
+            unique=True,
+            sqlite_where=text(_ONCE_ONLY),
+            postgresql_where=text(_ONCE_ONLY),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,7 +277,7 @@ class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="events")
-    recorded_by: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    recorded_by: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class Milestone(db.Model):  # type: ignore[name-defined,misc]
@@ -297,7 +332,7 @@ class AdviceRequest(db.Model):  # type: ignore[name-defined,misc]
     quality_note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="advice_requests")
-    directory_entry: Mapped["DirectoryEntry | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    directory_entry: Mapped[DirectoryEntry | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
     @property
     def provider_name(self) -> str:
@@ -320,7 +355,7 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
     outcome: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship(back_populates="consultations")
-    directory_entry: Mapped["DirectoryEntry | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    directory_entry: Mapped[DirectoryEntry | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class Communication(db.Model):  # type: ignore[name-defined,misc]
@@ -355,7 +390,7 @@ class Communication(db.Model):  # type: ignore[name-defined,misc]
     case: Mapped[Case] = relationship(back_populates="communications")
     # The backref makes the ORM clear contact_id when a contact is removed, on SQLite too (where
     # the ON DELETE SET NULL of the foreign key is not enforced unless foreign keys are switched on).
-    contact: Mapped["ChildContact | None"] = relationship(backref="communications")  # type: ignore[name-defined]  # noqa: F821
+    contact: Mapped[ChildContact | None] = relationship(backref="communications")  # type: ignore[name-defined]  # noqa: F821
 
     @property
     def from_text(self) -> str:
@@ -390,8 +425,8 @@ class CaseException(db.Model):  # type: ignore[name-defined,misc]
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="exceptions")
-    proposed_by: Mapped["User | None"] = relationship(foreign_keys=[proposed_by_id])  # type: ignore[name-defined]  # noqa: F821
-    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # type: ignore[name-defined]  # noqa: F821
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])  # type: ignore[name-defined]  # noqa: F821
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])  # type: ignore[name-defined]  # noqa: F821
 
     @property
     def milestone_label(self) -> str:
@@ -418,7 +453,7 @@ class CaseNote(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="notes")
-    author: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    author: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class CaseAssignment(db.Model):  # type: ignore[name-defined,misc]
@@ -434,8 +469,8 @@ class CaseAssignment(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="assignments")
-    coordinator: Mapped["User | None"] = relationship(foreign_keys=[coordinator_id])  # type: ignore[name-defined]  # noqa: F821
-    assigned_by: Mapped["User | None"] = relationship(foreign_keys=[assigned_by_id])  # type: ignore[name-defined]  # noqa: F821
+    coordinator: Mapped[User | None] = relationship(foreign_keys=[coordinator_id])  # type: ignore[name-defined]  # noqa: F821
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])  # type: ignore[name-defined]  # noqa: F821
 
 
 class PlanStatus(str, enum.Enum):
@@ -467,4 +502,4 @@ class Plan(db.Model):  # type: ignore[name-defined,misc]
     # The assessment that issued it (no foreign key: plans and cases refer to each other).
     issued_by_case_id: Mapped[int | None]
 
-    child: Mapped["Child"] = relationship(viewonly=True)  # type: ignore[name-defined]  # noqa: F821
+    child: Mapped[Child] = relationship(viewonly=True)  # type: ignore[name-defined]  # noqa: F821

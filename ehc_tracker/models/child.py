@@ -3,6 +3,7 @@
 The codes follow the DfE SEN2 / school census code sets, so that the statutory returns can be
 built from the record without translation.
 """
+
 from __future__ import annotations
 
 import enum
@@ -180,12 +181,12 @@ class Child(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    team: Mapped["Team"] = relationship()  # type: ignore[name-defined]  # noqa: F821
-    contacts: Mapped[list["ChildContact"]] = relationship(
+    team: Mapped[Team] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    contacts: Mapped[list[ChildContact]] = relationship(
         back_populates="child", order_by="ChildContact.id", cascade="all, delete-orphan"
     )
-    cases: Mapped[list["Case"]] = relationship(back_populates="child", order_by="Case.anchor_on.desc()")  # type: ignore[name-defined]  # noqa: F821
-    plans: Mapped[list["Plan"]] = relationship(order_by="Plan.issued_on.desc()", viewonly=True)  # type: ignore[name-defined]  # noqa: F821
+    cases: Mapped[list[Case]] = relationship(back_populates="child", order_by="Case.anchor_on.desc()")  # type: ignore[name-defined]  # noqa: F821
+    plans: Mapped[list[Plan]] = relationship(order_by="Plan.issued_on.desc()", viewonly=True)  # type: ignore[name-defined]  # noqa: F821
 
     @property
     def full_name(self) -> str:

@@ -1,5 +1,6 @@
 """The directory of providers and settings: who advice is asked of, and which schools, colleges and
 other settings are consulted and named in plans. Kept by administrators."""
+
 from __future__ import annotations
 
 import enum
@@ -71,6 +72,6 @@ class DirectoryEntry(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def reference(self) -> str:
-        """"URN 123456", "UKPRN 10012345", both, or ""."""
+        """ "URN 123456", "UKPRN 10012345", both, or ""."""
         parts = [f"URN {self.urn}" if self.urn else "", f"UKPRN {self.ukprn}" if self.ukprn else ""]
         return ", ".join(p for p in parts if p)

@@ -4,10 +4,11 @@ A family account is a `User` with the role `family`. It sees only the children i
 to (and their cases), through `FamilyLink`. It is created from an invitation a coordinator
 sends from the case: a single-use link, stored only as a hash, that expires.
 """
+
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -39,8 +40,8 @@ class FamilyLink(db.Model):  # type: ignore[name-defined,misc]
     relationship_to_child: Mapped[FamilyRelationship] = mapped_column(_enum(FamilyRelationship, 20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    user: Mapped["User"] = relationship()  # type: ignore[name-defined]  # noqa: F821
-    child: Mapped["Child"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    user: Mapped[User] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    child: Mapped[Child] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class FamilyInvitation(db.Model):  # type: ignore[name-defined,misc]
@@ -60,7 +61,7 @@ class FamilyInvitation(db.Model):  # type: ignore[name-defined,misc]
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
-    case: Mapped["Case"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    case: Mapped[Case] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
     def usable_at(self, now: datetime) -> bool:
-        return self.used_at is None and self.revoked_at is None and now < self.expires_at.astimezone(timezone.utc)
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at.astimezone(UTC)

@@ -1,4 +1,5 @@
 """What managers set for the compliance dashboard: monthly targets and reference figures."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

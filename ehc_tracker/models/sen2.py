@@ -1,4 +1,5 @@
 """The SEN2 return's header settings (kept by an administrator) and whole-authority exports."""
+
 from __future__ import annotations
 
 import enum
@@ -29,7 +30,7 @@ class Sen2Settings(db.Model):  # type: ignore[name-defined,misc]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    updated_by: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    updated_by: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
 class Sen2ExportStatus(str, enum.Enum):
@@ -63,4 +64,4 @@ class Sen2Export(db.Model):  # type: ignore[name-defined,misc]
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
 
-    requested_by: Mapped["User | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    requested_by: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821

@@ -1,4 +1,5 @@
 """Settings an administrator keeps: local non-working days."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

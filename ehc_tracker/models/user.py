@@ -1,4 +1,5 @@
 """Staff accounts, their roles and their teams."""
+
 from __future__ import annotations
 
 import enum
@@ -31,7 +32,7 @@ class Role(str, enum.Enum):
         }[self.value]
 
     @classmethod
-    def staff(cls) -> tuple["Role", ...]:
+    def staff(cls) -> tuple[Role, ...]:
         return (cls.COORDINATOR, cls.MANAGER, cls.ADMIN, cls.VIEWER)
 
 
@@ -50,9 +51,7 @@ class Team(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    members: Mapped[list["User"]] = relationship(
-        secondary=team_memberships, back_populates="teams", order_by="User.name"
-    )
+    members: Mapped[list[User]] = relationship(secondary=team_memberships, back_populates="teams", order_by="User.name")
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
@@ -66,7 +65,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(120))
     # A work phone number shown to the families of the cases the person coordinates (optional).
     phone: Mapped[str | None] = mapped_column(String(20))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an administrator resets the password: the user must choose a new one.
@@ -81,9 +82,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     sign_in_code_digest: Mapped[str | None] = mapped_column(String(64))
     sign_in_code_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    teams: Mapped[list[Team]] = relationship(
-        secondary=team_memberships, back_populates="members", order_by=Team.name
-    )
+    teams: Mapped[list[Team]] = relationship(secondary=team_memberships, back_populates="members", order_by=Team.name)
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login
@@ -105,5 +104,3 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-

@@ -1,4 +1,5 @@
 """Administrators: the runs of the daily alerts job and the state of the outbox."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,9 +22,13 @@ bp = Blueprint("alert_runs", __name__, url_prefix="/admin")
 @bp.route("/jobs")
 @role_required(Role.ADMIN)
 def jobs() -> Any:
-    page = db.paginate(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()), per_page=50, error_out=False)
+    page = db.paginate(
+        select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()), per_page=50, error_out=False
+    )
     counts = dict(
-        db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)).tuples().all()
+        db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status))
+        .tuples()
+        .all()
     )
     problems = list(
         db.session.scalars(

@@ -1,9 +1,21 @@
 """The notifications page (newest first, paginated), marking read, and digest preferences."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, has_request_context, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -105,7 +117,12 @@ def mark_read(alert_id: int) -> Any:
 def mark_all_read() -> Any:
     count = preference_service.mark_all_read(current_staff(), now=clock.now())
     db.session.commit()
-    flash(f"{count} notification{'' if count == 1 else 's'} marked as read." if count else "You have no unread notifications.", "success")
+    flash(
+        f"{count} notification{'' if count == 1 else 's'} marked as read."
+        if count
+        else "You have no unread notifications.",
+        "success",
+    )
     return _back()
 
 
@@ -120,4 +137,6 @@ def preferences() -> Any:
         db.session.commit()
         flash(f"Email digest: {DigestFrequency(form.digest.data).label.lower()}.", "success")
         return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", form=form, receives_escalations=bool(current.receives_escalations))
+    return render_template(
+        "notifications/preferences.html", form=form, receives_escalations=bool(current.receives_escalations)
+    )

@@ -1,6 +1,7 @@
 """The dashboard's line charts: the geometry of each measure's chart (percent on time by month,
 target, national average), drawn as SVG by templates/reports/_chart.html, and the words that
 describe it for people who cannot see it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ def number_text(value: Decimal) -> str:
 
 def month_label(month_on: date) -> str:
     return month_on.strftime("%B %Y")
-
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,22 @@ def build_chart(series: MeasureSeries) -> Chart:
     if any(v is not None for v in national):
         lines.append(line("National average", "#505a5f", "2 4", 2, list(national)))
     every = max(1, -(-len(months) // 12))
-    x_labels = [(round(x, 1), m.month_on.strftime("%b %y")) for n, (x, m) in enumerate(zip(xs, months)) if n % every == 0 or n == len(months) - 1]
+    x_labels = [
+        (round(x, 1), m.month_on.strftime("%b %y"))
+        for n, (x, m) in enumerate(zip(xs, months))
+        if n % every == 0 or n == len(months) - 1
+    ]
     latest = series.latest
     figure = latest.headline
     parts = [
         f"{series.measure.title}: percentage on time each month from {month_label(months[0].month_on)} to {month_label(latest.month_on)}.",
         f"{month_label(latest.month_on)}{' (to date)' if latest.partial else ''}: "
-        + (f"{figure.percent}% ({figure.on_time} of {figure.counted})" if figure.percent is not None else series.measure.nothing.lower()) + ".",
+        + (
+            f"{figure.percent}% ({figure.on_time} of {figure.counted})"
+            if figure.percent is not None
+            else series.measure.nothing.lower()
+        )
+        + ".",
     ]
     if latest.target_percent is not None:
         parts.append(f"Target {number_text(latest.target_percent)}%.")
@@ -96,7 +105,16 @@ def build_chart(series: MeasureSeries) -> Chart:
         parts.append(f"National average {number_text(latest.national_average_percent)}%.")
     parts.append("The table gives every month's figures.")
     return Chart(
-        ident=series.measure.key, title=f"{series.measure.title}, % on time by month", description=" ".join(parts),
-        width=width, height=height, left=left, right=right, top=top, bottom=bottom,
-        y_ticks=[(y(p), f"{p}%") for p in (0, 25, 50, 75, 100)], x_labels=x_labels, lines=lines,
+        ident=series.measure.key,
+        title=f"{series.measure.title}, % on time by month",
+        description=" ".join(parts),
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        y_ticks=[(y(p), f"{p}%") for p in (0, 25, 50, 75, 100)],
+        x_labels=x_labels,
+        lines=lines,
     )

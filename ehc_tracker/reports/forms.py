@@ -1,4 +1,5 @@
 """Filters for the reports (GET forms, no CSRF token: they change nothing) and the targets forms."""
+
 from __future__ import annotations
 
 import calendar
@@ -21,10 +22,23 @@ NEED_CHOICES = [("", "Any primary need")] + [(n.value, f"{n.label} ({n.value})")
 # The milestones cases actually carry (the engine's appeal and mediation dates are not case
 # milestones), without the two periods that close rather than fall due.
 LIST_KEYS = (
-    "decision_to_assess", "advice_due", "decision_not_to_issue", "school_consultation_response", "final_plan",
-    "final_plan_after_reassessment", "review_due", "invitations_by", "advice_circulated_by", "review_report_due",
-    "review_decision_due", "amended_plan_due", "amended_plan_from_proposals_due", "phase_transfer_due", "response_due",
-    "transfer_in_notice_due", "transfer_in_review_due",
+    "decision_to_assess",
+    "advice_due",
+    "decision_not_to_issue",
+    "school_consultation_response",
+    "final_plan",
+    "final_plan_after_reassessment",
+    "review_due",
+    "invitations_by",
+    "advice_circulated_by",
+    "review_report_due",
+    "review_decision_due",
+    "amended_plan_due",
+    "amended_plan_from_proposals_due",
+    "phase_transfer_due",
+    "response_due",
+    "transfer_in_notice_due",
+    "transfer_in_review_due",
 )
 MILESTONE_CHOICES = [("", "Any step")] + [(k, RULES[k].label) for k in LIST_KEYS]
 MEASURE_CHOICES = [(m.key, m.title) for m in MEASURES]
@@ -78,11 +92,16 @@ class OverdueFilterForm(FlaskForm):
     coordinator_id = SelectField("Coordinator", widget=GovSelect(), choices=[], validators=[Optional()])
     team_id = SelectField("Team", widget=GovSelect(), choices=[], validators=[Optional()])
     show = SelectField(
-        "Show", widget=GovSelect(), default="all", validators=[Optional()],
+        "Show",
+        widget=GovSelect(),
+        default="all",
+        validators=[Optional()],
         choices=[("all", "Overdue and due soon"), ("overdue", "Overdue only"), ("due_soon", "Due soon only")],
     )
     within = WholeNumberField(
-        "Due soon means due within (days)", widget=GovTextInput(), default=10,
+        "Due soon means due within (days)",
+        widget=GovTextInput(),
+        default=10,
         validators=[Optional(), NumberRange(min=0, max=365, message="Due soon must be between 0 and 365 days")],
     )
     case_type = SelectField("Case type", widget=GovSelect(), choices=CASE_TYPE_CHOICES, validators=[Optional()])
@@ -99,7 +118,9 @@ class DashboardFilterForm(FlaskForm):
 
     team_id = SelectField("Team", widget=GovSelect(), choices=[], validators=[Optional()])
     months = WholeNumberField(
-        "Number of months", widget=GovTextInput(), default=12,
+        "Number of months",
+        widget=GovTextInput(),
+        default=12,
         validators=[Optional(), NumberRange(min=1, max=60, message="Number of months must be between 1 and 60")],
     )
     as_at = GovDateField("As at", description="Leave blank for today. For example, 31 3 2025", validators=[Optional()])
@@ -152,11 +173,27 @@ class TargetGridForm(FlaskForm):
 
 for _month in range(1, 13):
     _name = calendar.month_name[_month]
-    setattr(TargetGridForm, f"target_{_month:02d}", PercentField(
-        f"Target for {_name}", widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=0, max=100, message=f"The target for {_name} must be between 0 and 100")],
-    ))
-    setattr(TargetGridForm, f"national_{_month:02d}", PercentField(
-        f"National average for {_name}", widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=0, max=100, message=f"The national average for {_name} must be between 0 and 100")],
-    ))
+    setattr(
+        TargetGridForm,
+        f"target_{_month:02d}",
+        PercentField(
+            f"Target for {_name}",
+            widget=GovTextInput(),
+            validators=[
+                Optional(),
+                NumberRange(min=0, max=100, message=f"The target for {_name} must be between 0 and 100"),
+            ],
+        ),
+    )
+    setattr(
+        TargetGridForm,
+        f"national_{_month:02d}",
+        PercentField(
+            f"National average for {_name}",
+            widget=GovTextInput(),
+            validators=[
+                Optional(),
+                NumberRange(min=0, max=100, message=f"The national average for {_name} must be between 0 and 100"),
+            ],
+        ),
+    )

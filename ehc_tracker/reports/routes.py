@@ -3,10 +3,10 @@
 Viewers never receive a child's name: the service leaves names out of their rows, and their
 exports have no name columns.
 """
+
 from __future__ import annotations
 
 import tempfile
-
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,13 +21,13 @@ from ..extensions import db
 from ..models import User
 from ..models.case import AdviceType, CaseType
 from ..models.child import SenNeed
-from ..services import audit
-from ..services import exports
+from ..services import audit, exports
 from ..services import reports as oversight
 from ..services.clock import now, today
 from ..web.security import role_required
 from ..web.views import current_staff, saving
-from .charts import build_chart, month_label as _month_label
+from .charts import build_chart
+from .charts import month_label as _month_label
 from .forms import DashboardFilterForm, MonthlyReportForm, OverdueFilterForm, TargetGridForm, TargetYearForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -71,8 +71,6 @@ def _team_id(form: Any) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
-
-
 def _export_format() -> str:
     fmt = request.args.get("format", "csv")
     if fmt not in FORMATS:
@@ -96,7 +94,9 @@ def _spooled_csv(table: exports.Table) -> Response:
         raise
     size = spool.tell()
     spool.seek(0)
-    response = Response(wrap_file(request.environ, spool), content_type=exports.CSV_CONTENT_TYPE, direct_passthrough=True)
+    response = Response(
+        wrap_file(request.environ, spool), content_type=exports.CSV_CONTENT_TYPE, direct_passthrough=True
+    )
     response.content_length = size
     return response
 
@@ -177,7 +177,8 @@ def _overdue_request() -> OverdueRequest:
     if who == "mine" and not access.is_staff_editor(me):
         who = ""
     scope = oversight.scope_for(
-        me, team_id=_team_id(form),
+        me,
+        team_id=_team_id(form),
         coordinator_id=me.id if who == "mine" else (int(who) if who.isdigit() else None),
         unassigned=who == "unassigned",
     )
@@ -204,28 +205,54 @@ def _overdue_request() -> OverdueRequest:
         descending=direction == "desc",
     )
     summary = {
-        "coordinator": who or "all", "team_id": _team_id(form), "show": filters.show, "within": filters.due_within_days,
-        "case_type": case_type, "milestone_key": filters.milestone_key, "primary_need": need,
-        "setting": filters.setting_contains, "as_at": filters.as_at.isoformat(), "sort": sort, "dir": direction,
+        "coordinator": who or "all",
+        "team_id": _team_id(form),
+        "show": filters.show,
+        "within": filters.due_within_days,
+        "case_type": case_type,
+        "milestone_key": filters.milestone_key,
+        "primary_need": need,
+        "setting": filters.setting_contains,
+        "as_at": filters.as_at.isoformat(),
+        "sort": sort,
+        "dir": direction,
     }
     default_who = "mine" if access.works_own_caseload(me) else ""
     team_id = _team_id(form)
     setting = filters.setting_contains.strip() if filters.setting_contains else ""
     described = [
-        FilterInWords("coordinator", "Coordinator", _choice(form.coordinator_id, who, "Not one of your teams’ coordinators"), who != default_who),
+        FilterInWords(
+            "coordinator",
+            "Coordinator",
+            _choice(form.coordinator_id, who, "Not one of your teams’ coordinators"),
+            who != default_who,
+        ),
         FilterInWords("team", "Team", _choice(form.team_id, team_id, "Not one of your teams"), team_id is not None),
         FilterInWords("show", "Show", _choice(form.show, filters.show, filters.show), filters.show != "all"),
-        FilterInWords("within", "Due soon means due within", _days(filters.due_within_days), filters.due_within_days != oversight.DEFAULT_DUE_SOON_DAYS),
+        FilterInWords(
+            "within",
+            "Due soon means due within",
+            _days(filters.due_within_days),
+            filters.due_within_days != oversight.DEFAULT_DUE_SOON_DAYS,
+        ),
         FilterInWords("case_type", "Case type", _choice(form.case_type, case_type, "All case types"), bool(case_type)),
-        FilterInWords("milestone_key", "Step", _choice(form.milestone_key, filters.milestone_key, "Any step"), bool(filters.milestone_key)),
+        FilterInWords(
+            "milestone_key",
+            "Step",
+            _choice(form.milestone_key, filters.milestone_key, "Any step"),
+            bool(filters.milestone_key),
+        ),
         FilterInWords("primary_need", "Primary need", _choice(form.primary_need, need, "Any primary need"), bool(need)),
         FilterInWords("setting", "Setting name contains", f"“{setting}”" if setting else "any setting", bool(setting)),
         FilterInWords("as_at", "As at", f"{filters.as_at:%-d %B %Y}", _valid(form.as_at) is not None),
     ]
     sorted_by = {
-        ("overdue", "desc"): "most days overdue first", ("overdue", "asc"): "fewest days overdue first",
-        ("due", "asc"): "earliest due date first", ("due", "desc"): "latest due date first",
-        ("child", "asc"): "child’s surname, A to Z", ("child", "desc"): "child’s surname, Z to A",
+        ("overdue", "desc"): "most days overdue first",
+        ("overdue", "asc"): "fewest days overdue first",
+        ("due", "asc"): "earliest due date first",
+        ("due", "desc"): "latest due date first",
+        ("child", "asc"): "child’s surname, A to Z",
+        ("child", "desc"): "child’s surname, Z to A",
     }[(sort, direction)]
     return OverdueRequest(form, scope, filters, who, with_names, summary, described, sorted_by)
 
@@ -235,7 +262,9 @@ def _overdue_request() -> OverdueRequest:
 def overdue() -> Any:
     r = _overdue_request()
     page = oversight.page_of_ids(oversight.overdue_ids(r.scope, r.filters), page=_page_number(), per_page=PER_PAGE)
-    rows = oversight.milestone_rows(page.items, as_at=r.filters.as_at, with_names=r.with_names, due_soon_days=r.filters.due_within_days)
+    rows = oversight.milestone_rows(
+        page.items, as_at=r.filters.as_at, with_names=r.with_names, due_soon_days=r.filters.due_within_days
+    )
     # One-click views: a coordinator starts on their own cases, a manager on their teams'.
     views = [("My overdue", "mine")] if access.is_staff_editor(current_staff()) else []
     views.append(("My teams’ overdue", ""))
@@ -245,9 +274,18 @@ def overdue() -> Any:
     quick = {view for _, view in views}
     panel_open = bool(r.form.errors) or any(f.key != "coordinator" or r.who not in quick for f in applied)
     return render_template(
-        "reports/overdue.html", form=r.form, page=page, rows=rows, filters=r.filters, who=r.who, with_names=r.with_names,
-        sort=r.filters.sort, direction="desc" if r.filters.descending else "asc", views=views,
-        applied=applied, panel_open=panel_open,
+        "reports/overdue.html",
+        form=r.form,
+        page=page,
+        rows=rows,
+        filters=r.filters,
+        who=r.who,
+        with_names=r.with_names,
+        sort=r.filters.sort,
+        direction="desc" if r.filters.descending else "asc",
+        views=views,
+        applied=applied,
+        panel_open=panel_open,
     )
 
 
@@ -258,14 +296,21 @@ def overdue_export() -> Any:
     fmt = _export_format()
     r = _overdue_request()
     audit.record(
-        current_staff(), "export_downloaded", "report", "overdue",
+        current_staff(),
+        "export_downloaded",
+        "report",
+        "overdue",
         f"Downloaded the overdue list as {fmt.upper()}" + ("" if r.with_names else " (no child names)"),
         {"report": "overdue", "format": fmt, "filters": r.summary, "child_names": r.with_names},
     )
     db.session.commit()
-    table = exports.overdue_table(oversight.overdue_rows(r.scope, r.filters, with_names=r.with_names), with_names=r.with_names)
+    table = exports.overdue_table(
+        oversight.overdue_rows(r.scope, r.filters, with_names=r.with_names), with_names=r.with_names
+    )
     notes = () if r.with_names else ("Children’s names and settings are left out of this export.",)
-    about = _about("Overdue and due soon", r.described + [FilterInWords("sort", "Sorted by", r.sorted_by, False)], notes)
+    about = _about(
+        "Overdue and due soon", r.described + [FilterInWords("sort", "Sorted by", r.sorted_by, False)], notes
+    )
     return _file_response([table], fmt, f"overdue-{r.filters.as_at.isoformat()}", about)
 
 
@@ -291,7 +336,9 @@ def _dashboard_request() -> DashboardRequest:
     as_at = _as_at(form)
     team_id = _team_id(form)
     months = oversight.months_ending(as_at, count if isinstance(count, int) else DEFAULT_MONTHS)
-    span = f"{len(months)} month{'' if len(months) == 1 else 's'}, {_month_label(months[0])} to {_month_label(months[-1])}"
+    span = (
+        f"{len(months)} month{'' if len(months) == 1 else 's'}, {_month_label(months[0])} to {_month_label(months[-1])}"
+    )
     described = [
         FilterInWords("team", "Team", _choice(form.team_id, team_id, "Not one of your teams"), team_id is not None),
         FilterInWords("months", "Months", span, len(months) != DEFAULT_MONTHS),
@@ -309,11 +356,21 @@ def dashboard() -> Any:
     advice = oversight.advice_breakdowns(d.scope, start, end, d.as_at)
     applied = [f for f in d.described if f.applied]
     return render_template(
-        "reports/dashboard.html", form=d.form, series=series, charts={s.measure.key: build_chart(s) for s in series},
-        by_type=advice["type"], by_provider=advice["provider"],
-        work=oversight.workload(d.scope, d.as_at), as_at=d.as_at, months=d.months, team_id=d.team_id or "",
-        as_at_args=date_args(d.as_at), month_count=len(d.months),
-        headline=oversight.headline(d.scope, d.as_at), applied=applied, panel_open=bool(applied or d.form.errors),
+        "reports/dashboard.html",
+        form=d.form,
+        series=series,
+        charts={s.measure.key: build_chart(s) for s in series},
+        by_type=advice["type"],
+        by_provider=advice["provider"],
+        work=oversight.workload(d.scope, d.as_at),
+        as_at=d.as_at,
+        months=d.months,
+        team_id=d.team_id or "",
+        as_at_args=date_args(d.as_at),
+        month_count=len(d.months),
+        headline=oversight.headline(d.scope, d.as_at),
+        applied=applied,
+        panel_open=bool(applied or d.form.errors),
         team_name=_choice(d.form.team_id, d.team_id, "Not one of your teams"),
     )
 
@@ -335,9 +392,18 @@ def dashboard_export() -> Any:
             exports.workload_table(oversight.workload(d.scope, d.as_at)),
         ]
     audit.record(
-        current_staff(), "export_downloaded", "report", "compliance",
+        current_staff(),
+        "export_downloaded",
+        "report",
+        "compliance",
         f"Downloaded the monthly compliance figures as {fmt.upper()}",
-        {"report": "compliance", "format": fmt, "team_id": d.team_id, "as_at": d.as_at.isoformat(), "months": len(d.months)},
+        {
+            "report": "compliance",
+            "format": fmt,
+            "team_id": d.team_id,
+            "as_at": d.as_at.isoformat(),
+            "months": len(d.months),
+        },
     )
     db.session.commit()
     about = _about("Compliance figures", d.described)
@@ -389,8 +455,14 @@ def drilldown() -> Any:
                 abort(400)
         provider = request.args.get("provider") or None
         spec = oversight.DrillDown(
-            measure, first, oversight.next_month(last), as_at, outcome=outcome, exclude_exceptions=exclude,  # type: ignore[arg-type]
-            advice_type=advice_type, provider=provider,
+            measure,
+            first,
+            oversight.next_month(last),
+            as_at,
+            outcome=outcome,
+            exclude_exceptions=exclude,  # type: ignore[arg-type]
+            advice_type=advice_type,
+            provider=provider,
         )
         scope = oversight.scope_for(me, team_id=team_id)
         page = oversight.page_of_ids(oversight.drilldown_ids(scope, spec), page=_page_number(), per_page=PER_PAGE)
@@ -404,8 +476,16 @@ def drilldown() -> Any:
             heading += f", {advice_type.label}"
         if provider:
             heading += f", {provider}"
-        params.update({"from": first.isoformat(), "to": last.isoformat(), "outcome": outcome, "exceptions": "exclude" if exclude else "include",
-                       "advice_type": advice_type.value if advice_type else None, "provider": provider})
+        params.update(
+            {
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "outcome": outcome,
+                "exceptions": "exclude" if exclude else "include",
+                "advice_type": advice_type.value if advice_type else None,
+                "provider": provider,
+            }
+        )
         kind = "milestones"
     elif key in oversight.WORKLOAD_TITLES:
         coordinator_arg = request.args.get("coordinator_id", "")
@@ -414,7 +494,9 @@ def drilldown() -> Any:
         if key == "caseload" and not coordinator_arg:
             abort(404)  # a caseload is someone's (or nobody's): the dashboard always says whose
         scope = oversight.scope_for(
-            me, team_id=team_id, coordinator_id=int(coordinator_arg) if coordinator_arg.isdigit() else None,
+            me,
+            team_id=team_id,
+            coordinator_id=int(coordinator_arg) if coordinator_arg.isdigit() else None,
             unassigned=coordinator_arg == "none",
         )
         # Only someone in the reader's teams (or holding a case there) can be asked for by id:
@@ -437,8 +519,15 @@ def drilldown() -> Any:
         audit.record(me, "report_viewed", "report", key, f"Viewed the list behind a report figure: {heading}", params)
         db.session.commit()
     return render_template(
-        "reports/drilldown.html", heading=heading, page=page, rows=rows, kind=kind, measure=measure, with_names=with_names,
-        as_at=as_at, team_id=team_id,
+        "reports/drilldown.html",
+        heading=heading,
+        page=page,
+        rows=rows,
+        kind=kind,
+        measure=measure,
+        with_names=with_names,
+        as_at=as_at,
+        team_id=team_id,
     )
 
 
@@ -497,10 +586,13 @@ def targets() -> Any:
         _fill_grid(form, last_year if copied else saved, saved)
     elif form.validate_on_submit():
         rows = [
-            oversight.MonthTarget(date(year, month, 1), form.target(month).data, form.national(month).data) for month in range(1, 13)
+            oversight.MonthTarget(date(year, month, 1), form.target(month).data, form.national(month).data)
+            for month in range(1, 13)
         ]
         with saving(form) as done:
-            changed, removed = oversight.save_year_targets(measure=measure_key, year=year, months=rows, actor=current_staff())
+            changed, removed = oversight.save_year_targets(
+                measure=measure_key, year=year, months=rows, actor=current_staff()
+            )
         if done.ok:
             if changed or removed:
                 parts = [f"{changed} month{'' if changed == 1 else 's'} set or changed"] if changed else []
@@ -514,11 +606,23 @@ def targets() -> Any:
         by_year[(t.measure, t.month_on.year)] = by_year.get((t.measure, t.month_on.year), 0) + 1
     overview = [(m, sorted((y, n) for (key, y), n in by_year.items() if key == m.key)) for m in oversight.MEASURES]
     setter_ids = {t.set_by_id for t in saved.values() if t.set_by_id}
-    setters = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(setter_ids)))} if setter_ids else {}
+    setters = (
+        {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(setter_ids)))} if setter_ids else {}
+    )
     return render_template(
-        "reports/targets.html", choose=choose, form=form, measure=measure, year=year, months=[date(year, n, 1) for n in range(1, 13)],
-        copied=copied, can_copy=bool(last_year), overview=overview, any_saved=bool(by_year), copy_value=COPY_LAST_YEAR,
-        saved=saved, setters=setters,
+        "reports/targets.html",
+        choose=choose,
+        form=form,
+        measure=measure,
+        year=year,
+        months=[date(year, n, 1) for n in range(1, 13)],
+        copied=copied,
+        can_copy=bool(last_year),
+        overview=overview,
+        any_saved=bool(by_year),
+        copy_value=COPY_LAST_YEAR,
+        saved=saved,
+        setters=setters,
     )
 
 
@@ -545,7 +649,6 @@ def print_css() -> Any:
     return Response(PRINT_CSS, content_type="text/css; charset=utf-8")
 
 
-
 @bp.route("/monthly")
 @role_required(*READERS)
 def monthly() -> Any:
@@ -554,7 +657,9 @@ def monthly() -> Any:
     form = MonthlyReportForm(request.args)
     current = oversight.month_start(now)
     choices = [current - relativedelta(months=n) for n in range(0, 25)]
-    form.month.choices = [(m.strftime("%Y-%m"), _month_label(m) + (" (to date)" if m == current else "")) for m in choices]
+    form.month.choices = [
+        (m.strftime("%Y-%m"), _month_label(m) + (" (to date)" if m == current else "")) for m in choices
+    ]
     form.team_id.choices = _team_choices(me)
     if "month" not in request.args:
         # A board usually looks at the last complete month.
@@ -565,7 +670,15 @@ def monthly() -> Any:
     scope = oversight.scope_for(me, team_id=team_id)
     team_name = next((t.name for t in me.teams if t.id == team_id), None)
     return render_template(
-        "reports/monthly.html", form=form, lines=oversight.monthly_report(scope, month_on, now), work=oversight.workload(scope, now),
-        month_on=month_on, month_label=_month_label(month_on), last_month_label=_month_label(month_on - relativedelta(months=1)),
-        as_at=now, partial=month_on == current, team_name=team_name, team_id=team_id,
+        "reports/monthly.html",
+        form=form,
+        lines=oversight.monthly_report(scope, month_on, now),
+        work=oversight.workload(scope, now),
+        month_on=month_on,
+        month_label=_month_label(month_on),
+        last_month_label=_month_label(month_on - relativedelta(months=1)),
+        as_at=now,
+        partial=month_on == current,
+        team_name=team_name,
+        team_id=team_id,
     )

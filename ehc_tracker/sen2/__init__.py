@@ -6,6 +6,7 @@ ehc_tracker/sen2_rules/. The header's items (LA code, DMO, DCO, DSCO, software c
 number) are kept by an administrator on the SEN2 settings page; where an item is not saved there,
 the app setting or environment variable SEN2_<ITEM> (e.g. SEN2_LA_CODE) is used instead.
 """
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ any worker and after a reload, and the same code runs on SQLite and PostgreSQL. 
 with its process stays "running": the status page says since when, and the manager can start
 another. With SEN2_EXPORT_INLINE set (the default under tests) the build runs in the request.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,14 +46,20 @@ def run_export(export_id: int, link_prefix: str = "") -> None:
     _set(export_id, status=Sen2ExportStatus.RUNNING, started_at=utcnow())
     try:
         result = sen2_service.build_return(
-            census_date, header=header_settings(), today=clock.today(), now=clock.now(), team_ids=None,
+            census_date,
+            header=header_settings(),
+            today=clock.today(),
+            now=clock.now(),
+            team_ids=None,
             progress=lambda done, total: _set(export_id, done=done, total=total),
         )
         export = db.session.get(Sen2Export, export_id)
         assert export is not None
         export.xml = result.xml
         export.report_csv = result.report_csv(
-            (lambda f: f"{link_prefix}/children/{f.child_id}" if f.child_id is not None else "") if link_prefix else None
+            (lambda f: f"{link_prefix}/children/{f.child_id}" if f.child_id is not None else "")
+            if link_prefix
+            else None
         )
         export.summary = {
             "filename": result.filename,
@@ -68,12 +75,19 @@ def run_export(export_id: int, link_prefix: str = "") -> None:
         export.done = export.total = result.persons
         export.status = Sen2ExportStatus.DONE
         export.finished_at = utcnow()
-        sen2_service.record_export(result, actor=actor, how=f"written for the whole authority (export {export_id})", team_ids=None)
+        sen2_service.record_export(
+            result, actor=actor, how=f"written for the whole authority (export {export_id})", team_ids=None
+        )
         db.session.commit()
     except Exception as error:  # the row must say the run failed, whatever the reason
         db.session.rollback()
         log.exception("SEN2 export %s failed", export_id)
-        _set(export_id, status=Sen2ExportStatus.FAILED, finished_at=utcnow(), error=str(error)[:500] or error.__class__.__name__)
+        _set(
+            export_id,
+            status=Sen2ExportStatus.FAILED,
+            finished_at=utcnow(),
+            error=str(error)[:500] or error.__class__.__name__,
+        )
 
 
 def _run_in_thread(app: Flask, export_id: int, link_prefix: str) -> None:
@@ -90,4 +104,6 @@ def start_export(export_id: int, link_prefix: str = "") -> None:
     if app.config.get("SEN2_EXPORT_INLINE", app.testing):
         run_export(export_id, link_prefix)
         return
-    threading.Thread(target=_run_in_thread, args=(app, export_id, link_prefix), name=f"sen2-export-{export_id}", daemon=True).start()
+    threading.Thread(
+        target=_run_in_thread, args=(app, export_id, link_prefix), name=f"sen2-export-{export_id}", daemon=True
+    ).start()

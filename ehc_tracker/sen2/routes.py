@@ -1,5 +1,6 @@
 """The SEN2 pages: managers check their teams' part of the return, download it with its
 validation report, and make the whole authority's return; administrators keep the header items."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,8 +12,7 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..models.sen2 import Sen2Export, Sen2ExportStatus
-from ..services import ServiceError, audit
-from ..services import clock
+from ..services import ServiceError, audit, clock
 from ..services import sen2 as sen2_service
 from ..web.security import role_required
 from ..web.views import current_staff, saving
@@ -62,16 +62,27 @@ def index() -> Any:
             except ServiceError as error:
                 form.census_date.errors = list(form.census_date.errors) + [error.message]
             else:
-                sen2_service.record_export(result, actor=current_staff(), how="checked", team_ids=current_staff().team_ids)
+                sen2_service.record_export(
+                    result, actor=current_staff(), how="checked", team_ids=current_staff().team_ids
+                )
                 db.session.commit()
     else:
         form.census_date.data = sen2_service.latest_census_date(clock.today())
     whole = WholeExportForm(formdata=None, prefix="whole")
-    whole.census_date.data = form.census_date.data if result is not None else sen2_service.latest_census_date(clock.today())
+    whole.census_date.data = (
+        form.census_date.data if result is not None else sen2_service.latest_census_date(clock.today())
+    )
     header = header_settings()
     return render_template(
-        "sen2/index.html", form=form, result=result, rules=sen2_service.VALIDATION_RULES, shown=SHOWN,
-        teams=sorted(current_staff().teams, key=lambda t: t.name), whole=whole, exports=_recent_exports(), header=header,
+        "sen2/index.html",
+        form=form,
+        result=result,
+        rules=sen2_service.VALIDATION_RULES,
+        shown=SHOWN,
+        teams=sorted(current_staff().teams, key=lambda t: t.name),
+        whole=whole,
+        exports=_recent_exports(),
+        header=header,
     )
 
 
@@ -96,7 +107,9 @@ def report() -> Any:
         result = _build(_census_arg())
     except ServiceError:
         abort(400)
-    sen2_service.record_export(result, actor=current_staff(), how="validation report downloaded", team_ids=current_staff().team_ids)
+    sen2_service.record_export(
+        result, actor=current_staff(), how="validation report downloaded", team_ids=current_staff().team_ids
+    )
     db.session.commit()
     response = Response(result.report_csv(_link), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="SEN2_{result.census_date.year}_validation.csv"'
@@ -116,7 +129,9 @@ def start() -> Any:
         except ServiceError as error:
             form.census_date.errors = list(form.census_date.errors) + [error.message]
         else:
-            export = Sen2Export(census_date=form.census_date.data, requested_by_id=current_staff().id, status=Sen2ExportStatus.QUEUED)
+            export = Sen2Export(
+                census_date=form.census_date.data, requested_by_id=current_staff().id, status=Sen2ExportStatus.QUEUED
+            )
             db.session.add(export)
             db.session.commit()
             start_export(export.id, request.host_url.rstrip("/"))
@@ -124,8 +139,15 @@ def start() -> Any:
     check = CensusForm(formdata=None)
     check.census_date.data = sen2_service.latest_census_date(clock.today())
     return render_template(
-        "sen2/index.html", form=check, result=None, rules=sen2_service.VALIDATION_RULES, shown=SHOWN,
-        teams=sorted(current_staff().teams, key=lambda t: t.name), whole=form, exports=_recent_exports(), header=header_settings(),
+        "sen2/index.html",
+        form=check,
+        result=None,
+        rules=sen2_service.VALIDATION_RULES,
+        shown=SHOWN,
+        teams=sorted(current_staff().teams, key=lambda t: t.name),
+        whole=form,
+        exports=_recent_exports(),
+        header=header_settings(),
     ), 400
 
 
@@ -140,7 +162,9 @@ def _export_or_404(export_id: int) -> Sen2Export:
 @role_required(*ROLES)
 def export_status(export_id: int) -> Any:
     export = _export_or_404(export_id)
-    return render_template("sen2/export.html", export=export, running=export.status in (Sen2ExportStatus.QUEUED, Sen2ExportStatus.RUNNING))
+    return render_template(
+        "sen2/export.html", export=export, running=export.status in (Sen2ExportStatus.QUEUED, Sen2ExportStatus.RUNNING)
+    )
 
 
 @bp.route("/exports/<int:export_id>/file")
@@ -149,11 +173,19 @@ def export_file(export_id: int) -> Any:
     export = _export_or_404(export_id)
     if export.status is not Sen2ExportStatus.DONE or export.xml is None:
         abort(404)
-    audit.record(current_staff(), "sen2_exported", "sen2_return", export.census_date.isoformat(),
-                              f"Downloaded the whole authority's SEN2 return (export {export.id})", {"export_id": export.id})
+    audit.record(
+        current_staff(),
+        "sen2_exported",
+        "sen2_return",
+        export.census_date.isoformat(),
+        f"Downloaded the whole authority's SEN2 return (export {export.id})",
+        {"export_id": export.id},
+    )
     db.session.commit()
     response = Response(export.xml, content_type="application/xml; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{(export.summary or {}).get("filename", "SEN2.xml")}"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{(export.summary or {}).get("filename", "SEN2.xml")}"'
+    )
     return response
 
 
@@ -163,8 +195,14 @@ def export_report(export_id: int) -> Any:
     export = _export_or_404(export_id)
     if export.status is not Sen2ExportStatus.DONE or export.report_csv is None:
         abort(404)
-    audit.record(current_staff(), "sen2_exported", "sen2_return", export.census_date.isoformat(),
-                              f"Downloaded the validation report of the whole authority's SEN2 return (export {export.id})", {"export_id": export.id})
+    audit.record(
+        current_staff(),
+        "sen2_exported",
+        "sen2_return",
+        export.census_date.isoformat(),
+        f"Downloaded the validation report of the whole authority's SEN2 return (export {export.id})",
+        {"export_id": export.id},
+    )
     db.session.commit()
     response = Response(export.report_csv, content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="SEN2_{export.census_date.year}_validation.csv"'
@@ -182,8 +220,13 @@ def settings() -> Any:
     if form.validate_on_submit():
         with saving(form) as done:
             sen2_service.save_header(
-                actor=current_staff(), la_code=form.la_code.data, dmo=form.dmo.data, dco=form.dco.data, dsco=form.dsco.data,
-                software_code=form.software_code.data, serial_no=form.serial_no.data,
+                actor=current_staff(),
+                la_code=form.la_code.data,
+                dmo=form.dmo.data,
+                dco=form.dco.data,
+                dsco=form.dsco.data,
+                software_code=form.software_code.data,
+                serial_no=form.serial_no.data,
             )
         if done.ok:
             flash("Saved the SEN2 header settings.", "success")

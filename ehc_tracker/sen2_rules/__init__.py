@@ -5,6 +5,7 @@ lists the return uses. Pure: no database, no Flask.
 A new year is a new module and a new `Collection` in COLLECTIONS; the return is built with the
 newest entry whose year is not after the census year (see `collection_for`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -133,5 +134,12 @@ def la_code_for(text: str | None) -> str | None:
 
 
 __all__ = [
-    "COLLECTIONS", "Collection", "ReferencePeriod", "SchemaError", "census_date_for", "collection_for", "la_code_for", "la_codes",
+    "COLLECTIONS",
+    "Collection",
+    "ReferencePeriod",
+    "SchemaError",
+    "census_date_for",
+    "collection_for",
+    "la_code_for",
+    "la_codes",
 ]

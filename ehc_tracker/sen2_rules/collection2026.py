@@ -29,6 +29,7 @@ Where this comes from
 
 The 2027 collection is a new entry beside this one (see `sen2_rules.COLLECTIONS`), not an edit.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -97,8 +98,26 @@ SEN_SETTINGS = {
 }
 SEN_TYPES = ("SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "DS", "OTH")
 ETHNICITIES = (
-    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN", "AOTH",
-    "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+    "WBRI",
+    "WIRI",
+    "WIRT",
+    "WOTH",
+    "WROM",
+    "MWBC",
+    "MWBA",
+    "MWAS",
+    "MOTH",
+    "AIND",
+    "APKN",
+    "ABAN",
+    "AOTH",
+    "BCRB",
+    "BAFR",
+    "BOTH",
+    "CHNE",
+    "OOTH",
+    "REFU",
+    "NOBT",
 )
 CEASE_REASONS = {
     "1": "Reached maximum age",
@@ -115,25 +134,33 @@ REVIEW_OUTCOMES = {"A": "Amend the plan", "C": "Cease the plan", "M": "Maintain 
 
 _DSCO = "2026 item: after DCO, following the header's DMO/DCO pattern and data-to-insight's reading of the 2026 guide"
 _REQUEST_SOURCE = "2026 item: after ReceivedDate, as the 2026 guide's request module lists it (docs/sen2-2026.md)"
-_REVIEW_2026 = "2026 item: between ReviewOutcome and LastReview, the order witan.sen2 reads the guide's active-plans module in"
+_REVIEW_2026 = (
+    "2026 item: between ReviewOutcome and LastReview, the order witan.sen2 reads the guide's active-plans module in"
+)
 
 # --- Structure -------------------------------------------------------------------------------------------
-COLLECTION_DETAILS = Complex("CollectionDetails", (
-    Element("Collection", Simple("collection", codes=("SEN2",)), 0),
-    Element("Year", YEAR_TYPE, 0),
-    Element("ReferenceDate", DATE, 0),
-))
-SOURCE = Complex("Source", (
-    Element("SourceLevel", Simple("source level", codes=("L",)), 0),
-    Element("LEA", LA_CODE),
-    Element("SoftwareCode", TEXT, 0),
-    Element("Release", TEXT, 0),
-    Element("SerialNo", SERIAL, 0),
-    Element("DateTime", DATETIME, 0),
-    Element("DMO", FLAG),
-    Element("DCO", FLAG),
-    Element("DSCO", FLAG, inferred=_DSCO),
-))
+COLLECTION_DETAILS = Complex(
+    "CollectionDetails",
+    (
+        Element("Collection", Simple("collection", codes=("SEN2",)), 0),
+        Element("Year", YEAR_TYPE, 0),
+        Element("ReferenceDate", DATE, 0),
+    ),
+)
+SOURCE = Complex(
+    "Source",
+    (
+        Element("SourceLevel", Simple("source level", codes=("L",)), 0),
+        Element("LEA", LA_CODE),
+        Element("SoftwareCode", TEXT, 0),
+        Element("Release", TEXT, 0),
+        Element("SerialNo", SERIAL, 0),
+        Element("DateTime", DATETIME, 0),
+        Element("DMO", FLAG),
+        Element("DCO", FLAG),
+        Element("DSCO", FLAG, inferred=_DSCO),
+    ),
+)
 HEADER = Complex("Header", (Element("CollectionDetails", COLLECTION_DETAILS), Element("Source", SOURCE)))
 
 _PLACE_ID = (
@@ -143,78 +170,107 @@ _PLACE_ID = (
     Element("SENSettingOther", TEXT, 0),
     Element("PlacementRank", RANK),
 )
-PLAN_DETAIL = Complex("PlanDetail", _PLACE_ID + (
-    Element("SENunitIndicator", YES_NO),
-    Element("ResourcedProvisionIndicator", YES_NO),
-), one_of=(("URN", "UKPRN", "SENSetting"),))
-NAMED_PLAN = Complex("NamedPlan", (
-    Element("StartDate", DATE),
-    Element("PlanDetail", PLAN_DETAIL, 1, 2),
-    Element("PlanRes", Simple("residential", codes=("A", "B")), 0),
-    Element("PlanWBP", Simple("work-based learning", codes=("A", "T", "S")), 0),
-    Element("PB", YES_NO, 0),
-    Element("OA", YES_NO, 0),
-    Element("DP", Simple("direct payments", codes=("E", "S", "H", "I")), 0),
-    Element("CeaseDate", DATE, 0),
-    Element("CeaseReason", Simple("cease reason", codes=tuple(CEASE_REASONS)), 0),
-))
-ASSESSMENT = Complex("Assessment", (
-    Element("AssessmentOutcome", Simple("assessment outcome", codes=tuple(ASSESSMENT_OUTCOMES))),
-    Element("AssessmentOutcomeDate", DATE, 0),
-    Element("AssessmentMediation", YES_NO, 0),
-    Element("AssessmentTribunal", YES_NO, 0),
-    Element("OtherMediation", YES_NO, 0),
-    Element("OtherTribunal", YES_NO, 0),
-    Element("Week20", YES_NO, 0),
-    Element("NamedPlan", NAMED_PLAN, 0),
-))
-PLACEMENT_DETAIL = Complex("PlacementDetail", _PLACE_ID + (
-    Element("EntryDate", DATE),
-    Element("LeavingDate", DATE, 0),
-    Element("SENunitIndicator", YES_NO),
-    Element("ResourcedProvisionIndicator", YES_NO),
-    Element("Res", Simple("residential", codes=("A", "B")), 0),
-    Element("WBP", Simple("work-based learning", codes=("A", "T", "S")), 0),
-), one_of=(("URN", "UKPRN", "SENSetting"),))
-SEN_NEED = Complex("SENneed", (
-    Element("SENtype", Simple("SEN type", codes=SEN_TYPES)),
-    Element("SENtypeRank", RANK),
-))
-ACTIVE_PLANS = Complex("ActivePlans", (
-    Element("TransferLA", LA_CODE, 0),
-    Element("PlacementDetail", PLACEMENT_DETAIL, 1, 2),
-    Element("SENneed", SEN_NEED, 1, 2),
-    Element("ReviewMeeting", DATE, 0),
-    Element("ReviewOutcome", Simple("review outcome", codes=tuple(REVIEW_OUTCOMES)), 0),
-    Element("ReviewDraft", DATE, 0, inferred=_REVIEW_2026),
-    Element("PhaseTransferDueDate", DATE, 0, inferred=_REVIEW_2026),
-    Element("PhaseTransferFinalDate", DATE, 0, inferred=_REVIEW_2026),
-    Element("LastReview", DATE, 0),
-))
-REQUESTS = Complex("Requests", (
-    Element("ReceivedDate", DATE, 0),
-    Element("RequestSource", Simple("request source", codes=tuple(REQUEST_SOURCES)), 0, inferred=_REQUEST_SOURCE),
-    Element("RYA", YES_NO, 0),
-    Element("RequestOutcomeDate", DATE, 0),
-    Element("RequestOutcome", Simple("request outcome", codes=tuple(REQUEST_OUTCOMES))),
-    Element("RequestMediation", YES_NO, 0),
-    Element("RequestTribunal", YES_NO, 0),
-    Element("Exported", LA_CODE, 0),
-    Element("Assessment", ASSESSMENT, 0),
-    Element("ActivePlans", ACTIVE_PLANS, 0),
-))
-PERSON = Complex("Person", (
-    Element("Surname", TEXT),
-    Element("Forename", TEXT),
-    Element("PersonBirthDate", DATE),
-    Element("Sex", Simple("sex", codes=("M", "F", "U"))),
-    Element("Ethnicity", Simple("ethnicity", codes=ETHNICITIES)),
-    Element("PostCode", TEXT),
-    Element("UPN", UPN, 0),
-    Element("UniqueLearnerNumber", ULN, 0),
-    Element("UPNunknown", Simple("UPN unknown reason", codes=tuple(UPN_UNKNOWN_REASONS)), 0),
-    Element("Requests", REQUESTS, 1, UNBOUNDED),
-), one_of=(("UPN", "UniqueLearnerNumber", "UPNunknown"),))
+PLAN_DETAIL = Complex(
+    "PlanDetail",
+    _PLACE_ID
+    + (
+        Element("SENunitIndicator", YES_NO),
+        Element("ResourcedProvisionIndicator", YES_NO),
+    ),
+    one_of=(("URN", "UKPRN", "SENSetting"),),
+)
+NAMED_PLAN = Complex(
+    "NamedPlan",
+    (
+        Element("StartDate", DATE),
+        Element("PlanDetail", PLAN_DETAIL, 1, 2),
+        Element("PlanRes", Simple("residential", codes=("A", "B")), 0),
+        Element("PlanWBP", Simple("work-based learning", codes=("A", "T", "S")), 0),
+        Element("PB", YES_NO, 0),
+        Element("OA", YES_NO, 0),
+        Element("DP", Simple("direct payments", codes=("E", "S", "H", "I")), 0),
+        Element("CeaseDate", DATE, 0),
+        Element("CeaseReason", Simple("cease reason", codes=tuple(CEASE_REASONS)), 0),
+    ),
+)
+ASSESSMENT = Complex(
+    "Assessment",
+    (
+        Element("AssessmentOutcome", Simple("assessment outcome", codes=tuple(ASSESSMENT_OUTCOMES))),
+        Element("AssessmentOutcomeDate", DATE, 0),
+        Element("AssessmentMediation", YES_NO, 0),
+        Element("AssessmentTribunal", YES_NO, 0),
+        Element("OtherMediation", YES_NO, 0),
+        Element("OtherTribunal", YES_NO, 0),
+        Element("Week20", YES_NO, 0),
+        Element("NamedPlan", NAMED_PLAN, 0),
+    ),
+)
+PLACEMENT_DETAIL = Complex(
+    "PlacementDetail",
+    _PLACE_ID
+    + (
+        Element("EntryDate", DATE),
+        Element("LeavingDate", DATE, 0),
+        Element("SENunitIndicator", YES_NO),
+        Element("ResourcedProvisionIndicator", YES_NO),
+        Element("Res", Simple("residential", codes=("A", "B")), 0),
+        Element("WBP", Simple("work-based learning", codes=("A", "T", "S")), 0),
+    ),
+    one_of=(("URN", "UKPRN", "SENSetting"),),
+)
+SEN_NEED = Complex(
+    "SENneed",
+    (
+        Element("SENtype", Simple("SEN type", codes=SEN_TYPES)),
+        Element("SENtypeRank", RANK),
+    ),
+)
+ACTIVE_PLANS = Complex(
+    "ActivePlans",
+    (
+        Element("TransferLA", LA_CODE, 0),
+        Element("PlacementDetail", PLACEMENT_DETAIL, 1, 2),
+        Element("SENneed", SEN_NEED, 1, 2),
+        Element("ReviewMeeting", DATE, 0),
+        Element("ReviewOutcome", Simple("review outcome", codes=tuple(REVIEW_OUTCOMES)), 0),
+        Element("ReviewDraft", DATE, 0, inferred=_REVIEW_2026),
+        Element("PhaseTransferDueDate", DATE, 0, inferred=_REVIEW_2026),
+        Element("PhaseTransferFinalDate", DATE, 0, inferred=_REVIEW_2026),
+        Element("LastReview", DATE, 0),
+    ),
+)
+REQUESTS = Complex(
+    "Requests",
+    (
+        Element("ReceivedDate", DATE, 0),
+        Element("RequestSource", Simple("request source", codes=tuple(REQUEST_SOURCES)), 0, inferred=_REQUEST_SOURCE),
+        Element("RYA", YES_NO, 0),
+        Element("RequestOutcomeDate", DATE, 0),
+        Element("RequestOutcome", Simple("request outcome", codes=tuple(REQUEST_OUTCOMES))),
+        Element("RequestMediation", YES_NO, 0),
+        Element("RequestTribunal", YES_NO, 0),
+        Element("Exported", LA_CODE, 0),
+        Element("Assessment", ASSESSMENT, 0),
+        Element("ActivePlans", ACTIVE_PLANS, 0),
+    ),
+)
+PERSON = Complex(
+    "Person",
+    (
+        Element("Surname", TEXT),
+        Element("Forename", TEXT),
+        Element("PersonBirthDate", DATE),
+        Element("Sex", Simple("sex", codes=("M", "F", "U"))),
+        Element("Ethnicity", Simple("ethnicity", codes=ETHNICITIES)),
+        Element("PostCode", TEXT),
+        Element("UPN", UPN, 0),
+        Element("UniqueLearnerNumber", ULN, 0),
+        Element("UPNunknown", Simple("UPN unknown reason", codes=tuple(UPN_UNKNOWN_REASONS)), 0),
+        Element("Requests", REQUESTS, 1, UNBOUNDED),
+    ),
+    one_of=(("UPN", "UniqueLearnerNumber", "UPNunknown"),),
+)
 PERSONS = Complex("Persons", (Element("Person", PERSON, 1, UNBOUNDED),))
 MESSAGE = Element("Message", Complex("Message", (Element("Header", HEADER), Element("Persons", PERSONS))))
 

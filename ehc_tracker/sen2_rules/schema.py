@@ -9,6 +9,7 @@ the UPN is not known; a placement's URN, UKPRN or SEN setting).
 
 Pure: standard library only, no database.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,7 @@ class Simple:
 @dataclass(frozen=True)
 class Element:
     name: str
-    type: "Simple | Complex"
+    type: Simple | Complex
     min: int = 1
     max: int | None = 1
     # Where this element's position is not in a published schema we hold, what it is inferred from.
@@ -125,13 +126,24 @@ def _check(node: ET.Element, spec: Element, path: str, errors: list[SchemaError]
             child = children[position]
             child_path = f"{path}/{expected.name}" + (f"[{seen}]" if expected.max != 1 else "")
             if expected.max is not None and seen > expected.max:
-                errors.append(SchemaError(child_path, f"{expected.name} may occur at most {expected.max} time{'s' if expected.max != 1 else ''} here"))
+                errors.append(
+                    SchemaError(
+                        child_path,
+                        f"{expected.name} may occur at most {expected.max} time{'s' if expected.max != 1 else ''} here",
+                    )
+                )
             else:
                 _check(child, expected, child_path, errors)
             position += 1
         counts[expected.name] = seen
         if seen < expected.min:
-            errors.append(SchemaError(path, f"{expected.name} is required in {spec.name}" + (f" ({expected.min} at least)" if expected.min > 1 else "")))
+            errors.append(
+                SchemaError(
+                    path,
+                    f"{expected.name} is required in {spec.name}"
+                    + (f" ({expected.min} at least)" if expected.min > 1 else ""),
+                )
+            )
     for child in children[position:]:
         if kind.child(child.tag) is not None:
             errors.append(SchemaError(f"{path}/{child.tag}", f"{child.tag} is out of order in {spec.name}"))

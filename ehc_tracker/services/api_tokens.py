@@ -14,6 +14,7 @@ a shared cache. The count and the new entry are not one atomic step: two workers
 the same token in the same instant can let a call or two over the limit, which is
 acceptable for a limit that protects the service rather than a quota.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,7 +67,11 @@ def active_tokens(user: User) -> list[ApiToken]:
 
 def tokens_for(user: User) -> list[ApiToken]:
     """The user's tokens, newest first (revoked ones too: they show when they were revoked)."""
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def create_token(user: User, *, name: str, actor: User | None) -> NewToken:
@@ -80,7 +85,9 @@ def create_token(user: User, *, name: str, actor: User | None) -> NewToken:
         raise ServiceError("API tokens are for staff accounts", field="email")
     clean_name = _check_name(name)
     if len(active_tokens(user)) >= MAX_ACTIVE_TOKENS:
-        raise ServiceError(f"You already have {MAX_ACTIVE_TOKENS} tokens; revoke one you no longer use first", field="name")
+        raise ServiceError(
+            f"You already have {MAX_ACTIVE_TOKENS} tokens; revoke one you no longer use first", field="name"
+        )
     secret = TOKEN_START + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=clean_name, token_hash=hash_token(secret), prefix=secret[:PREFIX_LENGTH])
     db.session.add(token)
@@ -112,7 +119,11 @@ def revoke_token(token: ApiToken, *, actor: User, now: datetime) -> None:
         raise ServiceError("This token was already revoked", field="token")
     token.revoked_at = now
     audit.record(
-        actor, "api_token_revoked", "api_token", token.id, f"Revoked API token {token.prefix}… ‘{token.name}’",
+        actor,
+        "api_token_revoked",
+        "api_token",
+        token.id,
+        f"Revoked API token {token.prefix}… ‘{token.name}’",
         {"prefix": token.prefix, "name": token.name},
     )
 

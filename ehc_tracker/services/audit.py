@@ -8,10 +8,11 @@ Reaching a limit writes one `anonymous_audit_limited` entry saying so; further a
 in that window are left out (and logged), so nobody can fill the table from outside. Entries
 naming an account are always written (their number is bounded by the account's own limits).
 """
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from flask import current_app, has_request_context, request
@@ -59,8 +60,12 @@ def record(
             return None
         if verdict == "note_limit":
             action, object_type, object_id, summary, details, label = (
-                ANONYMOUS_LIMITED, "address", address, why,
-                {"left_out_action": action, "window_minutes": _setting("AUDIT_ANONYMOUS_WINDOW_MINUTES")}, "anonymous",
+                ANONYMOUS_LIMITED,
+                "address",
+                address,
+                why,
+                {"left_out_action": action, "window_minutes": _setting("AUDIT_ANONYMOUS_WINDOW_MINUTES")},
+                "anonymous",
             )
     entry = AuditEvent(
         actor_id=actor.id if actor is not None else None,
@@ -89,7 +94,7 @@ def _anonymous_limit(address: str | None) -> tuple[Literal["write", "note_limit"
     """Whether an anonymous entry from `address` may be written now; at a limit, the one entry
     that says so is written instead ("note_limit", with its summary); past it, nothing is."""
     minutes = _setting("AUDIT_ANONYMOUS_WINDOW_MINUTES")
-    since = datetime.now(timezone.utc) - timedelta(minutes=minutes)
+    since = datetime.now(UTC) - timedelta(minutes=minutes)
     anonymous = select(func.count(AuditEvent.id)).where(AuditEvent.actor_id.is_(None), AuditEvent.occurred_at >= since)
     per_address, total = _setting("AUDIT_ANONYMOUS_MAX_PER_ADDRESS"), _setting("AUDIT_ANONYMOUS_MAX_TOTAL")
     same_address = AuditEvent.ip_address == address if address else AuditEvent.ip_address.is_(None)

@@ -1,4 +1,5 @@
 """The working-day calendar: England and Wales bank holidays plus the council's own non-working days."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,10 +27,22 @@ def add_non_working_day(day_on: date, description: str, *, actor: User) -> Local
     day = LocalNonWorkingDay(day_on=day_on, description=description.strip(), created_by_id=actor.id)
     db.session.add(day)
     db.session.flush()
-    audit.record(actor, "non_working_day_added", "non_working_day", day.id, f"Added local non-working day {day_on.isoformat()}: {day.description}")
+    audit.record(
+        actor,
+        "non_working_day_added",
+        "non_working_day",
+        day.id,
+        f"Added local non-working day {day_on.isoformat()}: {day.description}",
+    )
     return day
 
 
 def remove_non_working_day(day: LocalNonWorkingDay, *, actor: User) -> None:
-    audit.record(actor, "non_working_day_removed", "non_working_day", day.id, f"Removed local non-working day {day.day_on.isoformat()}: {day.description}")
+    audit.record(
+        actor,
+        "non_working_day_removed",
+        "non_working_day",
+        day.id,
+        f"Removed local non-working day {day.day_on.isoformat()}: {day.description}",
+    )
     db.session.delete(day)

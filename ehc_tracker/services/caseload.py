@@ -1,9 +1,11 @@
 """The caseload: the home page's counts and the caseload list, computed in the database."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -33,7 +35,9 @@ def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DA
     """Open work for a coordinator's own caseload, or a manager's teams."""
     mine = access.works_own_caseload(user)
     cases = select(Case.id).where(Case.status == CaseStatus.OPEN)
-    cases = cases.where(Case.coordinator_id == user.id) if mine else cases.where(Case.team_id.in_(user.team_ids or {-1}))
+    cases = (
+        cases.where(Case.coordinator_id == user.id) if mine else cases.where(Case.team_id.in_(user.team_ids or {-1}))
+    )
     # One pass over the open steps of those cases (the home page is opened all day long).
     late = Milestone.due_on < today
     soon = and_(Milestone.due_on >= today, Milestone.due_on <= today + timedelta(days=due_soon_days))
@@ -44,7 +48,9 @@ def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DA
             func.count(func.distinct(case((late, Milestone.case_id)))),
             select(func.count()).select_from(cases.subquery()).scalar_subquery(),
         ).where(
-            Milestone.case_id.in_(cases.scalar_subquery()), Milestone.met_on.is_(None), Milestone.is_period.is_(False),
+            Milestone.case_id.in_(cases.scalar_subquery()),
+            Milestone.met_on.is_(None),
+            Milestone.is_period.is_(False),
             still_possible(today),
         )
     ).one()
@@ -85,7 +91,9 @@ def colleagues(user: User) -> list[User]:
     return sorted(people.values(), key=lambda p: p.name)
 
 
-def caseload_query(user: User, filters: CaseloadFilters, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Select[tuple[Case]]:
+def caseload_query(
+    user: User, filters: CaseloadFilters, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> Select[tuple[Case]]:
     """The cases of the user's teams the filters choose, sorted."""
     query = (
         select(Case)
@@ -94,10 +102,13 @@ def caseload_query(user: User, filters: CaseloadFilters, today: date, *, due_soo
         # One query for the page (children, coordinators and the total), one for the open
         # milestones the "next step" column chooses from.
         .options(
-            contains_eager(Case.child), joinedload(Case.coordinator),
+            contains_eager(Case.child),
+            joinedload(Case.coordinator),
             selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
             # What the "Record" link of each row needs to know which step comes next.
-            selectinload(Case.events), selectinload(Case.advice_requests), selectinload(Case.consultations),
+            selectinload(Case.events),
+            selectinload(Case.advice_requests),
+            selectinload(Case.consultations),
         )
     )
     who = filters.coordinator
@@ -116,7 +127,10 @@ def caseload_query(user: User, filters: CaseloadFilters, today: date, *, due_soo
         # Steps still to take (a lapsed step is missed, not overdue), not the cached next date.
         horizon = today if filters.due == "overdue" else today + timedelta(days=due_soon_days) + timedelta(days=1)
         steps = select(Milestone.case_id).where(
-            Milestone.met_on.is_(None), Milestone.is_period.is_(False), still_possible(today), Milestone.due_on < horizon
+            Milestone.met_on.is_(None),
+            Milestone.is_period.is_(False),
+            still_possible(today),
+            Milestone.due_on < horizon,
         )
         query = query.where(Case.id.in_(steps))
     return query.order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["due"]))
@@ -133,26 +147,34 @@ class CaseloadRow:
         return iter((self.case, self.milestone, self.step, self.chosen))
 
 
-def caseload_page(user: User, filters: CaseloadFilters, today: date, *, page: int = 1, per_page: int = CASELOAD_PER_PAGE) -> tuple[Page, list[CaseloadRow]]:
+def caseload_page(
+    user: User, filters: CaseloadFilters, today: date, *, page: int = 1, per_page: int = CASELOAD_PER_PAGE
+) -> tuple[Page, list[CaseloadRow]]:
     """One page of the caseload, and for each case its next time limit and the step the user may
     record now (none on a case they cannot change)."""
     found = page_of(caseload_query(user, filters, today), page=page, per_page=per_page)
     rows = []
-    for case in found.items:
-        milestone = timeline_service.next_milestone(case, today)
-        step = timeline_service.step_to_offer(case, case_service.recordable_now(case)) if access.can_edit_case(user, case) else None
+    for open_case in found.items:
+        milestone = timeline_service.next_milestone(open_case, today)
+        step = (
+            timeline_service.step_to_offer(open_case, case_service.recordable_now(open_case))
+            if access.can_edit_case(user, open_case)
+            else None
+        )
         # The link opens the step's form with the advice or consultation of the row's time limit chosen.
         chosen = timeline_service.chosen_for(step, milestone.ref) if step and milestone else {}
-        rows.append(CaseloadRow(case, milestone, step, chosen))
+        rows.append(CaseloadRow(open_case, milestone, step, chosen))
     return found, rows
 
 
 def open_case_holders(user: User) -> list[tuple[User, int]]:
     """Everyone holding open cases in the user's teams (a leaver whose account is closed too), with how many."""
     counts = db.session.execute(
-        select(Case.coordinator_id, func.count(Case.id)).where(
+        select(Case.coordinator_id, func.count(Case.id))
+        .where(
             Case.status == CaseStatus.OPEN, Case.team_id.in_(user.team_ids or {-1}), Case.coordinator_id.is_not(None)
-        ).group_by(Case.coordinator_id)
+        )
+        .group_by(Case.coordinator_id)
     ).all()
     holders = [(db.session.get(User, user_id), count) for user_id, count in counts]
     return sorted(((u, n) for u, n in holders if u is not None), key=lambda pair: pair[0].name)

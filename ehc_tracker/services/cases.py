@@ -4,6 +4,7 @@ Every operation takes the acting user and `today`, checks the sequence the law i
 writes an audit entry, recomputes the milestones through the statutory engine and flushes.
 The caller commits.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import access
 from ..extensions import db
 from ..models import Role, Team, User
-from ..models.child import ChildContact
 from ..models.case import (
-    ConsultationOutcome,
     AdviceRequest,
     AdviceType,
     Case,
@@ -31,6 +31,7 @@ from ..models.case import (
     Channel,
     Communication,
     Consultation,
+    ConsultationOutcome,
     EventType,
     ExceptionStatus,
     Plan,
@@ -38,19 +39,18 @@ from ..models.case import (
     RequestSource,
     ReviewDecision,
 )
+from ..models.child import ChildContact
 from ..statutory.errors import StatutoryError
 from ..statutory.exceptions import validate_exception
 from ..statutory.rules import ExceptionLimb, StatutorySettings, due_on
 from ..statutory.rules import rule as statutory_rule
 from ..statutory.years import compulsory_school_age_ends
-from .. import access
-from . import Conflict, Forbidden, ServiceError, audit
+from . import Conflict, Forbidden, ServiceError, audit, workflow
 from . import directory as directory_service
 from . import milestones as milestone_service
-from . import workflow
+from .calendar import working_day_calendar
 from .events import reply_recorded, step_recorded
 from .timeline import ADVICE_NAMES
-from .calendar import working_day_calendar
 
 # Each step's name on the pages, in the workflow's order (the pages read it from here).
 EVENT_LABELS = workflow.labels()
@@ -88,7 +88,15 @@ def _check_coordinator(coordinator: User | None, team: Team) -> None:
         raise ServiceError(f"{coordinator.name} is not a coordinator in {team.name}", field="coordinator_id")
 
 
-def _check_date(on: date, *, today: date, field: str = "on", label: str = "The date", not_before: date | None = None, not_before_label: str = "") -> None:
+def _check_date(
+    on: date,
+    *,
+    today: date,
+    field: str = "on",
+    label: str = "The date",
+    not_before: date | None = None,
+    not_before_label: str = "",
+) -> None:
     if on > today:
         raise ServiceError(f"{label} cannot be in the future", field=field)
     if not_before is not None and on < not_before:
@@ -161,15 +169,38 @@ def open_assessment(
     )
     db.session.add(case)
     _flush_or_conflict("This child already has an open assessment (opened at the same moment)", field="received_on")
-    db.session.add(CaseEvent(case=case, event_type=EventType.REQUEST_RECEIVED, occurred_on=received_on, details={"source": source.value}, recorded_by_id=actor.id))
-    db.session.add(CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Case opened"))
-    audit.record(actor, "case_opened", "case", case.id, f"Opened {case.case_type.label.lower()} for child {child.id} (request received {received_on.isoformat()})", {"child_id": child.id, "team_id": team.id, "coordinator_id": case.coordinator_id})
+    db.session.add(
+        CaseEvent(
+            case=case,
+            event_type=EventType.REQUEST_RECEIVED,
+            occurred_on=received_on,
+            details={"source": source.value},
+            recorded_by_id=actor.id,
+        )
+    )
+    db.session.add(
+        CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Case opened")
+    )
+    audit.record(
+        actor,
+        "case_opened",
+        "case",
+        case.id,
+        f"Opened {case.case_type.label.lower()} for child {child.id} (request received {received_on.isoformat()})",
+        {"child_id": child.id, "team_id": team.id, "coordinator_id": case.coordinator_id},
+    )
     _recompute(case)
     return case
 
 
 def open_annual_review(
-    *, child: Any, plan: Plan | None, last_reviewed_on: date, team_id: int, coordinator_id: int | None, actor: User | None
+    *,
+    child: Any,
+    plan: Plan | None,
+    last_reviewed_on: date,
+    team_id: int,
+    coordinator_id: int | None,
+    actor: User | None,
 ) -> Case:
     """Open the next annual review of a plan, running from the date it was made or last reviewed."""
     case = Case(
@@ -182,8 +213,22 @@ def open_annual_review(
     )
     db.session.add(case)
     _flush_or_conflict("This child already has an open annual review", field="last_reviewed_on")
-    db.session.add(CaseAssignment(case=case, coordinator_id=coordinator_id, assigned_by_id=actor.id if actor else None, reason="Annual review opened"))
-    audit.record(actor, "case_opened", "case", case.id, f"Opened annual review for child {child.id} (plan made or last reviewed {last_reviewed_on.isoformat()})", {"child_id": child.id, "plan_id": case.plan_id})
+    db.session.add(
+        CaseAssignment(
+            case=case,
+            coordinator_id=coordinator_id,
+            assigned_by_id=actor.id if actor else None,
+            reason="Annual review opened",
+        )
+    )
+    audit.record(
+        actor,
+        "case_opened",
+        "case",
+        case.id,
+        f"Opened annual review for child {child.id} (plan made or last reviewed {last_reviewed_on.isoformat()})",
+        {"child_id": child.id, "plan_id": case.plan_id},
+    )
     _recompute(case)
     return case
 
@@ -193,15 +238,21 @@ def open_review_of_existing_plan(
 ) -> Case:
     """Start tracking the reviews of a plan made before the service was used (the pages and the
     API both come here, so both refuse the same things)."""
-    _check_date(last_reviewed_on, today=today, field="last_reviewed_on", label="The date the plan was made or last reviewed")
+    _check_date(
+        last_reviewed_on, today=today, field="last_reviewed_on", label="The date the plan was made or last reviewed"
+    )
     if child.date_of_birth and last_reviewed_on < child.date_of_birth:
         raise ServiceError("The plan cannot be made before the child's date of birth", field="last_reviewed_on")
     _check_coordinator(coordinator, team)
     if _reviews_tracked(child):
         raise Conflict("This child already has an open annual review", field="last_reviewed_on")
     return open_annual_review(
-        child=child, plan=current_plan(child), last_reviewed_on=last_reviewed_on, team_id=team.id,
-        coordinator_id=coordinator.id if coordinator else None, actor=actor,
+        child=child,
+        plan=current_plan(child),
+        last_reviewed_on=last_reviewed_on,
+        team_id=team.id,
+        coordinator_id=coordinator.id if coordinator else None,
+        actor=actor,
     )
 
 
@@ -224,24 +275,47 @@ def open_transfer_in(
     _check_coordinator(coordinator, team)
     _check_date(transferred_on, today=today, field="transferred_on", label="The transfer date")
     _check_date(plan_issued_on, today=today, field="plan_issued_on", label="The date the plan was issued")
-    _check_date(last_reviewed_on, today=today, field="last_reviewed_on", label="The date of the last review",
-                not_before=plan_issued_on, not_before_label="the plan was issued")
+    _check_date(
+        last_reviewed_on,
+        today=today,
+        field="last_reviewed_on",
+        label="The date of the last review",
+        not_before=plan_issued_on,
+        not_before_label="the plan was issued",
+    )
     if not previous_authority.strip():
         raise ServiceError("Enter the authority the plan came from", field="previous_authority")
-    if db.session.scalar(select(Case.id).where(Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)):
+    if db.session.scalar(
+        select(Case.id).where(
+            Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN
+        )
+    ):
         raise ServiceError("This child already has an open annual review", field="transferred_on")
     plan = Plan(child_id=child.id, issued_on=plan_issued_on, named_settings=named_settings.strip() or None)
     db.session.add(plan)
     db.session.flush()
     case = Case(
-        child=child, team_id=team.id, coordinator_id=coordinator.id if coordinator else None, case_type=CaseType.ANNUAL_REVIEW,
-        anchor_on=last_reviewed_on, plan_id=plan.id, transferred_on=transferred_on, previous_authority=previous_authority.strip(),
+        child=child,
+        team_id=team.id,
+        coordinator_id=coordinator.id if coordinator else None,
+        case_type=CaseType.ANNUAL_REVIEW,
+        anchor_on=last_reviewed_on,
+        plan_id=plan.id,
+        transferred_on=transferred_on,
+        previous_authority=previous_authority.strip(),
     )
     db.session.add(case)
     db.session.flush()
-    db.session.add(CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Plan transferred in"))
+    db.session.add(
+        CaseAssignment(
+            case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Plan transferred in"
+        )
+    )
     audit.record(
-        actor, "case_opened", "case", case.id,
+        actor,
+        "case_opened",
+        "case",
+        case.id,
         f"Recorded plan transferred in from {case.previous_authority} on {transferred_on.isoformat()} for child {child.id}",
         {"child_id": child.id, "plan_id": plan.id},
     )
@@ -267,7 +341,9 @@ def has_plan(child: Any) -> bool:
 def _reviews_tracked(child: Any) -> bool:
     """An open annual review: a plan made before the service was used, tracked by its reviews."""
     found = db.session.scalar(
-        select(Case.id).where(Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+        select(Case.id).where(
+            Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN
+        )
     )
     return found is not None
 
@@ -326,19 +402,32 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
     if needed and not any(case.event(n) for n in needed):
         raise ServiceError(f"Record ‘{EVENT_LABELS[needed[0]]}’ before ‘{label}’", field="event_type")
     _check_date(on, today=today, label=f"The date of ‘{label}’")
-    anchor_label = "the request was received" if case.case_type is not CaseType.ANNUAL_REVIEW else "the plan was made or last reviewed"
+    anchor_label = (
+        "the request was received"
+        if case.case_type is not CaseType.ANNUAL_REVIEW
+        else "the plan was made or last reviewed"
+    )
     if on < case.anchor_on and not step.may_predate_anchor:
-        raise ServiceError(f"The date of ‘{label}’ cannot be before {anchor_label} ({case.anchor_on:%-d %B %Y})", field="on")
+        raise ServiceError(
+            f"The date of ‘{label}’ cannot be before {anchor_label} ({case.anchor_on:%-d %B %Y})", field="on"
+        )
     for n in needed:
         prior = case.event(n)
         if prior and on < prior.occurred_on:
-            raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[n]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
+            raise ServiceError(
+                f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[n]}’ ({prior.occurred_on:%-d %B %Y})",
+                field="on",
+            )
 
 
 def settings_that_agreed(case: Case) -> list[str]:
     """The schools and colleges consulted on this case that agreed to be named (CFA 2014 s39(2), s40(3)), in
     the order consulted: what the plan is expected to name."""
-    return [c.setting_name for c in sorted(case.consultations, key=lambda c: (c.sent_on, c.id)) if c.outcome == ConsultationOutcome.AGREED]
+    return [
+        c.setting_name
+        for c in sorted(case.consultations, key=lambda c: (c.sent_on, c.id))
+        if c.outcome == ConsultationOutcome.AGREED
+    ]
 
 
 def recordable_now(case: Case) -> list[EventType]:
@@ -406,7 +495,9 @@ def record_event(case: Case, event_type: EventType, on: date, *, actor: User, to
         stored = handler(case, on, actor, today, details) or {}
     event = CaseEvent(case=case, event_type=event_type, occurred_on=on, details=stored or None, recorded_by_id=actor.id)
     db.session.add(event)
-    _flush_or_conflict(f"‘{EVENT_LABELS[event_type]}’ was recorded by someone else at the same moment; look at the case again")
+    _flush_or_conflict(
+        f"‘{EVENT_LABELS[event_type]}’ was recorded by someone else at the same moment; look at the case again"
+    )
     audit.record(
         actor,
         "case_event_recorded",
@@ -445,7 +536,10 @@ def _h_advice_requested(case: Case, on: date, actor: User, today: date, details:
 def _new_advice_request(case: Case, advice_type: AdviceType, provider: str, entry: Any, on: date) -> dict[str, Any]:
     """The advice request itself, linked to its directory entry when the name matched one."""
     advice = AdviceRequest(
-        case=case, advice_type=advice_type, provider=provider, directory_entry_id=entry.id if entry is not None else None,
+        case=case,
+        advice_type=advice_type,
+        provider=provider,
+        directory_entry_id=entry.id if entry is not None else None,
         requested_on=on,
     )
     db.session.add(advice)
@@ -470,7 +564,9 @@ class AdviceWanted:
     provider: str | None
 
 
-def request_advice(case: Case, requested_on: date, rows: list[AdviceWanted], *, actor: User, today: date) -> list[AdviceRequest]:
+def request_advice(
+    case: Case, requested_on: date, rows: list[AdviceWanted], *, actor: User, today: date
+) -> list[AdviceRequest]:
     """Ask for several pieces of advice on one day (SEND Regulations 2014 reg 6(1)).
 
     Each row naming someone becomes an advice request with its own 6-week time limit (reg 8(1))
@@ -498,12 +594,18 @@ def request_advice(case: Case, requested_on: date, rows: list[AdviceWanted], *, 
         key = (advice_type, directory_service.name_key(provider))
         if key in seen:
             raise ServiceError(
-                f"{ADVICE_NAMES[advice_type]} from {provider} is already in row {seen[key] + 1}", field=f"rows-{n}-provider"
+                f"{ADVICE_NAMES[advice_type]} from {provider} is already in row {seen[key] + 1}",
+                field=f"rows-{n}-provider",
             )
         seen[key] = n
         waiting = next(
-            (a for a in case.advice_requests if a.received_on is None and a.advice_type is advice_type
-             and directory_service.name_key(a.provider_name) == key[1]),
+            (
+                a
+                for a in case.advice_requests
+                if a.received_on is None
+                and a.advice_type is advice_type
+                and directory_service.name_key(a.provider_name) == key[1]
+            ),
             None,
         )
         if waiting is not None:
@@ -520,12 +622,20 @@ def request_advice(case: Case, requested_on: date, rows: list[AdviceWanted], *, 
     for advice_type, provider, entry in wanted:
         stored = _new_advice_request(case, advice_type, provider, entry, requested_on)
         event = CaseEvent(
-            case=case, event_type=EventType.ADVICE_REQUESTED, occurred_on=requested_on, details=stored, recorded_by_id=actor.id
+            case=case,
+            event_type=EventType.ADVICE_REQUESTED,
+            occurred_on=requested_on,
+            details=stored,
+            recorded_by_id=actor.id,
         )
         db.session.add(event)
         _flush_or_conflict(f"‘{label}’ was recorded by someone else at the same moment; look at the case again")
         audit.record(
-            actor, "case_event_recorded", "case", case.id, f"{label} on {requested_on.isoformat()}",
+            actor,
+            "case_event_recorded",
+            "case",
+            case.id,
+            f"{label} on {requested_on.isoformat()}",
             {"event": EventType.ADVICE_REQUESTED.value, "on": requested_on.isoformat(), **stored},
         )
         events.append(event)
@@ -543,11 +653,17 @@ def _find(items: list[Any], ident: Any, message: str, field: str) -> Any:
 
 
 def _h_advice_received(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
-    advice = _find(case.advice_requests, details.get("advice_request_id"), "Select which advice was received", "advice_request_id")
+    advice = _find(
+        case.advice_requests, details.get("advice_request_id"), "Select which advice was received", "advice_request_id"
+    )
     if advice.received_on is not None:
-        raise ServiceError(f"This advice was already received on {advice.received_on:%-d %B %Y}", field="advice_request_id")
+        raise ServiceError(
+            f"This advice was already received on {advice.received_on:%-d %B %Y}", field="advice_request_id"
+        )
     if on < advice.requested_on:
-        raise ServiceError(f"Advice cannot be received before it was requested ({advice.requested_on:%-d %B %Y})", field="on")
+        raise ServiceError(
+            f"Advice cannot be received before it was requested ({advice.requested_on:%-d %B %Y})", field="on"
+        )
     advice.received_on = on
     advice.quality_note = (details.get("quality_note") or "").strip() or None
     return {"advice_request_id": advice.id, "quality_note": advice.quality_note}
@@ -560,7 +676,9 @@ def _h_school_consulted(case: Case, on: date, actor: User, today: date, details:
     if case.case_type is not CaseType.ANNUAL_REVIEW and not case.event(EventType.DRAFT_PLAN_ISSUED):
         # CFA s39(2)-(3): the school is consulted on being named in the plan, with the draft.
         raise ServiceError("Record ‘Draft plan issued’ before consulting schools", field="event_type")
-    consultation = Consultation(case=case, setting_name=name, directory_entry_id=entry.id if entry is not None else None, sent_on=on)
+    consultation = Consultation(
+        case=case, setting_name=name, directory_entry_id=entry.id if entry is not None else None, sent_on=on
+    )
     db.session.add(consultation)
     db.session.flush()
     stored: dict[str, Any] = {"consultation_id": consultation.id, "setting_name": name}
@@ -570,11 +688,21 @@ def _h_school_consulted(case: Case, on: date, actor: User, today: date, details:
 
 
 def _h_school_responded(case: Case, on: date, actor: User, today: date, details: dict[str, Any]) -> dict[str, Any]:
-    consultation = _find(case.consultations, details.get("consultation_id"), "Select which school or college responded", "consultation_id")
+    consultation = _find(
+        case.consultations,
+        details.get("consultation_id"),
+        "Select which school or college responded",
+        "consultation_id",
+    )
     if consultation.responded_on is not None:
-        raise ServiceError(f"{consultation.setting_name} already responded on {consultation.responded_on:%-d %B %Y}", field="consultation_id")
+        raise ServiceError(
+            f"{consultation.setting_name} already responded on {consultation.responded_on:%-d %B %Y}",
+            field="consultation_id",
+        )
     if on < consultation.sent_on:
-        raise ServiceError(f"The response cannot come before the consultation was sent ({consultation.sent_on:%-d %B %Y})", field="on")
+        raise ServiceError(
+            f"The response cannot come before the consultation was sent ({consultation.sent_on:%-d %B %Y})", field="on"
+        )
     outcome = (details.get("outcome") or "").strip()
     if outcome not in tuple(ConsultationOutcome):
         raise ServiceError("Select the school or college's response", field="outcome")
@@ -604,9 +732,14 @@ def _representations_confirmed(
             field="family_confirmed_on",
         )
     if confirmed < served_on:
-        raise ServiceError(f"The family cannot confirm before the {what} was sent ({served_on:%-d %B %Y})", field="family_confirmed_on")
+        raise ServiceError(
+            f"The family cannot confirm before the {what} was sent ({served_on:%-d %B %Y})", field="family_confirmed_on"
+        )
     if confirmed > on:
-        raise ServiceError(f"The family’s confirmation must come on or before the day the {issued} was issued", field="family_confirmed_on")
+        raise ServiceError(
+            f"The family’s confirmation must come on or before the day the {issued} was issued",
+            field="family_confirmed_on",
+        )
     return {"family_confirmed_on": confirmed.isoformat()}
 
 
@@ -616,12 +749,18 @@ def _h_final_plan_issued(case: Case, on: date, actor: User, today: date, details
         raise ServiceError("Enter the school, college or other setting named in the plan", field="named_settings")
     draft = case.event(EventType.DRAFT_PLAN_ISSUED)
     if draft and on < draft.occurred_on:
-        raise ServiceError(f"The final plan cannot be issued before the draft ({draft.occurred_on:%-d %B %Y})", field="on")
+        raise ServiceError(
+            f"The final plan cannot be issued before the draft ({draft.occurred_on:%-d %B %Y})", field="on"
+        )
     confirmation = {}
     if draft:
         confirmation = _representations_confirmed(
-            served_on=draft.occurred_on, on=on, details=details, rule_key="representations_close",
-            what="draft plan", issued="final plan",
+            served_on=draft.occurred_on,
+            on=on,
+            details=details,
+            rule_key="representations_close",
+            what="draft plan",
+            issued="final plan",
         )
     plan = Plan(child_id=case.child_id, issued_on=on, named_settings=named, issued_by_case_id=case.id)
     db.session.add(plan)
@@ -701,12 +840,19 @@ def _h_amended_plan(case: Case, on: date, actor: User, today: date, details: dic
             field="event_type",
         )
     if on < proposals.occurred_on:
-        raise ServiceError(f"The amended plan cannot be issued before the proposed amendments ({proposals.occurred_on:%-d %B %Y})", field="on")
+        raise ServiceError(
+            f"The amended plan cannot be issued before the proposed amendments ({proposals.occurred_on:%-d %B %Y})",
+            field="on",
+        )
     confirmation = {}
     if proposals is not None:
         confirmation = _representations_confirmed(
-            served_on=proposals.occurred_on, on=on, details=details, rule_key="amendment_representations_close",
-            what="proposed amendments", issued="amended plan",
+            served_on=proposals.occurred_on,
+            on=on,
+            details=details,
+            rule_key="amendment_representations_close",
+            what="proposed amendments",
+            issued="amended plan",
         )
     if case.plan is not None:
         case.plan.last_amended_on = on
@@ -734,8 +880,11 @@ def _h_plan_ceased(case: Case, on: date, actor: User, today: date, details: dict
     assert decision is not None  # the step requires it
     concluded = details.get("appeal_concluded_on")
     check_cease_end(
-        ends_on=on, reason=reason, notice_sent_on=decision.occurred_on,
-        appeal_concluded_on=concluded if isinstance(concluded, date) else None, field="on",
+        ends_on=on,
+        reason=reason,
+        notice_sent_on=decision.occurred_on,
+        appeal_concluded_on=concluded if isinstance(concluded, date) else None,
+        field="on",
     )
     if case.plan is not None:
         case.plan.status = PlanStatus.CEASED
@@ -743,7 +892,10 @@ def _h_plan_ceased(case: Case, on: date, actor: User, today: date, details: dict
         case.plan.cease_reason = reason
         if isinstance(concluded, date):
             case.plan.cease_appeal_concluded_on = concluded
-    return {"cease_reason": reason, "appeal_concluded_on": concluded.isoformat() if isinstance(concluded, date) else None}
+    return {
+        "cease_reason": reason,
+        "appeal_concluded_on": concluded.isoformat() if isinstance(concluded, date) else None,
+    }
 
 
 # Cease reasons with no appeal to wait for: a plan that moves to another authority in England is
@@ -763,7 +915,9 @@ def check_cease_end(
         return
     if appeal_concluded_on is not None:
         if appeal_concluded_on < notice_sent_on:
-            raise ServiceError("An appeal cannot be concluded before the decision notice was sent", field="appeal_concluded_on")
+            raise ServiceError(
+                "An appeal cannot be concluded before the decision notice was sent", field="appeal_concluded_on"
+            )
         if ends_on < appeal_concluded_on:
             raise ServiceError(
                 f"The plan is maintained until the appeal is concluded ({appeal_concluded_on:%-d %B %Y})", field=field
@@ -826,8 +980,12 @@ def _after_event(case: Case, event: CaseEvent, actor: User) -> None:
         # (docs/statutory-timescales.md, annual review).
         decided = case.event(EventType.REVIEW_DECISION_NOTIFIED) if ending.next_review_from_decision else None
         open_annual_review(
-            child=case.child, plan=case.plan, last_reviewed_on=decided.occurred_on if decided else on,
-            team_id=case.team_id, coordinator_id=case.coordinator_id, actor=actor,
+            child=case.child,
+            plan=case.plan,
+            last_reviewed_on=decided.occurred_on if decided else on,
+            team_id=case.team_id,
+            coordinator_id=case.coordinator_id,
+            actor=actor,
         )
 
 
@@ -855,7 +1013,10 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
     if event.event_type is EventType.REQUEST_RECEIVED:
         later = [e for e in case.events if e.id != event.id and e.occurred_on < new_on]
         if later:
-            raise ServiceError(f"The request cannot be received after ‘{EVENT_LABELS[later[0].event_type]}’ ({later[0].occurred_on:%-d %B %Y})", field="on")
+            raise ServiceError(
+                f"The request cannot be received after ‘{EVENT_LABELS[later[0].event_type]}’ ({later[0].occurred_on:%-d %B %Y})",
+                field="on",
+            )
         case.anchor_on = new_on
     else:
         if new_on < case.anchor_on:
@@ -863,12 +1024,18 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
         for before in workflow.step(event.event_type).requires:
             prior = case.event(before)
             if prior and new_on < prior.occurred_on:
-                raise ServiceError(f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[before]}’ ({prior.occurred_on:%-d %B %Y})", field="on")
+                raise ServiceError(
+                    f"The date of ‘{label}’ cannot be before ‘{EVENT_LABELS[before]}’ ({prior.occurred_on:%-d %B %Y})",
+                    field="on",
+                )
         for later_type, later_step in workflow.STEPS.items():
             if event.event_type in later_step.requires:
                 for later in case.events_of(later_type):
                     if later.occurred_on < new_on:
-                        raise ServiceError(f"The date of ‘{label}’ cannot be after ‘{EVENT_LABELS[later_type]}’ ({later.occurred_on:%-d %B %Y})", field="on")
+                        raise ServiceError(
+                            f"The date of ‘{label}’ cannot be after ‘{EVENT_LABELS[later_type]}’ ({later.occurred_on:%-d %B %Y})",
+                            field="on",
+                        )
     mirror = _MIRRORS.get(event.event_type)
     if mirror is not None:
         key, model, attr = mirror
@@ -879,8 +1046,18 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
         case.review_meeting_on = new_on
     event.occurred_on = new_on
     audit.record(
-        actor, "case_event_corrected", "case", case.id, f"Corrected the date of ‘{label}’ from {old_on.isoformat()} to {new_on.isoformat()}",
-        {"event_id": event.id, "event": event.event_type.value, "old": old_on.isoformat(), "new": new_on.isoformat(), "reason": reason.strip()},
+        actor,
+        "case_event_corrected",
+        "case",
+        case.id,
+        f"Corrected the date of ‘{label}’ from {old_on.isoformat()} to {new_on.isoformat()}",
+        {
+            "event_id": event.id,
+            "event": event.event_type.value,
+            "old": old_on.isoformat(),
+            "new": new_on.isoformat(),
+            "reason": reason.strip(),
+        },
     )
     _recompute(case)
 
@@ -902,23 +1079,37 @@ def _move(case: Case, coordinator: User, *, reason: str, actor: User, details: d
     old = case.coordinator
     case.coordinator_id = coordinator.id
     case.coordinator = coordinator
-    db.session.add(CaseAssignment(case=case, coordinator_id=coordinator.id, assigned_by_id=actor.id, reason=reason.strip() or None))
+    db.session.add(
+        CaseAssignment(case=case, coordinator_id=coordinator.id, assigned_by_id=actor.id, reason=reason.strip() or None)
+    )
     audit.record(
-        actor, "case_reassigned", "case", case.id, f"Reassigned from {old.name if old else 'nobody'} to {coordinator.name}",
+        actor,
+        "case_reassigned",
+        "case",
+        case.id,
+        f"Reassigned from {old.name if old else 'nobody'} to {coordinator.name}",
         {"old": old.id if old else None, "new": coordinator.id, "reason": reason.strip() or None, **(details or {})},
     )
 
 
 def open_cases_held_by(holder: User, *, viewer: User) -> list[Case]:
     """The open cases `holder` coordinates in the teams `viewer` belongs to, soonest due first."""
-    return list(db.session.scalars(
-        select(Case).where(
-            Case.coordinator_id == holder.id, Case.status == CaseStatus.OPEN, Case.team_id.in_(viewer.team_ids or {-1})
-        ).order_by(Case.next_due_on.is_(None), Case.next_due_on, Case.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(
+                Case.coordinator_id == holder.id,
+                Case.status == CaseStatus.OPEN,
+                Case.team_id.in_(viewer.team_ids or {-1}),
+            )
+            .order_by(Case.next_due_on.is_(None), Case.next_due_on, Case.id)
+        )
+    )
 
 
-def reassign_many(case_ids: list[int] | None, coordinator: User, *, from_coordinator: User, reason: str, actor: User) -> list[Case]:
+def reassign_many(
+    case_ids: list[int] | None, coordinator: User, *, from_coordinator: User, reason: str, actor: User
+) -> list[Case]:
     """Move open cases of `from_coordinator` to `coordinator` in one step (a leaver, someone on leave).
 
     `case_ids` None means every open case they hold in the manager's teams. All or nothing: each
@@ -930,7 +1121,9 @@ def reassign_many(case_ids: list[int] | None, coordinator: User, *, from_coordin
     if actor.role is not Role.MANAGER:
         raise Forbidden("Only a manager can reassign cases")
     if coordinator.id == from_coordinator.id:
-        raise ServiceError(f"Choose someone other than {from_coordinator.name} to take the cases", field="coordinator_id")
+        raise ServiceError(
+            f"Choose someone other than {from_coordinator.name} to take the cases", field="coordinator_id"
+        )
     if case_ids is None:
         chosen = open_cases_held_by(from_coordinator, viewer=actor)
         if not chosen:
@@ -992,7 +1185,16 @@ def add_note(case: Case, text: str, *, actor: User) -> CaseNote:
 
 
 def propose_exception(
-    case: Case, *, milestone_key: str, limb: str, starts_on: date, ends_on: date | None, reason: str, evidence: str | None, actor: User, today: date
+    case: Case,
+    *,
+    milestone_key: str,
+    limb: str,
+    starts_on: date,
+    ends_on: date | None,
+    reason: str,
+    evidence: str | None,
+    actor: User,
+    today: date,
 ) -> CaseException:
     _require_edit(actor, case)
     lock_case(case)
@@ -1015,12 +1217,25 @@ def propose_exception(
     if ends_on is not None and ends_on < starts_on:
         raise ServiceError("The end date cannot be before the start date", field="ends_on")
     exception = CaseException(
-        case=case, milestone_key=milestone_key, limb=limb, starts_on=starts_on, ends_on=ends_on,
-        reason=reason.strip(), evidence=(evidence or "").strip() or None, proposed_by_id=actor.id,
+        case=case,
+        milestone_key=milestone_key,
+        limb=limb,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason.strip(),
+        evidence=(evidence or "").strip() or None,
+        proposed_by_id=actor.id,
     )
     db.session.add(exception)
     db.session.flush()
-    audit.record(actor, "exception_proposed", "case", case.id, f"Proposed an exception to ‘{exception.milestone_label}’: {exception.limb_text}", {"exception_id": exception.id, "limb": limb})
+    audit.record(
+        actor,
+        "exception_proposed",
+        "case",
+        case.id,
+        f"Proposed an exception to ‘{exception.milestone_label}’: {exception.limb_text}",
+        {"exception_id": exception.id, "limb": limb},
+    )
     return exception
 
 
@@ -1038,7 +1253,14 @@ def decide_exception(exception: CaseException, *, approve: bool, note: str, acto
     exception.decided_by_id = actor.id
     exception.decided_at = now()
     exception.decision_note = note.strip() or None
-    audit.record(actor, "exception_approved" if approve else "exception_rejected", "case", case.id, f"{'Approved' if approve else 'Rejected'} the exception to ‘{exception.milestone_label}’: {exception.limb_text}", {"exception_id": exception.id})
+    audit.record(
+        actor,
+        "exception_approved" if approve else "exception_rejected",
+        "case",
+        case.id,
+        f"{'Approved' if approve else 'Rejected'} the exception to ‘{exception.milestone_label}’: {exception.limb_text}",
+        {"exception_id": exception.id},
+    )
     _recompute(case)
 
 
@@ -1061,8 +1283,16 @@ def parse_time_of_day(text: str) -> time:
 
 
 def log_communication(
-    case: Case, *, received_on: date, channel: Channel, from_name: str, summary: str, actor: User, today: date,
-    contact: ChildContact | None = None, received_at: time | None = None,
+    case: Case,
+    *,
+    received_on: date,
+    channel: Channel,
+    from_name: str,
+    summary: str,
+    actor: User,
+    today: date,
+    contact: ChildContact | None = None,
+    received_at: time | None = None,
 ) -> Communication:
     """Log a communication; `contact` is one of the child's recorded contacts it came from, if it
     did (its name is then kept in from_name too, so the log still reads if the contact is removed)."""
@@ -1078,23 +1308,43 @@ def log_communication(
     if not summary.strip():
         raise ServiceError("Enter a short summary", field="summary")
     comm = Communication(
-        case=case, received_on=received_on, received_at=received_at, channel=channel, from_name=from_name.strip(),
-        contact=contact, summary=summary.strip(), recorded_by_id=actor.id,
+        case=case,
+        received_on=received_on,
+        received_at=received_at,
+        channel=channel,
+        from_name=from_name.strip(),
+        contact=contact,
+        summary=summary.strip(),
+        recorded_by_id=actor.id,
     )
     db.session.add(comm)
     db.session.flush()
     when = received_on.isoformat() + (f" at {received_at:%H:%M}" if received_at else "")
     audit.record(
-        actor, "communication_logged", "case", case.id, f"Logged a communication ({channel.label.lower()}) received {when}",
-        {"communication_id": comm.id, "from": comm.from_name, "contact_id": contact.id if contact else None,
-         "received_at": received_at.strftime("%H:%M") if received_at else None},
+        actor,
+        "communication_logged",
+        "case",
+        case.id,
+        f"Logged a communication ({channel.label.lower()}) received {when}",
+        {
+            "communication_id": comm.id,
+            "from": comm.from_name,
+            "contact_id": contact.id if contact else None,
+            "received_at": received_at.strftime("%H:%M") if received_at else None,
+        },
     )
     _recompute(case)
     return comm
 
 
 def record_response(
-    comm: Communication, *, responded_on: date, summary: str, actor: User, today: date, reply_channel: Channel | None = None
+    comm: Communication,
+    *,
+    responded_on: date,
+    summary: str,
+    actor: User,
+    today: date,
+    reply_channel: Channel | None = None,
 ) -> None:
     if not can_view(actor, comm.case):
         raise Forbidden("You cannot respond on this case")
@@ -1102,13 +1352,24 @@ def record_response(
     db.session.refresh(comm)
     if comm.responded_on is not None:
         raise Conflict(f"A response was already recorded on {comm.responded_on:%-d %B %Y}", field="responded_on")
-    _check_date(responded_on, today=today, field="responded_on", label="The response date", not_before=comm.received_on, not_before_label="the day it was received")
+    _check_date(
+        responded_on,
+        today=today,
+        field="responded_on",
+        label="The response date",
+        not_before=comm.received_on,
+        not_before_label="the day it was received",
+    )
     comm.responded_on = responded_on
     comm.response_summary = summary.strip() or None
     comm.reply_channel = reply_channel
     audit.record(
-        actor, "communication_responded", "case", comm.case_id,
-        f"Recorded the response to communication {comm.id} on {responded_on.isoformat()}" + (f" ({reply_channel.label.lower()})" if reply_channel else ""),
+        actor,
+        "communication_responded",
+        "case",
+        comm.case_id,
+        f"Recorded the response to communication {comm.id} on {responded_on.isoformat()}"
+        + (f" ({reply_channel.label.lower()})" if reply_channel else ""),
         {"communication_id": comm.id, "reply_channel": reply_channel.value if reply_channel else None},
     )
     _recompute(comm.case)

@@ -5,24 +5,25 @@ sees a child's record. Every record view and every change is written to the audi
 change with the old and new value of each field that changed. Operations flush; the caller
 commits.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 
+from .. import access
 from ..extensions import db
-from ..models import Role, Team, User
+from ..models import Team, User
 from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNeed, Sex
 from ..statutory.years import national_curriculum_year, school_year_start_year, year_group_name
-from .. import access
-from . import Forbidden, ServiceError, audit
-from . import clock, names
+from . import Forbidden, ServiceError, audit, clock, names
 from .email_addresses import valid_email_address
 from .paging import Page, page_of
 
@@ -74,7 +75,7 @@ CONTACT_FIELD_LABELS = {
 class PossibleDuplicates(ServiceError):
     """Creating the child was refused because children who may be the same one have records."""
 
-    def __init__(self, found: list["PossibleDuplicate"]) -> None:
+    def __init__(self, found: list[PossibleDuplicate]) -> None:
         super().__init__("This child may already have a record", field="not_duplicate")
         self.found = found
 
@@ -275,7 +276,9 @@ def _clean(data: ChildData, today: date) -> dict[str, Any]:
     if not last_name:
         raise ServiceError("Enter the child's last name", field="last_name")
     if len(first_name) > 100 or len(last_name) > 100:
-        raise ServiceError("Names must be 100 characters or fewer", field="first_name" if len(first_name) > 100 else "last_name")
+        raise ServiceError(
+            "Names must be 100 characters or fewer", field="first_name" if len(first_name) > 100 else "last_name"
+        )
     dob = data.date_of_birth
     if dob is None:
         raise ServiceError("Enter the date of birth", field="date_of_birth")
@@ -323,9 +326,13 @@ def _sen2_items(data: ChildData, today: date) -> dict[str, Any]:
     from ..sen2_rules.collection2026 import SEN_SETTINGS, UPN_UNKNOWN_REASONS
 
     if data.setting_started_on is not None and data.setting_started_on > today:
-        raise ServiceError("The date the child started at the setting must be today or in the past", field="setting_started_on")
+        raise ServiceError(
+            "The date the child started at the setting must be today or in the past", field="setting_started_on"
+        )
     if data.setting_started_on is not None and data.setting_started_on < data.date_of_birth:
-        raise ServiceError("The date the child started at the setting must be after the date of birth", field="setting_started_on")
+        raise ServiceError(
+            "The date the child started at the setting must be after the date of birth", field="setting_started_on"
+        )
     sen_setting = _text(data.sen_setting)
     if sen_setting is not None and sen_setting not in SEN_SETTINGS:
         raise ServiceError("Select an SEN setting from the list", field="sen_setting")
@@ -352,7 +359,9 @@ def _plain(value: Any) -> Any:
 
 def _snapshot(child: Child, today: date) -> dict[str, Any]:
     """The record as the audit log describes it (the override as it stands in this school year)."""
-    values = {name: _plain(getattr(child, name)) for name in FIELD_LABELS if name not in ("year_group_override", "team")}
+    values = {
+        name: _plain(getattr(child, name)) for name in FIELD_LABELS if name not in ("year_group_override", "team")
+    }
     values["year_group_override"] = child.year_group_in(today)
     values["team"] = child.team.name if child.team is not None else None
     return values
@@ -451,11 +460,15 @@ def create_child(
     db.session.add(child)
     db.session.flush()
     details: dict[str, Any] = {
-        name: {"old": None, "new": value} for name, value in _snapshot(child, today).items() if value not in (None, False)
+        name: {"old": None, "new": value}
+        for name, value in _snapshot(child, today).items()
+        if value not in (None, False)
     }
     if matches:
         details["possible_duplicates_confirmed_different"] = [m.id for m in matches]
-    audit.record(actor, "child_created", "child", child.id, f"Added child record {child.id} to team {team.name}", details)
+    audit.record(
+        actor, "child_created", "child", child.id, f"Added child record {child.id} to team {team.name}", details
+    )
     return child
 
 
@@ -464,7 +477,10 @@ def record_possible_duplicates_shown(actor: User, found: list[PossibleDuplicate]
     children in their teams; a count of the others): audited like a search."""
     shown = [d.child.id for d in found if can_view(actor, d.child)]
     audit.record(
-        actor, "possible_duplicates_shown", "child", None,
+        actor,
+        "possible_duplicates_shown",
+        "child",
+        None,
         f"Shown {len(found)} possible match{'es' if len(found) != 1 else ''} for a new child",
         {"shown": shown, "in_other_teams": len(found) - len(shown)},
     )
@@ -500,8 +516,12 @@ def record_child_viewed(child: Child, actor: User, *, page: str = "record") -> N
 def record_contact_viewed(contact: ChildContact, actor: User, *, page: str) -> None:
     """A page showing a parent's or carer's details (name, address, phone, email) was opened."""
     audit.record(
-        actor, "contact_viewed", "child", contact.child_id,
-        f"Viewed contact {contact.id} of child record {contact.child_id}", {"page": page, "contact_id": contact.id},
+        actor,
+        "contact_viewed",
+        "child",
+        contact.child_id,
+        f"Viewed contact {contact.id} of child record {contact.child_id}",
+        {"page": page, "contact_id": contact.id},
     )
 
 
@@ -551,10 +571,12 @@ def parse_search(q: str | None) -> SearchTerms:
             born = date(year, month, day)
         except ValueError:
             raise ServiceError("Enter a real date of birth, like 27/3/2015", field="q") from None
-        text = (text[: typed_date.start()] + " " + text[typed_date.end():]).strip()
+        text = (text[: typed_date.start()] + " " + text[typed_date.end() :]).strip()
     if "," in text:
         surname, _, given = text.partition(",")
-        terms = SearchTerms(date_of_birth=born, surname_words=tuple(names.tokens(surname)), given_words=tuple(names.tokens(given)))
+        terms = SearchTerms(
+            date_of_birth=born, surname_words=tuple(names.tokens(surname)), given_words=tuple(names.tokens(given))
+        )
     else:
         terms = SearchTerms(date_of_birth=born, words=tuple(names.tokens(text)))
     if text and not terms.name_words:
@@ -650,14 +672,18 @@ def search_children(
     if terms.upn:
         scope.append(Child.upn == terms.upn)
     if not terms.name_words:
-        return SearchPage(**vars(page_of(select(Child).where(*scope).order_by(*SORTS[sort]), page=page, per_page=per_page)))
+        return SearchPage(
+            **vars(page_of(select(Child).where(*scope).order_by(*SORTS[sort]), page=page, per_page=per_page))
+        )
 
     # What the ranking and the sorting need, for every child found: (first, last, date of birth).
     about: dict[int, tuple[str, str, date]] = {}
     ranks: dict[int, tuple[int, int]] = {}
     by_child = select(Child.id, Child.first_name, Child.last_name, Child.date_of_birth).where(*scope)
     for typed in terms.words:
-        by_child = by_child.where(or_(_word_could_match(Child.first_name, typed), _word_could_match(Child.last_name, typed)))
+        by_child = by_child.where(
+            or_(_word_could_match(Child.first_name, typed), _word_could_match(Child.last_name, typed))
+        )
     for typed in terms.surname_words:
         by_child = by_child.where(_word_could_match(Child.last_name, typed))
     for typed in terms.given_words:
@@ -671,8 +697,12 @@ def search_children(
     notes: dict[int, str] = {}
     by_contact = (
         select(
-            ChildContact.child_id, ChildContact.name, ChildContact.relationship_to_child,
-            Child.first_name, Child.last_name, Child.date_of_birth,
+            ChildContact.child_id,
+            ChildContact.name,
+            ChildContact.relationship_to_child,
+            Child.first_name,
+            Child.last_name,
+            Child.date_of_birth,
         )
         .join(Child, Child.id == ChildContact.child_id)
         .where(*scope)
@@ -695,12 +725,17 @@ def search_children(
     if sort.lstrip("-") == "dob":
         ordered = sorted(about, key=lambda i: (about[i][2], about[i][1].casefold(), i), reverse=sort.startswith("-"))
     else:
-        ordered = sorted(about, key=lambda i: (about[i][1].casefold(), about[i][0].casefold(), i), reverse=sort.startswith("-"))
+        ordered = sorted(
+            about, key=lambda i: (about[i][1].casefold(), about[i][0].casefold(), i), reverse=sort.startswith("-")
+        )
     ordered.sort(key=lambda i: ranks[i])  # stable: the chosen order within each rank
-    shown_ids = ordered[(page - 1) * per_page: page * per_page]
+    shown_ids = ordered[(page - 1) * per_page : page * per_page]
     loaded = {c.id: c for c in db.session.scalars(select(Child).where(Child.id.in_(shown_ids)))} if shown_ids else {}
     return SearchPage(
-        items=[loaded[i] for i in shown_ids], page=page, per_page=per_page, total=len(ordered),
+        items=[loaded[i] for i in shown_ids],
+        page=page,
+        per_page=per_page,
+        total=len(ordered),
         notes={i: notes[i] for i in shown_ids if i in notes},
     )
 
@@ -713,7 +748,11 @@ def record_search(user: User, *, q: str | None, date_of_birth: date | None, resu
         "child",
         None,
         f"Searched children ({results} found)",
-        {"q": (q or "").strip() or None, "date_of_birth": date_of_birth.isoformat() if date_of_birth else None, "results": results},
+        {
+            "q": (q or "").strip() or None,
+            "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+            "results": results,
+        },
     )
 
 
@@ -740,7 +779,9 @@ def _clean_contact(data: ContactData) -> dict[str, Any]:
     if len(name) > 200:
         raise ServiceError("The name must be 200 characters or fewer", field="name")
     if not relationship:
-        raise ServiceError("Enter their relationship to the child, for example Mother or Carer", field="relationship_to_child")
+        raise ServiceError(
+            "Enter their relationship to the child, for example Mother or Carer", field="relationship_to_child"
+        )
     if len(relationship) > 100:
         raise ServiceError("The relationship must be 100 characters or fewer", field="relationship_to_child")
     email = _text(data.email)
@@ -783,10 +824,19 @@ def add_contact(child: Child, *, data: ContactData, actor: User) -> ChildContact
     child.contacts.append(contact)
     db.session.flush()
     details: dict[str, Any] = {
-        name: {"old": None, "new": value} for name, value in _contact_snapshot(contact).items() if value not in (None, False)
+        name: {"old": None, "new": value}
+        for name, value in _contact_snapshot(contact).items()
+        if value not in (None, False)
     }
     details["contact_id"] = contact.id
-    audit.record(actor, "child_contact_added", "child", child.id, f"Added a contact ({contact.relationship_to_child}) to child record {child.id}", details)
+    audit.record(
+        actor,
+        "child_contact_added",
+        "child",
+        child.id,
+        f"Added a contact ({contact.relationship_to_child}) to child record {child.id}",
+        details,
+    )
     return contact
 
 
@@ -820,9 +870,18 @@ def remove_contact(contact: ChildContact, *, actor: User) -> None:
     if not can_edit(actor, child):
         raise Forbidden("You cannot change this child's record")
     details: dict[str, Any] = {
-        name: {"old": value, "new": None} for name, value in _contact_snapshot(contact).items() if value not in (None, False)
+        name: {"old": value, "new": None}
+        for name, value in _contact_snapshot(contact).items()
+        if value not in (None, False)
     }
     details["contact_id"] = contact.id
-    audit.record(actor, "child_contact_removed", "child", child.id, f"Removed contact {contact.id} ({contact.relationship_to_child}) from child record {child.id}", details)
+    audit.record(
+        actor,
+        "child_contact_removed",
+        "child",
+        child.id,
+        f"Removed contact {contact.id} ({contact.relationship_to_child}) from child record {child.id}",
+        details,
+    )
     child.contacts.remove(contact)
     db.session.flush()

@@ -1,9 +1,10 @@
 """The one place the services read the clock, and the one place the service's time zone is
 decided (TIME_ZONE, default Europe/London); the statutory engine never does either."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ def local_zone() -> ZoneInfo:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

@@ -4,6 +4,7 @@ A name typed in a form (an advice provider, a school consulted) is matched to an
 when it is the entry's name, ignoring case, spacing and the kind of apostrophe; anything else is
 kept as typed, so someone not in the directory can still be named.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,50 +79,83 @@ def _clean(details: EntryDetails, *, entry: DirectoryEntry | None) -> _Clean:
     same = db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.name_key == name_key(name)))
     if same is not None and (entry is None or same.id != entry.id):
         state = "" if same.active else " (deactivated: reactivate it instead)"
-        raise ServiceError(f"The directory already has {same.name}{state}; give this one a name that tells them apart, "
-                           "for example with its town", field="name")
+        raise ServiceError(
+            f"The directory already has {same.name}{state}; give this one a name that tells them apart, "
+            "for example with its town",
+            field="name",
+        )
     urn = _digits(details.urn) or None
     ukprn = _digits(details.ukprn) or None
     if urn is not None:
         if not _URN.fullmatch(urn):
             raise ServiceError("A URN has 6 digits, like 123456", field="urn")
         if kind not in SETTING_KINDS:
-            raise ServiceError(f"Only a school, college or other setting has a URN, not a provider of {kind.label.lower()}",
-                               field="urn")
+            raise ServiceError(
+                f"Only a school, college or other setting has a URN, not a provider of {kind.label.lower()}",
+                field="urn",
+            )
     if ukprn is not None:
         if not _UKPRN.fullmatch(ukprn):
             raise ServiceError("A UKPRN has 8 digits and starts with 1, like 10012345", field="ukprn")
         if kind not in SETTING_KINDS:
-            raise ServiceError(f"Only a college, school or other education provider has a UKPRN, not a provider of "
-                               f"{kind.label.lower()}", field="ukprn")
+            raise ServiceError(
+                f"Only a college, school or other education provider has a UKPRN, not a provider of "
+                f"{kind.label.lower()}",
+                field="ukprn",
+            )
     if kind is DirectoryKind.SCHOOL and urn is None:
         raise ServiceError("Enter the school's URN (6 digits, from Get Information about Schools)", field="urn")
     if kind is DirectoryKind.COLLEGE and ukprn is None:
-        raise ServiceError("Enter the college's UKPRN (8 digits, from the UK Register of Learning Providers)", field="ukprn")
+        raise ServiceError(
+            "Enter the college's UKPRN (8 digits, from the UK Register of Learning Providers)", field="ukprn"
+        )
     email = valid_email_address(details.email, field="email") if details.email.strip() else None
     phone = " ".join(details.phone.split()) or None
-    if phone is not None and (not re.fullmatch(r"\+?[0-9 ]+", phone) or not 10 <= sum(c.isdigit() for c in phone) <= 13):
-        raise ServiceError("Enter a phone number like 01632 960 001 or +44 1632 960 001, using digits and spaces only",
-                           field="phone")
+    if phone is not None and (
+        not re.fullmatch(r"\+?[0-9 ]+", phone) or not 10 <= sum(c.isdigit() for c in phone) <= 13
+    ):
+        raise ServiceError(
+            "Enter a phone number like 01632 960 001 or +44 1632 960 001, using digits and spaces only", field="phone"
+        )
     return _Clean(name, kind, urn, ukprn, email, phone)
 
 
 def _describe(entry: DirectoryEntry) -> dict[str, object]:
-    return {"name": entry.name, "kind": entry.kind.value, "urn": entry.urn, "ukprn": entry.ukprn, "email": entry.email,
-            "phone": entry.phone, "active": entry.active}
+    return {
+        "name": entry.name,
+        "kind": entry.kind.value,
+        "urn": entry.urn,
+        "ukprn": entry.ukprn,
+        "email": entry.email,
+        "phone": entry.phone,
+        "active": entry.active,
+    }
 
 
 def create_entry(details: EntryDetails, *, actor: User) -> DirectoryEntry:
     _require_admin(actor)
     clean = _clean(details, entry=None)
     entry = DirectoryEntry(
-        name=clean.name, name_key=name_key(clean.name), kind=clean.kind, urn=clean.urn, ukprn=clean.ukprn,
-        email=clean.email, phone=clean.phone, active=True, updated_by_id=actor.id,
+        name=clean.name,
+        name_key=name_key(clean.name),
+        kind=clean.kind,
+        urn=clean.urn,
+        ukprn=clean.ukprn,
+        email=clean.email,
+        phone=clean.phone,
+        active=True,
+        updated_by_id=actor.id,
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record(actor, "directory_entry_added", "directory_entry", entry.id,
-                 f"Added {entry.name} ({entry.kind.label}) to the directory", _describe(entry))
+    audit.record(
+        actor,
+        "directory_entry_added",
+        "directory_entry",
+        entry.id,
+        f"Added {entry.name} ({entry.kind.label}) to the directory",
+        _describe(entry),
+    )
     return entry
 
 
@@ -138,9 +172,14 @@ def update_entry(entry: DirectoryEntry, details: EntryDetails, *, actor: User) -
         entry.updated_at = now()
         entry.updated_by_id = actor.id
         db.session.flush()
-        audit.record(actor, "directory_entry_changed", "directory_entry", entry.id,
-                     f"Changed {', '.join(changed)} of directory entry {entry.name}",
-                     {k: {"old": before[k], "new": after[k]} for k in changed})
+        audit.record(
+            actor,
+            "directory_entry_changed",
+            "directory_entry",
+            entry.id,
+            f"Changed {', '.join(changed)} of directory entry {entry.name}",
+            {k: {"old": before[k], "new": after[k]} for k in changed},
+        )
     return changed
 
 
@@ -153,8 +192,13 @@ def set_active(entry: DirectoryEntry, active: bool, *, actor: User) -> None:
     entry.updated_at = now()
     entry.updated_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "directory_entry_reactivated" if active else "directory_entry_deactivated", "directory_entry", entry.id,
-                 f"{'Reactivated' if active else 'Deactivated'} directory entry {entry.name}")
+    audit.record(
+        actor,
+        "directory_entry_reactivated" if active else "directory_entry_deactivated",
+        "directory_entry",
+        entry.id,
+        f"{'Reactivated' if active else 'Deactivated'} directory entry {entry.name}",
+    )
 
 
 def times_used(entry: DirectoryEntry) -> int:
@@ -170,10 +214,19 @@ def delete_entry(entry: DirectoryEntry, *, actor: User) -> None:
     _require_admin(actor)
     used = times_used(entry)
     if used:
-        raise ServiceError(f"{entry.name} is named in {used} advice request{'s' if used != 1 else ''} or consultation"
-                           f"{'s' if used != 1 else ''}, so it cannot be deleted. Deactivate it instead", field="delete")
-    audit.record(actor, "directory_entry_deleted", "directory_entry", entry.id,
-                 f"Deleted directory entry {entry.name} (never used)", _describe(entry))
+        raise ServiceError(
+            f"{entry.name} is named in {used} advice request{'s' if used != 1 else ''} or consultation"
+            f"{'s' if used != 1 else ''}, so it cannot be deleted. Deactivate it instead",
+            field="delete",
+        )
+    audit.record(
+        actor,
+        "directory_entry_deleted",
+        "directory_entry",
+        entry.id,
+        f"Deleted directory entry {entry.name} (never used)",
+        _describe(entry),
+    )
     db.session.delete(entry)
     db.session.flush()
 
@@ -186,8 +239,14 @@ def search(*, q: str = "", kind: str = "", show: str = "active", page: int = 1, 
     stmt = select(DirectoryEntry).order_by(DirectoryEntry.name_key, DirectoryEntry.id)
     for word in name_key(q).split():
         like = f"%{word}%"
-        stmt = stmt.where(or_(DirectoryEntry.name_key.like(like), DirectoryEntry.urn == word, DirectoryEntry.ukprn == word,
-                              func.lower(DirectoryEntry.email).like(like)))
+        stmt = stmt.where(
+            or_(
+                DirectoryEntry.name_key.like(like),
+                DirectoryEntry.urn == word,
+                DirectoryEntry.ukprn == word,
+                func.lower(DirectoryEntry.email).like(like),
+            )
+        )
     if kind in {k.value for k in DirectoryKind}:
         stmt = stmt.where(DirectoryEntry.kind == DirectoryKind(kind))
     if show == "active":
@@ -210,7 +269,9 @@ def match(typed: str) -> DirectoryEntry | None:
     key = name_key(typed)
     if not key:
         return None
-    return db.session.scalar(select(DirectoryEntry).where(DirectoryEntry.name_key == key, DirectoryEntry.active.is_(True)))
+    return db.session.scalar(
+        select(DirectoryEntry).where(DirectoryEntry.name_key == key, DirectoryEntry.active.is_(True))
+    )
 
 
 def resolve(typed: str) -> tuple[str, DirectoryEntry | None]:

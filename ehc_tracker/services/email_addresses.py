@@ -14,10 +14,11 @@ its ASCII form), or refuses with a message for the person who typed it:
 
 The syntax is checked with email-validator; no DNS look-up is made.
 """
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 

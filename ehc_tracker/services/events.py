@@ -5,6 +5,7 @@ and `reply_recorded` with the Communication once a response to it is recorded. B
 inside the operation, before the caller commits, so whatever a receiver writes is part of the
 same transaction (the family's emails go to the outbox with the step, or not at all).
 """
+
 from __future__ import annotations
 
 from blinker import Namespace

@@ -1,5 +1,6 @@
 """Which time limits of a case an exception can be proposed for, and which of the law's
 exceptions can be chosen (the propose-an-exception form offers exactly these)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,4 +29,6 @@ def exception_choices(case: Case) -> ExceptionChoices:
         for limb in statutory_rule(key).exception_limbs:
             limbs.setdefault(limb.value, limb.description)
     # In the law's order, by its plain-English description (the paragraph letter differs by limit).
-    return ExceptionChoices(eligible, [(limb.value, limbs[limb.value]) for limb in ExceptionLimb if limb.value in limbs])
+    return ExceptionChoices(
+        eligible, [(limb.value, limbs[limb.value]) for limb in ExceptionLimb if limb.value in limbs]
+    )

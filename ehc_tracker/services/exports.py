@@ -11,6 +11,7 @@ stays in view (frozen panes) and carries the filter buttons; columns are as wide
 hold; dates are real dates shown dd/mm/yyyy, so they sort and filter as dates. The CSV is the
 plain table, unchanged, for other systems to read.
 """
+
 from __future__ import annotations
 
 import csv
@@ -207,7 +208,18 @@ def overdue_table(rows: Iterable[MilestoneRow], *, with_names: bool) -> Table:
     header = ["Case number"]
     if with_names:
         header += ["Child", "Primary need", "Setting"]
-    header += ["Team", "Coordinator", "Case type", "Milestone", "Milestone key", "Due date", "Status", "Days overdue", "Days left", "Exception applies"]
+    header += [
+        "Team",
+        "Coordinator",
+        "Case type",
+        "Milestone",
+        "Milestone key",
+        "Due date",
+        "Status",
+        "Days overdue",
+        "Days left",
+        "Exception applies",
+    ]
 
     def lines() -> Iterator[list[Cell]]:
         for r in rows:
@@ -215,8 +227,15 @@ def overdue_table(rows: Iterable[MilestoneRow], *, with_names: bool) -> Table:
             if with_names:
                 line += [r.child_name, r.primary_need.value if r.primary_need else None, r.setting_name]
             line += [
-                r.team_name, r.coordinator_name or "Not assigned", r.case_type.label, r.label, r.key, r.due_on,
-                "Overdue" if r.days_late is not None else "Due soon", r.days_late, r.days_remaining,
+                r.team_name,
+                r.coordinator_name or "Not assigned",
+                r.case_type.label,
+                r.label,
+                r.key,
+                r.due_on,
+                "Overdue" if r.days_late is not None else "Due soon",
+                r.days_late,
+                r.days_remaining,
                 "Yes" if r.exception_applies else "No",
             ]
             yield line
@@ -229,26 +248,48 @@ def overdue_table(rows: Iterable[MilestoneRow], *, with_names: bool) -> Table:
 
 def figures_table(series: Sequence[MeasureSeries]) -> Table:
     header = [
-        "Measure", "Measure key", "Month", "Counted", "On time", "Late", "% on time",
-        "Counted excluding exceptions", "On time excluding exceptions", "% on time excluding exceptions",
-        "Target %", "National average %", "Part month",
+        "Measure",
+        "Measure key",
+        "Month",
+        "Counted",
+        "On time",
+        "Late",
+        "% on time",
+        "Counted excluding exceptions",
+        "On time excluding exceptions",
+        "% on time excluding exceptions",
+        "Target %",
+        "National average %",
+        "Part month",
     ]
     rows: list[list[Cell]] = []
     for s in series:
         for m in s.months:
             ex = m.excluding
-            rows.append([
-                s.measure.title, s.measure.key, MonthStart.of(m.month_on), m.including.counted, m.including.on_time,
-                m.including.late, m.including.percent,
-                ex.counted if ex else None, ex.on_time if ex else None, ex.percent if ex else None,
-                m.target_percent, m.national_average_percent, "Yes" if m.partial else "No",
-            ])
+            rows.append(
+                [
+                    s.measure.title,
+                    s.measure.key,
+                    MonthStart.of(m.month_on),
+                    m.including.counted,
+                    m.including.on_time,
+                    m.including.late,
+                    m.including.percent,
+                    ex.counted if ex else None,
+                    ex.on_time if ex else None,
+                    ex.percent if ex else None,
+                    m.target_percent,
+                    m.national_average_percent,
+                    "Yes" if m.partial else "No",
+                ]
+            )
     return Table("Monthly figures", header, rows)
 
 
 def breakdown_table(title: str, heading: str, rows: Sequence[BreakdownRow]) -> Table:
     return Table(
-        title, [heading, "Received", "On time", "Late", "% on time"],
+        title,
+        [heading, "Received", "On time", "Late", "% on time"],
         [[r.label, r.figure.counted, r.figure.on_time, r.figure.late, r.figure.percent] for r in rows],
     )
 

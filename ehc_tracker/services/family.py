@@ -9,6 +9,7 @@ Each family account has its own thread (separated parents, a young person of 16 
 their parents): it sees the messages it sent and the replies to them, and another account's
 message only when the coordinator has shared it (`share_message`, audited).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,18 +20,27 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from .. import access
 from ..extensions import db
 from ..models import Role, User
-from ..models.case import AdviceRequest, AdviceType, Case, CaseEvent, CaseType, Channel, Communication, EventType, Milestone
+from ..models.case import (
+    AdviceRequest,
+    AdviceType,
+    Case,
+    CaseEvent,
+    CaseType,
+    Channel,
+    Communication,
+    EventType,
+    Milestone,
+)
 from ..models.child import ChildContact
 from ..models.family import FamilyInvitation, FamilyLink, FamilyRelationship
 from ..statutory.calendar import age_on
 from ..statutory.rules import ExceptionLimb
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
-from .. import access
-from . import Forbidden, ServiceError, audit
+from . import Forbidden, ServiceError, audit, workflow
 from . import cases as case_service
-from . import workflow
 from .email_addresses import valid_email_address
 from .passwords import hash_password, password_problems
 
@@ -61,7 +71,9 @@ def visible_cases(user: User) -> list[Case]:
     ids = linked_child_ids(user)
     if not ids:
         return []
-    return list(db.session.scalars(select(Case).where(Case.child_id.in_(ids)).order_by(Case.anchor_on.desc(), Case.id.desc())))
+    return list(
+        db.session.scalars(select(Case).where(Case.child_id.in_(ids)).order_by(Case.anchor_on.desc(), Case.id.desc()))
+    )
 
 
 # --- Invitations -----------------------------------------------------------------------------
@@ -73,7 +85,9 @@ class NewInvitation:
     token: str
 
 
-def invite(case: Case, *, name: str, email: str, relationship: FamilyRelationship, actor: User, now: datetime, today: date) -> NewInvitation:
+def invite(
+    case: Case, *, name: str, email: str, relationship: FamilyRelationship, actor: User, now: datetime, today: date
+) -> NewInvitation:
     """Invite a parent, carer or young person (16+) to follow this case; returns the one-time token."""
     if not case_service.can_edit(actor, case):
         raise Forbidden("Only the case's coordinator or a manager of its team can invite the family")
@@ -81,24 +95,52 @@ def invite(case: Case, *, name: str, email: str, relationship: FamilyRelationshi
     if not name:
         raise ServiceError("Enter the name of the person to invite", field="name")
     email = valid_email_address(email, field="email")  # exactly one address: no lists, names or line breaks
-    if relationship is FamilyRelationship.YOUNG_PERSON and age_on(case.child.date_of_birth, today) < YOUNG_PERSON_MIN_AGE:
-        raise ServiceError(f"A young person can hold their own account from the age of {YOUNG_PERSON_MIN_AGE}", field="relationship")
+    if (
+        relationship is FamilyRelationship.YOUNG_PERSON
+        and age_on(case.child.date_of_birth, today) < YOUNG_PERSON_MIN_AGE
+    ):
+        raise ServiceError(
+            f"A young person can hold their own account from the age of {YOUNG_PERSON_MIN_AGE}", field="relationship"
+        )
     existing = db.session.scalar(select(User).where(User.email == email))
     if existing is not None and existing.role is not Role.FAMILY:
-        raise ServiceError("This email address belongs to a staff account; families need an address of their own", field="email")
-    recent = db.session.scalar(
-        select(func.count(FamilyInvitation.id)).where(FamilyInvitation.case_id == case.id, FamilyInvitation.created_at >= now - timedelta(days=1))
-    ) or 0
+        raise ServiceError(
+            "This email address belongs to a staff account; families need an address of their own", field="email"
+        )
+    recent = (
+        db.session.scalar(
+            select(func.count(FamilyInvitation.id)).where(
+                FamilyInvitation.case_id == case.id, FamilyInvitation.created_at >= now - timedelta(days=1)
+            )
+        )
+        or 0
+    )
     if recent >= MAX_INVITATIONS_PER_CASE_PER_DAY:
-        raise ServiceError("Too many invitations have been sent for this case today. Try again tomorrow.", field="email")
+        raise ServiceError(
+            "Too many invitations have been sent for this case today. Try again tomorrow.", field="email"
+        )
     token = secrets.token_urlsafe(32)
     invitation = FamilyInvitation(
-        case_id=case.id, child_id=case.child_id, name=name, email=email, relationship_to_child=relationship,
-        token_hash=_hash(token), expires_at=now + timedelta(days=INVITATION_DAYS), invited_by_id=actor.id, created_at=now,
+        case_id=case.id,
+        child_id=case.child_id,
+        name=name,
+        email=email,
+        relationship_to_child=relationship,
+        token_hash=_hash(token),
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+        invited_by_id=actor.id,
+        created_at=now,
     )
     db.session.add(invitation)
     db.session.flush()
-    audit.record(actor, "family_invited", "case", case.id, f"Invited a {relationship.value.replace('_', ' ')} to follow case {case.id}", {"invitation_id": invitation.id})
+    audit.record(
+        actor,
+        "family_invited",
+        "case",
+        case.id,
+        f"Invited a {relationship.value.replace('_', ' ')} to follow case {case.id}",
+        {"invitation_id": invitation.id},
+    )
     return NewInvitation(invitation, token)
 
 
@@ -116,16 +158,37 @@ def accept(token: str, *, password: str, now: datetime) -> User:
     if user is not None and user.role is not Role.FAMILY:
         raise ServiceError("This email address belongs to a staff account.")
     if user is None:
-        problems = password_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=invitation.email)
+        problems = password_problems(
+            password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=invitation.email
+        )
         if problems:
             raise ServiceError(problems[0], field="password")
-        user = User(email=invitation.email, name=invitation.name, role=Role.FAMILY, password_hash=hash_password(password), session_token=secrets.token_hex(16))
+        user = User(
+            email=invitation.email,
+            name=invitation.name,
+            role=Role.FAMILY,
+            password_hash=hash_password(password),
+            session_token=secrets.token_hex(16),
+        )
         db.session.add(user)
         db.session.flush()
-    if not db.session.scalar(select(FamilyLink.id).where(FamilyLink.user_id == user.id, FamilyLink.child_id == invitation.child_id)):
-        db.session.add(FamilyLink(user_id=user.id, child_id=invitation.child_id, relationship_to_child=invitation.relationship_to_child))
+    if not db.session.scalar(
+        select(FamilyLink.id).where(FamilyLink.user_id == user.id, FamilyLink.child_id == invitation.child_id)
+    ):
+        db.session.add(
+            FamilyLink(
+                user_id=user.id, child_id=invitation.child_id, relationship_to_child=invitation.relationship_to_child
+            )
+        )
     invitation.used_at = now
-    audit.record(user, "family_invitation_accepted", "case", invitation.case_id, f"Family account {user.id} accepted invitation {invitation.id}", {"invitation_id": invitation.id})
+    audit.record(
+        user,
+        "family_invitation_accepted",
+        "case",
+        invitation.case_id,
+        f"Family account {user.id} accepted invitation {invitation.id}",
+        {"invitation_id": invitation.id},
+    )
     db.session.flush()
     return user
 
@@ -136,11 +199,24 @@ def invitable_contacts(case: Case) -> list[ChildContact]:
 
 
 def invitations_for_case(case: Case) -> list[FamilyInvitation]:
-    return list(db.session.scalars(select(FamilyInvitation).where(FamilyInvitation.case_id == case.id).order_by(FamilyInvitation.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(FamilyInvitation)
+            .where(FamilyInvitation.case_id == case.id)
+            .order_by(FamilyInvitation.created_at.desc())
+        )
+    )
 
 
 def family_accounts_for_child(child_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).join(FamilyLink, FamilyLink.user_id == User.id).where(FamilyLink.child_id == child_id).order_by(User.name)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(FamilyLink, FamilyLink.user_id == User.id)
+            .where(FamilyLink.child_id == child_id)
+            .order_by(User.name)
+        )
+    )
 
 
 # --- The progress page -----------------------------------------------------------------------
@@ -269,7 +345,9 @@ def _expected_words(m: Milestone, today: date) -> str:
     if m.expected_on is None:
         return "We will tell you the new date."
     if m.expected_on < today:
-        return f"We expected this by {_long(m.expected_on)}, but it has not happened yet. We will tell you the new date."
+        return (
+            f"We expected this by {_long(m.expected_on)}, but it has not happened yet. We will tell you the new date."
+        )
     return f"We now expect this by {m.expected_on:%A %-d %B %Y}."
 
 
@@ -296,7 +374,9 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
     exceptions = {}
     for x in case.exceptions:
         if x.status.value == "approved":
-            exceptions[x.milestone_key] = "The law allows this step to take longer because " + PLAIN_EXCEPTIONS[ExceptionLimb(x.limb)] + "."
+            exceptions[x.milestone_key] = (
+                "The law allows this step to take longer because " + PLAIN_EXCEPTIONS[ExceptionLimb(x.limb)] + "."
+            )
     # The reply clocks of the viewer's own messages only: another account's are not theirs.
     mine = {f"communication:{c.id}" for c in case.communications if c.family_user_id == viewer.id}
     by_key = {m.key: m for m in case.milestones if not m.ref}
@@ -328,7 +408,14 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             else:
                 detail = f"You can tell us what you think until {m.due_on:%A %-d %B %Y}."
         else:
-            result = milestone_status(m.due_on, m.met_on, today, due_soon_days=DEFAULT_DUE_SOON_DAYS, lapses_on=m.lapses_on, case_open=case.is_open)
+            result = milestone_status(
+                m.due_on,
+                m.met_on,
+                today,
+                due_soon_days=DEFAULT_DUE_SOON_DAYS,
+                lapses_on=m.lapses_on,
+                case_open=case.is_open,
+            )
             status = {
                 MilestoneStatus.MET_ON_TIME: "done",
                 MilestoneStatus.MET_LATE: "done_late",
@@ -341,7 +428,11 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             if whose in (SCHOOL, PROVIDER) and status in ("late", "done_late"):
                 status = "their_" + status
             if status == "late":
-                detail = PLAIN_MISSED.get(m.key, PLAIN_MISSED_OTHER).format(due=_long(m.due_on)) + " " + _expected_words(m, today)
+                detail = (
+                    PLAIN_MISSED.get(m.key, PLAIN_MISSED_OTHER).format(due=_long(m.due_on))
+                    + " "
+                    + _expected_words(m, today)
+                )
                 if m.expected_on is not None and m.expected_on >= today:
                     expected_on, expected_note = m.expected_on, m.expected_note
             elif status == "their_late":
@@ -353,15 +444,27 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
             elif status == "their_done_late":
                 detail = f"They replied on {_long(m.met_on)}, after the {_long(m.due_on)} they were asked to reply by."  # type: ignore[arg-type]
         steps.append(
-            Step(text, m.due_on, m.met_on, status, exceptions.get(m.key) if m.exception_applies else None,
-                 key=m.key, whose=whose, detail=detail, expected_on=expected_on, expected_note=expected_note)
+            Step(
+                text,
+                m.due_on,
+                m.met_on,
+                status,
+                exceptions.get(m.key) if m.exception_applies else None,
+                key=m.key,
+                whose=whose,
+                detail=detail,
+                expected_on=expected_on,
+                expected_note=expected_note,
+            )
         )
     open_steps = [s for s in steps if s.status in ("late", "due_soon", "to_do", "their_late")] if case.is_open else []
     # The council's next step first: a school's late reply is not what the family waits on us for.
     council_open = [s for s in open_steps if s.whose == COUNCIL] or open_steps
     next_step = min(council_open, key=lambda s: s.due_on) if council_open else None
     your_turn = next((s for s in steps if s.status == "period"), None)
-    happened = [Happened(_happened_text(e, case), e.occurred_on) for e in case.events if workflow.step(e.event_type).family_done]
+    happened = [
+        Happened(_happened_text(e, case), e.occurred_on) for e in case.events if workflow.step(e.event_type).family_done
+    ]
     late_steps = [s for s in steps if s.status == "late"]
     coordinator = case.coordinator
     if not case.is_open:
@@ -417,14 +520,20 @@ def set_expected(milestone: Milestone, *, expected_on: date, note: str, actor: U
     latest = today + timedelta(days=MAX_EXPECTED_DAYS)
     if expected_on > latest:
         raise ServiceError(f"The date you now expect it must be within a year, by {_long(latest)}", field="expected_on")
-    before = {"expected_on": milestone.expected_on.isoformat() if milestone.expected_on else None, "note": milestone.expected_note}
+    before = {
+        "expected_on": milestone.expected_on.isoformat() if milestone.expected_on else None,
+        "note": milestone.expected_note,
+    }
     after = {"expected_on": expected_on.isoformat(), "note": note or None}
     if before == after:
         return False
     milestone.expected_on = expected_on
     milestone.expected_note = note or None
     audit.record(
-        actor, "milestone_expected_set", "case", case.id,
+        actor,
+        "milestone_expected_set",
+        "case",
+        case.id,
         f"Told the family that {milestone.label} (due {milestone.due_on:%-d %B %Y}) is now expected by {expected_on:%-d %B %Y}",
         {"milestone_id": milestone.id, "key": milestone.key, "old": before, "new": after},
     )
@@ -493,7 +602,11 @@ def share_message(comm: Communication, *, share: bool, actor: User, now: datetim
     else:
         summary = f"Stopped sharing {message} with the child's other family accounts"
     audit.record(
-        actor, "family_message_shared" if share else "family_message_unshared", "case", case.id, summary,
+        actor,
+        "family_message_shared" if share else "family_message_unshared",
+        "case",
+        case.id,
+        summary,
         {"communication_id": comm.id, "sender_id": comm.family_user_id, "other_accounts": others},
     )
     db.session.flush()
@@ -509,17 +622,38 @@ def send_message(case: Case, *, user: User, text: str, today: date, now: datetim
         raise ServiceError("Write your message", field="text")
     if len(text) > 4000:
         raise ServiceError("Your message must be 4,000 characters or fewer", field="text")
-    sent_today = db.session.scalar(
-        select(func.count(Communication.id)).where(Communication.family_user_id == user.id, Communication.recorded_at >= now - timedelta(days=1))
-    ) or 0
+    sent_today = (
+        db.session.scalar(
+            select(func.count(Communication.id)).where(
+                Communication.family_user_id == user.id, Communication.recorded_at >= now - timedelta(days=1)
+            )
+        )
+        or 0
+    )
     if sent_today >= MAX_MESSAGES_PER_DAY:
-        raise ServiceError("You have sent a lot of messages today. Your coordinator will reply; you can send more tomorrow.", field="text")
+        raise ServiceError(
+            "You have sent a lot of messages today. Your coordinator will reply; you can send more tomorrow.",
+            field="text",
+        )
     comm = Communication(
-        case=case, received_on=today, channel=Channel.PORTAL, from_name=user.name, summary=text,
-        recorded_by_id=user.id, family_user_id=user.id, recorded_at=now,
+        case=case,
+        received_on=today,
+        channel=Channel.PORTAL,
+        from_name=user.name,
+        summary=text,
+        recorded_by_id=user.id,
+        family_user_id=user.id,
+        recorded_at=now,
     )
     db.session.add(comm)
     db.session.flush()
-    audit.record(user, "family_message_sent", "case", case.id, f"Family account {user.id} sent a message about case {case.id}", {"communication_id": comm.id})
+    audit.record(
+        user,
+        "family_message_sent",
+        "case",
+        case.id,
+        f"Family account {user.id} sent a message about case {case.id}",
+        {"communication_id": comm.id},
+    )
     case_service.recompute_case(case)
     return comm

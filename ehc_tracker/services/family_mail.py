@@ -8,6 +8,7 @@ subscribed to by `subscribe`, which the app factory calls: wherever the app runs
 API, the scheduler, the commands, the tests), recording a step queues the family's email in the
 same transaction.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,12 +31,18 @@ def _link(path: str) -> str:
     return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
-def _queue(*, key: str, to: str, recipient: User | None, subject: str, template: str, for_on: date, **context: object) -> OutboxMessage | None:
+def _queue(
+    *, key: str, to: str, recipient: User | None, subject: str, template: str, for_on: date, **context: object
+) -> OutboxMessage | None:
     """Store the message in the outbox unless one with the same key exists already."""
     if db.session.scalar(db.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
         return None
     message = OutboxMessage(
-        dedupe_key=key, for_on=for_on, recipient_id=recipient.id if recipient else None, to_address=to, subject=subject,
+        dedupe_key=key,
+        for_on=for_on,
+        recipient_id=recipient.id if recipient else None,
+        to_address=to,
+        subject=subject,
         body_text=render_template(f"email/family/{template}.txt", **context),
         body_html=render_template(f"email/family/{template}.html", **context),
     )
@@ -47,9 +54,15 @@ def _queue(*, key: str, to: str, recipient: User | None, subject: str, template:
 def send_invitation(invitation: FamilyInvitation, token: str) -> OutboxMessage | None:
     link = _link(f"/family/invitation/{token}")
     return _queue(
-        key=f"family-invitation:{invitation.id}", to=invitation.email, recipient=None, for_on=today(),
-        subject="Follow your EHC assessment or review online", template="invitation",
-        invitation=invitation, child_first_name=invitation.case.child.first_name, link=link,
+        key=f"family-invitation:{invitation.id}",
+        to=invitation.email,
+        recipient=None,
+        for_on=today(),
+        subject="Follow your EHC assessment or review online",
+        template="invitation",
+        invitation=invitation,
+        child_first_name=invitation.case.child.first_name,
+        link=link,
     )
 
 
@@ -63,9 +76,16 @@ def notify_step_completed(case: Case, event: CaseEvent) -> int:
         if not user.active:
             continue
         if _queue(
-            key=f"family-step:{event.id}:{user.id}", to=user.email, recipient=user, for_on=event.occurred_on,
-            subject="There is news about your EHC assessment or review", template="step",
-            user=user, child_first_name=case.child.first_name, what=what, on=event.occurred_on,
+            key=f"family-step:{event.id}:{user.id}",
+            to=user.email,
+            recipient=user,
+            for_on=event.occurred_on,
+            subject="There is news about your EHC assessment or review",
+            template="step",
+            user=user,
+            child_first_name=case.child.first_name,
+            what=what,
+            on=event.occurred_on,
             link=_link(f"/family/cases/{case.id}"),
         ):
             sent += 1
@@ -80,9 +100,15 @@ def notify_reply(comm: Communication) -> OutboxMessage | None:
     if user is None or not user.active:
         return None
     return _queue(
-        key=f"family-reply:{comm.id}", to=user.email, recipient=user, for_on=comm.responded_on or today(),
-        subject="Your coordinator has replied to your message", template="reply",
-        user=user, child_first_name=comm.case.child.first_name, link=_link(f"/family/cases/{comm.case_id}#messages"),
+        key=f"family-reply:{comm.id}",
+        to=user.email,
+        recipient=user,
+        for_on=comm.responded_on or today(),
+        subject="Your coordinator has replied to your message",
+        template="reply",
+        user=user,
+        child_first_name=comm.case.child.first_name,
+        link=_link(f"/family/cases/{comm.case_id}#messages"),
     )
 
 

@@ -3,6 +3,7 @@
 `recompute(case)` is called after every change to a case; it keeps milestone rows (their ids
 and exception marks) stable and removes those that no longer apply.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,21 +61,45 @@ def _assessment(case: Case, calendar: WorkingDayCalendar, settings: StatutorySet
     decided_yes = _event_on(case, EventType.DECIDED_TO_ASSESS)
     decided_no = _event_on(case, EventType.DECIDED_NOT_TO_ASSESS)
     if case.case_type is CaseType.ASSESSMENT:
-        wanted.append(Wanted("decision_to_assess", "", r, _due("decision_to_assess", r, calendar, settings), decided_yes or decided_no))
+        wanted.append(
+            Wanted(
+                "decision_to_assess",
+                "",
+                r,
+                _due("decision_to_assess", r, calendar, settings),
+                decided_yes or decided_no,
+            )
+        )
     else:
         # A reassessment: the decision whether to reassess within 15 days of the request (reg 25(1)).
-        wanted.append(Wanted("reassessment_decision", "", r, _due("reassessment_decision", r, calendar, settings), decided_yes or decided_no))
+        wanted.append(
+            Wanted(
+                "reassessment_decision",
+                "",
+                r,
+                _due("reassessment_decision", r, calendar, settings),
+                decided_yes or decided_no,
+            )
+        )
     if decided_no:
         return wanted
     for advice in case.advice_requests:
         wanted.append(
-            Wanted("advice_due", f"advice:{advice.id}", advice.requested_on, _due("advice_due", advice.requested_on, calendar, settings), advice.received_on,
-                   label=advice_name(advice))
+            Wanted(
+                "advice_due",
+                f"advice:{advice.id}",
+                advice.requested_on,
+                _due("advice_due", advice.requested_on, calendar, settings),
+                advice.received_on,
+                label=advice_name(advice),
+            )
         )
     issue_yes = _event_on(case, EventType.DECIDED_TO_ISSUE)
     issue_no = _event_on(case, EventType.DECIDED_NOT_TO_ISSUE)
     if case.case_type is CaseType.ASSESSMENT and not issue_yes:
-        wanted.append(Wanted("decision_not_to_issue", "", r, _due("decision_not_to_issue", r, calendar, settings), issue_no))
+        wanted.append(
+            Wanted("decision_not_to_issue", "", r, _due("decision_not_to_issue", r, calendar, settings), issue_no)
+        )
     if issue_no:
         return wanted
     draft = _event_on(case, EventType.DRAFT_PLAN_ISSUED)
@@ -111,11 +136,25 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
     if case.transferred_on is not None:
         t = case.transferred_on
         wanted = [
-            Wanted("transfer_in_notice_due", "", t, _due("transfer_in_notice_due", t, calendar, settings), _event_on(case, EventType.TRANSFER_NOTICE_SENT)),
             Wanted(
-                "transfer_in_review_due", "", t,
-                statutory_rules.due_on("transfer_in_review_due", t, calendar=calendar, settings=settings,
-                                       date_of_birth=case.child.date_of_birth, second_anchor_on=p),
+                "transfer_in_notice_due",
+                "",
+                t,
+                _due("transfer_in_notice_due", t, calendar, settings),
+                _event_on(case, EventType.TRANSFER_NOTICE_SENT),
+            ),
+            Wanted(
+                "transfer_in_review_due",
+                "",
+                t,
+                statutory_rules.due_on(
+                    "transfer_in_review_due",
+                    t,
+                    calendar=calendar,
+                    settings=settings,
+                    date_of_birth=case.child.date_of_birth,
+                    second_anchor_on=p,
+                ),
                 held,
             ),
         ]
@@ -128,11 +167,24 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
         circulated = (invitations.details or {}).get("advice_circulated_on") if invitations else None
         # Notice of the meeting and the advice must go at least two weeks before it; once the
         # meeting day comes, neither can be given in time any more.
-        wanted.append(Wanted("invitations_by", "", meeting, _due("invitations_by", meeting, calendar, settings), sent_on, lapses_on=meeting))
         wanted.append(
             Wanted(
-                "advice_circulated_by", "", meeting, _due("advice_circulated_by", meeting, calendar, settings),
-                date.fromisoformat(circulated) if circulated else None, lapses_on=meeting,
+                "invitations_by",
+                "",
+                meeting,
+                _due("invitations_by", meeting, calendar, settings),
+                sent_on,
+                lapses_on=meeting,
+            )
+        )
+        wanted.append(
+            Wanted(
+                "advice_circulated_by",
+                "",
+                meeting,
+                _due("advice_circulated_by", meeting, calendar, settings),
+                date.fromisoformat(circulated) if circulated else None,
+                lapses_on=meeting,
             )
         )
     if held:
@@ -145,11 +197,23 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
             # Devon [2022]: a decision to amend is notified only when the proposed amendments go
             # with it (reg 20(10) read with reg 22(2)); the later of the two meets the 4 weeks.
             decision_met = max(decision, proposals) if decision and proposals else None
-        wanted.append(Wanted("review_report_due", "", held, _due("review_report_due", held, calendar, settings), _event_on(case, EventType.REVIEW_REPORT_RECEIVED)))
-        wanted.append(Wanted("review_decision_due", "", held, _due("review_decision_due", held, calendar, settings), decision_met))
+        wanted.append(
+            Wanted(
+                "review_report_due",
+                "",
+                held,
+                _due("review_report_due", held, calendar, settings),
+                _event_on(case, EventType.REVIEW_REPORT_RECEIVED),
+            )
+        )
+        wanted.append(
+            Wanted("review_decision_due", "", held, _due("review_decision_due", held, calendar, settings), decision_met)
+        )
         if case.review_decision is ReviewDecision.AMEND:
             if not not_amending:
-                wanted.append(Wanted("amended_plan_due", "", held, _due("amended_plan_due", held, calendar, settings), amended))
+                wanted.append(
+                    Wanted("amended_plan_due", "", held, _due("amended_plan_due", held, calendar, settings), amended)
+                )
             if proposals:
                 close = _due("amendment_representations_close", proposals, calendar, settings)
                 wanted.append(Wanted("amendment_representations_close", "", proposals, close, None))
@@ -158,7 +222,13 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
                     wanted.append(Wanted(key, "", proposals, _due(key, proposals, calendar, settings), not_amending))
                 else:
                     wanted.append(
-                        Wanted("amended_plan_from_proposals_due", "", proposals, _due("amended_plan_from_proposals_due", proposals, calendar, settings), amended)
+                        Wanted(
+                            "amended_plan_from_proposals_due",
+                            "",
+                            proposals,
+                            _due("amended_plan_from_proposals_due", proposals, calendar, settings),
+                            amended,
+                        )
                     )
     transfer = phase_transfer_for_review(case)
     if transfer is not None and transfer.amend_by <= review.due_on:
@@ -166,8 +236,13 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
         # plan to name the new setting by then. Once the child has moved, an unmet duty is missed.
         wanted.append(
             Wanted(
-                "phase_transfer_due", "", transfer.moves_on, transfer.amend_by, _event_on(case, EventType.AMENDED_PLAN_ISSUED),
-                label=f"Amend plan naming the new setting: {transfer.description}", source=transfer.source,
+                "phase_transfer_due",
+                "",
+                transfer.moves_on,
+                transfer.amend_by,
+                _event_on(case, EventType.AMENDED_PLAN_ISSUED),
+                label=f"Amend plan naming the new setting: {transfer.description}",
+                source=transfer.source,
                 lapses_on=transfer.moves_on,
             )
         )
@@ -191,7 +266,13 @@ def phase_transfer_for_review(case: Case) -> PhaseTransfer | None:
 
 def _communications(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
     return [
-        Wanted("response_due", f"communication:{c.id}", c.received_on, _due("response_due", c.received_on, calendar, settings), c.responded_on)
+        Wanted(
+            "response_due",
+            f"communication:{c.id}",
+            c.received_on,
+            _due("response_due", c.received_on, calendar, settings),
+            c.responded_on,
+        )
         for c in case.communications
     ]
 

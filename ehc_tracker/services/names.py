@@ -22,13 +22,14 @@ Decisions, so that the tests can hold us to them:
 - Two names are "the same person's" when the given names and the surnames both match, with at
   most one of the two forgiven a typo; or when the first and last names are swapped.
 """
+
 from __future__ import annotations
 
 import enum
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 TYPO_MIN_LETTERS = 4
 
@@ -194,7 +195,9 @@ def closeness(typed: str, word: str, *, given_name: bool = True) -> Closeness | 
     return None
 
 
-def match_words(typed: Sequence[str], words: Sequence[str], *, given_names: Sequence[str] = ()) -> tuple[int, int] | None:
+def match_words(
+    typed: Sequence[str], words: Sequence[str], *, given_names: Sequence[str] = ()
+) -> tuple[int, int] | None:
     """How well every typed word matches some word of a name: (worst, total) Closeness, lower
     being better, or None when a typed word matches nothing. Variants count only against the
     words in `given_names`."""

@@ -11,11 +11,13 @@ the field it is about, when:
   received, before the child's date of birth);
 - and for the rules each kind has of its own (see services/cases.py).
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import select
 
@@ -56,7 +58,9 @@ def coordinator_of(actor: User, coordinator_id: int | None, team: Team) -> User 
 def open_case_of(child: Any, types: tuple[CaseType, ...]) -> int | None:
     """The id of the child's open case of one of these types, if there is one."""
     return db.session.scalar(
-        select(Case.id).where(Case.child_id == child.id, Case.status == CaseStatus.OPEN, Case.case_type.in_(types)).limit(1)
+        select(Case.id)
+        .where(Case.child_id == child.id, Case.status == CaseStatus.OPEN, Case.case_type.in_(types))
+        .limit(1)
     )
 
 
@@ -99,21 +103,44 @@ def open_assessment(
 ) -> Case:
     """An EHC needs assessment, or a reassessment of an existing plan."""
     _check_team(actor, team)
-    _check_not_before_birth(child, received_on, field="received_on", message="The request cannot be received before the child's date of birth")
+    _check_not_before_birth(
+        child,
+        received_on,
+        field="received_on",
+        message="The request cannot be received before the child's date of birth",
+    )
     with _open_case_refused(child, ASSESSMENT_TYPES):
         return case_service.open_assessment(
-            child=child, received_on=received_on, source=source, team=team, coordinator=coordinator, actor=actor, today=today,
+            child=child,
+            received_on=received_on,
+            source=source,
+            team=team,
+            coordinator=coordinator,
+            actor=actor,
+            today=today,
             reassessment=reassessment,
         )
 
 
-def open_review(*, child: Any, last_reviewed_on: date, team: Team, coordinator: User | None, actor: User, today: date) -> Case:
+def open_review(
+    *, child: Any, last_reviewed_on: date, team: Team, coordinator: User | None, actor: User, today: date
+) -> Case:
     """The annual reviews of a plan made before the service was used."""
     _check_team(actor, team)
-    _check_not_before_birth(child, last_reviewed_on, field="last_reviewed_on", message="The plan cannot be made before the child's date of birth")
+    _check_not_before_birth(
+        child,
+        last_reviewed_on,
+        field="last_reviewed_on",
+        message="The plan cannot be made before the child's date of birth",
+    )
     with _open_case_refused(child, REVIEW_TYPES):
         return case_service.open_review_of_existing_plan(
-            child=child, last_reviewed_on=last_reviewed_on, team=team, coordinator=coordinator, actor=actor, today=today,
+            child=child,
+            last_reviewed_on=last_reviewed_on,
+            team=team,
+            coordinator=coordinator,
+            actor=actor,
+            today=today,
         )
 
 
@@ -132,9 +159,21 @@ def open_transfer_in(
 ) -> Case:
     """A plan transferred in from another authority (reg 15), and its first review here."""
     _check_team(actor, team)
-    _check_not_before_birth(child, plan_issued_on, field="plan_issued_on", message="The plan cannot be issued before the child's date of birth")
+    _check_not_before_birth(
+        child,
+        plan_issued_on,
+        field="plan_issued_on",
+        message="The plan cannot be issued before the child's date of birth",
+    )
     return case_service.open_transfer_in(
-        child=child, transferred_on=transferred_on, plan_issued_on=plan_issued_on, last_reviewed_on=last_reviewed_on,
-        previous_authority=previous_authority, named_settings=named_settings, team=team, coordinator=coordinator,
-        actor=actor, today=today,
+        child=child,
+        transferred_on=transferred_on,
+        plan_issued_on=plan_issued_on,
+        last_reviewed_on=last_reviewed_on,
+        previous_authority=previous_authority,
+        named_settings=named_settings,
+        team=team,
+        coordinator=coordinator,
+        actor=actor,
+        today=today,
     )

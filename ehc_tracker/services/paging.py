@@ -5,11 +5,13 @@ managers open every morning, both runs do the same work (every matching row must
 sort it), so `page_of` asks once, with `count(*) OVER ()` beside each row. Only a page past the
 end, which has no rows to carry the total, costs a second query.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from math import ceil
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, select
 
@@ -53,7 +55,9 @@ class Page:
     def next_num(self) -> int | None:
         return self.page + 1 if self.has_next else None
 
-    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4, right_edge: int = 2) -> Iterator[int | None]:
+    def iter_pages(
+        self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4, right_edge: int = 2
+    ) -> Iterator[int | None]:
         """Page numbers to link to, with None where a run of them is left out.
 
         As Flask-SQLAlchemy counts them: `left_edge` pages at the start, `left_current` before

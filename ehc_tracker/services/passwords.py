@@ -1,8 +1,9 @@
 """Password hashing with argon2id (argon2-cffi's recommended parameters), and the rules for new passwords."""
+
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError

@@ -55,6 +55,7 @@ with the element's path) and against the business rules of the year's entry. Fai
 grouped by rule with counts; each names the child (and case) to put right. The file is written
 all the same.
 """
+
 from __future__ import annotations
 
 import csv
@@ -95,7 +96,10 @@ SEN_SETTINGS = codes.SEN_SETTINGS
 UPN_UNKNOWN_REASONS = codes.UPN_UNKNOWN_REASONS
 REVIEW_OUTCOMES = {ReviewDecision.MAINTAIN: "M", ReviewDecision.AMEND: "A", ReviewDecision.CEASE: "C"}
 REQUEST_SOURCE_CODES = {
-    RequestSource.PARENT: "1", RequestSource.YOUNG_PERSON: "1", RequestSource.SCHOOL: "2", RequestSource.HEALTH: "3",
+    RequestSource.PARENT: "1",
+    RequestSource.YOUNG_PERSON: "1",
+    RequestSource.SCHOOL: "2",
+    RequestSource.HEALTH: "3",
     RequestSource.OTHER: "5",
 }
 SCHEMA_RULE = "schema"
@@ -198,20 +202,31 @@ class Sen2Return:
         """One line per rule that failed: the schema first, then errors, then warnings."""
         counts = Counter(f.rule for f in self.failures)
         order = list(VALIDATION_RULES)
-        rules = sorted(counts, key=lambda r: (r != SCHEMA_RULE, r in self.warnings, order.index(r) if r in order else len(order)))
+        rules = sorted(
+            counts, key=lambda r: (r != SCHEMA_RULE, r in self.warnings, order.index(r) if r in order else len(order))
+        )
         return [RuleCount(r, VALIDATION_RULES.get(r, r), counts[r], r in self.warnings) for r in rules]
 
     def report_csv(self, link: Callable[[Failure], str] | None = None) -> str:
         """Every failure, one a line, with the record to put right."""
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["rule", "severity", "rule_description", "child_id", "child_name", "case_id", "message", "record"])
+        writer.writerow(
+            ["rule", "severity", "rule_description", "child_id", "child_name", "case_id", "message", "record"]
+        )
         for f in self.failures:
-            writer.writerow([
-                f.rule, "warning" if f.rule in self.warnings else "error", VALIDATION_RULES.get(f.rule, ""),
-                f.child_id or "", self.names.get(f.child_id, "") if f.child_id else "", f.case_id or "", f.message,
-                link(f) if link is not None else "",
-            ])
+            writer.writerow(
+                [
+                    f.rule,
+                    "warning" if f.rule in self.warnings else "error",
+                    VALIDATION_RULES.get(f.rule, ""),
+                    f.child_id or "",
+                    self.names.get(f.child_id, "") if f.child_id else "",
+                    f.case_id or "",
+                    f.message,
+                    link(f) if link is not None else "",
+                ]
+            )
         return out.getvalue()
 
 
@@ -294,19 +309,27 @@ def _placements(child: Child, plan_named_on: date | None, census: date) -> list[
     started there when recorded; otherwise the day the plan naming it took effect (assumed)."""
     if not child.setting_urn and not child.setting_ukprn and not child.sen_setting:
         return []
-    started = child.setting_started_on if child.setting_started_on is not None and child.setting_started_on <= census else None
-    return [Placement(
-        urn=child.setting_urn or None,
-        ukprn=child.setting_ukprn or None,
-        sen_setting=child.sen_setting if not child.setting_urn and not child.setting_ukprn else None,
-        entry_on=started or plan_named_on,
-        entry_assumed=started is None,
-        sen_unit=bool(child.setting_sen_unit),
-        resourced_provision=bool(child.setting_resourced_provision),
-    )]
+    started = (
+        child.setting_started_on
+        if child.setting_started_on is not None and child.setting_started_on <= census
+        else None
+    )
+    return [
+        Placement(
+            urn=child.setting_urn or None,
+            ukprn=child.setting_ukprn or None,
+            sen_setting=child.sen_setting if not child.setting_urn and not child.setting_ukprn else None,
+            entry_on=started or plan_named_on,
+            entry_assumed=started is None,
+            sen_unit=bool(child.setting_sen_unit),
+            resourced_provision=bool(child.setting_resourced_provision),
+        )
+    ]
 
 
-def _named_plan(child: Child, plan: Plan | None, period: ReferencePeriod, *, ceased: tuple[date, str | None] | None = None) -> NamedPlanItem:
+def _named_plan(
+    child: Child, plan: Plan | None, period: ReferencePeriod, *, ceased: tuple[date, str | None] | None = None
+) -> NamedPlanItem:
     start_on = None
     if plan is not None:
         start_on = plan.issued_on
@@ -329,14 +352,20 @@ def _active_plan(child: Child, plan: Plan | None, reviews: list[Case], period: R
     needs = [(child.primary_need.value, 1)] if child.primary_need is not None else []
     if child.secondary_need is not None and child.secondary_need is not child.primary_need:
         needs.append((child.secondary_need.value, 2 if needs else 1))
-    item = ActivePlanItem(placements=_placements(child, named_on, census), needs=needs, plan_start_on=plan.issued_on if plan else None)
+    item = ActivePlanItem(
+        placements=_placements(child, named_on, census), needs=needs, plan_start_on=plan.issued_on if plan else None
+    )
     transfers = [c for c in reviews if c.transferred_on is not None and c.transferred_on in period]
     if transfers:
         latest_transfer = max(transfers, key=lambda c: (c.transferred_on or date.min, c.id))
         item.transfer_from = latest_transfer.previous_authority
         item.transfer_la = la_code_for(latest_transfer.previous_authority)
         item.transfer_case_id = latest_transfer.id
-    meetings = [(held, case.id, case) for case in reviews if (held := _on(case, EventType.REVIEW_MEETING_HELD, census)) is not None]
+    meetings = [
+        (held, case.id, case)
+        for case in reviews
+        if (held := _on(case, EventType.REVIEW_MEETING_HELD, census)) is not None
+    ]
     if meetings:
         held, _, latest = max(meetings, key=lambda m: (m[0], m[1]))
         item.review_meeting_on = held
@@ -347,7 +376,10 @@ def _active_plan(child: Child, plan: Plan | None, reviews: list[Case], period: R
     decisions = [on for case in reviews if (on := _on(case, EventType.REVIEW_DECISION_NOTIFIED, census)) is not None]
     item.last_review_on = max(decisions) if decisions else None
     transfers_due = [
-        m for case in reviews if case.anchor_on <= census for m in case.milestones
+        m
+        for case in reviews
+        if case.anchor_on <= census
+        for m in case.milestones
         if m.key == "phase_transfer_due" and m.due_on >= period.starts_on
     ]
     if transfers_due:
@@ -367,7 +399,9 @@ def _source(case: Case) -> tuple[str | None, bool | None]:
     return REQUEST_SOURCE_CODES.get(case.request_source), case.request_source is RequestSource.YOUNG_PERSON
 
 
-def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], reviews: dict[int, list[Case]], period: ReferencePeriod) -> RequestItem:
+def _assessment_request(
+    case: Case, child: Child, plans: dict[int, Plan], reviews: dict[int, list[Case]], period: ReferencePeriod
+) -> RequestItem:
     census, start = period.census_date, period.starts_on
     source, young_person = _source(case)
     assess_yes = _on(case, EventType.DECIDED_TO_ASSESS, census)
@@ -412,8 +446,17 @@ def _assessment_request(case: Case, child: Child, plans: dict[int, Plan], review
     return request
 
 
-def _historical_request(child: Child, plan: Plan | None, reviews: list[Case], period: ReferencePeriod, *, received_on: date | None, case_id: int | None,
-                        ceased: tuple[date, str | None] | None = None, active: bool) -> RequestItem:
+def _historical_request(
+    child: Child,
+    plan: Plan | None,
+    reviews: list[Case],
+    period: ReferencePeriod,
+    *,
+    received_on: date | None,
+    case_id: int | None,
+    ceased: tuple[date, str | None] | None = None,
+    active: bool,
+) -> RequestItem:
     named = _named_plan(child, plan, period, ceased=ceased)
     request = RequestItem(case_id, received_on, "H", assessment=AssessmentItem("H", named_plan=named))
     if active:
@@ -434,10 +477,13 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
     teams = _team_filter(team_ids)
     assessments = list(
         db.session.scalars(
-            select(Case).join(Child, Case.child_id == Child.id)
+            select(Case)
+            .join(Child, Case.child_id == Child.id)
             .where(
-                Case.case_type == CaseType.ASSESSMENT, Case.anchor_on <= end,
-                or_(Case.closed_on.is_(None), Case.closed_on >= start), *teams,
+                Case.case_type == CaseType.ASSESSMENT,
+                Case.anchor_on <= end,
+                or_(Case.closed_on.is_(None), Case.closed_on >= start),
+                *teams,
             )
             .options(selectinload(Case.events), selectinload(Case.milestones))
             .order_by(Case.anchor_on, Case.id)
@@ -446,7 +492,8 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
     plans = {
         p.id: p
         for p in db.session.scalars(
-            select(Plan).join(Child, Plan.child_id == Child.id)
+            select(Plan)
+            .join(Child, Plan.child_id == Child.id)
             .where(Plan.issued_on <= census, or_(Plan.ceased_on.is_(None), Plan.ceased_on >= start), *teams)
             .order_by(Plan.issued_on, Plan.id)
         )
@@ -456,8 +503,13 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
     reviews: dict[int, list[Case]] = defaultdict(list)
     legacy: dict[int, list[Case]] = defaultdict(list)
     review_cases = db.session.scalars(
-        select(Case).join(Child, Case.child_id == Child.id)
-        .where(Case.case_type == CaseType.ANNUAL_REVIEW, or_(Case.plan_id.in_(list(plans) or [-1]), Case.plan_id.is_(None)), *teams)
+        select(Case)
+        .join(Child, Case.child_id == Child.id)
+        .where(
+            Case.case_type == CaseType.ANNUAL_REVIEW,
+            or_(Case.plan_id.in_(list(plans) or [-1]), Case.plan_id.is_(None)),
+            *teams,
+        )
         .options(selectinload(Case.events), selectinload(Case.milestones))
         .order_by(Case.anchor_on, Case.id)
     )
@@ -487,15 +539,21 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
     issuing = {
         ident: anchor
         for ident, anchor in db.session.execute(
-            select(Case.id, Case.anchor_on).where(Case.id.in_([p.issued_by_case_id for p in unused if p.issued_by_case_id] or [-1]))
+            select(Case.id, Case.anchor_on).where(
+                Case.id.in_([p.issued_by_case_id for p in unused if p.issued_by_case_id] or [-1])
+            )
         )
     }
     for plan in unused:
         person(plan.child_id).requests.append(
             _historical_request(
-                children[plan.child_id], plan, reviews.get(plan.id, []), period,
+                children[plan.child_id],
+                plan,
+                reviews.get(plan.id, []),
+                period,
                 received_on=issuing.get(plan.issued_by_case_id) if plan.issued_by_case_id else None,
-                case_id=plan.issued_by_case_id, active=_is_active(plan, census),
+                case_id=plan.issued_by_case_id,
+                active=_is_active(plan, census),
             )
         )
 
@@ -515,7 +573,16 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
             reason = (event.details or {}).get("cease_reason") if event is not None else None
             ceased = (on, str(reason) if reason else None)
         person(child_id).requests.append(
-            _historical_request(children[child_id], None, cases, period, received_on=None, case_id=cases[-1].id, ceased=ceased, active=ceased is None)
+            _historical_request(
+                children[child_id],
+                None,
+                cases,
+                period,
+                received_on=None,
+                case_id=cases[-1].id,
+                ceased=ceased,
+                active=ceased is None,
+            )
         )
 
     for someone in people.values():
@@ -548,7 +615,13 @@ def _fmt(on: date) -> str:
     return f"{on:%-d %B %Y}"
 
 
-def _plan_failures(child: Child, request: RequestItem, plan: NamedPlanItem | None, active: ActivePlanItem | None, period: ReferencePeriod) -> list[Failure]:
+def _plan_failures(
+    child: Child,
+    request: RequestItem,
+    plan: NamedPlanItem | None,
+    active: ActivePlanItem | None,
+    period: ReferencePeriod,
+) -> list[Failure]:
     found: list[Failure] = []
 
     def fail(rule: str, message: str, case_id: int | None = None) -> None:
@@ -556,32 +629,63 @@ def _plan_failures(child: Child, request: RequestItem, plan: NamedPlanItem | Non
 
     if plan is not None:
         if plan.start_on is None:
-            fail("plan_start_unknown", "The plan was made before the service was used and its start date is not recorded: "
-                 "record the plan (its issue date) so that NamedPlan can be reported")
+            fail(
+                "plan_start_unknown",
+                "The plan was made before the service was used and its start date is not recorded: "
+                "record the plan (its issue date) so that NamedPlan can be reported",
+            )
         elif request.received_on is not None and plan.start_on < request.received_on:
-            fail("plan_before_received", f"The plan starts on {_fmt(plan.start_on)}, before the request was received ({_fmt(request.received_on)})")
+            fail(
+                "plan_before_received",
+                f"The plan starts on {_fmt(plan.start_on)}, before the request was received ({_fmt(request.received_on)})",
+            )
         if plan.cease_on is not None:
             if plan.start_on is not None and plan.cease_on < plan.start_on:
-                fail("cease_before_start", f"The plan ended on {_fmt(plan.cease_on)}, before it started ({_fmt(plan.start_on)})")
+                fail(
+                    "cease_before_start",
+                    f"The plan ended on {_fmt(plan.cease_on)}, before it started ({_fmt(plan.start_on)})",
+                )
             if plan.cease_reason not in codes.CEASE_REASONS:
-                fail("cease_reason_missing", f"The plan ended on {_fmt(plan.cease_on)} but the reason it ended is not recorded")
+                fail(
+                    "cease_reason_missing",
+                    f"The plan ended on {_fmt(plan.cease_on)} but the reason it ended is not recorded",
+                )
     if (plan is not None and not plan.placements and active is None) or (active is not None and not active.placements):
-        fail("placement_missing", "No placement: record the setting's URN or UKPRN on the child's record, or the SEN setting code for a place without one")
+        fail(
+            "placement_missing",
+            "No placement: record the setting's URN or UKPRN on the child's record, or the SEN setting code for a place without one",
+        )
     if active is not None:
         for placement in active.placements:
             if placement.entry_on is None:
-                fail("entry_date_assumed", "The day the child started at the setting is not recorded, and no plan date is known to use instead: record it on the child's record")
+                fail(
+                    "entry_date_assumed",
+                    "The day the child started at the setting is not recorded, and no plan date is known to use instead: record it on the child's record",
+                )
             elif placement.entry_assumed:
-                fail("entry_date_assumed", f"The day the child started at the setting is not recorded; {_fmt(placement.entry_on)}, the day the plan named it, is reported instead")
+                fail(
+                    "entry_date_assumed",
+                    f"The day the child started at the setting is not recorded; {_fmt(placement.entry_on)}, the day the plan named it, is reported instead",
+                )
             if placement.entry_on is not None and placement.entry_on < child.date_of_birth:
-                fail("entry_before_birth", f"The placement starts on {_fmt(placement.entry_on)}, before the date of birth")
+                fail(
+                    "entry_before_birth",
+                    f"The placement starts on {_fmt(placement.entry_on)}, before the date of birth",
+                )
         if not active.needs:
             fail("need_missing", "No type of need: record the child's primary need")
         if child.primary_need is not None and child.secondary_need is child.primary_need:
-            fail("need_duplicate", f"The primary and secondary needs are both {child.primary_need.value}: clear the secondary need or correct it")
+            fail(
+                "need_duplicate",
+                f"The primary and secondary needs are both {child.primary_need.value}: clear the secondary need or correct it",
+            )
         if active.transfer_from is not None and active.transfer_la is None:
-            fail("transfer_la_unknown", f"The plan transferred in from '{active.transfer_from}', which is not an English authority on the DfE's list: "
-                 "enter the authority's name as the DfE lists it, or its 3-digit code", active.transfer_case_id)
+            fail(
+                "transfer_la_unknown",
+                f"The plan transferred in from '{active.transfer_from}', which is not an English authority on the DfE's list: "
+                "enter the authority's name as the DfE lists it, or its 3-digit code",
+                active.transfer_case_id,
+            )
     return found
 
 
@@ -597,7 +701,9 @@ def validate(people: Iterable[PersonItem], period: ReferencePeriod) -> list[Fail
             failures.append(Failure(child.id, rule, message, case_id))
 
         if not child.upn and not child.uln and not child.upn_unknown_reason:
-            fail("upn_missing", "No UPN or ULN is recorded: record one, or the reason the UPN is not known (UN1 to UN10)")
+            fail(
+                "upn_missing", "No UPN or ULN is recorded: record one, or the reason the UPN is not known (UN1 to UN10)"
+            )
         if child.upn:
             if not _UPN_SHAPE.match(child.upn) or upn_check_letter(child.upn[1:]) != child.upn[0]:
                 fail("upn_invalid", f"The UPN {child.upn} is not a valid UPN (its check letter or format is wrong)")
@@ -617,18 +723,46 @@ def validate(people: Iterable[PersonItem], period: ReferencePeriod) -> list[Fail
             fail("age_under_0", "The date of birth is after the census date")
         has_active = any(r.active_plan is not None for r in person.requests)
         if has_active and _age_on(child.date_of_birth, period.census_date) > OLDEST_AGE:
-            fail("age_over_25", f"Aged {_age_on(child.date_of_birth, period.census_date)} on the census date with an active plan: check the plan has ended")
+            fail(
+                "age_over_25",
+                f"Aged {_age_on(child.date_of_birth, period.census_date)} on the census date with an active plan: check the plan has ended",
+            )
         for request in person.requests:
             if request.received_on is not None and request.received_on < child.date_of_birth:
-                fail("received_before_birth", f"The request was received on {_fmt(request.received_on)}, before the date of birth", request.case_id)
-            if request.received_on is not None and request.outcome_on is not None and request.outcome_on < request.received_on:
-                fail("outcome_before_received", f"The decision whether to assess ({_fmt(request.outcome_on)}) is before the request was received", request.case_id)
+                fail(
+                    "received_before_birth",
+                    f"The request was received on {_fmt(request.received_on)}, before the date of birth",
+                    request.case_id,
+                )
+            if (
+                request.received_on is not None
+                and request.outcome_on is not None
+                and request.outcome_on < request.received_on
+            ):
+                fail(
+                    "outcome_before_received",
+                    f"The decision whether to assess ({_fmt(request.outcome_on)}) is before the request was received",
+                    request.case_id,
+                )
             if request.received_on is not None and request.received_on in period and request.source is None:
                 fail("request_source_missing", "Record who made the request (the request source)", request.case_id)
             assessment = request.assessment
-            if assessment is not None and assessment.outcome_on is not None and request.outcome_on is not None and assessment.outcome_on < request.outcome_on:
-                fail("assessment_before_request_outcome", f"The assessment outcome ({_fmt(assessment.outcome_on)}) is before the decision to assess", request.case_id)
-            failures.extend(_plan_failures(child, request, assessment.named_plan if assessment else None, request.active_plan, period))
+            if (
+                assessment is not None
+                and assessment.outcome_on is not None
+                and request.outcome_on is not None
+                and assessment.outcome_on < request.outcome_on
+            ):
+                fail(
+                    "assessment_before_request_outcome",
+                    f"The assessment outcome ({_fmt(assessment.outcome_on)}) is before the decision to assess",
+                    request.case_id,
+                )
+            failures.extend(
+                _plan_failures(
+                    child, request, assessment.named_plan if assessment else None, request.active_plan, period
+                )
+            )
     return failures
 
 
@@ -637,15 +771,28 @@ def _review_order_failures(period: ReferencePeriod, team_ids: Collection[int] | 
     found = []
     census = period.census_date
     cases = db.session.scalars(
-        select(Case).join(Child, Case.child_id == Child.id)
-        .where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.anchor_on <= census, or_(Case.closed_on.is_(None), Case.closed_on >= period.starts_on), *_team_filter(team_ids))
+        select(Case)
+        .join(Child, Case.child_id == Child.id)
+        .where(
+            Case.case_type == CaseType.ANNUAL_REVIEW,
+            Case.anchor_on <= census,
+            or_(Case.closed_on.is_(None), Case.closed_on >= period.starts_on),
+            *_team_filter(team_ids),
+        )
         .options(selectinload(Case.events))
     )
     for case in cases:
         held = _on(case, EventType.REVIEW_MEETING_HELD, census)
         decided = _on(case, EventType.REVIEW_DECISION_NOTIFIED, census)
         if held is not None and decided is not None and decided < held:
-            found.append(Failure(case.child_id, "review_decision_before_meeting", f"The review decision ({_fmt(decided)}) is dated before the meeting ({_fmt(held)})", case.id))
+            found.append(
+                Failure(
+                    case.child_id,
+                    "review_decision_before_meeting",
+                    f"The review decision ({_fmt(decided)}) is dated before the meeting ({_fmt(held)})",
+                    case.id,
+                )
+            )
     return found
 
 
@@ -718,7 +865,11 @@ def _person_element(parent: ET.Element, person: PersonItem) -> None:
                 for placement in plan.placements:
                     _placement(named, "PlanDetail", placement, with_entry=False)
                 _add(named, "CeaseDate", plan.cease_on)
-                _add(named, "CeaseReason", plan.cease_reason if plan.cease_on and plan.cease_reason in codes.CEASE_REASONS else None)
+                _add(
+                    named,
+                    "CeaseReason",
+                    plan.cease_reason if plan.cease_on and plan.cease_reason in codes.CEASE_REASONS else None,
+                )
         active_plan = request.active_plan
         if active_plan is not None:
             active = ET.SubElement(group, "ActivePlans")
@@ -740,8 +891,14 @@ def _person_element(parent: ET.Element, person: PersonItem) -> None:
 Progress = Callable[[int, int], None]
 
 
-def write_xml(people: Iterable[PersonItem], period: ReferencePeriod, header: HeaderSettings, *, now: datetime,
-              progress: Progress | None = None) -> bytes:
+def write_xml(
+    people: Iterable[PersonItem],
+    period: ReferencePeriod,
+    header: HeaderSettings,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+) -> bytes:
     people = list(people)
     message = ET.Element("Message")
     head = ET.SubElement(message, "Header")
@@ -754,7 +911,11 @@ def write_xml(people: Iterable[PersonItem], period: ReferencePeriod, header: Hea
     _add(source, "LEA", header.la_code if header.la_code and re.fullmatch(r"[0-9]{3}", header.la_code) else None)
     _add(source, "SoftwareCode", header.software_code or SOFTWARE_CODE)
     _add(source, "Release", RELEASE)
-    _add(source, "SerialNo", header.serial_no if header.serial_no and re.fullmatch(r"\d{3,}", header.serial_no) else "001")
+    _add(
+        source,
+        "SerialNo",
+        header.serial_no if header.serial_no and re.fullmatch(r"\d{3,}", header.serial_no) else "001",
+    )
     _add(source, "DateTime", now.astimezone(local_zone()).replace(tzinfo=None, microsecond=0).isoformat())
     for name, value in (("DMO", header.dmo), ("DCO", header.dco), ("DSCO", header.dsco)):
         _add(source, name, value if value in HEADER_FLAGS else None)
@@ -776,14 +937,30 @@ def schema_failures(xml: bytes, people: list[PersonItem], collection: Sen2Collec
         person = people[index - 1] if index is not None and 0 < index <= len(people) else None
         path = re.sub(r"^Message/Persons/Person\[\d+\]/?", "", error.path) or "Person"
         case_id = None
-        if person is not None and (group := re.match(r"Requests\[(\d+)\]", path)) and int(group.group(1)) <= len(person.requests):
+        if (
+            person is not None
+            and (group := re.match(r"Requests\[(\d+)\]", path))
+            and int(group.group(1)) <= len(person.requests)
+        ):
             case_id = person.requests[int(group.group(1)) - 1].case_id
-        found.append(Failure(person.child.id if person else None, SCHEMA_RULE, f"{path}: {error.message}" if person else str(error), case_id))
+        found.append(
+            Failure(
+                person.child.id if person else None,
+                SCHEMA_RULE,
+                f"{path}: {error.message}" if person else str(error),
+                case_id,
+            )
+        )
     return found
 
 
 def build_return(
-    census_date: date, *, header: HeaderSettings, today: date, now: datetime, team_ids: Collection[int] | None = None,
+    census_date: date,
+    *,
+    header: HeaderSettings,
+    today: date,
+    now: datetime,
+    team_ids: Collection[int] | None = None,
     progress: Progress | None = None,
 ) -> Sen2Return:
     """Validate and write the return for `census_date` (of the children of `team_ids`, or of
@@ -793,11 +970,20 @@ def build_return(
     people = gather(period, team_ids=team_ids)
     xml = write_xml(people, period, header, now=now, progress=progress)
     failures = (
-        validate_header(header) + schema_failures(xml, people, collection) + validate(people, period)
+        validate_header(header)
+        + schema_failures(xml, people, collection)
+        + validate(people, period)
         + _review_order_failures(period, team_ids)
     )
     order = list(VALIDATION_RULES)
-    failures.sort(key=lambda f: (f.child_id is not None, f.child_id or 0, order.index(f.rule) if f.rule in order else 99, f.case_id or 0))
+    failures.sort(
+        key=lambda f: (
+            f.child_id is not None,
+            f.child_id or 0,
+            order.index(f.rule) if f.rule in order else 99,
+            f.case_id or 0,
+        )
+    )
     requests = [r for p in people for r in p.requests]
     return Sen2Return(
         period=period,
@@ -806,7 +992,9 @@ def build_return(
         persons=len(people),
         requests=len(requests),
         active_plans=sum(1 for r in requests if r.active_plan is not None),
-        ceased_plans=sum(1 for r in requests if r.assessment and r.assessment.named_plan and r.assessment.named_plan.cease_on),
+        ceased_plans=sum(
+            1 for r in requests if r.assessment and r.assessment.named_plan and r.assessment.named_plan.cease_on
+        ),
         la_code=header.la_code,
         warnings=collection.warnings,
         names={p.child.id: p.child.full_name for p in people},
@@ -846,12 +1034,24 @@ def saved_header() -> Sen2Settings | None:
     return db.session.get(Sen2Settings, 1)
 
 
-def save_header(*, actor: User, la_code: str | None, dmo: str | None, dco: str | None, dsco: str | None,
-                software_code: str | None, serial_no: str | None) -> Sen2Settings:
+def save_header(
+    *,
+    actor: User,
+    la_code: str | None,
+    dmo: str | None,
+    dco: str | None,
+    dsco: str | None,
+    software_code: str | None,
+    serial_no: str | None,
+) -> Sen2Settings:
     """Save the header items (audited with what changed)."""
     values = {
-        "la_code": (la_code or "").strip() or None, "dmo": dmo or None, "dco": dco or None, "dsco": dsco or None,
-        "software_code": (software_code or "").strip() or None, "serial_no": (serial_no or "").strip() or None,
+        "la_code": (la_code or "").strip() or None,
+        "dmo": dmo or None,
+        "dco": dco or None,
+        "dsco": dsco or None,
+        "software_code": (software_code or "").strip() or None,
+        "serial_no": (serial_no or "").strip() or None,
     }
     if values["la_code"] is not None and not re.fullmatch(r"\d{3}", values["la_code"]):
         raise ServiceError("Enter the LA code as 3 digits, like 383", field="la_code")
@@ -864,12 +1064,21 @@ def save_header(*, actor: User, la_code: str | None, dmo: str | None, dco: str |
     if settings is None:
         settings = Sen2Settings(id=1)
         db.session.add(settings)
-    changed = {name: {"from": getattr(settings, name), "to": value} for name, value in values.items() if getattr(settings, name) != value}
+    changed = {
+        name: {"from": getattr(settings, name), "to": value}
+        for name, value in values.items()
+        if getattr(settings, name) != value
+    }
     for name, value in values.items():
         setattr(settings, name, value)
     settings.updated_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "sen2_settings_changed", "sen2_settings", 1,
-                 "Changed the SEN2 header settings: " + (", ".join(sorted(changed)) or "no change"), {"changed": changed})
+    audit.record(
+        actor,
+        "sen2_settings_changed",
+        "sen2_settings",
+        1,
+        "Changed the SEN2 header settings: " + (", ".join(sorted(changed)) or "no change"),
+        {"changed": changed},
+    )
     return settings
-

@@ -13,14 +13,16 @@ the code is locked, whatever cookie is replayed, until the person signs in again
 one. Wrong codes also count as failed sign-ins, so the ordinary per-account throttle then
 holds the password step for a while.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, MutableMapping
+from typing import Any
 
 from flask import current_app, render_template
 from sqlalchemy import update
@@ -151,9 +153,7 @@ def check_code(session: MutableMapping[str, Any], code: str, *, now: datetime) -
     tries = user.sign_in_code_tries
     if tries >= MAX_TRIES:
         session.pop(SESSION_KEY, None)
-        audit.record(
-            user, "sign_in_code_locked", "user", user.id, f"Sign-in code locked after {MAX_TRIES} wrong tries"
-        )
+        audit.record(user, "sign_in_code_locked", "user", user.id, f"Sign-in code locked after {MAX_TRIES} wrong tries")
         return CodeCheck(None, _locked_message(user, now), start_again=True)
     left = MAX_TRIES - tries
     tries_left = f"{left} more {'try' if left == 1 else 'tries'}"

@@ -1,4 +1,5 @@
 """What the case page shows: each milestone's status today, and the next action."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,9 +32,16 @@ class TimelineRow:
 def _describe(m: Milestone, today: date, due_soon_days: int, case_open: bool) -> TimelineRow:
     if m.is_period:
         closed = today > m.due_on or not case_open
-        return TimelineRow(m, "period", "Closed" if closed else "Open", "govuk-tag--grey" if closed else "govuk-tag--blue",
-                           f"Closes {m.due_on:%-d %B %Y}")
-    result = milestone_status(m.due_on, m.met_on, today, due_soon_days=due_soon_days, lapses_on=m.lapses_on, case_open=case_open)
+        return TimelineRow(
+            m,
+            "period",
+            "Closed" if closed else "Open",
+            "govuk-tag--grey" if closed else "govuk-tag--blue",
+            f"Closes {m.due_on:%-d %B %Y}",
+        )
+    result = milestone_status(
+        m.due_on, m.met_on, today, due_soon_days=due_soon_days, lapses_on=m.lapses_on, case_open=case_open
+    )
     text, css = TAGS[result.status]
     if result.status is MilestoneStatus.ENDED:
         detail = "The duty ended when the case closed"
@@ -86,7 +94,10 @@ def open_advice_choices(case: Case) -> list[tuple[str, str]]:
 
 
 def timeline(case: Case, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> list[TimelineRow]:
-    return [_describe(m, today, due_soon_days, case.is_open) for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))]
+    return [
+        _describe(m, today, due_soon_days, case.is_open)
+        for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0))
+    ]
 
 
 def next_step(case: Case) -> EventType | None:
@@ -114,7 +125,11 @@ def next_step(case: Case) -> EventType | None:
     if case.case_type is CaseType.ANNUAL_REVIEW:
         decision = case.review_decision.value if case.review_decision else None
         if decision == "amend":
-            return EventType.AMENDED_PLAN_ISSUED if case.event(EventType.AMENDMENTS_PROPOSED) else EventType.AMENDMENTS_PROPOSED
+            return (
+                EventType.AMENDED_PLAN_ISSUED
+                if case.event(EventType.AMENDMENTS_PROPOSED)
+                else EventType.AMENDMENTS_PROPOSED
+            )
         if decision == "cease":
             return EventType.PLAN_CEASED
     return None
@@ -131,7 +146,9 @@ class NextAction:
     also_overdue: TimelineRow | None
 
 
-def milestone_for_step(case: Case, step: EventType, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> TimelineRow | None:
+def milestone_for_step(
+    case: Case, step: EventType, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> TimelineRow | None:
     """The still-open time limit that recording `step` meets, with its status today."""
     keys = workflow.step(step).time_limits
     rows = timeline(case, today, due_soon_days=due_soon_days)
@@ -144,8 +161,8 @@ def chosen_for(step: EventType | None, ref: str) -> dict[str, int]:
     step that meets it opens with that one chosen."""
     chooses = workflow.step(step).chooses if step else None
     prefix, name = chooses or ("", "")
-    if prefix and ref.startswith(prefix) and ref[len(prefix):].isdigit():
-        return {name: int(ref[len(prefix):])}
+    if prefix and ref.startswith(prefix) and ref[len(prefix) :].isdigit():
+        return {name: int(ref[len(prefix) :])}
     return {}
 
 
@@ -158,11 +175,15 @@ def step_to_offer(case: Case, recordable: list[EventType]) -> EventType | None:
     return step
 
 
-def next_action(case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> NextAction | None:
+def next_action(
+    case: Case, today: date, *, recordable: list[EventType], due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> NextAction | None:
     step = step_to_offer(case, recordable)
     if step is None:
         return None
-    rows = [r for r in timeline(case, today, due_soon_days=due_soon_days) if r.status in ("overdue", "due_soon", "not_due")]
+    rows = [
+        r for r in timeline(case, today, due_soon_days=due_soon_days) if r.status in ("overdue", "due_soon", "not_due")
+    ]
     own = milestone_for_step(case, step, today, due_soon_days=due_soon_days)
     overdue = next((r for r in rows if r.status == "overdue"), None)
     return NextAction(step, own, overdue if overdue is not None and overdue is not own else None)
@@ -174,7 +195,8 @@ def next_milestone(case: Case, today: date | None = None) -> Milestone | None:
     if not case.is_open:
         return None
     open_ones = [
-        m for m in case.milestones
+        m
+        for m in case.milestones
         if m.met_on is None and not m.is_period and (today is None or m.lapses_on is None or m.lapses_on > today)
     ]
     return min(open_ones, key=lambda m: m.due_on) if open_ones else None

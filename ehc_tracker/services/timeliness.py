@@ -3,6 +3,7 @@
 Days are calendar days, as on the case page ("3 days overdue", "Done ..., 3 days late"). The
 step form says the same while the date is typed (static/date-fields.js).
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,20 +1,21 @@
 """Staff accounts: creation, deactivation, passwords, teams, sign-in with throttling."""
+
 from __future__ import annotations
 
 import math
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from ..models import ApiToken, AuditEvent, Role, Team, User, normalise_email
-from . import ServiceError
-from . import audit
+from . import ServiceError, audit
 from .clock import local_zone
 from .email_addresses import valid_email_address
 from .passwords import MAX_LENGTH, hash_password, needs_rehash, password_problems, verify_password
@@ -168,7 +169,9 @@ def create_user(
     return user
 
 
-def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], actor: User, phone: str | None = None) -> None:
+def update_user(
+    user: User, *, name: str, role: Role, teams: Iterable[Team], actor: User, phone: str | None = None
+) -> None:
     """Change an account's name, role, teams and (when `phone` is given; "" clears it) phone number.
 
     Nobody changes the role of their own account, nor the role or teams of an account with their
@@ -177,7 +180,12 @@ def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], act
     """
     teams = list(teams)
     new_phone = user.phone if phone is None else _clean_phone(phone)
-    before = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams), "phone": user.phone}
+    before = {
+        "name": user.name,
+        "role": user.role.value,
+        "teams": sorted(t.name for t in user.teams),
+        "phone": user.phone,
+    }
     wanted = {"role": role.value, "teams": sorted(t.name for t in teams)}
     access_changes = {k: {"old": before[k], "new": wanted[k]} for k in wanted if before[k] != wanted[k]}
     if user.id == actor.id and "role" in access_changes:
@@ -204,7 +212,12 @@ def update_user(user: User, *, name: str, role: Role, teams: Iterable[Team], act
     user.role = role
     user.teams = list(teams)
     user.phone = new_phone
-    after = {"name": user.name, "role": user.role.value, "teams": sorted(t.name for t in user.teams), "phone": user.phone}
+    after = {
+        "name": user.name,
+        "role": user.role.value,
+        "teams": sorted(t.name for t in user.teams),
+        "phone": user.phone,
+    }
     changed = {k: {"old": before[k], "new": after[k]} for k in before if before[k] != after[k]}
     if changed:
         db.session.flush()
@@ -223,7 +236,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     end_sessions(user)
     if not active:
         # Revoked, not merely refused while inactive: reactivating the account does not bring them back.
-        _revoke_api_tokens(user, actor=actor, why="account deactivated", now=datetime.now(timezone.utc))
+        _revoke_api_tokens(user, actor=actor, why="account deactivated", now=datetime.now(UTC))
     audit.record(
         actor,
         "user_reactivated" if active else "user_deactivated",
@@ -243,9 +256,7 @@ def reset_password(user: User, new_password: str, *, actor: User) -> None:
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     end_sessions(user)
-    revoked = _revoke_api_tokens(
-        user, actor=actor, why="password reset by an administrator", now=datetime.now(timezone.utc)
-    )
+    revoked = _revoke_api_tokens(user, actor=actor, why="password reset by an administrator", now=datetime.now(UTC))
     audit.record(
         actor, "password_reset", "user", user.id, f"Reset the password of {user.email}", {"api_tokens_revoked": revoked}
     )
@@ -296,9 +307,7 @@ class SignInResult:
     def message(self, now: datetime) -> str:
         """What the sign-in page says (GOV.UK style: what happened and what to do)."""
         if self.locked and self.retry_at is not None:
-            return (
-                f"Too many failed attempts to sign in to this account. {wait_phrase(self.retry_at, now)}, then try again."
-            )
+            return f"Too many failed attempts to sign in to this account. {wait_phrase(self.retry_at, now)}, then try again."
         if self.address_waiting and self.retry_at is not None:
             return (
                 "Too many failed attempts to sign in from your network. Check your email address and password. "
@@ -385,13 +394,18 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
 
     Failures are counted from the audit log, so the limits hold across every web worker.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     email = normalise_email(email)
     locked_until = account_locked_until(email, now)
     if locked_until is not None:
         audit.record(
-            None, "sign_in_throttled", "account", email, f"Sign-in refused while the account is locked: {email}",
-            {"retry_at": locked_until.isoformat()}, label=email,
+            None,
+            "sign_in_throttled",
+            "account",
+            email,
+            f"Sign-in refused while the account is locked: {email}",
+            {"retry_at": locked_until.isoformat()},
+            label=email,
         )
         return SignInResult(None, locked=True, retry_at=locked_until)
 
@@ -403,8 +417,13 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
         if wait_until is not None:
             reason += f"; the address was asked to wait until {wait_until:%H:%M:%S} UTC"
         audit.record(
-            user, SIGN_IN_FAILED, "account", email, f"Failed sign-in for {email} ({reason})",
-            {"address_wait_until": wait_until.isoformat()} if wait_until is not None else None, label=email,
+            user,
+            SIGN_IN_FAILED,
+            "account",
+            email,
+            f"Failed sign-in for {email} ({reason})",
+            {"address_wait_until": wait_until.isoformat()} if wait_until is not None else None,
+            label=email,
         )
         if wait_until is not None:
             return SignInResult(None, address_waiting=True, retry_at=wait_until)
@@ -413,7 +432,9 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
         user.password_hash = hash_password(password)
     if user.role is Role.FAMILY and current_app.config.get("FAMILY_SIGN_IN_CODE"):
         # Not signed in yet: the emailed code (services.sign_in_codes) is the second step.
-        audit.record(user, "sign_in_password_accepted", "user", user.id, "Password accepted; waiting for the emailed code")
+        audit.record(
+            user, "sign_in_password_accepted", "user", user.id, "Password accepted; waiting for the emailed code"
+        )
         return SignInResult(user)
     user.last_sign_in_at = now
     audit.record(user, "signed_in", "user", user.id, "Signed in")

@@ -9,11 +9,13 @@ it, opens the next annual review).
 The services, the forms, the API, the family pages and the database's once-only guard all read
 this table, so a new statutory step is added here and in its handler, nowhere else.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from ..models.case import CaseStatus, CaseType, EventType, ReviewDecision
 
@@ -103,12 +105,20 @@ _E = EventType
 
 _TABLE = (
     Step(
-        _E.REQUEST_RECEIVED, "Request for assessment received", "We got the request for an assessment", ASSESSMENTS,
+        _E.REQUEST_RECEIVED,
+        "Request for assessment received",
+        "We got the request for an assessment",
+        ASSESSMENTS,
         opens_case=True,
     ),
     Step(
-        _E.DECIDED_TO_ASSESS, "Decided to assess", "We decided to assess your child's needs", ASSESSMENTS,
-        once=True, excludes=(_E.DECIDED_NOT_TO_ASSESS,), usual_until=(_E.DECIDED_TO_ASSESS, _E.DECIDED_NOT_TO_ASSESS),
+        _E.DECIDED_TO_ASSESS,
+        "Decided to assess",
+        "We decided to assess your child's needs",
+        ASSESSMENTS,
+        once=True,
+        excludes=(_E.DECIDED_NOT_TO_ASSESS,),
+        usual_until=(_E.DECIDED_TO_ASSESS, _E.DECIDED_NOT_TO_ASSESS),
         time_limits=("decision_to_assess", "reassessment_decision"),
         family_limits=_words(
             decision_to_assess=FamilyWords(
@@ -122,16 +132,28 @@ _TABLE = (
         ),
     ),
     Step(
-        _E.DECIDED_NOT_TO_ASSESS, "Decided not to assess", "We decided not to assess your child's needs", ASSESSMENTS,
-        once=True, excludes=(_E.DECIDED_TO_ASSESS,), fields=("reason",),
+        _E.DECIDED_NOT_TO_ASSESS,
+        "Decided not to assess",
+        "We decided not to assess your child's needs",
+        ASSESSMENTS,
+        once=True,
+        excludes=(_E.DECIDED_TO_ASSESS,),
+        fields=("reason",),
         ends=Ending(CaseStatus.CLOSED, "Decided not to assess"),
     ),
     Step(
-        _E.ADVICE_REQUESTED, "Advice requested", "We asked for advice about your child", ASSESSMENTS,
-        requires=(_E.DECIDED_TO_ASSESS,), fields=("advice_type", "provider"),
+        _E.ADVICE_REQUESTED,
+        "Advice requested",
+        "We asked for advice about your child",
+        ASSESSMENTS,
+        requires=(_E.DECIDED_TO_ASSESS,),
+        fields=("advice_type", "provider"),
     ),
     Step(
-        _E.ADVICE_RECEIVED, "Advice received", "We got advice about your child", ASSESSMENTS,
+        _E.ADVICE_RECEIVED,
+        "Advice received",
+        "We got advice about your child",
+        ASSESSMENTS,
         fields=("advice_request_id", "quality_note"),
         offered_when=lambda case: any(a.received_on is None for a in case.advice_requests),
         time_limits=("advice_due",),
@@ -139,8 +161,13 @@ _TABLE = (
         chooses=("advice:", "advice_request_id"),
     ),
     Step(
-        _E.DECIDED_TO_ISSUE, "Decided to issue a plan", "We decided your child needs an EHC plan", ASSESSMENTS,
-        once=True, requires=(_E.DECIDED_TO_ASSESS,), excludes=(_E.DECIDED_NOT_TO_ISSUE,),
+        _E.DECIDED_TO_ISSUE,
+        "Decided to issue a plan",
+        "We decided your child needs an EHC plan",
+        ASSESSMENTS,
+        once=True,
+        requires=(_E.DECIDED_TO_ASSESS,),
+        excludes=(_E.DECIDED_NOT_TO_ISSUE,),
         usual_until=(_E.DECIDED_TO_ISSUE, _E.DECIDED_NOT_TO_ISSUE),
         time_limits=("decision_not_to_issue", "final_plan", "final_plan_after_reassessment"),
         family_limits=_words(
@@ -151,23 +178,42 @@ _TABLE = (
         ),
     ),
     Step(
-        _E.DECIDED_NOT_TO_ISSUE, "Decided not to issue a plan", "We decided your child does not need an EHC plan", ASSESSMENTS,
-        once=True, requires=(_E.DECIDED_TO_ASSESS,), excludes=(_E.DECIDED_TO_ISSUE,), fields=("reason",),
+        _E.DECIDED_NOT_TO_ISSUE,
+        "Decided not to issue a plan",
+        "We decided your child does not need an EHC plan",
+        ASSESSMENTS,
+        once=True,
+        requires=(_E.DECIDED_TO_ASSESS,),
+        excludes=(_E.DECIDED_TO_ISSUE,),
+        fields=("reason",),
         ends=Ending(CaseStatus.CLOSED, "Decided not to issue a plan"),
     ),
     Step(
-        _E.DRAFT_PLAN_ISSUED, "Draft plan issued", "We sent you the draft plan", ASSESSMENTS,
-        once=True, requires=(_E.DECIDED_TO_ISSUE,), usual_until=(_E.DRAFT_PLAN_ISSUED,),
+        _E.DRAFT_PLAN_ISSUED,
+        "Draft plan issued",
+        "We sent you the draft plan",
+        ASSESSMENTS,
+        once=True,
+        requires=(_E.DECIDED_TO_ISSUE,),
+        usual_until=(_E.DRAFT_PLAN_ISSUED,),
         time_limits=("final_plan", "final_plan_after_reassessment"),
     ),
     Step(
-        _E.SCHOOL_CONSULTED, "School or college consulted", "We asked a school or college about your child", EVERY_CASE,
+        _E.SCHOOL_CONSULTED,
+        "School or college consulted",
+        "We asked a school or college about your child",
+        EVERY_CASE,
         fields=("setting_name",),
         # CFA 2014 s39(2)-(3): in an assessment the school is consulted with the draft plan.
-        offered_when=lambda case: case.case_type is CaseType.ANNUAL_REVIEW or case.event(EventType.DRAFT_PLAN_ISSUED) is not None,
+        offered_when=lambda case: (
+            case.case_type is CaseType.ANNUAL_REVIEW or case.event(EventType.DRAFT_PLAN_ISSUED) is not None
+        ),
     ),
     Step(
-        _E.SCHOOL_RESPONDED, "School or college responded", "A school or college replied", EVERY_CASE,
+        _E.SCHOOL_RESPONDED,
+        "School or college responded",
+        "A school or college replied",
+        EVERY_CASE,
         fields=("consultation_id", "outcome"),
         offered_when=lambda case: any(c.responded_on is None for c in case.consultations),
         also_towards=("school_consultation_response",),
@@ -177,32 +223,56 @@ _TABLE = (
         chooses=("consultation:", "consultation_id"),
     ),
     Step(
-        _E.FINAL_PLAN_ISSUED, "Final plan issued", "We sent you the final EHC plan", ASSESSMENTS,
-        once=True, requires=(_E.DRAFT_PLAN_ISSUED,), fields=("named_settings", "family_confirmed_on"),
-        usual_until=(_E.FINAL_PLAN_ISSUED,), time_limits=("final_plan", "final_plan_after_reassessment"),
+        _E.FINAL_PLAN_ISSUED,
+        "Final plan issued",
+        "We sent you the final EHC plan",
+        ASSESSMENTS,
+        once=True,
+        requires=(_E.DRAFT_PLAN_ISSUED,),
+        fields=("named_settings", "family_confirmed_on"),
+        usual_until=(_E.FINAL_PLAN_ISSUED,),
+        time_limits=("final_plan", "final_plan_after_reassessment"),
         family_limits=_words(
-            final_plan=FamilyWords("We send you the final EHC plan", "The final plan was due by {due}. It has not been issued yet."),
+            final_plan=FamilyWords(
+                "We send you the final EHC plan", "The final plan was due by {due}. It has not been issued yet."
+            ),
             final_plan_after_reassessment=FamilyWords(
-                "We send you the final EHC plan after the new assessment", "The final plan was due by {due}. It has not been issued yet."
+                "We send you the final EHC plan after the new assessment",
+                "The final plan was due by {due}. It has not been issued yet.",
             ),
         ),
         ends=Ending(CaseStatus.COMPLETED, "Final plan issued", opens_next_review=True),
     ),
     Step(
-        _E.WITHDRAWN, "Withdrawn", "The request was withdrawn", ASSESSMENTS,
-        once=True, fields=("reason",),
+        _E.WITHDRAWN,
+        "Withdrawn",
+        "The request was withdrawn",
+        ASSESSMENTS,
+        once=True,
+        fields=("reason",),
         ends=Ending(CaseStatus.WITHDRAWN, "Withdrawn", reason_detail="reason"),
     ),
     Step(
-        _E.REVIEW_MEETING_SCHEDULED, "Review meeting scheduled", "We arranged the review meeting", REVIEWS,
-        fields=("meeting_on",), may_predate_anchor=True,
+        _E.REVIEW_MEETING_SCHEDULED,
+        "Review meeting scheduled",
+        "We arranged the review meeting",
+        REVIEWS,
+        fields=("meeting_on",),
+        may_predate_anchor=True,
         offered_when=lambda case: case.event(EventType.REVIEW_MEETING_HELD) is None,
-        usual_until=(_E.REVIEW_MEETING_SCHEDULED, _E.REVIEW_MEETING_HELD), time_limits=("review_due", "transfer_in_review_due"),
+        usual_until=(_E.REVIEW_MEETING_SCHEDULED, _E.REVIEW_MEETING_HELD),
+        time_limits=("review_due", "transfer_in_review_due"),
     ),
     Step(
-        _E.INVITATIONS_SENT, "Invitations and advice sent", "We sent the invitations to the review meeting", REVIEWS,
-        once=True, requires=(_E.REVIEW_MEETING_SCHEDULED,), fields=("advice_circulated_on",),
-        usual_until=(_E.INVITATIONS_SENT, _E.REVIEW_MEETING_HELD), time_limits=("invitations_by",),
+        _E.INVITATIONS_SENT,
+        "Invitations and advice sent",
+        "We sent the invitations to the review meeting",
+        REVIEWS,
+        once=True,
+        requires=(_E.REVIEW_MEETING_SCHEDULED,),
+        fields=("advice_circulated_on",),
+        usual_until=(_E.INVITATIONS_SENT, _E.REVIEW_MEETING_HELD),
+        time_limits=("invitations_by",),
         also_towards=("advice_circulated_by",),
         family_limits=_words(
             invitations_by=FamilyWords(
@@ -216,11 +286,17 @@ _TABLE = (
         ),
     ),
     Step(
-        _E.REVIEW_MEETING_HELD, "Review meeting held", "The review meeting took place", REVIEWS,
-        once=True, usual_until=(_E.REVIEW_MEETING_HELD,), time_limits=("review_due", "transfer_in_review_due"),
+        _E.REVIEW_MEETING_HELD,
+        "Review meeting held",
+        "The review meeting took place",
+        REVIEWS,
+        once=True,
+        usual_until=(_E.REVIEW_MEETING_HELD,),
+        time_limits=("review_due", "transfer_in_review_due"),
         family_limits=_words(
             review_due=FamilyWords(
-                "We hold a meeting to review the plan", "The review meeting was due by {due}. It has not taken place yet."
+                "We hold a meeting to review the plan",
+                "The review meeting was due by {due}. It has not taken place yet.",
             ),
             transfer_in_review_due=FamilyWords(
                 "We hold a meeting to review the plan that moved to us",
@@ -229,8 +305,13 @@ _TABLE = (
         ),
     ),
     Step(
-        _E.REVIEW_REPORT_RECEIVED, "Review report received", "We got the report of the review meeting", REVIEWS,
-        once=True, requires=(_E.REVIEW_MEETING_HELD,), usual_until=(_E.REVIEW_REPORT_RECEIVED,),
+        _E.REVIEW_REPORT_RECEIVED,
+        "Review report received",
+        "We got the report of the review meeting",
+        REVIEWS,
+        once=True,
+        requires=(_E.REVIEW_MEETING_HELD,),
+        usual_until=(_E.REVIEW_REPORT_RECEIVED,),
         time_limits=("review_report_due",),
         family_limits=_words(
             review_report_due=FamilyWords(
@@ -240,8 +321,14 @@ _TABLE = (
         ),
     ),
     Step(
-        _E.REVIEW_DECISION_NOTIFIED, "Review decision notified", "We told you what we decided after the review", REVIEWS,
-        once=True, requires=(_E.REVIEW_MEETING_HELD,), fields=("decision",), usual_until=(_E.REVIEW_DECISION_NOTIFIED,),
+        _E.REVIEW_DECISION_NOTIFIED,
+        "Review decision notified",
+        "We told you what we decided after the review",
+        REVIEWS,
+        once=True,
+        requires=(_E.REVIEW_MEETING_HELD,),
+        fields=("decision",),
+        usual_until=(_E.REVIEW_DECISION_NOTIFIED,),
         time_limits=("review_decision_due",),
         family_limits=_words(
             review_decision_due=FamilyWords(
@@ -249,22 +336,36 @@ _TABLE = (
                 "We had to tell you by {due} what we decided after the review. We have not told you yet.",
             ),
         ),
-        ends=Ending(CaseStatus.COMPLETED, "Plan maintained", if_decision=ReviewDecision.MAINTAIN, opens_next_review=True),
+        ends=Ending(
+            CaseStatus.COMPLETED, "Plan maintained", if_decision=ReviewDecision.MAINTAIN, opens_next_review=True
+        ),
     ),
     Step(
-        _E.AMENDMENTS_PROPOSED, "Proposed amendments sent", "We sent you the changes we want to make to the plan", REVIEWS,
-        once=True, needs_decision=ReviewDecision.AMEND, time_limits=("review_decision_due",),
+        _E.AMENDMENTS_PROPOSED,
+        "Proposed amendments sent",
+        "We sent you the changes we want to make to the plan",
+        REVIEWS,
+        once=True,
+        needs_decision=ReviewDecision.AMEND,
+        time_limits=("review_decision_due",),
         also_towards=("amended_plan_due", "amended_plan_from_proposals_due", "phase_transfer_due"),
     ),
     Step(
-        _E.AMENDED_PLAN_ISSUED, "Amended plan issued", "We sent you the changed plan", REVIEWS,
-        once=True, excludes=(_E.DECIDED_NOT_TO_AMEND,), fields=("named_settings", "family_confirmed_on"),
+        _E.AMENDED_PLAN_ISSUED,
+        "Amended plan issued",
+        "We sent you the changed plan",
+        REVIEWS,
+        once=True,
+        excludes=(_E.DECIDED_NOT_TO_AMEND,),
+        fields=("named_settings", "family_confirmed_on"),
         needs_decision=ReviewDecision.AMEND,
         # SEND Regulations 2014 reg 22(2): the proposed amendments first.
         offered_when=lambda case: case.event(EventType.AMENDMENTS_PROPOSED) is not None,
         time_limits=("phase_transfer_due", "amended_plan_from_proposals_due", "amended_plan_due"),
         family_limits=_words(
-            amended_plan_due=FamilyWords("We send you the changed plan", "The changed plan was due by {due}. It has not been issued yet."),
+            amended_plan_due=FamilyWords(
+                "We send you the changed plan", "The changed plan was due by {due}. It has not been issued yet."
+            ),
             amended_plan_from_proposals_due=FamilyWords(
                 "We send you the changed plan", "The changed plan was due by {due}. It has not been issued yet."
             ),
@@ -273,12 +374,21 @@ _TABLE = (
                 "The plan naming your child's next school or college was due by {due}. It has not been issued yet.",
             ),
         ),
-        ends=Ending(CaseStatus.COMPLETED, "Amended plan issued", opens_next_review=True, next_review_from_decision=True),
+        ends=Ending(
+            CaseStatus.COMPLETED, "Amended plan issued", opens_next_review=True, next_review_from_decision=True
+        ),
     ),
     Step(
-        _E.DECIDED_NOT_TO_AMEND, "Decided not to amend the plan", "We told you we are keeping the plan as it is", REVIEWS,
-        once=True, requires=(_E.AMENDMENTS_PROPOSED,), excludes=(_E.AMENDED_PLAN_ISSUED,), fields=("reason",),
-        needs_decision=ReviewDecision.AMEND, also_towards=("decision_not_to_amend_due",),
+        _E.DECIDED_NOT_TO_AMEND,
+        "Decided not to amend the plan",
+        "We told you we are keeping the plan as it is",
+        REVIEWS,
+        once=True,
+        requires=(_E.AMENDMENTS_PROPOSED,),
+        excludes=(_E.AMENDED_PLAN_ISSUED,),
+        fields=("reason",),
+        needs_decision=ReviewDecision.AMEND,
+        also_towards=("decision_not_to_amend_due",),
         family_limits=_words(
             decision_not_to_amend_due=FamilyWords(
                 "We tell you we are keeping the plan as it is, and why",
@@ -286,18 +396,32 @@ _TABLE = (
             ),
         ),
         ends=Ending(
-            CaseStatus.COMPLETED, "Decided not to amend: plan kept as it is", opens_next_review=True, next_review_from_decision=True
+            CaseStatus.COMPLETED,
+            "Decided not to amend: plan kept as it is",
+            opens_next_review=True,
+            next_review_from_decision=True,
         ),
     ),
     Step(
-        _E.PLAN_CEASED, "Plan ceased", "The EHC plan ended", REVIEWS,
-        once=True, requires=(_E.REVIEW_DECISION_NOTIFIED,), fields=("cease_reason", "appeal_concluded_on"),
-        needs_decision=ReviewDecision.CEASE, ends=Ending(CaseStatus.COMPLETED, "Plan ceased"),
+        _E.PLAN_CEASED,
+        "Plan ceased",
+        "The EHC plan ended",
+        REVIEWS,
+        once=True,
+        requires=(_E.REVIEW_DECISION_NOTIFIED,),
+        fields=("cease_reason", "appeal_concluded_on"),
+        needs_decision=ReviewDecision.CEASE,
+        ends=Ending(CaseStatus.COMPLETED, "Plan ceased"),
     ),
     Step(
-        _E.TRANSFER_NOTICE_SENT, "Family told how the transferred plan will be reviewed",
-        "We told you how we will review the plan that moved to us", REVIEWS,
-        once=True, transfer_only=True, usual_until=(_E.TRANSFER_NOTICE_SENT,), time_limits=("transfer_in_notice_due",),
+        _E.TRANSFER_NOTICE_SENT,
+        "Family told how the transferred plan will be reviewed",
+        "We told you how we will review the plan that moved to us",
+        REVIEWS,
+        once=True,
+        transfer_only=True,
+        usual_until=(_E.TRANSFER_NOTICE_SENT,),
+        time_limits=("transfer_in_notice_due",),
         family_limits=_words(
             transfer_in_notice_due=FamilyWords(
                 "We tell you how we will review the plan that moved to us",
@@ -308,7 +432,9 @@ _TABLE = (
 )
 
 # Every step, in the workflow's order (the order of the event vocabulary).
-STEPS: Mapping[EventType, Step] = MappingProxyType({s.event_type: s for s in sorted(_TABLE, key=lambda s: list(EventType).index(s.event_type))})
+STEPS: Mapping[EventType, Step] = MappingProxyType(
+    {s.event_type: s for s in sorted(_TABLE, key=lambda s: list(EventType).index(s.event_type))}
+)
 
 # The steps a case records at most once, as stored: the database's unique index covers exactly these.
 ONCE_ONLY_EVENT_VALUES: tuple[str, ...] = tuple(t.value for t, s in STEPS.items() if s.once)

@@ -13,12 +13,13 @@ Lists are bounded (`limit` rows, with the full count beside them). Days overdue 
 days, as on the overdue list and the case page; the wait for a reply is in working days, the
 unit of its 5-working-day standard.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Generic, TypeVar
-from datetime import date, datetime, time, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, select
@@ -26,12 +27,21 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import AuditEvent, Role, Team, User
-from ..models.case import Case, CaseException, CaseStatus, CaseType, Communication, EventType, ExceptionStatus, Milestone
+from ..models.case import (
+    Case,
+    CaseException,
+    CaseStatus,
+    CaseType,
+    Communication,
+    EventType,
+    ExceptionStatus,
+    Milestone,
+)
 from ..models.child import Child
 from ..statutory.rules import RULES
 from . import reports as oversight
-from .calendar import working_day_calendar
 from . import workflow
+from .calendar import working_day_calendar
 from .cases import recordable_now
 from .milestones import still_possible
 from .timeline import chosen_for, next_step
@@ -41,6 +51,7 @@ DAYS_AHEAD = 7  # "due this week": today and the six days after it
 # A decision returned on an exception stays on the coordinator's worklist until they open the
 # case, or for this many days.
 RETURNED_EXCEPTION_DAYS = 14
+
 
 def step_for(case: Case, key: str, recordable: Sequence[EventType]) -> EventType | None:
     """The step to record now towards meeting `key`: the workflow's next step if it is one of
@@ -83,7 +94,7 @@ def _not_a_family_message() -> ColumnElement[bool]:
 
 
 def _since(on: date) -> datetime:
-    return datetime.combine(on, time.min, tzinfo=timezone.utc)
+    return datetime.combine(on, time.min, tzinfo=UTC)
 
 
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -214,25 +225,42 @@ class Queues:
 
 
 def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Listing[StepRow], int]:
-    conditions = [*_mine(user), *_open_step(today), Milestone.due_on < today + timedelta(days=days_ahead), _not_a_family_message()]
+    conditions = [
+        *_mine(user),
+        *_open_step(today),
+        Milestone.due_on < today + timedelta(days=days_ahead),
+        _not_a_family_message(),
+    ]
     stmt = (
         select(Milestone, Child.first_name, Child.last_name, Case.case_type)
-        .join(Case, Milestone.case_id == Case.id).join(Child, Case.child_id == Child.id)
+        .join(Case, Milestone.case_id == Case.id)
+        .join(Child, Case.child_id == Child.id)
         .where(*conditions)
     )
     total, overdue = db.session.execute(
         select(func.count(), _sum(Milestone.due_on < today))
-        .select_from(Milestone).join(Case, Milestone.case_id == Case.id).where(*conditions)
+        .select_from(Milestone)
+        .join(Case, Milestone.case_id == Case.id)
+        .where(*conditions)
     ).one()
     found = db.session.execute(stmt.order_by(Milestone.due_on, Milestone.case_id, Milestone.id).limit(limit)).all()
     case_ids = {m.case_id for m, *_ in found}
-    cases = {
-        c.id: c for c in db.session.scalars(
-            select(Case).where(Case.id.in_(case_ids)).options(
-                selectinload(Case.events), selectinload(Case.advice_requests), selectinload(Case.consultations),
+    cases = (
+        {
+            c.id: c
+            for c in db.session.scalars(
+                select(Case)
+                .where(Case.id.in_(case_ids))
+                .options(
+                    selectinload(Case.events),
+                    selectinload(Case.advice_requests),
+                    selectinload(Case.consultations),
+                )
             )
-        )
-    } if case_ids else {}
+        }
+        if case_ids
+        else {}
+    )
     recordable = {ident: recordable_now(case) for ident, case in cases.items()}
     rows = []
     for milestone, first_name, last_name, case_type in found:
@@ -244,10 +272,18 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
             step = step_for(cases[milestone.case_id], milestone.key, recordable[milestone.case_id])
         rows.append(
             StepRow(
-                milestone_id=milestone.id, case_id=milestone.case_id, case_type=case_type, first_name=first_name, last_name=last_name,
-                label=milestone.label, due_on=milestone.due_on,
-                days_overdue=max((today - milestone.due_on).days, 0), days_left=max((milestone.due_on - today).days, 0),
-                step=step, step_label=workflow.label(step) if step else None, communication_id=communication_id,
+                milestone_id=milestone.id,
+                case_id=milestone.case_id,
+                case_type=case_type,
+                first_name=first_name,
+                last_name=last_name,
+                label=milestone.label,
+                due_on=milestone.due_on,
+                days_overdue=max((today - milestone.due_on).days, 0),
+                days_left=max((milestone.due_on - today).days, 0),
+                step=step,
+                step_label=workflow.label(step) if step else None,
+                communication_id=communication_id,
                 chosen=chosen_for(step, milestone.ref),
             )
         )
@@ -255,23 +291,37 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
 
 
 def _message_rows(conditions: list[ColumnElement[bool]], today: date, limit: int) -> Listing[MessageRow]:
-    reply = and_(Milestone.case_id == Communication.case_id, Milestone.key == "response_due", Milestone.ref == _communication_ref())
+    reply = and_(
+        Milestone.case_id == Communication.case_id,
+        Milestone.key == "response_due",
+        Milestone.ref == _communication_ref(),
+    )
     stmt = (
         select(Communication, Child.first_name, Child.last_name, Milestone.due_on, User.name)
-        .join(Case, Communication.case_id == Case.id).join(Child, Case.child_id == Child.id)
-        .outerjoin(Milestone, reply).outerjoin(User, Case.coordinator_id == User.id)
+        .join(Case, Communication.case_id == Case.id)
+        .join(Child, Case.child_id == Child.id)
+        .outerjoin(Milestone, reply)
+        .outerjoin(User, Case.coordinator_id == User.id)
         .where(*conditions, *_unanswered_family_message())
     )
     total = db.session.scalar(
-        select(func.count(Communication.id)).join(Case, Communication.case_id == Case.id)
+        select(func.count(Communication.id))
+        .join(Case, Communication.case_id == Case.id)
         .where(*conditions, *_unanswered_family_message())
     )
     calendar = working_day_calendar()
     rows = [
         MessageRow(
-            communication_id=c.id, case_id=c.case_id, first_name=first, last_name=last, from_name=c.from_name, received_on=c.received_on,
-            working_days_waiting=max(calendar.working_days_between(c.received_on, today), 0), reply_due_on=due_on,
-            coordinator_name=coordinator, reply_overdue=due_on is not None and due_on < today,
+            communication_id=c.id,
+            case_id=c.case_id,
+            first_name=first,
+            last_name=last,
+            from_name=c.from_name,
+            received_on=c.received_on,
+            working_days_waiting=max(calendar.working_days_between(c.received_on, today), 0),
+            reply_due_on=due_on,
+            coordinator_name=coordinator,
+            reply_overdue=due_on is not None and due_on < today,
         )
         for c, first, last, due_on, coordinator in db.session.execute(
             stmt.order_by(Communication.received_on, Communication.id).limit(limit)
@@ -280,11 +330,14 @@ def _message_rows(conditions: list[ColumnElement[bool]], today: date, limit: int
     return Listing(rows, int(total or 0))
 
 
-def _exception_rows(conditions: list[ColumnElement[bool]], order: Sequence[object], limit: int) -> Listing[ExceptionRow]:
+def _exception_rows(
+    conditions: list[ColumnElement[bool]], order: Sequence[object], limit: int
+) -> Listing[ExceptionRow]:
     proposer, decider = aliased(User), aliased(User)
     stmt = (
         select(CaseException, Child.first_name, Child.last_name, proposer.name, decider.name)
-        .join(Case, CaseException.case_id == Case.id).join(Child, Case.child_id == Child.id)
+        .join(Case, CaseException.case_id == Case.id)
+        .join(Child, Case.child_id == Child.id)
         .outerjoin(proposer, CaseException.proposed_by_id == proposer.id)
         .outerjoin(decider, CaseException.decided_by_id == decider.id)
         .where(*conditions)
@@ -294,10 +347,17 @@ def _exception_rows(conditions: list[ColumnElement[bool]], order: Sequence[objec
     )
     rows = [
         ExceptionRow(
-            exception_id=e.id, case_id=e.case_id, first_name=first, last_name=last,
+            exception_id=e.id,
+            case_id=e.case_id,
+            first_name=first,
+            last_name=last,
             milestone_label=RULES[e.milestone_key].label if e.milestone_key in RULES else e.milestone_key,
-            status=e.status, proposed_at=e.proposed_at, proposed_by=proposed_by, decided_at=e.decided_at,
-            decided_by=decided_by, decision_note=e.decision_note,
+            status=e.status,
+            proposed_at=e.proposed_at,
+            proposed_by=proposed_by,
+            decided_at=e.decided_at,
+            decided_by=decided_by,
+            decision_note=e.decision_note,
         )
         for e, first, last, proposed_by, decided_by in db.session.execute(stmt.order_by(*order).limit(limit))  # type: ignore[arg-type]
     ]
@@ -308,12 +368,17 @@ def returned_exception_conditions(user: User, today: date) -> list[ColumnElement
     """Decisions on exceptions on the user's own cases, made in the last RETURNED_EXCEPTION_DAYS
     days, on a case the user has not opened since (the case page's view is in the audit log)."""
     seen = select(AuditEvent.id).where(
-        AuditEvent.actor_id == user.id, AuditEvent.action == "case_viewed", AuditEvent.object_type == "case",
-        AuditEvent.object_id == cast(CaseException.case_id, String), AuditEvent.occurred_at >= CaseException.decided_at,
+        AuditEvent.actor_id == user.id,
+        AuditEvent.action == "case_viewed",
+        AuditEvent.object_type == "case",
+        AuditEvent.object_id == cast(CaseException.case_id, String),
+        AuditEvent.occurred_at >= CaseException.decided_at,
     )
     return [
-        *_mine(user), CaseException.status.in_((ExceptionStatus.APPROVED, ExceptionStatus.REJECTED)),
-        CaseException.decided_at >= _since(today - timedelta(days=RETURNED_EXCEPTION_DAYS)), ~exists(seen),
+        *_mine(user),
+        CaseException.status.in_((ExceptionStatus.APPROVED, ExceptionStatus.REJECTED)),
+        CaseException.decided_at >= _since(today - timedelta(days=RETURNED_EXCEPTION_DAYS)),
+        ~exists(seen),
     ]
 
 
@@ -346,7 +411,9 @@ def _unassigned(user: User) -> list[ColumnElement[bool]]:
 def _case_rows(conditions: list[ColumnElement[bool]], limit: int) -> Listing[CaseRow]:
     stmt = (
         select(Case.id, Case.case_type, Child.first_name, Child.last_name, Case.anchor_on, Case.next_due_on, Team.name)
-        .join(Child, Case.child_id == Child.id).join(Team, Case.team_id == Team.id).where(*conditions)
+        .join(Child, Case.child_id == Child.id)
+        .join(Team, Case.team_id == Team.id)
+        .where(*conditions)
         .order_by(Case.next_due_on.is_(None), Case.next_due_on, Case.anchor_on, Case.id)
     )
     total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
@@ -388,14 +455,21 @@ def queue_counts(user: User, today: date, *, since: date, limit: int = LIMIT) ->
     received or opened on or after that day)."""
     queues = manager_queues(user, today, limit=1)
     new_exceptions = _exception_rows(
-        [*_awaiting_approval(user), CaseException.proposed_at >= _since(since)], (CaseException.proposed_at, CaseException.id), limit
+        [*_awaiting_approval(user), CaseException.proposed_at >= _since(since)],
+        (CaseException.proposed_at, CaseException.id),
+        limit,
     )
     new_messages = _message_rows([*_open_in_teams(user), Communication.received_on >= since], today, limit)
     new_unassigned = _case_rows([*_unassigned(user), Case.created_at >= _since(since)], limit)
     oldest = queues.messages.rows[0].working_days_waiting if queues.messages.rows else None
     return QueueCounts(
-        queues.exceptions.total, queues.messages.total, queues.unassigned.total, oldest,
-        new_exceptions.rows, new_messages.rows, new_unassigned.rows,
+        queues.exceptions.total,
+        queues.messages.total,
+        queues.unassigned.total,
+        oldest,
+        new_exceptions.rows,
+        new_messages.rows,
+        new_unassigned.rows,
     )
 
 
@@ -437,7 +511,10 @@ def viewer_figures(user: User, today: date, *, due_soon_days: int = oversight.DE
         select(
             _sum(Milestone.due_on < today),
             _sum(and_(Milestone.due_on >= today, Milestone.due_on <= today + timedelta(days=due_soon_days))),
-        ).select_from(Milestone).join(Case, Milestone.case_id == Case.id).where(*open_steps)
+        )
+        .select_from(Milestone)
+        .join(Case, Milestone.case_id == Case.id)
+        .where(*open_steps)
     ).one()
     month_on = oversight.month_start(today) - relativedelta(months=1)
     measures = []
@@ -446,8 +523,12 @@ def viewer_figures(user: User, today: date, *, due_soon_days: int = oversight.DE
         target = series.latest.target_percent
         measures.append(
             MeasureFigure(
-                series.measure.title, series.measure.short or series.measure.title, figure.counted, figure.on_time,
-                figure.percent, float(target) if target is not None else None,
+                series.measure.title,
+                series.measure.short or series.measure.title,
+                figure.counted,
+                figure.on_time,
+                figure.percent,
+                float(target) if target is not None else None,
             )
         )
     return ViewerFigures(today, bool(user.team_ids), int(overdue), int(due_soon), due_soon_days, month_on, measures)

@@ -2,6 +2,7 @@
 reviews, phase transfers and disputes (docs/statutory-timescales.md). Standard library, dateutil
 and holidays only; "today" is always passed in.
 """
+
 from .calendar import (
     ENGLAND_CALENDAR,
     WorkingDayCalendar,

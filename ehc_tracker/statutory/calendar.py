@@ -12,11 +12,12 @@
 The day of the anchor event is never counted except in the two "beginning/starting with" forms,
 where the law says it is.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -95,16 +96,14 @@ def age_on(date_of_birth: date, on: date) -> int:
     next age on 1 March in a common year, the reading English law usually takes.
     """
     if on < date_of_birth:
-        raise InvalidDateOrder(
-            f"{on.isoformat()} is before the date of birth {date_of_birth.isoformat()}."
-        )
+        raise InvalidDateOrder(f"{on.isoformat()} is before the date of birth {date_of_birth.isoformat()}.")
     years = on.year - date_of_birth.year
     if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
         years -= 1
     return years
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year: int) -> frozenset[date]:
     """England & Wales bank holidays of one year, substitute days included.
 
@@ -204,4 +203,3 @@ class WorkingDayCalendar:
 
 ENGLAND_CALENDAR = WorkingDayCalendar()
 """Bank holidays only, no local non-working days (the default everywhere)."""
-

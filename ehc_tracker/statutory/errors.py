@@ -3,6 +3,7 @@
 Every error is a `ValueError`, so a service can turn any of them into a form error or a 400
 without knowing the engine's internals.
 """
+
 from __future__ import annotations
 
 

@@ -4,6 +4,7 @@ An exception never moves a due date: it records why a limit was missed lawfully,
 milestone is left out of the "excluding exceptions" compliance figure. Nothing here takes or
 returns a due date.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,13 +33,9 @@ def validate_exception(milestone_key: str, limb: ExceptionLimb) -> None:
     """
     the_rule = rule(milestone_key)
     if not the_rule.exception_limbs:
-        raise ExceptionNotAllowed(
-            f"The law allows no exceptions for '{the_rule.label}' ({the_rule.source})."
-        )
+        raise ExceptionNotAllowed(f"The law allows no exceptions for '{the_rule.label}' ({the_rule.source}).")
     if limb not in the_rule.exception_limbs:
-        allowed = "; ".join(
-            f"({the_rule.limb_letter(x)}) {x.description.lower()}" for x in the_rule.exception_limbs
-        )
+        allowed = "; ".join(f"({the_rule.limb_letter(x)}) {x.description.lower()}" for x in the_rule.exception_limbs)
         raise ExceptionLimbNotAllowed(
             f"'{limb.description}' is not an exception for '{the_rule.label}'. "
             f"{the_rule.exception_source} allows only: {allowed}."
@@ -62,8 +59,7 @@ class StatutoryException:
         validate_exception(self.milestone_key, self.limb)
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise InvalidDateOrder(
-                f"The exception ends on {self.ends_on.isoformat()}, before it starts on "
-                f"{self.starts_on.isoformat()}."
+                f"The exception ends on {self.ends_on.isoformat()}, before it starts on {self.starts_on.isoformat()}."
             )
         if not self.reason.strip():
             raise StatutoryError("Say why the exception applies.")
@@ -86,8 +82,7 @@ def advice_request_in_closure_window(requested_on: date, closes_on: date, reopen
     """
     if reopens_on <= closes_on:
         raise InvalidDateOrder(
-            f"The setting reopens on {reopens_on.isoformat()}, not after it closes on "
-            f"{closes_on.isoformat()}."
+            f"The setting reopens on {reopens_on.isoformat()}, not after it closes on {closes_on.isoformat()}."
         )
     if reopens_on - closes_on < MINIMUM_CLOSURE:
         return False

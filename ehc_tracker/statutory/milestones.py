@@ -3,6 +3,7 @@
 Each function returns the process's milestones in the order they fall due (ties in the
 order of docs/statutory-timescales.md). All counting is done by `rules.due_on`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,7 @@ def _milestone(
 def _not_before(later_on: date, later_name: str, earlier_on: date, earlier_name: str) -> None:
     if later_on < earlier_on:
         raise InvalidDateOrder(
-            f"The {later_name} ({later_on.isoformat()}) is before the {earlier_name} "
-            f"({earlier_on.isoformat()})."
+            f"The {later_name} ({later_on.isoformat()}) is before the {earlier_name} ({earlier_on.isoformat()})."
         )
 
 
@@ -125,14 +125,10 @@ def review_milestones(
     """
     if date_of_birth is not None:
         _not_before(last_reviewed_on, "review date", date_of_birth, "date of birth")
-    return [
-        _milestone("review_due", last_reviewed_on, settings=settings, date_of_birth=date_of_birth)
-    ]
+    return [_milestone("review_due", last_reviewed_on, settings=settings, date_of_birth=date_of_birth)]
 
 
-def review_meeting_milestones(
-    meeting_on: date, *, settings: StatutorySettings = DEFAULT_SETTINGS
-) -> list[Milestone]:
+def review_meeting_milestones(meeting_on: date, *, settings: StatutorySettings = DEFAULT_SETTINGS) -> list[Milestone]:
     """Around the annual review meeting (reg 20, 21, 22(3); Devon [2022]).
 
     amended_plan_due applies only when the decision is to amend.
@@ -144,9 +140,7 @@ def review_meeting_milestones(
         "review_decision_due",
         "amended_plan_due",
     )
-    return sorted(
-        (_milestone(key, meeting_on, settings=settings) for key in keys), key=lambda m: m.due_on
-    )
+    return sorted((_milestone(key, meeting_on, settings=settings) for key in keys), key=lambda m: m.due_on)
 
 
 def amendment_milestones(proposals_sent_on: date) -> list[Milestone]:
@@ -157,26 +151,18 @@ def amendment_milestones(proposals_sent_on: date) -> list[Milestone]:
     ]
 
 
-def communication_milestones(
-    received_on: date, *, calendar: WorkingDayCalendar = ENGLAND_CALENDAR
-) -> list[Milestone]:
+def communication_milestones(received_on: date, *, calendar: WorkingDayCalendar = ENGLAND_CALENDAR) -> list[Milestone]:
     """A communication from a parent or professional: reply within 5 working days."""
     return [_milestone("response_due", received_on, calendar=calendar)]
 
 
-def appeal_milestones(
-    decision_sent_on: date, *, mediation_certificate_on: date | None = None
-) -> list[Milestone]:
+def appeal_milestones(decision_sent_on: date, *, mediation_certificate_on: date | None = None) -> list[Milestone]:
     """The family's last day to appeal: the later of 2 months after the decision letter was
     sent and 1 month after a mediation certificate (Tribunal Rules r.20; CFA s55).
     """
     if mediation_certificate_on is not None:
-        _not_before(
-            mediation_certificate_on, "mediation certificate", decision_sent_on, "decision letter"
-        )
-    return [
-        _milestone("appeal_deadline", decision_sent_on, second_anchor_on=mediation_certificate_on)
-    ]
+        _not_before(mediation_certificate_on, "mediation certificate", decision_sent_on, "decision letter")
+    return [_milestone("appeal_deadline", decision_sent_on, second_anchor_on=mediation_certificate_on)]
 
 
 def mediation_milestones(

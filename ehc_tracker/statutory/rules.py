@@ -1,6 +1,7 @@
 """The statutory time limits as data (docs/statutory-timescales.md), and `due_on`, the single place
 where a due date is counted from its anchor event.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -248,146 +249,265 @@ _TRANSFER_DAY = Anchor("transfer_on", "transfer between phases (1 September)")
 
 _RULE_LIST: tuple[Rule, ...] = (
     Rule(
-        "decision_to_assess", "Decide whether to assess", Process.ASSESSMENT, _R, 6, Counting.WEEKS,
+        "decision_to_assess",
+        "Decide whether to assess",
+        Process.ASSESSMENT,
+        _R,
+        6,
+        Counting.WEEKS,
         f"{SEND_REGS} reg 4(1), 5(1)",
         # Reg 5(4) has no early-years limb: (a) school closure, (b) personal, (c) absent.
         (ExceptionLimb.SCHOOL_CLOSURE, ExceptionLimb.PERSONAL_CIRCUMSTANCES, ExceptionLimb.ABSENT_FROM_AREA),
-        f"{SEND_REGS} reg 5(4)", f"{SEND_REGS} reg 5(4)",
+        f"{SEND_REGS} reg 5(4)",
+        f"{SEND_REGS} reg 5(4)",
     ),
     Rule(
-        "advice_due", "Receive requested advice", Process.ASSESSMENT,
-        Anchor("advice_requested_on", "advice requested"), 6, Counting.WEEKS,
+        "advice_due",
+        "Receive requested advice",
+        Process.ASSESSMENT,
+        Anchor("advice_requested_on", "advice requested"),
+        6,
+        Counting.WEEKS,
         f"{SEND_REGS} reg 8(1)",
         (ExceptionLimb.PERSONAL_CIRCUMSTANCES, ExceptionLimb.ABSENT_FROM_AREA, ExceptionLimb.MISSED_APPOINTMENT),
-        f"{SEND_REGS} reg 8(2)", f"{SEND_REGS} reg 8(2)",
+        f"{SEND_REGS} reg 8(2)",
+        f"{SEND_REGS} reg 8(2)",
     ),
     Rule(
-        "decision_not_to_issue", "Notify decision not to issue a plan", Process.ASSESSMENT, _R, 16,
-        Counting.WEEKS, f"{SEND_REGS} reg 10(1)",
-        _REG_10_4_LIMBS, f"{SEND_REGS} reg 10(4)", f"{SEND_REGS} reg 10(4)",
+        "decision_not_to_issue",
+        "Notify decision not to issue a plan",
+        Process.ASSESSMENT,
+        _R,
+        16,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 10(1)",
+        _REG_10_4_LIMBS,
+        f"{SEND_REGS} reg 10(4)",
+        f"{SEND_REGS} reg 10(4)",
     ),
     Rule(
-        "representations_close", "Representations on draft plan close", Process.ASSESSMENT,
-        Anchor("draft_served_on", "draft plan served"), 15, Counting.DAYS_BEGINNING_WITH,
+        "representations_close",
+        "Representations on draft plan close",
+        Process.ASSESSMENT,
+        Anchor("draft_served_on", "draft plan served"),
+        15,
+        Counting.DAYS_BEGINNING_WITH,
         f"{SEND_REGS} reg 13(1)",
     ),
     Rule(
         # CFA s39(4) asks for the school's view; the Code (9.83) says it "should respond within
         # 15 days". Guidance, not a regulation: the due date is C + 15.
-        "school_consultation_response", "School or college responds to consultation",
-        Process.ASSESSMENT, Anchor("consultation_sent_on", "consultation sent"), 15, Counting.DAYS,
+        "school_consultation_response",
+        "School or college responds to consultation",
+        Process.ASSESSMENT,
+        Anchor("consultation_sent_on", "consultation sent"),
+        15,
+        Counting.DAYS,
         "Children and Families Act 2014 s39(4); SEND Code of Practice 9.83 (guidance: within 15 days)",
     ),
     Rule(
-        "final_plan", "Issue final EHC plan", Process.ASSESSMENT, _R, 20, Counting.WEEKS,
+        "final_plan",
+        "Issue final EHC plan",
+        Process.ASSESSMENT,
+        _R,
+        20,
+        Counting.WEEKS,
         f"{SEND_REGS} reg 13(2)",
-        _REG_10_4_LIMBS, f"{SEND_REGS} reg 13(3)", f"{SEND_REGS} reg 10(4)",
+        _REG_10_4_LIMBS,
+        f"{SEND_REGS} reg 13(3)",
+        f"{SEND_REGS} reg 10(4)",
     ),
     Rule(
         # Reg 25(1): notify the decision whether to reassess "within 15 days of receiving a
         # request" (calendar days; the day of receipt not counted).
-        "reassessment_decision", "Decide whether to reassess", Process.ASSESSMENT,
-        _REASSESSMENT_REQUEST, 15, Counting.DAYS, f"{SEND_REGS} reg 25(1)",
+        "reassessment_decision",
+        "Decide whether to reassess",
+        Process.ASSESSMENT,
+        _REASSESSMENT_REQUEST,
+        15,
+        Counting.DAYS,
+        f"{SEND_REGS} reg 25(1)",
     ),
     Rule(
         # Reg 27(2): 14 weeks "of the notification under regulation 25(1)" that the council will
         # reassess, not of the request.
-        "final_plan_after_reassessment", "Issue final EHC plan after reassessment",
-        Process.ASSESSMENT, Anchor("reassessment_notified_on", "family told the council will reassess"), 14,
-        Counting.WEEKS, f"{SEND_REGS} reg 27(2)",
-        _REG_10_4_LIMBS, f"{SEND_REGS} reg 27(3)", f"{SEND_REGS} reg 27(3)",
+        "final_plan_after_reassessment",
+        "Issue final EHC plan after reassessment",
+        Process.ASSESSMENT,
+        Anchor("reassessment_notified_on", "family told the council will reassess"),
+        14,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 27(2)",
+        _REG_10_4_LIMBS,
+        f"{SEND_REGS} reg 27(3)",
+        f"{SEND_REGS} reg 27(3)",
     ),
     Rule(
-        "review_due", "Review the EHC plan", Process.ANNUAL_REVIEW, _REVIEWED, 12,
-        Counting.MONTH_PERIOD, "Children and Families Act 2014 s44(1)",
+        "review_due",
+        "Review the EHC plan",
+        Process.ANNUAL_REVIEW,
+        _REVIEWED,
+        12,
+        Counting.MONTH_PERIOD,
+        "Children and Families Act 2014 s44(1)",
         under_five_setting="under_five_review_months",
         under_five_source="Children and Families Act 2014 s44(1); SEND Code of Practice 9.178 (under 5)",
     ),
     Rule(
-        "invitations_by", "Send review meeting invitations", Process.ANNUAL_REVIEW, _MEETING, -14,
-        Counting.DAYS, f"{SEND_REGS} reg 20(3), 21(3)",
+        "invitations_by",
+        "Send review meeting invitations",
+        Process.ANNUAL_REVIEW,
+        _MEETING,
+        -14,
+        Counting.DAYS,
+        f"{SEND_REGS} reg 20(3), 21(3)",
     ),
     Rule(
-        "advice_circulated_by", "Circulate advice for review meeting", Process.ANNUAL_REVIEW,
-        _MEETING, -14, Counting.DAYS, f"{SEND_REGS} reg 20(4), 21(4)",
+        "advice_circulated_by",
+        "Circulate advice for review meeting",
+        Process.ANNUAL_REVIEW,
+        _MEETING,
+        -14,
+        Counting.DAYS,
+        f"{SEND_REGS} reg 20(4), 21(4)",
     ),
     Rule(
-        "review_report_due", "Send review meeting report", Process.ANNUAL_REVIEW, _MEETING, 14,
-        Counting.DAYS, f"{SEND_REGS} reg 20(7), 21(7)",
+        "review_report_due",
+        "Send review meeting report",
+        Process.ANNUAL_REVIEW,
+        _MEETING,
+        14,
+        Counting.DAYS,
+        f"{SEND_REGS} reg 20(7), 21(7)",
     ),
     Rule(
         # Reg 20(10) (child at a school or other institution) and 21(8) (not attending one).
         # With Devon [2022], a decision to amend is notified only when the proposed amendments
         # go with it (reg 22(2)).
-        "review_decision_due", "Notify annual review decision", Process.ANNUAL_REVIEW, _MEETING, 4,
-        Counting.WEEKS, f"{SEND_REGS} reg 20(10), 21(8)", setting="review_decision_weeks",
+        "review_decision_due",
+        "Notify annual review decision",
+        Process.ANNUAL_REVIEW,
+        _MEETING,
+        4,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 20(10), 21(8)",
+        setting="review_decision_weeks",
     ),
     Rule(
-        "amended_plan_due", "Issue amended EHC plan after review", Process.ANNUAL_REVIEW, _MEETING,
-        12, Counting.WEEKS,
+        "amended_plan_due",
+        "Issue amended EHC plan after review",
+        Process.ANNUAL_REVIEW,
+        _MEETING,
+        12,
+        Counting.WEEKS,
         f"{SEND_REGS} reg 22(3) with R (L, M & P) v Devon CC [2022] EWHC 493 (Admin)",
         setting="amended_plan_weeks",
     ),
     Rule(
         # Reg 22(2)(c): at least 15 days beginning with the day the notice was served; counted
         # from the day it was sent (the date the council knows), which is never later.
-        "amendment_representations_close", "Representations on proposed amendments close",
-        Process.ANNUAL_REVIEW, _PROPOSALS, 15, Counting.DAYS_BEGINNING_WITH,
+        "amendment_representations_close",
+        "Representations on proposed amendments close",
+        Process.ANNUAL_REVIEW,
+        _PROPOSALS,
+        15,
+        Counting.DAYS_BEGINNING_WITH,
         f"{SEND_REGS} reg 22(2)",
     ),
     Rule(
-        "amended_plan_from_proposals_due", "Issue amended EHC plan after proposals",
-        Process.ANNUAL_REVIEW, _PROPOSALS, 8, Counting.WEEKS, f"{SEND_REGS} reg 22(3)",
+        "amended_plan_from_proposals_due",
+        "Issue amended EHC plan after proposals",
+        Process.ANNUAL_REVIEW,
+        _PROPOSALS,
+        8,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 22(3)",
     ),
     Rule(
         # Reg 22(4): a decision not to amend after all is notified, with reasons, within 8 weeks
         # of sending the proposed amendments.
-        "decision_not_to_amend_due", "Notify decision not to amend the plan", Process.ANNUAL_REVIEW,
-        _PROPOSALS, 8, Counting.WEEKS, f"{SEND_REGS} reg 22(4)",
+        "decision_not_to_amend_due",
+        "Notify decision not to amend the plan",
+        Process.ANNUAL_REVIEW,
+        _PROPOSALS,
+        8,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 22(4)",
     ),
     Rule(
         # Reg 18(1)(b): "before 15 February": the last compliant day is 14 February. The Code's
         # "by 15 February" (9.179) is guidance and cannot extend the regulation.
-        "phase_transfer_due", "Review and amend plan for phase transfer", Process.PHASE_TRANSFER,
-        _TRANSFER_DAY, 0, Counting.BEFORE_FIXED_DATE, f"{SEND_REGS} reg 18(1)(b) (before 15 February)",
+        "phase_transfer_due",
+        "Review and amend plan for phase transfer",
+        Process.PHASE_TRANSFER,
+        _TRANSFER_DAY,
+        0,
+        Counting.BEFORE_FIXED_DATE,
+        f"{SEND_REGS} reg 18(1)(b) (before 15 February)",
         fixed_on=(2, 15),
     ),
     Rule(
-        "response_due", "Respond to communication", Process.COMMUNICATION,
-        Anchor("communication_received_on", "communication received"), 5, Counting.WORKING_DAYS,
+        "response_due",
+        "Respond to communication",
+        Process.COMMUNICATION,
+        Anchor("communication_received_on", "communication received"),
+        5,
+        Counting.WORKING_DAYS,
         "Local standard: 5-working-day response to all communications (action 2.1.q)",
         local_standard=True,
     ),
     Rule(
-        "appeal_deadline", "Last day to appeal to the Tribunal", Process.DISPUTES,
-        Anchor("decision_sent_on", "decision letter sent"), 2, Counting.MONTHS,
+        "appeal_deadline",
+        "Last day to appeal to the Tribunal",
+        Process.DISPUTES,
+        Anchor("decision_sent_on", "decision letter sent"),
+        2,
+        Counting.MONTHS,
         "First-tier Tribunal (HESC) Rules 2008 r.20(1) with r.12(2)-(3); Children and Families Act 2014 s55",
         later_of=Term(
-            Anchor("mediation_certificate_on", "mediation certificate issued"), 1, Counting.MONTHS,
+            Anchor("mediation_certificate_on", "mediation certificate issued"),
+            1,
+            Counting.MONTHS,
             required=False,
         ),
         tribunal_time=True,
     ),
     Rule(
-        "mediation_certificate_due", "Issue mediation certificate", Process.DISPUTES,
+        "mediation_certificate_due",
+        "Issue mediation certificate",
+        Process.DISPUTES,
         Anchor("mediation_adviser_informed_on", "mediation adviser informed, or mediation ended"),
-        3, Counting.WORKING_DAYS, f"{SEND_REGS} reg 34 (no mediation), 39 (after mediation)",
+        3,
+        Counting.WORKING_DAYS,
+        f"{SEND_REGS} reg 34 (no mediation), 39 (after mediation)",
     ),
     Rule(
-        "mediation_held_by", "Hold mediation", Process.DISPUTES,
+        "mediation_held_by",
+        "Hold mediation",
+        Process.DISPUTES,
         Anchor("mediation_requested_on", "local authority told the family wants mediation"),
-        30, Counting.DAYS, f"{SEND_REGS} reg 37",
+        30,
+        Counting.DAYS,
+        f"{SEND_REGS} reg 37",
     ),
     Rule(
-        "transfer_in_notice_due", "Notify family after plan transferred in", Process.TRANSFER_IN,
-        _TRANSFERRED, 6, Counting.WEEKS, f"{SEND_REGS} reg 15",
+        "transfer_in_notice_due",
+        "Notify family after plan transferred in",
+        Process.TRANSFER_IN,
+        _TRANSFERRED,
+        6,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 15",
     ),
     Rule(
-        "transfer_in_review_due", "Review transferred-in plan", Process.TRANSFER_IN, _TRANSFERRED,
-        3, Counting.MONTHS, f"{SEND_REGS} reg 15",
-        later_of=Term(
-            _REVIEWED, 12, Counting.MONTH_PERIOD, under_five_setting="under_five_review_months"
-        ),
+        "transfer_in_review_due",
+        "Review transferred-in plan",
+        Process.TRANSFER_IN,
+        _TRANSFERRED,
+        3,
+        Counting.MONTHS,
+        f"{SEND_REGS} reg 15",
+        later_of=Term(_REVIEWED, 12, Counting.MONTH_PERIOD, under_five_setting="under_five_review_months"),
     ),
 )
 
@@ -395,16 +515,26 @@ RULES: Mapping[str, Rule] = MappingProxyType({r.key: r for r in _RULE_LIST})
 """Every rule by key, in the order of docs/statutory-timescales.md (phase transfer after reviews)."""
 
 PHASE_TRANSFER_POST16_RULE = Rule(
-    "phase_transfer_due", "Review and amend plan for move to post-16", Process.PHASE_TRANSFER,
-    _TRANSFER_DAY, 0, Counting.BEFORE_FIXED_DATE, f"{SEND_REGS} reg 18(1)(a) (before 31 March)", fixed_on=(3, 31),
+    "phase_transfer_due",
+    "Review and amend plan for move to post-16",
+    Process.PHASE_TRANSFER,
+    _TRANSFER_DAY,
+    0,
+    Counting.BEFORE_FIXED_DATE,
+    f"{SEND_REGS} reg 18(1)(a) (before 31 March)",
+    fixed_on=(3, 31),
 )
 """Secondary school → post-16 institution: before 31 March of the transfer year, so by 30 March
 (reg 18(1)(a))."""
 
 POST16_MOVE_RULE = Rule(
-    "phase_transfer_due", "Review and amend plan before move between post-16 institutions",
-    Process.PHASE_TRANSFER, Anchor("transfer_on", "move between post-16 institutions"), -5,
-    Counting.MONTHS, f"{SEND_REGS} reg 18(2)",
+    "phase_transfer_due",
+    "Review and amend plan before move between post-16 institutions",
+    Process.PHASE_TRANSFER,
+    Anchor("transfer_on", "move between post-16 institutions"),
+    -5,
+    Counting.MONTHS,
+    f"{SEND_REGS} reg 18(2)",
 )
 """A move between post-16 institutions at another time: at least 5 months before (reg 18(2))."""
 
@@ -432,11 +562,7 @@ def _count(
     amount = term.offset
     if term.setting is not None:
         amount = settings.value_of(term.setting)
-    if (
-        term.under_five_setting is not None
-        and date_of_birth is not None
-        and age_on(date_of_birth, anchor_on) < 5
-    ):
+    if term.under_five_setting is not None and date_of_birth is not None and age_on(date_of_birth, anchor_on) < 5:
         amount = settings.value_of(term.under_five_setting)
     match term.counting:
         case Counting.WEEKS:

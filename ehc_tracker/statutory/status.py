@@ -1,6 +1,7 @@
 """Where a milestone stands on a given day. A milestone is on time when it is met on or
 before its due date (docs/statutory-timescales.md, "How to count").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

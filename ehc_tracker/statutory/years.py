@@ -1,6 +1,7 @@
 """School years, national curriculum year groups and phase transfers (SEND Regulations 2014
 reg 2(1) "transfer between phases of education", reg 18).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -113,20 +114,15 @@ def next_phase_transfer(
     transferring at all, which is for the caseworker to judge.
     """
     if today < date_of_birth:
-        raise InvalidDateOrder(
-            f"Today ({today.isoformat()}) is before the date of birth {date_of_birth.isoformat()}."
-        )
+        raise InvalidDateOrder(f"Today ({today.isoformat()}) is before the date of birth {date_of_birth.isoformat()}.")
     bad = [g for g in middle_school_transfers if not RECEPTION < g < YEAR_12]
     if bad or len(set(middle_school_transfers)) != len(middle_school_transfers):
         raise StatutoryError(
-            "Middle-school transfers must be different year groups from 1 to 11, "
-            f"not {middle_school_transfers!r}."
+            f"Middle-school transfers must be different year groups from 1 to 11, not {middle_school_transfers!r}."
         )
     this_year = school_year_start_year(today)
     current_group = (
-        year_group_override
-        if year_group_override is not None
-        else national_curriculum_year(date_of_birth, this_year)
+        year_group_override if year_group_override is not None else national_curriculum_year(date_of_birth, this_year)
     )
     for to_group, kind in sorted(_transfers(infant_school, middle_school_transfers).items()):
         moves_on = date(this_year + to_group - current_group, SEPTEMBER, 1)

@@ -1,4 +1,5 @@
 """Wiring of the web interface: blueprints, request hooks, error pages, template helpers."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -38,7 +39,12 @@ def _navigation() -> list[dict[str, Any]]:
     nav = []
     for text, endpoint in access.navigation_for(current_user):
         nav.append(
-            {"text": text, "href": url_for(endpoint), "active": request.endpoint == endpoint or (request.blueprint in ("cases", "children") and request.blueprint == endpoint.split(".")[0])}
+            {
+                "text": text,
+                "href": url_for(endpoint),
+                "active": request.endpoint == endpoint
+                or (request.blueprint in ("cases", "children") and request.blueprint == endpoint.split(".")[0]),
+            }
         )
     return nav
 

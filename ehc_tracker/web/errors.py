@@ -1,4 +1,5 @@
 """Error pages in the service's own style (JSON under /api/)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,7 +26,9 @@ def _render(error: HTTPException) -> Any:
     if isinstance(error, RequestEntityTooLarge):
         error.description = "What was sent is larger than this service accepts. Go back, shorten it and try again."
     if request.path.startswith("/api/"):
-        return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": error.description, "fields": {}}), code
+        return jsonify(
+            error={"code": error.name.lower().replace(" ", "_"), "message": error.description, "fields": {}}
+        ), code
     template = _TEMPLATES.get(code, "errors/generic.html")
     return render_template(template, error=error, title=_TITLES.get(code, error.name)), code
 

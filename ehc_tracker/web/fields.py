@@ -1,4 +1,5 @@
 """Form fields shared by the features."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,7 +10,6 @@ from markupsafe import escape
 from wtforms import DateField
 
 from ..services import clock
-
 
 # The years a date in this service can fall in (the API's schemas use the same range): a year 1
 # or 9999 typed by mistake is refused, never stored to count a due date from.
@@ -62,7 +62,9 @@ class GovDateField(DateField):
 
     widget = DateInput()
 
-    def __init__(self, label: str | None = None, validators: Any = None, *, today_shortcut: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, label: str | None = None, validators: Any = None, *, today_shortcut: bool = False, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("format", "%d %m %Y")
         super().__init__(label, validators, **kwargs)
         self.today_shortcut = today_shortcut

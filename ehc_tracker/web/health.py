@@ -1,4 +1,5 @@
 """A health check for load balancers and monitoring: is the database answering?"""
+
 from __future__ import annotations
 
 from typing import Any

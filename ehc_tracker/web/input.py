@@ -3,6 +3,7 @@ cannot be stored in PostgreSQL text and would end as a 500), no single value lon
 MAX_FIELD_CHARACTERS. The body size is capped by MAX_CONTENT_LENGTH (413). The API checks its
 own query strings and JSON bodies against its documented schemas (422), so it is left to them.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,15 +27,21 @@ def _check_input() -> None:
     longest = current_app.config["MAX_FIELD_CHARACTERS"]
     for value in _values():
         if _CONTROL.search(value):
-            abort(400, description=(
-                "What was sent contains characters that cannot be saved, such as a null or other control character. "
-                "Go back, remove them (they often come from copying and pasting) and try again."
-            ))
+            abort(
+                400,
+                description=(
+                    "What was sent contains characters that cannot be saved, such as a null or other control character. "
+                    "Go back, remove them (they often come from copying and pasting) and try again."
+                ),
+            )
         if len(value) > longest:
-            abort(400, description=(
-                f"One of the answers is longer than {longest:,} characters, more than any field here can hold. "
-                "Go back, shorten it and try again."
-            ))
+            abort(
+                400,
+                description=(
+                    f"One of the answers is longer than {longest:,} characters, more than any field here can hold. "
+                    "Go back, shorten it and try again."
+                ),
+            )
 
 
 def init_input_checks(app: Flask) -> None:

@@ -5,6 +5,7 @@ child or case looks exactly like one that does not exist), so each one is record
 record asked for, like a view. The JSON API audits every call itself, with its status, and
 requests nobody is signed in to are redirected to sign in before any page answers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,9 +60,18 @@ def _audit_refusal(response: Any) -> Any:
         # Nothing the refused request left unsaved is kept: only the audit entry.
         db.session.rollback()
         audit.record(
-            current_user._get_current_object(), ACTION, object_type, object_id,
+            current_user._get_current_object(),
+            ACTION,
+            object_type,
+            object_id,
             f"Refused {request.method} {path} ({response.status_code}, {what})",
-            {"status": response.status_code, "method": request.method, "path": path, "endpoint": endpoint, "view_args": view_args},
+            {
+                "status": response.status_code,
+                "method": request.method,
+                "path": path,
+                "endpoint": endpoint,
+                "view_args": view_args,
+            },
         )
         db.session.commit()
     except SQLAlchemyError:  # the refusal stands even if it could not be recorded

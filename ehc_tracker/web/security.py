@@ -1,10 +1,12 @@
 """Sign-in requirement, roles, idle timeout and security headers for every request."""
+
 from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -15,7 +17,9 @@ from .session_timeout import idle_timeout_seconds, signed_out_response
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"}
+)
 # Endpoints a user who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.sign_out", "auth.keep_alive"})
 
@@ -69,7 +73,9 @@ def _require_sign_in() -> Any:
     if last_seen is not None and now - float(last_seen) > idle_limit:
         logout_user()
         session.clear()
-        flash("You were signed out because you had not used the service for a while. Sign in again to continue.", "info")
+        flash(
+            "You were signed out because you had not used the service for a while. Sign in again to continue.", "info"
+        )
         return signed_out_response()
     session["last_seen"] = now
     session.permanent = True

@@ -7,9 +7,11 @@ counts down the same figures, offers "Stay signed in" (the keep-alive endpoint i
 and, when the time is up, keeps what was typed in the browser tab and goes to the sign-in page
 with `next` set to the page the person was on.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import jsonify, redirect, request, url_for

@@ -4,6 +4,7 @@ The suggestions are the browser's own (`<input list>` with a `<datalist>`), so t
 no JavaScript and with the keyboard; any other name may still be typed. The service matches
 what was typed to a directory entry (services.directory.resolve).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,5 +1,6 @@
 """WTForms validators that apply the services' own checks, so a web form and the API refuse the
 same values with the same words."""
+
 from __future__ import annotations
 
 from typing import Any

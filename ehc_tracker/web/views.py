@@ -9,10 +9,12 @@ saving: commit when the service call succeeded, roll back and show the refusal w
         return redirect(...)
     return render_template(..., form=form), saved.status
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 
 from flask import flash
 from flask_login import current_user
@@ -45,7 +47,9 @@ class saving:
     show the refusal on `form` (see `show_error`, or a form's own `show`, for example one that
     finds the row of a list the refusal names). Other exceptions propagate untouched."""
 
-    def __init__(self, form: Any = None, *, show: Callable[[Any, ServiceError], None] | None = None, keep_refused: bool = False) -> None:
+    def __init__(
+        self, form: Any = None, *, show: Callable[[Any, ServiceError], None] | None = None, keep_refused: bool = False
+    ) -> None:
         self.form = form
         self.show = show or show_error
         # A refusal the service audits (a refused role change) commits that entry: the service
@@ -53,10 +57,12 @@ class saving:
         self.keep_refused = keep_refused
         self.error: ServiceError | None = None
 
-    def __enter__(self) -> "saving":
+    def __enter__(self) -> saving:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> bool:
         if error is None:
             db.session.commit()
             return False

@@ -1,4 +1,5 @@
 """Accessibility checks with axe-core inside the page."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,13 +6,15 @@ under CI (CI=true), where a missing browser is an error. Every page a journey vi
 with axe-core (from node_modules, installed by `make install`); serious or critical violations
 fail the test. A screenshot of the page is saved in test-artifacts/ when a test fails.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -86,7 +88,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from ehc_tracker.extensions import db
 
     path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True, "LOGIN_MAX_FAILURES": 50, "FAMILY_SIGN_IN_CODE": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "WTF_CSRF_ENABLED": True,
+            "LOGIN_MAX_FAILURES": 50,
+            "FAMILY_SIGN_IN_CODE": True,
+        }
+    )
     with app.app_context():
         upgrade()
         from tests.e2e.data import build
@@ -112,7 +121,9 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[Any]:
     # bypass_csp lets the test inject axe-core; the application's own pages never need it.
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True, accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -1,5 +1,6 @@
 """The accessibility check can fail: a page with a broken label and a missing error message
 is reported."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """A manager moves a leaver's caseload to a colleague in one step, in a real browser with axe-core
 checks: first a selection, then all that is left; then a call from the child's recorded contact."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -24,8 +25,22 @@ def _leaver_with_cases(app: Any) -> None:
 
     with app.app_context():
         team = db.session.scalars(select(Team).where(Team.name == "E2E Team")).one()
-        leaver = create_user(email="e2e.leaver@example.org", name="Lee Leaver", role=Role.COORDINATOR, password=PASSWORD, teams=[team], actor=None)
-        create_user(email="e2e.receiver@example.org", name="Rae Receiver", role=Role.COORDINATOR, password=PASSWORD, teams=[team], actor=None)
+        leaver = create_user(
+            email="e2e.leaver@example.org",
+            name="Lee Leaver",
+            role=Role.COORDINATOR,
+            password=PASSWORD,
+            teams=[team],
+            actor=None,
+        )
+        create_user(
+            email="e2e.receiver@example.org",
+            name="Rae Receiver",
+            role=Role.COORDINATOR,
+            password=PASSWORD,
+            teams=[team],
+            actor=None,
+        )
         today = date.today()
         for first in ("Ada", "Bea", "Cy"):
             child = Child(first_name=first, last_name="Moving", date_of_birth=date(2017, 3, 1), team=team)
@@ -33,8 +48,13 @@ def _leaver_with_cases(app: Any) -> None:
             child.contacts.append(ChildContact(name=f"Pat {first}parent", relationship_to_child="Father"))
             db.session.flush()
             case_service.open_assessment(
-                child=child, received_on=today - timedelta(days=7), source=RequestSource.PARENT, team=team, coordinator=leaver,
-                actor=leaver, today=today,
+                child=child,
+                received_on=today - timedelta(days=7),
+                source=RequestSource.PARENT,
+                team=team,
+                coordinator=leaver,
+                actor=leaver,
+                today=today,
             )
         db.session.commit()
         db.session.remove()

@@ -1,5 +1,6 @@
 """A coordinator carries a new assessment from request to final plan in a real browser, with the
 mouse and then with the keyboard alone; every page visited is checked with axe-core."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -32,7 +33,13 @@ def click(page: Any, name: str) -> None:
 
 
 def record(
-    page: Any, button_or_link: str, on: date, fields: dict[str, str] | None = None, radios: dict[str, str] | None = None, *, check: bool = True
+    page: Any,
+    button_or_link: str,
+    on: date,
+    fields: dict[str, str] | None = None,
+    radios: dict[str, str] | None = None,
+    *,
+    check: bool = True,
 ) -> None:
     """Open a step from the case page, fill it in and save it (checking each page unless `check` is off)."""
     click(page, button_or_link)
@@ -86,16 +93,32 @@ def test_coordinator_runs_an_assessment_to_the_final_plan(page: Any) -> None:
     page.get_by_role("button", name="Request advice").click()
     page.wait_for_selector(".govuk-notification-banner--success")
     assert_accessible(page)
-    assert page.locator('tr[data-milestone="advice_due"] td').first.inner_text() == "Educational psychology advice — Educational Psychology Service"
-    record(page, "Record: Advice received", date(2025, 3, 20),
-           radios={"Which advice": "Educational psychology advice — Educational Psychology Service, due 25 March 2025 (requested 11 February 2025)"})
+    assert (
+        page.locator('tr[data-milestone="advice_due"] td').first.inner_text()
+        == "Educational psychology advice — Educational Psychology Service"
+    )
+    record(
+        page,
+        "Record: Advice received",
+        date(2025, 3, 20),
+        radios={
+            "Which advice": "Educational psychology advice — Educational Psychology Service, due 25 March 2025 (requested 11 February 2025)"
+        },
+    )
     record(page, "Record: Decided to issue a plan", date(2025, 3, 31))
     record(page, "Record: Draft plan issued", date(2025, 4, 7))
     assert page.locator('tr[data-milestone="representations_close"]').count() == 1
     # With the draft out, the next step is to consult the school, then record its answer.
     record(page, "Record: School or college consulted", date(2025, 4, 8), {"setting_name": "Hill Primary School"})
-    record(page, "Record: School or college responded", date(2025, 4, 22),
-           radios={"Which school or college": "Hill Primary School (consulted 8 April 2025)", "Response": "Agreed to be named"})
+    record(
+        page,
+        "Record: School or college responded",
+        date(2025, 4, 22),
+        radios={
+            "Which school or college": "Hill Primary School (consulted 8 April 2025)",
+            "Response": "Agreed to be named",
+        },
+    )
     click(page, "Record: Final plan issued")
     assert page.input_value("#named_settings") == "Hill Primary School"  # the setting that agreed, offered
     page.go_back()

@@ -1,5 +1,6 @@
 """Adding a child who already has a record: the "Is this the same child?" page, in Chromium
 with axe, and finding the child again by a misspelt "Surname, First"."""
+
 from __future__ import annotations
 
 from datetime import date

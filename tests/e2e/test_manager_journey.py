@@ -1,5 +1,6 @@
 """A manager works through the overdue list, approves an exception, reads the dashboard and
 downloads the Excel export, in a real browser with axe-core checks on every page."""
+
 from __future__ import annotations
 
 from typing import Any

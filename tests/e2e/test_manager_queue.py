@@ -1,6 +1,7 @@
 """A manager starts from the queues on their home page: an exception awaiting approval opens its
 decision page, they approve it, and back home the queue no longer holds it. axe-core checks every
 page on the way."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -27,17 +28,39 @@ def _team_with_a_proposed_exception(app: Any) -> int:
         team = Team(name="E2E Queue Team")
         db.session.add(team)
         db.session.flush()
-        create_user(email=QUEUE_MANAGER, name="Quinn Queue", role=Role.MANAGER, password=PASSWORD, teams=[team], actor=None)
-        coordinator = create_user(email="e2e.queue.coordinator@example.org", name="Cass Queue", role=Role.COORDINATOR, password=PASSWORD,
-                                  teams=[team], actor=None)
+        create_user(
+            email=QUEUE_MANAGER, name="Quinn Queue", role=Role.MANAGER, password=PASSWORD, teams=[team], actor=None
+        )
+        coordinator = create_user(
+            email="e2e.queue.coordinator@example.org",
+            name="Cass Queue",
+            role=Role.COORDINATOR,
+            password=PASSWORD,
+            teams=[team],
+            actor=None,
+        )
         child = Child(first_name="Quin", last_name="Exception", date_of_birth=date(2015, 3, 9), team=team)
         db.session.add(child)
         db.session.flush()
-        case = case_service.open_assessment(child=child, received_on=now - timedelta(weeks=10), source=RequestSource.PARENT, team=team,
-                                            coordinator=coordinator, actor=coordinator, today=now)
+        case = case_service.open_assessment(
+            child=child,
+            received_on=now - timedelta(weeks=10),
+            source=RequestSource.PARENT,
+            team=team,
+            coordinator=coordinator,
+            actor=coordinator,
+            today=now,
+        )
         exception = case_service.propose_exception(
-            case, milestone_key="final_plan", limb="personal_circumstances", starts_on=now - timedelta(weeks=2), ends_on=None,
-            reason="In hospital for a month", evidence="Consultant's letter", actor=coordinator, today=now,
+            case,
+            milestone_key="final_plan",
+            limb="personal_circumstances",
+            starts_on=now - timedelta(weeks=2),
+            ends_on=None,
+            reason="In hospital for a month",
+            evidence="Consultant's letter",
+            actor=coordinator,
+            today=now,
         )
         db.session.commit()
         exception_id = exception.id

@@ -1,5 +1,6 @@
 """At 375 px the pages people live in never scroll sideways: wide tables scroll inside their own
 region (hidden text in a table included), for a coordinator and a manager."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,8 +10,10 @@ import pytest
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.data import COORDINATOR, MANAGER
 
-PAGES = {COORDINATOR: ["/", "/cases/", "/cases/?coordinator_id=", "/reports/overdue", "/children/"],
-         MANAGER: ["/", "/cases/", "/reports/overdue", "/reports/dashboard", "/reports/targets", "/cases/reassign-many"]}
+PAGES = {
+    COORDINATOR: ["/", "/cases/", "/cases/?coordinator_id=", "/reports/overdue", "/children/"],
+    MANAGER: ["/", "/cases/", "/reports/overdue", "/reports/dashboard", "/reports/targets", "/cases/reassign-many"],
+}
 
 
 @pytest.mark.parametrize("email", [COORDINATOR, MANAGER])

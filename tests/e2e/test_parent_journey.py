@@ -1,5 +1,6 @@
 """A parent is invited by the coordinator, creates an account, follows the case, sends a
 message and reads the reply, signing in with the emailed code; axe-core checks every page."""
+
 from __future__ import annotations
 
 import re

@@ -2,10 +2,11 @@
 now expected, and the parent's page says plainly that it is late, gives that date and the
 coordinator's contact details; the school's missing reply is the school's. axe-core checks
 every page, and the parent's page does not scroll sideways at 375 px."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -35,22 +36,53 @@ def _missed_case(app: Any) -> tuple[int, date]:
         coordinator.phone = PHONE
         team = coordinator.teams[0]
         child = Child(first_name="Fern", last_name="Missed", date_of_birth=date(2016, 9, 12), team=team)
-        child.contacts.append(ChildContact(name="Ash Missed", relationship_to_child="Father", email="ash.missed@example.org"))
+        child.contacts.append(
+            ChildContact(name="Ash Missed", relationship_to_child="Father", email="ash.missed@example.org")
+        )
         db.session.add(child)
         db.session.flush()
-        now, on = datetime.now(timezone.utc), today()
+        now, on = datetime.now(UTC), today()
         case = case_service.open_assessment(
-            child=child, received_on=date(2025, 1, 6), source=RequestSource.PARENT, team=team, coordinator=coordinator, actor=coordinator, today=on
+            child=child,
+            received_on=date(2025, 1, 6),
+            source=RequestSource.PARENT,
+            team=team,
+            coordinator=coordinator,
+            actor=coordinator,
+            today=on,
         )
         record = case_service.record_event
         record(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=coordinator, today=on)
-        record(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=coordinator, today=on, advice_type="salt", provider="Northtown NHS Trust")
-        record(case, EventType.ADVICE_RECEIVED, date(2025, 3, 17), actor=coordinator, today=on, advice_request_id=case.advice_requests[0].id)
+        record(
+            case,
+            EventType.ADVICE_REQUESTED,
+            date(2025, 2, 11),
+            actor=coordinator,
+            today=on,
+            advice_type="salt",
+            provider="Northtown NHS Trust",
+        )
+        record(
+            case,
+            EventType.ADVICE_RECEIVED,
+            date(2025, 3, 17),
+            actor=coordinator,
+            today=on,
+            advice_request_id=case.advice_requests[0].id,
+        )
         record(case, EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), actor=coordinator, today=on)
         record(case, EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7), actor=coordinator, today=on)
-        record(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=coordinator, today=on, setting_name="Oak Academy")
+        record(
+            case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=coordinator, today=on, setting_name="Oak Academy"
+        )
         invitation = family_service.invite(
-            case, name="Rowan Missed", email=PARENT, relationship=FamilyRelationship.PARENT, actor=coordinator, now=now, today=on
+            case,
+            name="Rowan Missed",
+            email=PARENT,
+            relationship=FamilyRelationship.PARENT,
+            actor=coordinator,
+            now=now,
+            today=on,
         )
         family_service.accept(invitation.token, password=PARENT_PASSWORD, now=now)
         final_due = next(m.due_on for m in case.milestones if m.key == "final_plan")
@@ -73,14 +105,19 @@ def test_parent_page_after_a_missed_deadline(page: Any, live_server: Any) -> Non
     sign_in(page, COORDINATOR)
     page.goto(f"/cases/{case_id}")
     page.wait_for_selector("h1:has-text('EHC needs assessment')")
-    page.get_by_role("link", name=re.compile(r"Tell the family when you now expect this\W+Issue final EHC plan")).click()
+    page.get_by_role(
+        "link", name=re.compile(r"Tell the family when you now expect this\W+Issue final EHC plan")
+    ).click()
     page.wait_for_selector("h1:has-text('Tell the family when you now expect this')")
     assert_accessible(page)
     page.get_by_label("A short note for the family (optional)").fill("The panel meets again on Thursday.")
     page.get_by_role("button", name="Tell the family").click()
     page.wait_for_selector(".govuk-error-summary")
     assert_accessible(page)
-    assert page.get_by_label("A short note for the family (optional)").input_value() == "The panel meets again on Thursday."
+    assert (
+        page.get_by_label("A short note for the family (optional)").input_value()
+        == "The panel meets again on Thursday."
+    )
     fill_date(page, "expected_on", expected_on)
     page.get_by_role("button", name="Tell the family").click()
     page.wait_for_selector(".govuk-notification-banner--success")

@@ -2,6 +2,7 @@
 with its filters folded away (and a keyboard reaches the first row in a few Tabs), the dashboard's
 headline figures are above the fold, and the targets grid saves a year in one go. Screenshots at
 1280 and 375 px are saved in test-artifacts/ for a person to look at."""
+
 from __future__ import annotations
 
 from typing import Any

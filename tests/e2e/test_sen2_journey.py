@@ -1,5 +1,6 @@
 """A manager checks the SEN2 return and makes the whole authority's file in the background, in a
 real browser with axe-core checks on every page."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET

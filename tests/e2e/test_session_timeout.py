@@ -1,18 +1,20 @@
 """The timeout warning in a real browser (WCAG 2.2.1), with an idle timeout of seconds: the warning
 comes, is a modal dialog that holds the focus, and "Stay signed in" keeps the session; left alone,
 the session ends, and signing in again returns to the form with what was typed offered back."""
+
 from __future__ import annotations
 
 import json
 import re
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, LiveServer, browser_missing_reason
+from tests.e2e.conftest import PASSWORD, LiveServer, browser_missing_reason
 from tests.e2e.data import COORDINATOR
 
 TIMEOUT = 12  # seconds without a request before the session ends
@@ -33,10 +35,15 @@ def short_timeout_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
     from tests.e2e.data import build
 
     path = tmp_path_factory.mktemp("e2e-timeout") / "e2e.sqlite3"
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True, "LOGIN_MAX_FAILURES": 50,
-        "IDLE_TIMEOUT_SECONDS": TIMEOUT, "IDLE_WARNING_SECONDS": WARNING,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "WTF_CSRF_ENABLED": True,
+            "LOGIN_MAX_FAILURES": 50,
+            "IDLE_TIMEOUT_SECONDS": TIMEOUT,
+            "IDLE_WARNING_SECONDS": WARNING,
+        }
+    )
     with app.app_context():
         upgrade()
         build(password=PASSWORD)

@@ -1,6 +1,7 @@
 """A coordinator starts from the worklist on their home page: a row opens the form for that very
 step of that case, they record it, and back on the worklist the row has gone. axe-core checks
 every page on the way."""
+
 from __future__ import annotations
 
 import re
@@ -31,13 +32,25 @@ def _coordinator_with_an_overdue_decision(app: Any) -> tuple[int, Any]:
         team = Team(name="E2E Worklist Team")
         db.session.add(team)
         db.session.flush()
-        me = create_user(email=WORKLIST_COORDINATOR, name="Wren Worklist", role=Role.COORDINATOR, password=PASSWORD, teams=[team], actor=None)
+        me = create_user(
+            email=WORKLIST_COORDINATOR,
+            name="Wren Worklist",
+            role=Role.COORDINATOR,
+            password=PASSWORD,
+            teams=[team],
+            actor=None,
+        )
         child = Child(first_name="Wyn", last_name="Worklist", date_of_birth=date(2016, 4, 2), team=team)
         db.session.add(child)
         db.session.flush()
         case = case_service.open_assessment(
-            child=child, received_on=now - timedelta(weeks=6, days=8), source=RequestSource.PARENT, team=team,
-            coordinator=me, actor=me, today=now,
+            child=child,
+            received_on=now - timedelta(weeks=6, days=8),
+            source=RequestSource.PARENT,
+            team=team,
+            coordinator=me,
+            actor=me,
+            today=now,
         )
         db.session.commit()
         case_id = case.id
@@ -55,7 +68,9 @@ def test_a_worklist_row_opens_its_step_and_leaves_the_list_once_recorded(page: A
     assert "Wyn Worklist" in row.inner_text() and f"case {case_id}" in row.inner_text()
     assert "8 days overdue" in row.inner_text()
     # The worklist comes before the counts.
-    assert page.locator("#worklist").bounding_box()["y"] < page.get_by_text("Open work in my caseload").bounding_box()["y"]
+    assert (
+        page.locator("#worklist").bounding_box()["y"] < page.get_by_text("Open work in my caseload").bounding_box()["y"]
+    )
 
     row.get_by_role("link", name=re.compile(r"^Record: Decided to assess for Wyn Worklist")).click()
     page.wait_for_url(f"**/cases/{case_id}/events/decided_to_assess")

@@ -2,9 +2,10 @@
 
 These use the in-memory mail backend; test_alerts_smtp.py sends through a real SMTP server.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -70,7 +71,9 @@ def test_each_person_gets_one_digest_with_the_right_items(app, mail):
     ids = {name: case.id for name, case in world.cases.items()}
 
     def cases_in(text):
-        return {name for name, case_id in ids.items() if f"https://ehc.council.example/cases/{case_id}\n" in text + "\n"}
+        return {
+            name for name, case_id in ids.items() if f"https://ehc.council.example/cases/{case_id}\n" in text + "\n"
+        }
 
     base = "https://ehc.council.example/reports/overdue"
     cora = emails["cora@council.example"]
@@ -95,7 +98,9 @@ def test_each_person_gets_one_digest_with_the_right_items(app, mail):
     manager = emails["mo@council.example"]
     assert manager.subject.endswith(": 3 overdue")
     assert cases_in(manager.text) == set()
-    assert "OVERDUE in your teams: 3\n- Decide whether to assess: 3 overdue (1 with an exception applying)" in manager.text
+    assert (
+        "OVERDUE in your teams: 3\n- Decide whether to assess: 3 overdue (1 with an exception applying)" in manager.text
+    )
     assert "By coordinator: Cam Two 2, Cora One 1" in manager.text
     assert "WAITING FOR YOU in your teams\n- Exceptions awaiting approval: 0" in manager.text
     mia = emails["mia@council.example"].text
@@ -131,7 +136,12 @@ def test_each_person_gets_one_digest_with_the_right_items(app, mail):
     assert run.status is JobRunStatus.SUCCEEDED and run.for_on == FOR_ON and run.trigger == "command"
     assert (run.alerts_created, run.messages_queued, run.messages_sent, run.messages_failed) == (13, 7, 7, 0)
     assert run.finished_at is not None
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT)) == 7
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT)
+        )
+        == 7
+    )
 
 
 def test_running_the_same_day_again_records_and_sends_nothing(app, mail):
@@ -208,7 +218,9 @@ def test_weekly_digest_day_moves_past_a_bank_holiday():
 
 def test_short_names_and_settings():
     assert short_name("Amara", "Okafor") == "Amara O." and short_name("Amara", "") == "Amara"
-    settings = AlertSettings.from_config({"ESCALATION_EMAILS": "A@x.org, ,b@y.org", "ESCALATION_IMMEDIATE_KEYS": "final_plan", "BASE_URL": "https://x/"})
+    settings = AlertSettings.from_config(
+        {"ESCALATION_EMAILS": "A@x.org, ,b@y.org", "ESCALATION_IMMEDIATE_KEYS": "final_plan", "BASE_URL": "https://x/"}
+    )
     assert settings.escalation_emails == ("a@x.org", "b@y.org") and settings.immediate_keys == {"final_plan"}
     assert settings.base_url == "https://x"
 
@@ -228,7 +240,10 @@ def test_dry_run_writes_nothing_and_says_what_would_go(app, runner, mail):
     result = runner.invoke(args=["alerts", "run", "--date", FOR_ON.isoformat(), "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "dry run, nothing written: 13 alerts and 7 emails would be recorded" in result.output
-    assert "email to cora@council.example: EHC Tracker daily alerts for Wednesday 3 December 2025: 1 overdue, 1 due soon" in result.output
+    assert (
+        "email to cora@council.example: EHC Tracker daily alerts for Wednesday 3 December 2025: 1 overdue, 1 due soon"
+        in result.output
+    )
     assert "alerts for mo@council.example: 3" in result.output
     assert SURNAME not in result.output
     assert (_count(Alert), _count(OutboxMessage), _count(JobRun), _count(JobLock)) == (0, 0, 0, 0)
@@ -250,7 +265,13 @@ def test_run_command_refuses_a_bad_date_and_has_help(runner):
     assert result.exit_code == 2 and "is not a date in the form YYYY-MM-DD" in result.output
     result = runner.invoke(args=["alerts", "run", "--date", "2025-12-03", "--catch-up"])
     assert result.exit_code == 2
-    for args in (["alerts", "--help"], ["alerts", "run", "--help"], ["alerts", "send-outbox", "--help"], ["alerts", "escalations", "--help"], ["scheduler", "--help"]):
+    for args in (
+        ["alerts", "--help"],
+        ["alerts", "run", "--help"],
+        ["alerts", "send-outbox", "--help"],
+        ["alerts", "escalations", "--help"],
+        ["scheduler", "--help"],
+    ):
         result = runner.invoke(args=args)
         assert result.exit_code == 0 and "Usage" in result.output, args
     assert "--dry-run" in runner.invoke(args=["alerts", "run", "--help"]).output
@@ -298,7 +319,10 @@ def test_a_failed_run_is_recorded_and_the_command_fails(app, runner, monkeypatch
     assert run_alerts(FOR_ON, now=NOW).alerts_created == 13
 
 
-@pytest.mark.skipif(bool(__import__("os").environ.get("TEST_DATABASE_URL")), reason="the lease row is the SQLite lock; PostgreSQL uses an advisory lock (tested below)")
+@pytest.mark.skipif(
+    bool(__import__("os").environ.get("TEST_DATABASE_URL")),
+    reason="the lease row is the SQLite lock; PostgreSQL uses an advisory lock (tested below)",
+)
 def test_sqlite_lease_lock_makes_a_second_run_stand_aside(app, mail):
     build_world()
     db.session.add(JobLock(name="daily-alerts", holder="other-host:123", expires_at=NOW + timedelta(minutes=10)))
@@ -363,13 +387,19 @@ def test_dates_due_catches_up_missed_days_oldest_first_and_bounded():
 
     assert due(datetime(2025, 12, 3, 6, 59), date(2025, 12, 2)) == []
     assert due(datetime(2025, 12, 3, 7, 0), date(2025, 12, 2)) == [date(2025, 12, 3)]
-    assert due(datetime(2025, 12, 3, 8, 0), date(2025, 11, 30)) == [date(2025, 12, 1), date(2025, 12, 2), date(2025, 12, 3)]
+    assert due(datetime(2025, 12, 3, 8, 0), date(2025, 11, 30)) == [
+        date(2025, 12, 1),
+        date(2025, 12, 2),
+        date(2025, 12, 3),
+    ]
     assert due(datetime(2025, 12, 3, 6, 0), date(2025, 11, 30)) == [date(2025, 12, 1), date(2025, 12, 2)]
-    assert due(datetime(2025, 12, 3, 8, 0), date(2025, 10, 1)) == [date(2025, 11, 27) + timedelta(days=n) for n in range(7)]
+    assert due(datetime(2025, 12, 3, 8, 0), date(2025, 10, 1)) == [
+        date(2025, 11, 27) + timedelta(days=n) for n in range(7)
+    ]
     assert due(datetime(2025, 12, 3, 8, 0), None) == [date(2025, 12, 3)]  # never run: today only
     assert due(datetime(2025, 12, 3, 6, 0), None) == []
     # 07:00 London in summer is 06:00 UTC.
-    summer = datetime(2025, 7, 1, 6, 0, tzinfo=timezone.utc)
+    summer = datetime(2025, 7, 1, 6, 0, tzinfo=UTC)
     assert dates_due(summer, last_success_on=date(2025, 6, 30), at=at, tz=london, catch_up_days=7) == [date(2025, 7, 1)]
 
 
@@ -377,9 +407,17 @@ def test_catch_up_command_runs_the_missed_days(app, runner, mail, monkeypatch):
     from ehc_tracker.services import clock
 
     build_world()
-    db.session.add(JobRun(job="daily-alerts", for_on=date(2025, 12, 1), trigger="command", status=JobRunStatus.SUCCEEDED, started_at=NOW))
+    db.session.add(
+        JobRun(
+            job="daily-alerts",
+            for_on=date(2025, 12, 1),
+            trigger="command",
+            status=JobRunStatus.SUCCEEDED,
+            started_at=NOW,
+        )
+    )
     db.session.commit()
-    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 12, 3, 9, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 12, 3, 9, 0, tzinfo=UTC))
     result = runner.invoke(args=["alerts", "run", "--catch-up"])
     assert result.exit_code == 0, result.output
     assert "2025-12-02: succeeded" in result.output and "2025-12-03: succeeded" in result.output
@@ -405,7 +443,14 @@ def test_the_backend_follows_mail_backend(app):
     assert isinstance(backend_from_config({"MAIL_BACKEND": "memory"}, extensions), MemoryBackend)
     assert backend_from_config({"MAIL_BACKEND": "memory"}, extensions) is extensions["ehc_memory_mail"]
     smtp = backend_from_config(
-        {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "mail.council.example", "MAIL_PORT": 587, "MAIL_DEFAULT_SENDER": "ehc@council.example", "MAIL_USE_TLS": True}, {}
+        {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "mail.council.example",
+            "MAIL_PORT": 587,
+            "MAIL_DEFAULT_SENDER": "ehc@council.example",
+            "MAIL_USE_TLS": True,
+        },
+        {},
     )
     assert isinstance(smtp, SMTPBackend) and (smtp.host, smtp.port, smtp.use_tls) == ("mail.council.example", 587, True)
     with pytest.raises(ConfigurationProblem, match="NOTIFY_API_KEY"):
@@ -414,7 +459,9 @@ def test_the_backend_follows_mail_backend(app):
         backend_from_config({"MAIL_BACKEND": "pigeon"}, {})
 
     out = io.StringIO()
-    message = OutgoingEmail(to="a@council.example", subject="Subject", text="Body", html="<p>Body</p>", reference="digest:2025-12-03:u1")
+    message = OutgoingEmail(
+        to="a@council.example", subject="Subject", text="Body", html="<p>Body</p>", reference="digest:2025-12-03:u1"
+    )
     assert ConsoleBackend(out).send(message) == "console:digest:2025-12-03:u1"
     assert "email to a@council.example" in out.getvalue() and "Body" in out.getvalue()
 
@@ -429,10 +476,14 @@ def test_the_backend_follows_mail_backend(app):
     fake = FakeNotify()
     notify = NotifyBackend(api_key="unused", template_id="template-1", client=fake)
     assert notify.send(message) == "notify-123"
-    assert fake.calls == [{
-        "email_address": "a@council.example", "template_id": "template-1",
-        "personalisation": {"subject": "Subject", "body": "Body"}, "reference": "digest:2025-12-03:u1",
-    }]
+    assert fake.calls == [
+        {
+            "email_address": "a@council.example",
+            "template_id": "template-1",
+            "personalisation": {"subject": "Subject", "body": "Body"},
+            "reference": "digest:2025-12-03:u1",
+        }
+    ]
 
 
 def test_notify_errors_map_to_retry_or_give_up():
@@ -470,6 +521,12 @@ def test_mail_backend_defaults_to_notify_when_a_key_is_set():
 
     code = "import config; print(config.Config.MAIL_BACKEND)"
     env = {k: v for k, v in os.environ.items() if k not in ("MAIL_BACKEND", "NOTIFY_API_KEY")}
-    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip() == "console"
+    assert (
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip()
+        == "console"
+    )
     env["NOTIFY_API_KEY"] = "test-key"
-    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip() == "notify"
+    assert (
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.strip()
+        == "notify"
+    )

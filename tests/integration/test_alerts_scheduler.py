@@ -3,9 +3,10 @@
 Nothing here sleeps or starts a scheduler's loop: the scheduler is built for a given `now`
 and its jobs and triggers are inspected; the jobs' functions are called directly.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +29,15 @@ def london(*args: int) -> datetime:
 
 
 def _succeeded(for_on: date) -> None:
-    db.session.add(JobRun(job="daily-alerts", for_on=for_on, trigger="scheduler", status=JobRunStatus.SUCCEEDED, started_at=datetime.now(timezone.utc)))
+    db.session.add(
+        JobRun(
+            job="daily-alerts",
+            for_on=for_on,
+            trigger="scheduler",
+            status=JobRunStatus.SUCCEEDED,
+            started_at=datetime.now(UTC),
+        )
+    )
     db.session.commit()
 
 
@@ -52,7 +61,7 @@ def test_the_daily_job_is_scheduled_at_seven_london_time(app):
     # After 07:00 the next run is tomorrow's; in summer 07:00 London is 06:00 UTC.
     assert next_fire_time(scheduler, "daily-alerts", london(2025, 12, 3, 7, 1)) == london(2025, 12, 4, 7, 0)
     summer = next_fire_time(scheduler, "daily-alerts", london(2026, 7, 1, 12, 0))
-    assert summer.astimezone(timezone.utc) == datetime(2026, 7, 2, 6, 0, tzinfo=timezone.utc)
+    assert summer.astimezone(UTC) == datetime(2026, 7, 2, 6, 0, tzinfo=UTC)
 
     outbox = jobs["outbox"]
     assert isinstance(outbox.trigger, IntervalTrigger) and outbox.trigger.interval == timedelta(minutes=5)
@@ -99,7 +108,10 @@ def test_catch_up_is_bounded(app):
     days = scheduler.get_job("catch-up").args[1]
     assert days == [date(2025, 11, 27) + timedelta(days=n) for n in range(7)]
     app.config["ALERT_CATCH_UP_DAYS"] = 2
-    assert build_scheduler(app, now=london(2025, 12, 3, 9, 0)).get_job("catch-up").args[1] == [date(2025, 12, 2), date(2025, 12, 3)]
+    assert build_scheduler(app, now=london(2025, 12, 3, 9, 0)).get_job("catch-up").args[1] == [
+        date(2025, 12, 2),
+        date(2025, 12, 3),
+    ]
 
 
 def test_nothing_to_catch_up_when_up_to_date(app):
@@ -124,7 +136,9 @@ def test_the_catch_up_runs_the_missed_days_oldest_first(app):
     assert {t for _, _, t in runs[1:]} == {"catch-up"}
     sent = app.extensions["ehc_memory_mail"].sent
     assert [m.subject.split(" for ")[1].split(":")[0] for m in sent if m.to == "cora@council.example"] == [
-        "Monday 1 December 2025", "Tuesday 2 December 2025", "Wednesday 3 December 2025",
+        "Monday 1 December 2025",
+        "Tuesday 2 December 2025",
+        "Wednesday 3 December 2025",
     ]
     # Started again the same morning: nothing more to catch up.
     assert build_scheduler(app, now=now + timedelta(minutes=5)).get_job("catch-up") is None
@@ -151,7 +165,10 @@ def test_the_daily_job_survives_a_failure(app, monkeypatch, caplog):
     monkeypatch.undo()
     # The next firing (tomorrow) picks the failed day up first.
     daily_job(app, now=lambda: london(2025, 12, 4, 7, 0))
-    assert [(d, s) for d, s, _ in _runs()[-2:]] == [(date(2025, 12, 3), JobRunStatus.SUCCEEDED), (date(2025, 12, 4), JobRunStatus.SUCCEEDED)]
+    assert [(d, s) for d, s, _ in _runs()[-2:]] == [
+        (date(2025, 12, 3), JobRunStatus.SUCCEEDED),
+        (date(2025, 12, 4), JobRunStatus.SUCCEEDED),
+    ]
 
 
 def test_the_outbox_job_sends_what_is_due(app):

@@ -1,5 +1,6 @@
 """Delivery through a real SMTP server (aiosmtpd on 127.0.0.1, a free port), the outbox's
 retries, and two runs at once on PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,15 @@ from ehc_tracker.alerts.delivery import SMTPBackend
 from ehc_tracker.alerts.job import run_alerts, send_outbox
 from ehc_tracker.extensions import db
 from ehc_tracker.models import Alert, GiveUpReason, JobRun, JobRunStatus, OutboxDestination, OutboxMessage, OutboxStatus
-from tests.integration.test_alerts_support import DIRECTOR, EXPECTED_RECIPIENTS, FOR_ON, NOW, SURNAME, build_world, free_port
+from tests.integration.test_alerts_support import (
+    DIRECTOR,
+    EXPECTED_RECIPIENTS,
+    FOR_ON,
+    NOW,
+    SURNAME,
+    build_world,
+    free_port,
+)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 ON_POSTGRESQL = TEST_DATABASE_URL.startswith(("postgresql", "postgres://"))
@@ -95,7 +104,9 @@ def app_config(smtp):
 
 
 def _outbox_statuses():
-    return dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).tuples().all())
+    return dict(
+        db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).tuples().all()
+    )
 
 
 def _server_down(app):
@@ -115,8 +126,13 @@ def test_the_right_people_get_the_right_digests_over_smtp_and_a_rerun_sends_noth
     assert cora.get_content_type() == "multipart/alternative"
     text = cora.get_body(("plain",)).get_content()
     html = cora.get_body(("html",)).get_content()
-    assert "https://ehc.council.example/reports/overdue?coordinator_id=mine&show=overdue&milestone_key=decision_to_assess" in text
-    assert 'href="https://ehc.council.example/reports/overdue?coordinator_id=mine&amp;show=due_soon&amp;within=10' in html
+    assert (
+        "https://ehc.council.example/reports/overdue?coordinator_id=mine&show=overdue&milestone_key=decision_to_assess"
+        in text
+    )
+    assert (
+        'href="https://ehc.council.example/reports/overdue?coordinator_id=mine&amp;show=due_soon&amp;within=10' in html
+    )
     cy = received["cy@council.example"]
     assert f"https://ehc.council.example/cases/{world.cases['D'].id}" in cy.get_body(("plain",)).get_content()
     assert f'href="https://ehc.council.example/cases/{world.cases["D"].id}"' in cy.get_body(("html",)).get_content()
@@ -246,7 +262,9 @@ def test_a_crash_while_sending_loses_nothing(app, smtp, monkeypatch):
     assert smtp.to() == sorted(EXPECTED_RECIPIENTS)
 
 
-@pytest.mark.skipif(ON_POSTGRESQL, reason="the claim by update is the SQLite path; PostgreSQL holds row locks (FOR UPDATE SKIP LOCKED)")
+@pytest.mark.skipif(
+    ON_POSTGRESQL, reason="the claim by update is the SQLite path; PostgreSQL holds row locks (FOR UPDATE SKIP LOCKED)"
+)
 def test_sqlite_a_message_claimed_by_another_sender_is_left_to_it(app, smtp):
     build_world()
     run_alerts(FOR_ON, now=NOW, send=False)
@@ -283,7 +301,10 @@ def _in_threads(app, target, n=2):
     return results
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="two processes at once need PostgreSQL's row and advisory locks; set TEST_DATABASE_URL=postgresql://... (CI runs this)")
+@pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="two processes at once need PostgreSQL's row and advisory locks; set TEST_DATABASE_URL=postgresql://... (CI runs this)",
+)
 def test_two_runs_at_once_on_postgresql_send_each_message_once(app, smtp):
     build_world()
     smtp.delay = 0.05  # keep both senders in the outbox together
@@ -299,7 +320,10 @@ def test_two_runs_at_once_on_postgresql_send_each_message_once(app, smtp):
     assert len(statuses) == 3 and set(statuses) <= {JobRunStatus.SUCCEEDED, JobRunStatus.SKIPPED}
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="concurrent senders need PostgreSQL's FOR UPDATE SKIP LOCKED; set TEST_DATABASE_URL=postgresql://... (CI runs this)")
+@pytest.mark.skipif(
+    not ON_POSTGRESQL,
+    reason="concurrent senders need PostgreSQL's FOR UPDATE SKIP LOCKED; set TEST_DATABASE_URL=postgresql://... (CI runs this)",
+)
 def test_two_senders_at_once_on_postgresql_share_the_outbox(app, smtp):
     build_world()
     run_alerts(FOR_ON, now=NOW, send=False)

@@ -13,12 +13,13 @@ each person should be told exactly this:
     ESCALATION_EMAILS:     director@council.example (no account): escalations C and D
 Nothing about E (due beyond the due-soon window), F (withdrawn case) or H (met).
 """
+
 from __future__ import annotations
 
 import secrets
 import socket
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ehc_tracker.extensions import db
@@ -29,7 +30,7 @@ from tests.factories_children import create_child
 from tests.helpers import PASSWORD, create_team
 
 FOR_ON = date(2025, 12, 3)  # a Wednesday
-NOW = datetime(2025, 12, 3, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 12, 3, 7, 0, tzinfo=UTC)
 SURNAME = "Quillfeather"
 DIRECTOR = "director@council.example"
 
@@ -83,8 +84,12 @@ class World:
     @property
     def users(self) -> dict[str, Any]:
         return {
-            "c1": self.c1, "c2": self.c2, "c3": self.c3,
-            "manager_north": self.manager_north, "manager_south": self.manager_south, "head": self.head,
+            "c1": self.c1,
+            "c2": self.c2,
+            "c3": self.c3,
+            "manager_north": self.manager_north,
+            "manager_south": self.manager_south,
+            "head": self.head,
         }
 
 
@@ -116,7 +121,9 @@ def build_world() -> World:
     }
     for name, (coordinator, team, first_name, key, due_on, extra) in plan.items():
         child = create_child(team=team, first_name=first_name, last_name=SURNAME, commit=False)
-        case = create_assessment(received_on=date(2025, 9, 1), coordinator=coordinator, team=team, child=child, commit=False)
+        case = create_assessment(
+            received_on=date(2025, 9, 1), coordinator=coordinator, team=team, child=child, commit=False
+        )
         milestones[name] = only_open(case, key, due_on, exception_applies=bool(extra.get("exception_applies")))
         if extra.get("withdrawn"):
             case.status = CaseStatus.WITHDRAWN
@@ -128,8 +135,13 @@ def build_world() -> World:
 
 
 EXPECTED_RECIPIENTS = {
-    "cora@council.example", "cam@council.example", "cy@council.example",
-    "mo@council.example", "mia@council.example", "head@council.example", DIRECTOR,
+    "cora@council.example",
+    "cam@council.example",
+    "cy@council.example",
+    "mo@council.example",
+    "mia@council.example",
+    "head@council.example",
+    DIRECTOR,
 }
 
 

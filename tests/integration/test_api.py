@@ -1,4 +1,5 @@
 """The JSON API: every endpoint, authentication, roles and teams, bad payloads, rate limit, audit."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -75,7 +76,9 @@ def test_no_token_is_401_json_with_www_authenticate(client, url):
 def test_invalid_malformed_and_revoked_tokens_are_401(app, client, coordinator, headers):
     assert client.get("/api/v1/overdue", headers=headers).status_code == 200
     assert _error(client.get("/api/v1/overdue", headers=bearer("ehc_not-a-real-token")), 401)
-    assert 'error="invalid_token"' in client.get("/api/v1/overdue", headers=bearer("ehc_nope")).headers["WWW-Authenticate"]
+    assert (
+        'error="invalid_token"' in client.get("/api/v1/overdue", headers=bearer("ehc_nope")).headers["WWW-Authenticate"]
+    )
     assert _error(client.get("/api/v1/overdue", headers={"Authorization": "Basic dXNlcjpwYXNz"}), 401)
     assert _error(client.get("/api/v1/overdue", headers={"Authorization": "Bearer"}), 401)
     token = db.session.scalars(select(ApiToken)).one()
@@ -159,8 +162,9 @@ CHILD = {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "2015-03
 
 
 def test_create_and_read_a_child(client, team, coordinator, headers):
-    body = dict(CHILD, team_id=team.id, sex="F", ethnicity="WBRI", postcode="sw1a1aa",
-                primary_need="ASD", setting_urn="100000")
+    body = dict(
+        CHILD, team_id=team.id, sex="F", ethnicity="WBRI", postcode="sw1a1aa", primary_need="ASD", setting_urn="100000"
+    )
     response = client.post("/api/v1/children", headers=headers, json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     child = response.get_json()
@@ -197,25 +201,59 @@ def test_another_team_s_child_is_404_like_a_missing_one(client, other_team, head
         ("", 400, set()),
         ('"text"', 400, set()),
         ("{}", 422, {"first_name", "last_name", "date_of_birth", "team_id"}),
-        ('{"first_name": 1, "last_name": "B", "date_of_birth": "14/03/2015", "team_id": "1"}', 422, {"first_name", "date_of_birth", "team_id"}),
+        (
+            '{"first_name": 1, "last_name": "B", "date_of_birth": "14/03/2015", "team_id": "1"}',
+            422,
+            {"first_name", "date_of_birth", "team_id"},
+        ),
         ('{"first_name": "A", "last_name": "B", "date_of_birth": "2015-02-30", "team_id": 1}', 422, {"date_of_birth"}),
         ('{"first_name": "A", "last_name": "B", "date_of_birth": "9999-01-01", "team_id": 1}', 422, {"date_of_birth"}),
         ('{"first_name": "A", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": true}', 422, {"team_id"}),
-        ('{"first_name": "A\\u0000", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1}', 422, {"first_name"}),
-        ('{"first_name": "A", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1, "nickname": "x"}', 422, {"nickname"}),
-        ('{"first_name": "A", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1, "sex": "X"}', 422, {"sex"}),
-        ('{"first_name": "' + "A" * 101 + '", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1}', 422, {"first_name"}),
+        (
+            '{"first_name": "A\\u0000", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1}',
+            422,
+            {"first_name"},
+        ),
+        (
+            '{"first_name": "A", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1, "nickname": "x"}',
+            422,
+            {"nickname"},
+        ),
+        (
+            '{"first_name": "A", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1, "sex": "X"}',
+            422,
+            {"sex"},
+        ),
+        (
+            '{"first_name": "' + "A" * 101 + '", "last_name": "B", "date_of_birth": "2015-01-01", "team_id": 1}',
+            422,
+            {"first_name"},
+        ),
     ],
 )
 def test_bad_child_payloads(client, headers, data, status, fields):
-    error = _error(client.post("/api/v1/children", headers=dict(headers, **{"Content-Type": "application/json"}), data=data), status)
+    error = _error(
+        client.post("/api/v1/children", headers=dict(headers, **{"Content-Type": "application/json"}), data=data),
+        status,
+    )
     assert set(error["fields"]) == fields
 
 
 def test_child_refusals_from_the_service_name_their_field(client, team, other_team, headers):
-    error = _error(client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, upn="A12345")), 422, "validation_failed")
+    error = _error(
+        client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, upn="A12345")),
+        422,
+        "validation_failed",
+    )
     assert set(error["fields"]) == {"upn"} and "UPN" in error["fields"]["upn"]
-    error = _error(client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, date_of_birth=(today() + timedelta(days=1)).isoformat())), 422)
+    error = _error(
+        client.post(
+            "/api/v1/children",
+            headers=headers,
+            json=dict(CHILD, team_id=team.id, date_of_birth=(today() + timedelta(days=1)).isoformat()),
+        ),
+        422,
+    )
     assert set(error["fields"]) == {"date_of_birth"}
     error = _error(client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=other_team.id)), 422)
     assert error["fields"] == {"team_id": "Select one of your teams"}
@@ -226,10 +264,14 @@ def test_possible_duplicate_is_409_until_confirmed(client, team, headers):
     assert client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id)).status_code == 201
     response = client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id))
     assert response.status_code == 409
-    error = response.get_json()["error"]  # the usual error, with the matches (tests/integration/test_near_duplicates.py)
+    error = response.get_json()[
+        "error"
+    ]  # the usual error, with the matches (tests/integration/test_near_duplicates.py)
     assert error["code"] == "conflict" and [m["id"] for m in error["matches"]] == [1]
     assert "confirm_not_duplicate" in error["fields"] and "child 1" in error["message"]
-    again = client.post("/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, confirm_not_duplicate=True))
+    again = client.post(
+        "/api/v1/children", headers=headers, json=dict(CHILD, team_id=team.id, confirm_not_duplicate=True)
+    )
     assert again.status_code == 201
 
 
@@ -239,8 +281,15 @@ def test_possible_duplicate_is_409_until_confirmed(client, team, headers):
 def test_open_an_assessment_with_its_milestones(client, team, coordinator, headers):
     child = create_child(team=team)
     response = client.post(
-        "/api/v1/cases", headers=headers,
-        json={"child_id": child.id, "type": "assessment", "team_id": team.id, "request_received_on": "2025-01-06", "request_source": "school"},
+        "/api/v1/cases",
+        headers=headers,
+        json={
+            "child_id": child.id,
+            "type": "assessment",
+            "team_id": team.id,
+            "request_received_on": "2025-01-06",
+            "request_source": "school",
+        },
     )
     assert response.status_code == 201, response.get_data(as_text=True)
     case = response.get_json()
@@ -257,13 +306,24 @@ def test_open_an_assessment_with_its_milestones(client, team, coordinator, heade
 def test_open_an_annual_review(client, team, coordinator, headers):
     child = create_child(team=team, date_of_birth=date(2012, 5, 1))
     made = today() - timedelta(days=100)
-    response = client.post("/api/v1/cases", headers=headers, json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": made.isoformat()})
+    response = client.post(
+        "/api/v1/cases",
+        headers=headers,
+        json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": made.isoformat()},
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     case = response.get_json()
     assert case["type"] == "annual_review" and case["anchor_on"] == made.isoformat()
     review = next(m for m in case["milestones"] if m["key"] == "review_due")
     assert review["status"] in ("not_due", "due_soon")
-    error = _error(client.post("/api/v1/cases", headers=headers, json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": made.isoformat()}), 409)
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": made.isoformat()},
+        ),
+        409,
+    )
     assert "already has an open annual review" in error["message"]
 
 
@@ -289,16 +349,47 @@ def test_bad_case_payloads(client, team, headers, change, fields):
 
 def test_future_request_date_and_another_team_s_child(client, team, other_team, headers):
     mine = create_child(team=team)
-    error = _error(client.post("/api/v1/cases", headers=headers, json={"child_id": mine.id, "type": "assessment", "team_id": team.id, "request_received_on": (today() + timedelta(days=2)).isoformat()}), 422)
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={
+                "child_id": mine.id,
+                "type": "assessment",
+                "team_id": team.id,
+                "request_received_on": (today() + timedelta(days=2)).isoformat(),
+            },
+        ),
+        422,
+    )
     assert set(error["fields"]) == {"request_received_on"} and "future" in error["message"]
     theirs = create_child(team=other_team)
-    error = _error(client.post("/api/v1/cases", headers=headers, json={"child_id": theirs.id, "type": "assessment", "team_id": team.id, "request_received_on": "2025-01-06"}), 422)
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={"child_id": theirs.id, "type": "assessment", "team_id": team.id, "request_received_on": "2025-01-06"},
+        ),
+        422,
+    )
     assert set(error["fields"]) == {"child_id"}
 
 
 def test_a_second_open_assessment_is_a_conflict(client, team, coordinator, headers):
     case = create_assessment(coordinator=coordinator, team=team)
-    error = _error(client.post("/api/v1/cases", headers=headers, json={"child_id": case.child_id, "type": "assessment", "team_id": team.id, "request_received_on": "2025-02-01"}), 409)
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={
+                "child_id": case.child_id,
+                "type": "assessment",
+                "team_id": team.id,
+                "request_received_on": "2025-02-01",
+            },
+        ),
+        409,
+    )
     assert "open assessment" in error["message"]
 
 
@@ -322,13 +413,24 @@ def test_record_events_through_the_workflow(client, team, coordinator, headers):
     assert response.status_code == 201, response.get_data(as_text=True)
     decision = next(m for m in response.get_json()["milestones"] if m["key"] == "decision_to_assess")
     assert decision["met_on"] == "2025-02-10" and decision["status"] == "met_on_time"
-    body = client.post(url, headers=headers, json={"type": "advice_requested", "on": "2025-02-11", "advice_type": "ep", "provider": "EP Service"}).get_json()
+    body = client.post(
+        url,
+        headers=headers,
+        json={"type": "advice_requested", "on": "2025-02-11", "advice_type": "ep", "provider": "EP Service"},
+    ).get_json()
     advice_id = body["advice_requests"][0]["id"]
-    body = client.post(url, headers=headers, json={"type": "advice_received", "on": "2025-03-20", "advice_request_id": advice_id}).get_json()
+    body = client.post(
+        url, headers=headers, json={"type": "advice_received", "on": "2025-03-20", "advice_request_id": advice_id}
+    ).get_json()
     assert body["advice_requests"][0]["received_on"] == "2025-03-20"
     advice = next(m for m in body["milestones"] if m["key"] == "advice_due")
     assert advice["status"] == "met_on_time"
-    assert [e["type"] for e in body["events"]] == ["request_received", "decided_to_assess", "advice_requested", "advice_received"]
+    assert [e["type"] for e in body["events"]] == [
+        "request_received",
+        "decided_to_assess",
+        "advice_requested",
+        "advice_received",
+    ]
     recorded = [e for e in api_calls() if e.details["status"] == 201]
     assert len(recorded) == 3 and all(e.object_type == "case" and e.object_id == str(case.id) for e in recorded)
 
@@ -337,26 +439,61 @@ def test_event_refusals(client, team, coordinator, headers):
     case = create_assessment(coordinator=coordinator, team=team, received_on=date(2025, 1, 6))
     url = f"/api/v1/cases/{case.id}/events"
     # Out of sequence: 409 naming the type.
-    error = _error(client.post(url, headers=headers, json={"type": "final_plan_issued", "on": "2025-03-01", "named_settings": "Hill"}), 409, "conflict")
+    error = _error(
+        client.post(
+            url, headers=headers, json={"type": "final_plan_issued", "on": "2025-03-01", "named_settings": "Hill"}
+        ),
+        409,
+        "conflict",
+    )
     assert set(error["fields"]) == {"type"} and "before" in error["message"]
     # A step of the other kind of case: 409 too.
     _error(client.post(url, headers=headers, json={"type": "review_meeting_held", "on": "2025-03-01"}), 409)
     # Invalid values: 422 with the field.
-    error = _error(client.post(url, headers=headers, json={"type": "decided_to_assess", "on": (today() + timedelta(days=3)).isoformat()}), 422)
+    error = _error(
+        client.post(
+            url, headers=headers, json={"type": "decided_to_assess", "on": (today() + timedelta(days=3)).isoformat()}
+        ),
+        422,
+    )
     assert set(error["fields"]) == {"on"}
     error = _error(client.post(url, headers=headers, json={"type": "decided_to_assess", "on": "2024-12-01"}), 422)
     assert set(error["fields"]) == {"on"}
     client.post(url, headers=headers, json={"type": "decided_to_assess", "on": "2025-02-10"})
-    error = _error(client.post(url, headers=headers, json={"type": "advice_requested", "on": "2025-02-11", "advice_type": "ep"}), 422)
+    error = _error(
+        client.post(url, headers=headers, json={"type": "advice_requested", "on": "2025-02-11", "advice_type": "ep"}),
+        422,
+    )
     assert set(error["fields"]) == {"provider"}
-    error = _error(client.post(url, headers=headers, json={"type": "advice_requested", "on": "2025-02-11", "advice_type": "ep", "provider": "EP", "decision": "amend"}), 422)
+    error = _error(
+        client.post(
+            url,
+            headers=headers,
+            json={
+                "type": "advice_requested",
+                "on": "2025-02-11",
+                "advice_type": "ep",
+                "provider": "EP",
+                "decision": "amend",
+            },
+        ),
+        422,
+    )
     assert error["fields"] == {"decision": "Not used for ‘advice_requested’"}
     error = _error(client.post(url, headers=headers, json={"type": "request_received", "on": "2025-02-11"}), 422)
     assert set(error["fields"]) == {"type"}
-    error = _error(client.post(url, headers=headers, json={"type": "advice_received", "on": "2025-03-01", "advice_request_id": 424242}), 422)
+    error = _error(
+        client.post(
+            url, headers=headers, json={"type": "advice_received", "on": "2025-03-01", "advice_request_id": 424242}
+        ),
+        422,
+    )
     assert set(error["fields"]) == {"advice_request_id"}
     # Nothing of the refused calls was kept.
-    assert [e.event_type for e in db.session.get(Case, case.id).events] == [EventType.REQUEST_RECEIVED, EventType.DECIDED_TO_ASSESS]
+    assert [e.event_type for e in db.session.get(Case, case.id).events] == [
+        EventType.REQUEST_RECEIVED,
+        EventType.DECIDED_TO_ASSESS,
+    ]
     statuses = [e.details["status"] for e in api_calls()]
     assert statuses.count(201) == 1 and statuses.count(409) == 2 and statuses.count(422) == 6
 
@@ -366,9 +503,16 @@ def test_only_the_coordinator_or_a_manager_changes_a_case(client, team, coordina
     colleague = create_user(role="coordinator", teams=[team])
     manager = create_user(role="manager", teams=[team])
     event = {"type": "decided_to_assess", "on": "2025-02-10"}
-    _error(client.post(f"/api/v1/cases/{case.id}/events", headers=bearer(token_for(colleague)), json=event), 403, "forbidden")
+    _error(
+        client.post(f"/api/v1/cases/{case.id}/events", headers=bearer(token_for(colleague)), json=event),
+        403,
+        "forbidden",
+    )
     assert client.get(f"/api/v1/cases/{case.id}", headers=bearer(token_for(colleague))).status_code == 200
-    assert client.post(f"/api/v1/cases/{case.id}/events", headers=bearer(token_for(manager)), json=event).status_code == 201
+    assert (
+        client.post(f"/api/v1/cases/{case.id}/events", headers=bearer(token_for(manager)), json=event).status_code
+        == 201
+    )
     outsider = create_user(role="manager", teams=[create_team()])
     _error(client.post(f"/api/v1/cases/{case.id}/events", headers=bearer(token_for(outsider)), json=event), 404)
 
@@ -378,7 +522,14 @@ def test_a_closed_case_takes_no_more_steps(client, team, coordinator, headers):
     case_service.record_event(case, EventType.DECIDED_NOT_TO_ASSESS, date(2025, 2, 1), actor=coordinator, today=today())
     db.session.commit()
     assert case.status is CaseStatus.CLOSED
-    error = _error(client.post(f"/api/v1/cases/{case.id}/events", headers=headers, json={"type": "withdrawn", "on": "2025-02-02", "reason": "x"}), 409)
+    error = _error(
+        client.post(
+            f"/api/v1/cases/{case.id}/events",
+            headers=headers,
+            json={"type": "withdrawn", "on": "2025-02-02", "reason": "x"},
+        ),
+        409,
+    )
     assert "closed" in error["message"]
 
 
@@ -393,14 +544,23 @@ def test_overdue_list_paginated_and_without_names_for_viewers(client, team, othe
     # Each case: decision to assess, decision not to issue and final plan, all overdue by 30 June 2025.
     assert body["total"] == 9 and body["page"] == 1 and body["per_page"] == 2 and len(body["items"]) == 2
     first = body["items"][0]
-    assert first["milestone_key"] == "decision_to_assess" and first["due_on"] == "2025-02-17" and first["days_overdue"] == 133
+    assert (
+        first["milestone_key"] == "decision_to_assess"
+        and first["due_on"] == "2025-02-17"
+        and first["days_overdue"] == 133
+    )
     assert first["child_name"].startswith("Alex") and first["team"] == "North"
     last = client.get("/api/v1/overdue?per_page=2&page=5&as_of=2025-06-30", headers=headers).get_json()
     assert len(last["items"]) == 1 and last["total"] == 9
     only = client.get("/api/v1/overdue?milestone=final_plan&as_of=2025-06-30", headers=headers).get_json()
     assert only["total"] == 3 and {i["milestone_key"] for i in only["items"]} == {"final_plan"}
     assert client.get("/api/v1/overdue?as_of=2025-02-17", headers=headers).get_json()["total"] == 0
-    assert client.get(f"/api/v1/overdue?coordinator={coordinator.id}&as_of=2025-06-30", headers=headers).get_json()["total"] == 9
+    assert (
+        client.get(f"/api/v1/overdue?coordinator={coordinator.id}&as_of=2025-06-30", headers=headers).get_json()[
+            "total"
+        ]
+        == 9
+    )
 
     viewer = create_user(role="viewer", teams=[team])
     seen = client.get("/api/v1/overdue?as_of=2025-06-30", headers=bearer(token_for(viewer))).get_json()
@@ -435,10 +595,21 @@ def test_compliance_figures_by_month(client, team, coordinator):
     body = response.get_json()
     assert body["from"] == "2025-01" and body["to"] == "2025-03" and body["team_id"] is None
     measures = {m["key"]: m for m in body["measures"]}
-    assert set(measures) == {"final_plan_20_weeks", "decision_6_weeks", "advice_6_weeks", "review_decision_4_weeks", "amended_plan_12_weeks", "response_5_days"}
+    assert set(measures) == {
+        "final_plan_20_weeks",
+        "decision_6_weeks",
+        "advice_6_weeks",
+        "review_decision_4_weeks",
+        "amended_plan_12_weeks",
+        "response_5_days",
+    }
     decisions = {m["month"]: m for m in measures["decision_6_weeks"]["months"]}
     assert list(decisions) == ["2025-01", "2025-02", "2025-03"]
-    assert decisions["2025-02"]["counted"] == 1 and decisions["2025-02"]["on_time"] == 1 and decisions["2025-02"]["percent"] == 100.0
+    assert (
+        decisions["2025-02"]["counted"] == 1
+        and decisions["2025-02"]["on_time"] == 1
+        and decisions["2025-02"]["percent"] == 100.0
+    )
     assert decisions["2025-01"]["counted"] == 0 and decisions["2025-01"]["percent"] is None
     plans = measures["final_plan_20_weeks"]["months"][0]
     assert plans["excluding_exceptions"] == {"counted": 0, "on_time": 0, "late": 0, "percent": None}
@@ -447,7 +618,16 @@ def test_compliance_figures_by_month(client, team, coordinator):
     assert len(default["measures"][0]["months"]) == 12 and default["to"] == f"{today():%Y-%m}"
 
 
-@pytest.mark.parametrize("query,field", [("from=2025-05&to=2025-01", "from"), ("from=2020-01&to=2025-01", "from"), ("to=2025-1", "to"), ("from=2025-00", "from"), ("team=77", "team")])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("from=2025-05&to=2025-01", "from"),
+        ("from=2020-01&to=2025-01", "from"),
+        ("to=2025-1", "to"),
+        ("from=2025-00", "from"),
+        ("team=77", "team"),
+    ],
+)
 def test_bad_compliance_queries(client, team, query, field):
     manager = create_user(role="manager", teams=[team])
     error = _error(client.get(f"/api/v1/compliance?{query}", headers=bearer(token_for(manager))), 422)
@@ -464,7 +644,10 @@ def test_rate_limit_per_token_with_retry_after(app, client, coordinator, headers
     response = client.get("/api/v1/overdue", headers=headers)
     error = _error(response, 429, "too_many_requests")
     assert 1 <= int(response.headers["Retry-After"]) <= 60 and "3 a minute" in error["message"]
-    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api_rate_limited")).one().actor_id == coordinator.id
+    assert (
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api_rate_limited")).one().actor_id
+        == coordinator.id
+    )
     # Another token (even of the same person) has its own allowance.
     assert client.get("/api/v1/overdue", headers=bearer(token_for(coordinator, "other"))).status_code == 200
     # Calls older than a minute no longer count.
@@ -480,7 +663,17 @@ def test_rate_limit_counts_from_the_audit_log(app, coordinator):
     moment = now()
     assert api_tokens.retry_after(label, limit=2, now=moment) is None
     for seconds_ago in (90, 50, 10):
-        db.session.add(AuditEvent(actor_id=coordinator.id, actor_label=label, action="api_call", object_type="api", object_id="x", summary="x", occurred_at=moment - timedelta(seconds=seconds_ago)))
+        db.session.add(
+            AuditEvent(
+                actor_id=coordinator.id,
+                actor_label=label,
+                action="api_call",
+                object_type="api",
+                object_id="x",
+                summary="x",
+                occurred_at=moment - timedelta(seconds=seconds_ago),
+            )
+        )
     db.session.commit()
     # Two calls in the last minute: the older of them, 50 seconds ago, drops out in 10 seconds.
     assert api_tokens.retry_after(label, limit=2, now=moment) == 10
@@ -495,8 +688,18 @@ def test_openapi_document_lists_every_endpoint(client, headers):
     assert response.status_code == 200
     document = response.get_json()
     assert document["openapi"].startswith("3.") and document["servers"] == [{"url": "/api/v1"}]
-    assert set(document["paths"]) == {"/openapi.json", "/children", "/children/{child_id}", "/cases", "/cases/{case_id}", "/cases/{case_id}/events",
-                                       "/cases/{case_id}/communications", "/cases/{case_id}/communications/{communication_id}/response", "/overdue", "/compliance"}
+    assert set(document["paths"]) == {
+        "/openapi.json",
+        "/children",
+        "/children/{child_id}",
+        "/cases",
+        "/cases/{case_id}",
+        "/cases/{case_id}/events",
+        "/cases/{case_id}/communications",
+        "/cases/{case_id}/communications/{communication_id}/response",
+        "/overdue",
+        "/compliance",
+    }
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "429" in document["paths"]["/overdue"]["get"]["responses"]
 
@@ -541,8 +744,11 @@ def test_create_token_command(runner, client, team):
 def test_the_api_keeps_the_same_guard_rails_and_a_closed_case_owes_nothing(client, coordinator, team, headers):
     case = create_assessment(team=team, coordinator=coordinator, received_on=date(2025, 1, 6))
     url = f"/api/v1/cases/{case.id}/events"
-    for body in ({"type": "decided_to_assess", "on": "2025-02-10"}, {"type": "decided_to_issue", "on": "2025-03-31"},
-                 {"type": "draft_plan_issued", "on": "2025-04-07"}):
+    for body in (
+        {"type": "decided_to_assess", "on": "2025-02-10"},
+        {"type": "decided_to_issue", "on": "2025-03-31"},
+        {"type": "draft_plan_issued", "on": "2025-04-07"},
+    ):
         assert client.post(url, headers=headers, json=body).status_code == 201
     early = {"type": "final_plan_issued", "on": "2025-04-14", "named_settings": "Hill Primary"}
     error = _error(client.post(url, headers=headers, json=early), 422)
@@ -551,13 +757,28 @@ def test_the_api_keeps_the_same_guard_rails_and_a_closed_case_owes_nothing(clien
     assert confirmed.status_code == 201
     # A withdrawn case: its unmet milestones show "ended", never "overdue".
     other = create_assessment(team=team, coordinator=coordinator, received_on=date(2025, 1, 6))
-    assert client.post(f"/api/v1/cases/{other.id}/events", headers=headers,
-                       json={"type": "withdrawn", "on": "2025-01-20", "reason": "Moved away"}).status_code == 201
-    statuses = {m["key"]: m["status"] for m in client.get(f"/api/v1/cases/{other.id}", headers=headers).get_json()["milestones"]}
+    assert (
+        client.post(
+            f"/api/v1/cases/{other.id}/events",
+            headers=headers,
+            json={"type": "withdrawn", "on": "2025-01-20", "reason": "Moved away"},
+        ).status_code
+        == 201
+    )
+    statuses = {
+        m["key"]: m["status"] for m in client.get(f"/api/v1/cases/{other.id}", headers=headers).get_json()["milestones"]
+    }
     assert statuses and set(statuses.values()) == {"ended"}
 
 
 def test_a_plan_made_before_the_child_was_born_is_refused_as_on_the_page(client, team, headers):
     child = create_child(team=team, date_of_birth=date(2015, 4, 1))
-    error = _error(client.post("/api/v1/cases", headers=headers, json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": "2014-06-02"}), 422)
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={"child_id": child.id, "type": "annual_review", "team_id": team.id, "plan_made_on": "2014-06-02"},
+        ),
+        422,
+    )
     assert error["fields"] == {"plan_made_on": "The plan cannot be made before the child's date of birth"}

@@ -1,5 +1,6 @@
 """Communications through the API: the same fields as the case page's form (the child's recorded
 contact or someone named, the time received, how the reply was sent), validated as strictly."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -37,13 +38,22 @@ def test_log_from_a_contact_with_its_time_and_answer_with_the_reply_method(clien
     [comm] = response.get_json()["communications"]
     assert comm["contact_id"] == pat.id and comm["from_name"] == "Pat Brown" and comm["from_relationship"] == "Father"
     assert comm["received_at"] == "14:05" and comm["channel"] == "phone" and comm["reply_channel"] is None
-    assert any(m["ref"] == f"communication:{comm['id']}" and m["due_on"] == "2025-12-30" for m in response.get_json()["milestones"])
+    assert any(
+        m["ref"] == f"communication:{comm['id']}" and m["due_on"] == "2025-12-30"
+        for m in response.get_json()["milestones"]
+    )
 
     url = f"/api/v1/cases/{case.id}/communications/{comm['id']}/response"
-    answered = client.post(url, headers=headers, json={"responded_on": "2025-12-22", "reply_channel": "portal", "summary": "Rang back"})
+    answered = client.post(
+        url, headers=headers, json={"responded_on": "2025-12-22", "reply_channel": "portal", "summary": "Rang back"}
+    )
     assert answered.status_code == 200, answered.get_data(as_text=True)
     [comm] = answered.get_json()["communications"]
-    assert comm["responded_on"] == "2025-12-22" and comm["reply_channel"] == "portal" and comm["response_summary"] == "Rang back"
+    assert (
+        comm["responded_on"] == "2025-12-22"
+        and comm["reply_channel"] == "portal"
+        and comm["response_summary"] == "Rang back"
+    )
     assert db.session.scalars(select(Communication)).one().reply_channel is Channel.PORTAL
     again = client.post(url, headers=headers, json={"responded_on": "2025-12-22", "reply_channel": "email"})
     _error(again, 409, "conflict")
@@ -59,11 +69,15 @@ def test_someone_else_is_named(client, world):
     assert comm["contact_id"] is None and comm["from_name"] == "Hill Primary SENCo" and comm["received_at"] is None
 
 
-@pytest.mark.parametrize("typed", ["24:00", "12:60", "9.30", "930", "9:5", "09:30:00", "noon", " 09:30", "09:30\n", "١٢:٣٠", 930])
+@pytest.mark.parametrize(
+    "typed", ["24:00", "12:60", "9.30", "930", "9:5", "09:30:00", "noon", " 09:30", "09:30\n", "١٢:٣٠", 930]
+)
 def test_a_time_not_on_the_24_hour_clock_is_422(client, world, typed):
     case, pat, headers = world
     body = _error(_log(client, case, headers, contact_id=pat.id, received_at=typed), 422, "validation_failed")
-    assert body["fields"] == {"received_at": "Enter the time on the 24-hour clock as hours and minutes, for example 09:30 or 14:05"}
+    assert body["fields"] == {
+        "received_at": "Enter the time on the 24-hour clock as hours and minutes, for example 09:30 or 14:05"
+    }
 
 
 def test_refusals_name_their_field(client, world):

@@ -2,6 +2,7 @@
 checks every answer against it (no 500s, only documented status codes and content types, bodies
 and headers that match the document). Bounded with a few examples per operation to stay fast.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -90,15 +91,47 @@ def test_successful_answers_match_the_document(app, client, api_headers):
         document[path][method].validate_response(response)
         return response.get_json()
 
-    child = check("POST", "/children", client.post("/api/v1/children", headers=api_headers, json={
-        "first_name": "Sam", "last_name": "Jones", "date_of_birth": "2014-09-01", "team_id": team_id, "sex": "M", "ethnicity": "WBRI",
-        "postcode": "LS1 1AA", "primary_need": "SLCN", "secondary_need": "ASD", "setting_urn": "100000", "setting_name": "Hill Primary",
-        "year_group_override": 5, "looked_after": True,
-    }), 201)
+    child = check(
+        "POST",
+        "/children",
+        client.post(
+            "/api/v1/children",
+            headers=api_headers,
+            json={
+                "first_name": "Sam",
+                "last_name": "Jones",
+                "date_of_birth": "2014-09-01",
+                "team_id": team_id,
+                "sex": "M",
+                "ethnicity": "WBRI",
+                "postcode": "LS1 1AA",
+                "primary_need": "SLCN",
+                "secondary_need": "ASD",
+                "setting_urn": "100000",
+                "setting_name": "Hill Primary",
+                "year_group_override": 5,
+                "looked_after": True,
+            },
+        ),
+        201,
+    )
     check("GET", "/children/{child_id}", client.get(f"/api/v1/children/{child['id']}", headers=api_headers), 200)
-    case = check("POST", "/cases", client.post("/api/v1/cases", headers=api_headers, json={
-        "child_id": child["id"], "type": "assessment", "team_id": team_id, "request_received_on": "2025-01-06", "coordinator_id": None,
-    }), 201)
+    case = check(
+        "POST",
+        "/cases",
+        client.post(
+            "/api/v1/cases",
+            headers=api_headers,
+            json={
+                "child_id": child["id"],
+                "type": "assessment",
+                "team_id": team_id,
+                "request_received_on": "2025-01-06",
+                "coordinator_id": None,
+            },
+        ),
+        201,
+    )
     url = f"/api/v1/cases/{case['id']}/events"
     for event in (
         {"type": "decided_to_assess", "on": "2025-02-10"},
@@ -108,14 +141,43 @@ def test_successful_answers_match_the_document(app, client, api_headers):
         {"type": "school_consulted", "on": "2025-04-08", "setting_name": "Hill Primary"},
     ):
         case = check("POST", "/cases/{case_id}/events", client.post(url, headers=api_headers, json=event), 201)
-    check("POST", "/cases/{case_id}/events", client.post(url, headers=api_headers, json={
-        "type": "school_responded", "on": "2025-04-18", "consultation_id": case["consultations"][0]["id"], "outcome": "agreed"}), 201)
-    check("POST", "/cases/{case_id}/events", client.post(url, headers=api_headers, json={"type": "final_plan_issued", "on": "2025-05-20", "named_settings": "Hill Primary"}), 201)
-    review = check("GET", "/children/{child_id}", client.get(f"/api/v1/children/{child['id']}", headers=api_headers), 200)["cases"][-1]
+    check(
+        "POST",
+        "/cases/{case_id}/events",
+        client.post(
+            url,
+            headers=api_headers,
+            json={
+                "type": "school_responded",
+                "on": "2025-04-18",
+                "consultation_id": case["consultations"][0]["id"],
+                "outcome": "agreed",
+            },
+        ),
+        201,
+    )
+    check(
+        "POST",
+        "/cases/{case_id}/events",
+        client.post(
+            url,
+            headers=api_headers,
+            json={"type": "final_plan_issued", "on": "2025-05-20", "named_settings": "Hill Primary"},
+        ),
+        201,
+    )
+    review = check(
+        "GET", "/children/{child_id}", client.get(f"/api/v1/children/{child['id']}", headers=api_headers), 200
+    )["cases"][-1]
     check("GET", "/cases/{case_id}", client.get(f"/api/v1/cases/{review['id']}", headers=api_headers), 200)
     check("GET", "/overdue", client.get("/api/v1/overdue?as_of=2025-12-01&per_page=200", headers=api_headers), 200)
     check("GET", "/compliance", client.get("/api/v1/compliance?from=2025-01&to=2025-12", headers=api_headers), 200)
     # Errors are documented too.
-    check("POST", "/cases/{case_id}/events", client.post(url, headers=api_headers, json={"type": "withdrawn", "on": "2025-06-01", "reason": "x"}), 409)
+    check(
+        "POST",
+        "/cases/{case_id}/events",
+        client.post(url, headers=api_headers, json={"type": "withdrawn", "on": "2025-06-01", "reason": "x"}),
+        409,
+    )
     check("POST", "/children", client.post("/api/v1/children", headers=api_headers, json={}), 422)
     check("GET", "/overdue", client.get("/api/v1/overdue"), 401)

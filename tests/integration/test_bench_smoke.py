@@ -1,4 +1,5 @@
 """The benchmark script runs end to end on a tiny data set (timings are not checked here)."""
+
 import pytest
 
 from bench.run import main
@@ -11,10 +12,21 @@ def test_benchmark_runs_on_a_tiny_profile_and_writes_its_report(tmp_path):
     out = tmp_path / "BENCHMARKS.md"
     notes = tmp_path / "notes.md"
     notes.write_text("## What the results mean\n")
-    status = main([
-        "--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}", "--children", "40", "--requests", "2",
-        "--no-concurrent", "--out", str(out), "--notes", str(notes),
-    ])
+    status = main(
+        [
+            "--database-url",
+            f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+            "--children",
+            "40",
+            "--requests",
+            "2",
+            "--no-concurrent",
+            "--out",
+            str(out),
+            "--notes",
+            str(notes),
+        ]
+    )
     assert status == 0
     text = out.read_text()
     assert "# Benchmarks" in text and "Database: sqlite" in text

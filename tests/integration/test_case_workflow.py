@@ -1,4 +1,5 @@
 """Service-level tests of the case workflow: each transition, each refusal, the milestones."""
+
 from datetime import date
 
 import pytest
@@ -42,7 +43,9 @@ def test_opening_an_assessment_computes_its_statutory_milestones(app):
     assert keys["decision_to_assess"].due_on == date(2025, 2, 17)
     assert keys["decision_not_to_issue"].due_on == date(2025, 4, 28)
     assert keys["final_plan"].due_on == date(2025, 5, 26)
-    assert keys["final_plan"].source.startswith("SEND Regulations 2014 reg 13(2)") or "13(2)" in keys["final_plan"].source
+    assert (
+        keys["final_plan"].source.startswith("SEND Regulations 2014 reg 13(2)") or "13(2)" in keys["final_plan"].source
+    )
     assert case.next_due_on == date(2025, 2, 17)
     assert [e.event_type for e in case.events] == [EventType.REQUEST_RECEIVED]
     assert "case_opened" in _audit_actions()
@@ -69,7 +72,14 @@ def test_full_assessment_to_final_plan_opens_the_annual_review(app):
 
 def test_decided_not_to_assess_closes_the_case(app):
     case = create_assessment()
-    svc.record_event(case, EventType.DECIDED_NOT_TO_ASSESS, date(2025, 2, 1), actor=case.coordinator, today=TODAY, reason="Needs met by school")
+    svc.record_event(
+        case,
+        EventType.DECIDED_NOT_TO_ASSESS,
+        date(2025, 2, 1),
+        actor=case.coordinator,
+        today=TODAY,
+        reason="Needs met by school",
+    )
     assert case.status is CaseStatus.CLOSED and case.closed_on == date(2025, 2, 1)
     assert [m.key for m in case.milestones] == ["decision_to_assess"]
     assert case.next_due_on is None
@@ -85,7 +95,12 @@ def test_decided_not_to_assess_closes_the_case(app):
         (EventType.DECIDED_TO_ISSUE, date(2025, 2, 1), {}, "Record ‘Decided to assess’ before"),
         (EventType.FINAL_PLAN_ISSUED, date(2025, 2, 1), {"named_settings": "X"}, "Record ‘Draft plan issued’ before"),
         (EventType.REVIEW_MEETING_HELD, date(2025, 2, 1), {}, "does not belong to a ehc needs assessment"),
-        (EventType.ADVICE_REQUESTED, date(2025, 2, 1), {"advice_type": "ep", "provider": "EP"}, "Record ‘Decided to assess’ before"),
+        (
+            EventType.ADVICE_REQUESTED,
+            date(2025, 2, 1),
+            {"advice_type": "ep", "provider": "EP"},
+            "Record ‘Decided to assess’ before",
+        ),
     ],
 )
 def test_impossible_sequences_are_refused_with_a_specific_message(app, event_type, on, kwargs, message):
@@ -114,17 +129,42 @@ def test_event_before_its_prerequisite_date_is_refused(app):
 def test_advice_received_before_requested_is_refused(app):
     case = create_assessment()
     svc.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=case.coordinator, today=TODAY)
-    svc.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 2, 12), actor=case.coordinator, today=TODAY, advice_type="salt", provider="SaLT team")
+    svc.record_event(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 12),
+        actor=case.coordinator,
+        today=TODAY,
+        advice_type="salt",
+        provider="SaLT team",
+    )
     advice = case.advice_requests[0]
     with pytest.raises(ServiceError, match="before it was requested"):
-        svc.record_event(case, EventType.ADVICE_RECEIVED, date(2025, 2, 11), actor=case.coordinator, today=TODAY, advice_request_id=advice.id)
+        svc.record_event(
+            case,
+            EventType.ADVICE_RECEIVED,
+            date(2025, 2, 11),
+            actor=case.coordinator,
+            today=TODAY,
+            advice_request_id=advice.id,
+        )
     with pytest.raises(ServiceError, match="Select the type of advice"):
-        svc.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 2, 12), actor=case.coordinator, today=TODAY, advice_type="astrology", provider="x")
+        svc.record_event(
+            case,
+            EventType.ADVICE_REQUESTED,
+            date(2025, 2, 12),
+            actor=case.coordinator,
+            today=TODAY,
+            advice_type="astrology",
+            provider="x",
+        )
 
 
 def test_withdrawal_keeps_history(app):
     case = create_assessment()
-    svc.record_event(case, EventType.WITHDRAWN, date(2025, 1, 20), actor=case.coordinator, today=TODAY, reason="Family moved away")
+    svc.record_event(
+        case, EventType.WITHDRAWN, date(2025, 1, 20), actor=case.coordinator, today=TODAY, reason="Family moved away"
+    )
     assert case.status is CaseStatus.WITHDRAWN and case.close_reason == "Family moved away"
     assert len(case.events) == 2 and case.next_due_on is None
 
@@ -132,7 +172,9 @@ def test_withdrawal_keeps_history(app):
 def test_correction_is_audited_with_old_and_new_and_recomputes(app):
     case = create_assessment(received_on=date(2025, 1, 6))
     request = case.events[0]
-    svc.correct_event_date(request, date(2025, 1, 3), reason="Email found in shared inbox", actor=case.coordinator, today=TODAY)
+    svc.correct_event_date(
+        request, date(2025, 1, 3), reason="Email found in shared inbox", actor=case.coordinator, today=TODAY
+    )
     assert case.anchor_on == date(2025, 1, 3)
     assert _by_key(case, "final_plan").due_on == date(2025, 5, 23)
     entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case_event_corrected")).one()
@@ -142,7 +184,9 @@ def test_correction_is_audited_with_old_and_new_and_recomputes(app):
 
 def test_correction_cannot_break_the_order(app):
     case = create_assessment(received_on=date(2025, 1, 6))
-    decision = svc.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=case.coordinator, today=TODAY)
+    decision = svc.record_event(
+        case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=case.coordinator, today=TODAY
+    )
     svc.record_event(case, EventType.DECIDED_TO_ISSUE, date(2025, 3, 1), actor=case.coordinator, today=TODAY)
     with pytest.raises(ServiceError, match="cannot be after ‘Decided to issue a plan’"):
         svc.correct_event_date(decision, date(2025, 3, 5), reason="typo", actor=case.coordinator, today=TODAY)
@@ -159,9 +203,23 @@ def test_annual_review_to_amended_plan(app):
     actor = review.coordinator
     today = date(2026, 9, 1)
     record = svc.record_event
-    record(review, EventType.REVIEW_MEETING_SCHEDULED, date(2026, 3, 1), actor=actor, today=today, meeting_on=date(2026, 4, 20))
+    record(
+        review,
+        EventType.REVIEW_MEETING_SCHEDULED,
+        date(2026, 3, 1),
+        actor=actor,
+        today=today,
+        meeting_on=date(2026, 4, 20),
+    )
     assert _by_key(review, "invitations_by").due_on == date(2026, 4, 6)
-    record(review, EventType.INVITATIONS_SENT, date(2026, 4, 1), actor=actor, today=today, advice_circulated_on=date(2026, 4, 3))
+    record(
+        review,
+        EventType.INVITATIONS_SENT,
+        date(2026, 4, 1),
+        actor=actor,
+        today=today,
+        advice_circulated_on=date(2026, 4, 3),
+    )
     record(review, EventType.REVIEW_MEETING_HELD, date(2026, 4, 20), actor=actor, today=today)
     m = {mm.key: mm for mm in review.milestones}
     assert m["review_due"].met_on == date(2026, 4, 20)
@@ -176,10 +234,19 @@ def test_annual_review_to_amended_plan(app):
     m = {mm.key: mm for mm in review.milestones}
     assert m["amendment_representations_close"].due_on == date(2026, 5, 26)
     assert m["amended_plan_from_proposals_due"].due_on == date(2026, 7, 7)
-    record(review, EventType.AMENDED_PLAN_ISSUED, date(2026, 7, 1), actor=actor, today=today, named_settings="Hill Secondary")
+    record(
+        review,
+        EventType.AMENDED_PLAN_ISSUED,
+        date(2026, 7, 1),
+        actor=actor,
+        today=today,
+        named_settings="Hill Secondary",
+    )
     assert review.status is CaseStatus.COMPLETED
     assert review.plan.last_amended_on == date(2026, 7, 1) and review.plan.named_settings == "Hill Secondary"
-    nxt = db.session.scalars(select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)).one()
+    nxt = db.session.scalars(
+        select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+    ).one()
     # The next review runs from the decision date.
     assert nxt.anchor_on == date(2026, 5, 11)
     assert _by_key(nxt, "review_due").due_on == date(2027, 5, 10)
@@ -192,12 +259,28 @@ def test_review_maintain_completes_and_opens_the_next(app):
     today = date(2026, 9, 1)
     svc.record_event(review, EventType.REVIEW_MEETING_HELD, date(2026, 4, 20), actor=review.coordinator, today=today)
     with pytest.raises(ServiceError, match="Select the decision"):
-        svc.record_event(review, EventType.REVIEW_DECISION_NOTIFIED, date(2026, 5, 1), actor=review.coordinator, today=today, decision="")
+        svc.record_event(
+            review,
+            EventType.REVIEW_DECISION_NOTIFIED,
+            date(2026, 5, 1),
+            actor=review.coordinator,
+            today=today,
+            decision="",
+        )
     with pytest.raises(ServiceError, match="needs the review decision to be ‘amend’"):
         svc.record_event(review, EventType.AMENDED_PLAN_ISSUED, date(2026, 5, 1), actor=review.coordinator, today=today)
-    svc.record_event(review, EventType.REVIEW_DECISION_NOTIFIED, date(2026, 5, 1), actor=review.coordinator, today=today, decision="maintain")
+    svc.record_event(
+        review,
+        EventType.REVIEW_DECISION_NOTIFIED,
+        date(2026, 5, 1),
+        actor=review.coordinator,
+        today=today,
+        decision="maintain",
+    )
     assert review.status is CaseStatus.COMPLETED and review.review_decision is ReviewDecision.MAINTAIN
-    assert db.session.scalars(select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)).one().anchor_on == date(2026, 5, 1)
+    assert db.session.scalars(
+        select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+    ).one().anchor_on == date(2026, 5, 1)
 
 
 def test_cease_keeps_the_plan_until_ceased(app):
@@ -206,11 +289,22 @@ def test_cease_keeps_the_plan_until_ceased(app):
     review = db.session.scalars(select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW)).one()
     today = date(2026, 9, 1)
     svc.record_event(review, EventType.REVIEW_MEETING_HELD, date(2026, 4, 20), actor=review.coordinator, today=today)
-    svc.record_event(review, EventType.REVIEW_DECISION_NOTIFIED, date(2026, 5, 1), actor=review.coordinator, today=today, decision="cease")
+    svc.record_event(
+        review,
+        EventType.REVIEW_DECISION_NOTIFIED,
+        date(2026, 5, 1),
+        actor=review.coordinator,
+        today=today,
+        decision="cease",
+    )
     assert review.plan.status is PlanStatus.CEASING and review.is_open
     with pytest.raises(ServiceError, match="Select why the plan ended"):
-        svc.record_event(review, EventType.PLAN_CEASED, date(2026, 7, 2), actor=review.coordinator, today=today, cease_reason="x")
-    svc.record_event(review, EventType.PLAN_CEASED, date(2026, 7, 2), actor=review.coordinator, today=today, cease_reason="2")
+        svc.record_event(
+            review, EventType.PLAN_CEASED, date(2026, 7, 2), actor=review.coordinator, today=today, cease_reason="x"
+        )
+    svc.record_event(
+        review, EventType.PLAN_CEASED, date(2026, 7, 2), actor=review.coordinator, today=today, cease_reason="2"
+    )
     assert review.plan.status is PlanStatus.CEASED and review.plan.ceased_on == date(2026, 7, 2)
     assert review.status is CaseStatus.COMPLETED
 
@@ -248,8 +342,15 @@ def test_exceptions_proposed_approved_and_refused_where_the_law_allows_none(app)
     case = create_assessment()
     manager = create_user(role="manager", teams=[case.team])
     exc = svc.propose_exception(
-        case, milestone_key="final_plan", limb="personal_circumstances", starts_on=date(2025, 3, 1), ends_on=None,
-        reason="Child in hospital", evidence="Letter from consultant", actor=case.coordinator, today=TODAY,
+        case,
+        milestone_key="final_plan",
+        limb="personal_circumstances",
+        starts_on=date(2025, 3, 1),
+        ends_on=None,
+        reason="Child in hospital",
+        evidence="Letter from consultant",
+        actor=case.coordinator,
+        today=TODAY,
     )
     assert exc.status is ExceptionStatus.PROPOSED
     assert not _by_key(case, "final_plan").exception_applies
@@ -268,22 +369,38 @@ def test_exception_refused_on_a_milestone_without_exceptions(app):
     review = db.session.scalars(select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW)).one()
     with pytest.raises(ServiceError, match="no exceptions|not allow|allows no"):
         svc.propose_exception(
-            review, milestone_key="review_due", limb="personal_circumstances", starts_on=date(2025, 6, 1), ends_on=None,
-            reason="x", evidence=None, actor=review.coordinator, today=TODAY,
+            review,
+            milestone_key="review_due",
+            limb="personal_circumstances",
+            starts_on=date(2025, 6, 1),
+            ends_on=None,
+            reason="x",
+            evidence=None,
+            actor=review.coordinator,
+            today=TODAY,
         )
 
 
 def test_communications_have_a_five_working_day_clock(app):
     case = create_assessment()
     comm = svc.log_communication(
-        case, received_on=date(2025, 12, 19), channel=Channel.EMAIL, from_name="Parent", summary="Asking for an update",
-        actor=case.coordinator, today=date(2026, 1, 5),
+        case,
+        received_on=date(2025, 12, 19),
+        channel=Channel.EMAIL,
+        from_name="Parent",
+        summary="Asking for an update",
+        actor=case.coordinator,
+        today=date(2026, 1, 5),
     )
     response = _milestones(case)[("response_due", f"communication:{comm.id}")]
     assert response.due_on == date(2025, 12, 30)
     with pytest.raises(ServiceError, match="before the day it was received"):
-        svc.record_response(comm, responded_on=date(2025, 12, 18), summary="", actor=case.coordinator, today=date(2026, 1, 5))
-    svc.record_response(comm, responded_on=date(2025, 12, 22), summary="Phoned back", actor=case.coordinator, today=date(2026, 1, 5))
+        svc.record_response(
+            comm, responded_on=date(2025, 12, 18), summary="", actor=case.coordinator, today=date(2026, 1, 5)
+        )
+    svc.record_response(
+        comm, responded_on=date(2025, 12, 22), summary="Phoned back", actor=case.coordinator, today=date(2026, 1, 5)
+    )
     assert _milestones(case)[("response_due", f"communication:{comm.id}")].met_on == date(2025, 12, 22)
     assert {"communication_logged", "communication_responded"} <= set(_audit_actions())
 
@@ -295,8 +412,13 @@ def test_local_non_working_day_moves_working_day_deadlines(app):
     add_non_working_day(date(2025, 12, 22), "Council closure", actor=admin)
     case = create_assessment()
     comm = svc.log_communication(
-        case, received_on=date(2025, 12, 19), channel=Channel.PHONE, from_name="Parent", summary="Call",
-        actor=case.coordinator, today=date(2026, 1, 5),
+        case,
+        received_on=date(2025, 12, 19),
+        channel=Channel.PHONE,
+        from_name="Parent",
+        summary="Call",
+        actor=case.coordinator,
+        today=date(2026, 1, 5),
     )
     assert _milestones(case)[("response_due", f"communication:{comm.id}")].due_on == date(2025, 12, 31)
 
@@ -305,8 +427,13 @@ def test_one_open_assessment_per_child(app):
     case = create_assessment()
     with pytest.raises(ServiceError, match="already has an open assessment"):
         svc.open_assessment(
-            child=case.child, received_on=date(2025, 2, 1), source=case.request_source, team=case.team,
-            coordinator=case.coordinator, actor=case.coordinator, today=TODAY,
+            child=case.child,
+            received_on=date(2025, 2, 1),
+            source=case.request_source,
+            team=case.team,
+            coordinator=case.coordinator,
+            actor=case.coordinator,
+            today=TODAY,
         )
 
 
@@ -317,9 +444,16 @@ def test_transfer_in_from_another_authority(app):
     coordinator = create_user(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2014, 2, 1))
     case = svc.open_transfer_in(
-        child=child, transferred_on=date(2025, 9, 1), plan_issued_on=date(2022, 3, 1), last_reviewed_on=date(2025, 3, 10),
-        previous_authority="Elsewhere Council", named_settings="Hill Primary", team=team, coordinator=coordinator,
-        actor=coordinator, today=TODAY,
+        child=child,
+        transferred_on=date(2025, 9, 1),
+        plan_issued_on=date(2022, 3, 1),
+        last_reviewed_on=date(2025, 3, 10),
+        previous_authority="Elsewhere Council",
+        named_settings="Hill Primary",
+        team=team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=TODAY,
     )
     m = {mm.key: mm for mm in case.milestones}
     assert m["transfer_in_notice_due"].due_on == date(2025, 10, 13)
@@ -338,8 +472,16 @@ def test_transfer_in_review_three_months_after_a_late_transfer(app):
     coordinator = create_user(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2014, 2, 1))
     case = svc.open_transfer_in(
-        child=child, transferred_on=date(2025, 11, 3), plan_issued_on=date(2024, 12, 1), last_reviewed_on=date(2024, 12, 1),
-        previous_authority="Elsewhere Council", named_settings="", team=team, coordinator=coordinator, actor=coordinator, today=TODAY,
+        child=child,
+        transferred_on=date(2025, 11, 3),
+        plan_issued_on=date(2024, 12, 1),
+        last_reviewed_on=date(2024, 12, 1),
+        previous_authority="Elsewhere Council",
+        named_settings="",
+        team=team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=TODAY,
     )
     assert _by_key(case, "transfer_in_review_due").due_on == date(2026, 2, 3)
 
@@ -349,7 +491,9 @@ def test_transfer_notice_only_on_transferred_plans(app):
     carry_to_final_plan(case, actor=case.coordinator)
     review = db.session.scalars(select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW)).one()
     with pytest.raises(ServiceError, match="only for a plan transferred in"):
-        svc.record_event(review, EventType.TRANSFER_NOTICE_SENT, date(2025, 6, 1), actor=review.coordinator, today=TODAY)
+        svc.record_event(
+            review, EventType.TRANSFER_NOTICE_SENT, date(2025, 6, 1), actor=review.coordinator, today=TODAY
+        )
 
 
 def test_phase_transfer_deadline_appears_on_the_review_that_must_amend_the_plan(app):
@@ -359,10 +503,24 @@ def test_phase_transfer_deadline_appears_on_the_review_that_must_amend_the_plan(
     coordinator = create_user(role="coordinator", teams=[team])
     # Born March 2015: Year 6 in 2025/26, moves to Year 7 in September 2026.
     child = create_child(team=team, date_of_birth=date(2015, 3, 14))
-    early = svc.open_annual_review(child=child, plan=None, last_reviewed_on=date(2024, 10, 1), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
+    early = svc.open_annual_review(
+        child=child,
+        plan=None,
+        last_reviewed_on=date(2024, 10, 1),
+        team_id=team.id,
+        coordinator_id=coordinator.id,
+        actor=coordinator,
+    )
     assert "phase_transfer_due" not in {m.key for m in early.milestones}  # review due 30 Sept 2025, before the deadline
     early.status = CaseStatus.COMPLETED
-    current = svc.open_annual_review(child=child, plan=None, last_reviewed_on=date(2025, 6, 2), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
+    current = svc.open_annual_review(
+        child=child,
+        plan=None,
+        last_reviewed_on=date(2025, 6, 2),
+        team_id=team.id,
+        coordinator_id=coordinator.id,
+        actor=coordinator,
+    )
     transfer = _by_key(current, "phase_transfer_due")
     assert transfer.due_on == date(2026, 2, 14)  # reg 18(1)(b): before 15 February
     assert "Year 6 to Year 7" in transfer.label and "reg 18" in transfer.source
@@ -374,7 +532,14 @@ def test_post16_phase_transfer_is_due_before_31_march(app):
     team = create_team()
     coordinator = create_user(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2010, 1, 20))  # Year 11 in 2025/26
-    case = svc.open_annual_review(child=child, plan=None, last_reviewed_on=date(2025, 7, 1), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
+    case = svc.open_annual_review(
+        child=child,
+        plan=None,
+        last_reviewed_on=date(2025, 7, 1),
+        team_id=team.id,
+        coordinator_id=coordinator.id,
+        actor=coordinator,
+    )
     transfer = _by_key(case, "phase_transfer_due")
     assert transfer.due_on == date(2026, 3, 30) and "post-16" in transfer.label  # reg 18(1)(a): before 31 March
 
@@ -385,5 +550,12 @@ def test_under_five_review_is_due_within_six_months(app):
     team = create_team()
     coordinator = create_user(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2022, 5, 1))
-    case = svc.open_annual_review(child=child, plan=None, last_reviewed_on=date(2025, 3, 15), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
+    case = svc.open_annual_review(
+        child=child,
+        plan=None,
+        last_reviewed_on=date(2025, 3, 15),
+        team_id=team.id,
+        coordinator_id=coordinator.id,
+        actor=coordinator,
+    )
     assert _by_key(case, "review_due").due_on == date(2025, 9, 14)

@@ -1,4 +1,5 @@
 """The children service: validation, duplicates, search, year groups, access, contacts, audit."""
+
 from datetime import date
 
 import pytest
@@ -83,7 +84,9 @@ def test_upn_check_letter_is_the_weighted_sum_modulo_23():
     assert service.upn_check_letter("80120000500A") == "M"
 
 
-@pytest.mark.parametrize("typed, stored", [("1234567899", "1234567899"), ("12345 67899", "1234567899"), ("1000000000", "1000000000")])
+@pytest.mark.parametrize(
+    "typed, stored", [("1234567899", "1234567899"), ("12345 67899", "1234567899"), ("1000000000", "1000000000")]
+)
 def test_valid_ulns(typed, stored):
     # 1234567899: 1x10+2x9+3x8+4x7+5x6+6x5+7x4+8x3+9x2 = 210; 210 mod 11 = 1; 10 - 1 = 9
     # 1000000000: 1x10 = 10; 10 mod 11 = 10; 10 - 10 = 0
@@ -107,7 +110,9 @@ def test_invalid_ulns(typed, message):
     assert error.value.field == "uln"
 
 
-@pytest.mark.parametrize("typed, stored", [("sw1a1aa", "SW1A 1AA"), (" m1   1ae ", "M1 1AE"), ("B338TH", "B33 8TH"), ("CR2 6XH", "CR2 6XH")])
+@pytest.mark.parametrize(
+    "typed, stored", [("sw1a1aa", "SW1A 1AA"), (" m1   1ae ", "M1 1AE"), ("B338TH", "B33 8TH"), ("CR2 6XH", "CR2 6XH")]
+)
 def test_postcodes_are_normalised(typed, stored):
     assert service.normalise_postcode(typed) == stored
 
@@ -164,7 +169,11 @@ def test_create_child_stores_clean_values_and_audits_them(team, coordinator):
         ({"upn": "A801200005001"}, "upn", "check letter"),
         ({"uln": "1234567890"}, "uln", "check digit"),
         ({"postcode": "nowhere"}, "postcode", "real postcode"),
-        ({"primary_need": SenNeed.ASD, "secondary_need": SenNeed.ASD}, "secondary_need", "different from the primary need"),
+        (
+            {"primary_need": SenNeed.ASD, "secondary_need": SenNeed.ASD},
+            "secondary_need",
+            "different from the primary need",
+        ),
         ({"secondary_need": SenNeed.ASD}, "primary_need", "primary need before a secondary need"),
         ({"setting_urn": "12345"}, "setting_urn", "6 numbers"),
         ({"setting_ukprn": "1234567"}, "setting_ukprn", "8 numbers"),
@@ -180,7 +189,9 @@ def test_create_child_refuses_bad_values(team, coordinator, changes, field, mess
 
 def test_date_of_birth_limits(team, coordinator):
     assert service.create_child(data=_data(date_of_birth=TODAY), team=team, actor=coordinator, today=TODAY)
-    oldest = service.create_child(data=_data(last_name="Older", date_of_birth=date(2000, 1, 11)), team=team, actor=coordinator, today=TODAY)
+    oldest = service.create_child(
+        data=_data(last_name="Older", date_of_birth=date(2000, 1, 11)), team=team, actor=coordinator, today=TODAY
+    )
     assert service.age_on(oldest.date_of_birth, TODAY) == 25
 
 
@@ -199,7 +210,10 @@ def test_only_coordinators_and_managers_add_children_to_their_own_teams(team):
 def test_update_child_audits_old_and_new_values_of_what_changed(team, coordinator):
     child = create_child(team=team, first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 14))
     changed = service.update_child(
-        child, data=_data(last_name="Smith", upn="B801200005001", primary_need=SenNeed.MLD), actor=coordinator, today=TODAY
+        child,
+        data=_data(last_name="Smith", upn="B801200005001", primary_need=SenNeed.MLD),
+        actor=coordinator,
+        today=TODAY,
     )
     db.session.commit()
     assert set(changed) == {"last_name", "upn", "primary_need"}
@@ -211,9 +225,15 @@ def test_update_child_audits_old_and_new_values_of_what_changed(team, coordinato
         "primary_need": {"old": None, "new": "MLD"},
     }
     # Saving the same values changes nothing and writes nothing.
-    assert service.update_child(
-        child, data=_data(last_name="Smith", upn="B801200005001", primary_need=SenNeed.MLD), actor=coordinator, today=TODAY
-    ) == {}
+    assert (
+        service.update_child(
+            child,
+            data=_data(last_name="Smith", upn="B801200005001", primary_need=SenNeed.MLD),
+            actor=coordinator,
+            today=TODAY,
+        )
+        == {}
+    )
     assert len(_audit("child_updated")) == 1
 
 
@@ -251,7 +271,9 @@ def test_same_upn_is_a_possible_duplicate_whatever_the_name(team, coordinator):
 
 
 def test_duplicates_are_found_in_every_team(team, coordinator):
-    elsewhere = create_child(team=create_team(name="South"), first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 14))
+    elsewhere = create_child(
+        team=create_team(name="South"), first_name="Sam", last_name="Jones", date_of_birth=date(2015, 3, 14)
+    )
     with pytest.raises(PossibleDuplicates) as refused:
         service.create_child(data=_data(), team=team, actor=coordinator, today=TODAY)
     assert refused.value.matches == [elsewhere]
@@ -272,10 +294,14 @@ def test_confirming_a_different_child_creates_it_and_notes_the_matches(team, coo
 @pytest.fixture
 def pupils(team):
     return {
-        "amy": create_child(team=team, first_name="Amy", last_name="Brown", date_of_birth=date(2014, 5, 1), upn="B801200005001"),
+        "amy": create_child(
+            team=team, first_name="Amy", last_name="Brown", date_of_birth=date(2014, 5, 1), upn="B801200005001"
+        ),
         "ben": create_child(team=team, first_name="Ben", last_name="Amyson", date_of_birth=date(2016, 2, 2)),
         "cara": create_child(team=team, first_name="Cara", last_name="Smith", date_of_birth=date(2014, 5, 1)),
-        "other": create_child(team=create_team(name="South"), first_name="Amy", last_name="Brown", date_of_birth=date(2014, 5, 1)),
+        "other": create_child(
+            team=create_team(name="South"), first_name="Amy", last_name="Brown", date_of_birth=date(2014, 5, 1)
+        ),
     }
 
 
@@ -297,8 +323,13 @@ def test_search_by_upn_is_exact(coordinator, pupils):
 
 
 def test_search_by_date_of_birth_alone_and_with_a_name(coordinator, pupils):
-    assert _ids(service.search_children(user=coordinator, date_of_birth=date(2014, 5, 1))) == [pupils["amy"].id, pupils["cara"].id]
-    assert _ids(service.search_children(user=coordinator, q="cara", date_of_birth=date(2014, 5, 1))) == [pupils["cara"].id]
+    assert _ids(service.search_children(user=coordinator, date_of_birth=date(2014, 5, 1))) == [
+        pupils["amy"].id,
+        pupils["cara"].id,
+    ]
+    assert _ids(service.search_children(user=coordinator, q="cara", date_of_birth=date(2014, 5, 1))) == [
+        pupils["cara"].id
+    ]
     assert _ids(service.search_children(user=coordinator, q="cara", date_of_birth=date(2014, 5, 2))) == []
 
 
@@ -311,7 +342,9 @@ def test_search_sorts_and_pages(coordinator, pupils):
 
 
 def test_search_only_shows_the_users_teams(team, pupils):
-    assert pupils["other"].id not in _ids(service.search_children(user=create_user(role="manager", teams=[team]), q="amy"))
+    assert pupils["other"].id not in _ids(
+        service.search_children(user=create_user(role="manager", teams=[team]), q="amy")
+    )
     south_manager = create_user(role="manager", teams=[pupils["other"].team])
     assert _ids(service.search_children(user=south_manager)) == [pupils["other"].id]
     assert _ids(service.search_children(user=create_user(role="coordinator"))) == []  # in no team
@@ -319,14 +352,17 @@ def test_search_only_shows_the_users_teams(team, pupils):
         assert _ids(service.search_children(user=create_user(role=role, teams=[team]))) == []
 
 
-
 @pytest.fixture
 def families(team):
-    tobias = create_child(team=team, first_name="Tobias", last_name="Smith", date_of_birth=date(2015, 3, 14), upn="B801200005001")
+    tobias = create_child(
+        team=team, first_name="Tobias", last_name="Smith", date_of_birth=date(2015, 3, 14), upn="B801200005001"
+    )
     create_contact(child=tobias, name="Priya Patel", relationship_to_child="Mother")
     return {
         "tobias": tobias,
-        "william": create_child(team=team, first_name="William", last_name="O'Neill-Jones", date_of_birth=date(2013, 7, 1)),
+        "william": create_child(
+            team=team, first_name="William", last_name="O'Neill-Jones", date_of_birth=date(2013, 7, 1)
+        ),
         "smithson": create_child(team=team, first_name="Ava", last_name="Smithson", date_of_birth=date(2014, 1, 2)),
         "zoe": create_child(team=team, first_name="Zoë", last_name="Patel", date_of_birth=date(2016, 9, 9)),
     }
@@ -349,17 +385,22 @@ def test_search_by_first_name_then_surname_and_either_order(coordinator, familie
 def test_search_tolerates_one_typo(coordinator, families):
     assert _ids(service.search_children(user=coordinator, q="Tobais Smiht")) == [families["tobias"].id]
     assert _ids(service.search_children(user=coordinator, q="Smyth")) == [families["tobias"].id]
-    assert _ids(service.search_children(user=coordinator, q="Mith")) == [families["tobias"].id, families["smithson"].id]  # inside
+    assert _ids(service.search_children(user=coordinator, q="Mith")) == [
+        families["tobias"].id,
+        families["smithson"].id,
+    ]  # inside
     assert _ids(service.search_children(user=coordinator, q="Zoe")) == [families["zoe"].id]  # accents ignored
     assert _ids(service.search_children(user=coordinator, q="Smoth Tobias")) == [families["tobias"].id]
-    assert _ids(service.search_children(user=coordinator, q="Xmith")) == [families["tobias"].id]  # even the first letter
+    assert _ids(service.search_children(user=coordinator, q="Xmith")) == [
+        families["tobias"].id
+    ]  # even the first letter
 
 
 def _one_typo_away(word):
     """Every word one deletion, swap, change (to "x") or insertion (of "x") from `word`."""
-    typos = {word[:i] + word[i + 1:] for i in range(len(word))}
-    typos |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
-    typos |= {word[:i] + "x" + word[i + 1:] for i in range(len(word))}
+    typos = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    typos |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    typos |= {word[:i] + "x" + word[i + 1 :] for i in range(len(word))}
     typos |= {word[:i] + "x" + word[i:] for i in range(len(word) + 1)}
     return sorted(typos - {word})
 
@@ -384,8 +425,14 @@ def test_every_single_typo_passes_the_sql_narrowing(coordinator, families, word)
 
 def test_search_ranks_exact_matches_first(coordinator, families):
     # Smith exactly, then the start of Smithson; the order by name would be the other way round for "smi".
-    assert _ids(service.search_children(user=coordinator, q="smith")) == [families["tobias"].id, families["smithson"].id]
-    assert _ids(service.search_children(user=coordinator, q="smith", sort="-name")) == [families["tobias"].id, families["smithson"].id]
+    assert _ids(service.search_children(user=coordinator, q="smith")) == [
+        families["tobias"].id,
+        families["smithson"].id,
+    ]
+    assert _ids(service.search_children(user=coordinator, q="smith", sort="-name")) == [
+        families["tobias"].id,
+        families["smithson"].id,
+    ]
     assert _ids(service.search_children(user=coordinator, q="smi")) == [families["tobias"].id, families["smithson"].id]
 
 
@@ -440,6 +487,7 @@ def test_search_narrows_in_sql_before_ranking(coordinator, team):
     finally:
         service.names.match_words = original
     assert seen == [("tobias", "smith")]  # one candidate ranked in Python, not nine
+
 
 # --- Access ------------------------------------------------------------------------------------
 
@@ -530,7 +578,12 @@ def test_add_change_and_remove_a_contact_with_audit(team, coordinator):
     child = create_child(team=team)
     contact = service.add_contact(
         child,
-        data=_contact(email="Pat@Example.org", preferred_contact_method=ContactMethod.EMAIL, has_parental_responsibility=True, communication_needs="Needs a Polish interpreter"),
+        data=_contact(
+            email="Pat@Example.org",
+            preferred_contact_method=ContactMethod.EMAIL,
+            has_parental_responsibility=True,
+            communication_needs="Needs a Polish interpreter",
+        ),
         actor=coordinator,
     )
     db.session.commit()
@@ -542,7 +595,13 @@ def test_add_change_and_remove_a_contact_with_audit(team, coordinator):
 
     changed = service.update_contact(
         contact,
-        data=_contact(email="pat@example.org", phone="01632 960001", preferred_contact_method=ContactMethod.PHONE, has_parental_responsibility=True, communication_needs="Needs a Polish interpreter"),
+        data=_contact(
+            email="pat@example.org",
+            phone="01632 960001",
+            preferred_contact_method=ContactMethod.PHONE,
+            has_parental_responsibility=True,
+            communication_needs="Needs a Polish interpreter",
+        ),
         actor=coordinator,
     )
     db.session.commit()

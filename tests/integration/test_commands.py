@@ -1,4 +1,5 @@
 """The flask commands: create-admin, seed-demo, deadlines (through the app)."""
+
 import json
 
 from sqlalchemy import func, select
@@ -9,7 +10,10 @@ from ehc_tracker.models.case import CaseStatus, CaseType
 
 
 def test_create_admin_with_password_from_stdin(runner):
-    result = runner.invoke(args=["create-admin", "--email", "Head@Council.gov.uk", "--name", "Head of SEND", "--password-stdin"], input="a long admin password\n")
+    result = runner.invoke(
+        args=["create-admin", "--email", "Head@Council.gov.uk", "--name", "Head of SEND", "--password-stdin"],
+        input="a long admin password\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User)).one()
     assert user.email == "head@council.gov.uk" and user.role is Role.ADMIN and user.name == "Head of SEND"
@@ -26,8 +30,12 @@ def test_create_admin_prompts(runner):
 def test_create_admin_refuses_weak_password_and_duplicates(runner):
     result = runner.invoke(args=["create-admin", "--email", "a@example.org", "--password-stdin"], input="short\n")
     assert result.exit_code == 1 and "12 characters" in result.output
-    runner.invoke(args=["create-admin", "--email", "a@example.org", "--password-stdin"], input="a long admin password\n")
-    result = runner.invoke(args=["create-admin", "--email", "a@example.org", "--password-stdin"], input="a long admin password\n")
+    runner.invoke(
+        args=["create-admin", "--email", "a@example.org", "--password-stdin"], input="a long admin password\n"
+    )
+    result = runner.invoke(
+        args=["create-admin", "--email", "a@example.org", "--password-stdin"], input="a long admin password\n"
+    )
     assert result.exit_code == 1 and "already exists" in result.output
 
 
@@ -43,7 +51,9 @@ def test_seed_demo_creates_accounts_and_a_realistic_mix_once(runner):
     statuses = {c.status for c in cases}
     assert CaseStatus.OPEN in statuses and CaseStatus.COMPLETED in statuses
     assert db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on.is_(None))) > 0
-    assert db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on > Milestone.due_on)) > 0  # some late
+    assert (
+        db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on > Milestone.due_on)) > 0
+    )  # some late
     # A parent account follows one of coordinator@example.org's open assessments, and only that child.
     from ehc_tracker.services import family
 

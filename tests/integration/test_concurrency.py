@@ -4,6 +4,7 @@ told why (409), nothing is recorded twice and nothing answers 500.
 Real concurrency needs PostgreSQL's row locks (CI runs this with TEST_DATABASE_URL set); on
 SQLite the module checks the database guards alone.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,9 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models.case import ONCE_ONLY_EVENTS, Case, CaseEvent, CaseStatus, CaseType, EventType, Plan
-from ehc_tracker.services import api_tokens
+from ehc_tracker.services import api_tokens, workflow
 from ehc_tracker.services import cases as case_service
-from ehc_tracker.services import workflow
 from tests.factories_cases import create_assessment
 from tests.helpers import create_team, create_user
 
@@ -56,8 +56,11 @@ def _at_once(app, url: str, requests: list[tuple[dict[str, str], dict]]) -> list
 
 def _ready_for_final_plan(team, coordinator):
     case = create_assessment(team=team, coordinator=coordinator, received_on=date(2025, 1, 6))
-    for kind, on in ((EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)), (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)),
-                     (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7))):
+    for kind, on in (
+        (EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)),
+        (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)),
+        (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7)),
+    ):
         case_service.record_event(case, kind, on, actor=coordinator, today=TODAY)
     db.session.commit()
     return case
@@ -71,7 +74,9 @@ def test_the_once_only_list_is_the_workflows():
     assert set(ONCE_ONLY_EVENTS) == {t.value for t, s in workflow.STEPS.items() if s.once}
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)"
+)
 def test_two_final_plans_at_once_give_one_plan_and_one_open_review(app):
     team = create_team()
     coordinator = create_user(role="coordinator", teams=[team])
@@ -85,10 +90,20 @@ def test_two_final_plans_at_once_give_one_plan_and_one_open_review(app):
         assert codes == [201, 409]
         assert _count(CaseEvent, CaseEvent.case_id == case.id, CaseEvent.event_type == EventType.FINAL_PLAN_ISSUED) == 1
         assert _count(Plan, Plan.child_id == case.child_id) == 1
-        assert _count(Case, Case.child_id == case.child_id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN) == 1
+        assert (
+            _count(
+                Case,
+                Case.child_id == case.child_id,
+                Case.case_type == CaseType.ANNUAL_REVIEW,
+                Case.status == CaseStatus.OPEN,
+            )
+            == 1
+        )
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)"
+)
 def test_contradictory_decisions_at_once_give_one_decision(app):
     team = create_team()
     coordinator = create_user(role="coordinator", teams=[team])
@@ -111,7 +126,9 @@ def test_contradictory_decisions_at_once_give_one_decision(app):
         assert len(decisions) == 1
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="two requests at the same instant need PostgreSQL's row locks (CI runs this)"
+)
 def test_maintain_and_cease_at_once_give_one_review_decision(app):
     team = create_team()
     coordinator = create_user(role="coordinator", teams=[team])
@@ -122,17 +139,37 @@ def test_maintain_and_cease_at_once_give_one_review_decision(app):
     for _ in range(ROUNDS):
         child = create_child(team=team, date_of_birth=date(2012, 5, 1))
         review = case_service.open_annual_review(
-            child=child, plan=None, last_reviewed_on=date(2025, 1, 10), team_id=team.id, coordinator_id=coordinator.id, actor=coordinator
+            child=child,
+            plan=None,
+            last_reviewed_on=date(2025, 1, 10),
+            team_id=team.id,
+            coordinator_id=coordinator.id,
+            actor=coordinator,
         )
-        case_service.record_event(review, EventType.REVIEW_MEETING_HELD, date(2025, 11, 3), actor=coordinator, today=TODAY)
+        case_service.record_event(
+            review, EventType.REVIEW_MEETING_HELD, date(2025, 11, 3), actor=coordinator, today=TODAY
+        )
         db.session.commit()
         maintain = {"type": "review_decision_notified", "on": "2025-11-20", "decision": "maintain"}
         cease = {"type": "review_decision_notified", "on": "2025-11-20", "decision": "cease"}
         codes = _at_once(app, f"/api/v1/cases/{review.id}/events", [(first, maintain), (second, cease)])
         db.session.expire_all()
         assert codes == [201, 409]
-        assert _count(CaseEvent, CaseEvent.case_id == review.id, CaseEvent.event_type == EventType.REVIEW_DECISION_NOTIFIED) == 1
-        assert _count(Case, Case.child_id == child.id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN) <= 1
+        assert (
+            _count(
+                CaseEvent, CaseEvent.case_id == review.id, CaseEvent.event_type == EventType.REVIEW_DECISION_NOTIFIED
+            )
+            == 1
+        )
+        assert (
+            _count(
+                Case,
+                Case.child_id == child.id,
+                Case.case_type == CaseType.ANNUAL_REVIEW,
+                Case.status == CaseStatus.OPEN,
+            )
+            <= 1
+        )
 
 
 def test_the_database_refuses_a_once_only_step_twice(app):
@@ -146,7 +183,9 @@ def test_the_database_refuses_a_once_only_step_twice(app):
     db.session.rollback()
     # Repeatable steps are not limited.
     for day in (11, 12):
-        db.session.add(CaseEvent(case_id=case.id, event_type=EventType.ADVICE_REQUESTED, occurred_on=date(2025, 2, day)))
+        db.session.add(
+            CaseEvent(case_id=case.id, event_type=EventType.ADVICE_REQUESTED, occurred_on=date(2025, 2, day))
+        )
     db.session.commit()
 
 
@@ -157,8 +196,15 @@ def test_the_database_refuses_a_second_open_review_for_a_child(app):
 
     child = create_child(team=team)
     for _ in range(2):
-        db.session.add(Case(child_id=child.id, team_id=team.id, case_type=CaseType.ANNUAL_REVIEW, anchor_on=date(2025, 1, 1),
-                            coordinator_id=coordinator.id))
+        db.session.add(
+            Case(
+                child_id=child.id,
+                team_id=team.id,
+                case_type=CaseType.ANNUAL_REVIEW,
+                anchor_on=date(2025, 1, 1),
+                coordinator_id=coordinator.id,
+            )
+        )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -170,6 +216,8 @@ def test_a_step_already_recorded_answers_409_on_the_web_form(client, auth):
     case = create_assessment(team=team, coordinator=me)
     case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=TODAY)
     db.session.commit()
-    response = client.post(f"/cases/{case.id}/events/decided_not_to_assess", data={"on": ["10", "2", "2025"], "reason": "x"})
+    response = client.post(
+        f"/cases/{case.id}/events/decided_not_to_assess", data={"on": ["10", "2", "2025"], "reason": "x"}
+    )
     assert response.status_code == 409
     assert "‘Decided to assess’ is already recorded" in response.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """The demo data, loaded today, keeps the law: no step already overdue on the day it came into
 being, settings that fit each child's year group, and every case built through the services.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The large-profile generator: bulk rows that the services would have written themselves."""
+
 from datetime import date
 
 from sqlalchemy import func, select
@@ -31,7 +32,11 @@ def test_generates_a_realistic_authority(app):
     assert reviews > 2 * 60  # several reviews a child over five years
     late = db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on > Milestone.due_on))
     on_time = db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on <= Milestone.due_on))
-    overdue = db.session.scalar(select(func.count(Milestone.id)).where(Milestone.met_on.is_(None), Milestone.due_on < TODAY, Milestone.is_period.is_(False)))
+    overdue = db.session.scalar(
+        select(func.count(Milestone.id)).where(
+            Milestone.met_on.is_(None), Milestone.due_on < TODAY, Milestone.is_period.is_(False)
+        )
+    )
     assert late and on_time and overdue
 
 
@@ -55,8 +60,13 @@ def test_new_records_after_generation_get_fresh_keys(app):
         case.status = CaseStatus.CLOSED
     db.session.flush()
     case = case_service.open_assessment(
-        child=child, received_on=date(2026, 11, 2), source=RequestSource.PARENT, team=manager_team,
-        coordinator=coordinator, actor=coordinator, today=TODAY,
+        child=child,
+        received_on=date(2026, 11, 2),
+        source=RequestSource.PARENT,
+        team=manager_team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=TODAY,
         reassessment=case_service.current_plan(child) is not None,  # a child with a plan is reassessed
     )
     db.session.commit()

@@ -1,10 +1,11 @@
 """The daily digest's shape: what is new since the last digest first, counts per step, and the
 managers' three queues (exceptions awaiting approval, family messages unanswered, cases without
 a coordinator) as counts with links."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.factories_children import create_child
 from tests.integration.test_alerts_support import FOR_ON, NOW, build_world, create_user, only_open
 
 BASE = "https://ehc.council.example"
-LONG_AGO = datetime(2025, 11, 1, 9, 0, tzinfo=timezone.utc)
+LONG_AGO = datetime(2025, 11, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -43,13 +44,20 @@ def _emails(mail):
 
 def _family_message(case, *, received_on, from_name="Pat Parent"):
     family = User(
-        email=f"family{secrets.token_hex(4)}@example.org", name=from_name, role=Role.FAMILY, password_hash="x",
+        email=f"family{secrets.token_hex(4)}@example.org",
+        name=from_name,
+        role=Role.FAMILY,
+        password_hash="x",
         session_token=secrets.token_hex(16),
     )
     db.session.add(family)
     db.session.flush()
     comm = Communication(
-        case=case, received_on=received_on, channel=Channel.PORTAL, from_name=from_name, summary="A question",
+        case=case,
+        received_on=received_on,
+        channel=Channel.PORTAL,
+        from_name=from_name,
+        summary="A question",
         family_user_id=family.id,
     )
     db.session.add(comm)
@@ -61,7 +69,9 @@ def _family_message(case, *, received_on, from_name="Pat Parent"):
 def _quiet_case(coordinator, team, first_name):
     """An open case with nothing overdue or due soon on FOR_ON."""
     child = create_child(team=team, first_name=first_name, last_name="Quillfeather", commit=False)
-    case = create_assessment(received_on=date(2025, 11, 3), coordinator=coordinator, team=team, child=child, commit=False)
+    case = create_assessment(
+        received_on=date(2025, 11, 3), coordinator=coordinator, team=team, child=child, commit=False
+    )
     only_open(case, "decision_to_assess", date(2026, 1, 30))
     return case
 
@@ -77,7 +87,9 @@ def test_the_previous_digest_day_skips_weekends_and_bank_holidays_and_weeks_for_
     assert previous_digest_on(date(2025, 12, 8), daily, settings, calendar) == date(2025, 12, 5)  # Monday: Friday
     assert previous_digest_on(date(2026, 4, 7), daily, settings, calendar) == date(2026, 4, 2)  # after Easter
     assert previous_digest_on(date(2025, 12, 8), weekly, settings, calendar) == date(2025, 12, 1)
-    assert previous_digest_on(date(2026, 4, 13), weekly, settings, calendar) == date(2026, 4, 7)  # last week's was Tuesday
+    assert previous_digest_on(date(2026, 4, 13), weekly, settings, calendar) == date(
+        2026, 4, 7
+    )  # last week's was Tuesday
     every_day = AlertSettings(skip_non_working_days=False)
     assert previous_digest_on(date(2025, 12, 8), daily, every_day, calendar) == date(2025, 12, 7)
 
@@ -103,7 +115,13 @@ def test_counts_per_step_replace_the_rows(app, mail):
     advice = _quiet_case(world.c2, world.north, "Ada")
     case_service.record_event(advice, EventType.DECIDED_TO_ASSESS, date(2025, 11, 10), actor=world.c2, today=FOR_ON)
     case_service.record_event(
-        advice, EventType.ADVICE_REQUESTED, date(2025, 11, 10), actor=world.c2, today=FOR_ON, advice_type="ep", provider="EP Service"
+        advice,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 11, 10),
+        actor=world.c2,
+        today=FOR_ON,
+        advice_type="ep",
+        provider="EP Service",
     )
     db.session.flush()
     for m in advice.milestones:
@@ -149,14 +167,28 @@ def _queues(world):
     c1, north = world.c1, world.north
     older = _quiet_case(c1, north, "Olga")
     first = case_service.propose_exception(
-        older, milestone_key="decision_to_assess", limb="personal_circumstances", starts_on=date(2025, 11, 3), ends_on=None,
-        reason="In hospital", evidence=None, actor=c1, today=FOR_ON,
+        older,
+        milestone_key="decision_to_assess",
+        limb="personal_circumstances",
+        starts_on=date(2025, 11, 3),
+        ends_on=None,
+        reason="In hospital",
+        evidence=None,
+        actor=c1,
+        today=FOR_ON,
     )
     first.proposed_at = LONG_AGO
     newer = _quiet_case(c1, north, "Nell")
     second = case_service.propose_exception(
-        newer, milestone_key="decision_to_assess", limb="personal_circumstances", starts_on=date(2025, 11, 3), ends_on=None,
-        reason="Away", evidence=None, actor=c1, today=FOR_ON,
+        newer,
+        milestone_key="decision_to_assess",
+        limb="personal_circumstances",
+        starts_on=date(2025, 11, 3),
+        ends_on=None,
+        reason="Away",
+        evidence=None,
+        actor=c1,
+        today=FOR_ON,
     )
     message = _family_message(older, received_on=date(2025, 11, 26))
     nobody = _quiet_case(c1, north, "Una")
@@ -196,7 +228,7 @@ def test_a_managers_digest_carries_the_queues_with_counts_and_links(app, mail):
 def test_new_cases_without_a_coordinator_are_new_since_the_last_digest(app, mail):
     world = build_world()
     *_, nobody, _newer = _queues(world)
-    nobody.created_at = datetime(2025, 12, 2, 15, 0, tzinfo=timezone.utc)
+    nobody.created_at = datetime(2025, 12, 2, 15, 0, tzinfo=UTC)
     db.session.commit()
     run_alerts(FOR_ON, now=NOW)
     new_part = _emails(mail)["mo@council.example"].text.split("OVERDUE in your teams")[0]

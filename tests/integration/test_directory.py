@@ -1,7 +1,8 @@
 """The directory of providers and settings, and advice requested several at a time (services)."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -60,11 +61,22 @@ def _refusal(call) -> ServiceError:
 
 
 def test_an_entry_is_added_with_its_references_checked_and_audited(admin):
-    entry = _add(admin, "  Hill   Primary School ", DirectoryKind.SCHOOL, urn="123 456", email="Office@Hill.example.org",
-                 phone="01632  960 001")
+    entry = _add(
+        admin,
+        "  Hill   Primary School ",
+        DirectoryKind.SCHOOL,
+        urn="123 456",
+        email="Office@Hill.example.org",
+        phone="01632  960 001",
+    )
     db.session.commit()
     assert (entry.name, entry.name_key, entry.urn, entry.email, entry.phone) == (
-        "Hill Primary School", "hill primary school", "123456", "office@hill.example.org", "01632 960 001")
+        "Hill Primary School",
+        "hill primary school",
+        "123456",
+        "office@hill.example.org",
+        "01632 960 001",
+    )
     assert entry.reference == "URN 123456" and entry.active
     logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "directory_entry_added")).one()
     assert logged.object_id == str(entry.id) and "Hill Primary School" in logged.summary
@@ -123,7 +135,12 @@ def test_only_an_administrator_keeps_the_directory(admin, coordinator):
 def test_a_change_is_audited_with_old_and_new_values(admin):
     entry = _add(admin, "EP service", DirectoryKind.EDUCATIONAL_PSYCHOLOGY)
     changed = directory_service.update_entry(
-        entry, EntryDetails(name="Northtown Educational Psychology Service", kind="educational_psychology", email="ep@northtown.example.org"),
+        entry,
+        EntryDetails(
+            name="Northtown Educational Psychology Service",
+            kind="educational_psychology",
+            email="ep@northtown.example.org",
+        ),
         actor=admin,
     )
     assert changed == ["name", "email"]
@@ -157,7 +174,9 @@ def test_an_entry_named_by_a_case_is_never_deleted_but_an_unused_one_is(admin, c
     used = _add(admin, "Northtown Community Paediatrics", DirectoryKind.HEALTH_PAEDIATRICS)
     unused = _add(admin, "Typo Servce", DirectoryKind.OTHER)
     case = _decided(coordinator)
-    case_service.request_advice(case, ASKED, [Wanted("health", "Northtown Community Paediatrics")], actor=coordinator, today=TODAY)
+    case_service.request_advice(
+        case, ASKED, [Wanted("health", "Northtown Community Paediatrics")], actor=coordinator, today=TODAY
+    )
     db.session.commit()
     error = _refusal(lambda: directory_service.delete_entry(used, actor=admin))
     assert "named in 1 advice request" in error.message and "Deactivate it instead" in error.message
@@ -191,10 +210,18 @@ def test_several_kinds_of_advice_are_requested_at_once_each_with_its_step_and_ti
     paeds = _add(admin, "Northtown Community Paediatrics", DirectoryKind.HEALTH_PAEDIATRICS)
     case = _decided(coordinator)
     made = case_service.request_advice(
-        case, ASKED,
-        [Wanted("school", "Hill Primary School"), Wanted("ep", ""), Wanted("health", "northtown community paediatrics"),
-         Wanted("social_care", "   "), Wanted(None, ""), Wanted("salt", "Speech and Language Therapy Team")],
-        actor=coordinator, today=TODAY,
+        case,
+        ASKED,
+        [
+            Wanted("school", "Hill Primary School"),
+            Wanted("ep", ""),
+            Wanted("health", "northtown community paediatrics"),
+            Wanted("social_care", "   "),
+            Wanted(None, ""),
+            Wanted("salt", "Speech and Language Therapy Team"),
+        ],
+        actor=coordinator,
+        today=TODAY,
     )
     db.session.commit()
     assert [(a.advice_type.value, a.provider, a.directory_entry_id) for a in made] == [
@@ -211,17 +238,22 @@ def test_several_kinds_of_advice_are_requested_at_once_each_with_its_step_and_ti
     # Each advice milestone is named by its type and who gives it, on every page that lists it.
     assert advice_due[f"advice:{made[1].id}"].label == "Health advice — Northtown Community Paediatrics"
     assert advice_name(made[0]) == "School advice — Hill Primary School"
-    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case_event_recorded",
-                                                         AuditEvent.summary.like("Advice requested%"))).all()
+    logged = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "case_event_recorded", AuditEvent.summary.like("Advice requested%")
+        )
+    ).all()
     assert len(logged) == 3 and logged[1].details["directory_entry_id"] == paeds.id
 
 
 def test_the_advice_received_choices_are_the_open_requests_named_with_their_due_dates(coordinator):
     case = _decided(coordinator)
-    made = case_service.request_advice(case, ASKED, [Wanted("ep", "EP Service"), Wanted("health", "Paediatrics")],
-                                       actor=coordinator, today=TODAY)
-    case_service.record_event(case, EventType.ADVICE_RECEIVED, date(2025, 3, 1), actor=coordinator, today=TODAY,
-                              advice_request_id=made[0].id)
+    made = case_service.request_advice(
+        case, ASKED, [Wanted("ep", "EP Service"), Wanted("health", "Paediatrics")], actor=coordinator, today=TODAY
+    )
+    case_service.record_event(
+        case, EventType.ADVICE_RECEIVED, date(2025, 3, 1), actor=coordinator, today=TODAY, advice_request_id=made[0].id
+    )
     assert open_advice_choices(case) == [
         (str(made[1].id), "Health advice — Paediatrics, due 25 March 2025 (requested 11 February 2025)"),
     ]
@@ -231,10 +263,17 @@ def test_the_advice_received_choices_are_the_open_requests_named_with_their_due_
     ("rows", "field", "words"),
     [
         ([Wanted("ep", ""), Wanted("health", " ")], "rows-0-provider", "at least one"),
-        ([Wanted("ep", "EP Service"), Wanted(None, "Someone")], "rows-1-advice_type", "Select the type of advice asked of Someone"),
+        (
+            [Wanted("ep", "EP Service"), Wanted(None, "Someone")],
+            "rows-1-advice_type",
+            "Select the type of advice asked of Someone",
+        ),
         ([Wanted("ep", "EP Service"), Wanted("nonsense", "Someone")], "rows-1-advice_type", "Select the type"),
-        ([Wanted("health", "Paediatrics"), Wanted("ep", "EP"), Wanted("health", " PAEDIATRICS ")], "rows-2-provider",
-         "already in row 1"),
+        (
+            [Wanted("health", "Paediatrics"), Wanted("ep", "EP"), Wanted("health", " PAEDIATRICS ")],
+            "rows-2-provider",
+            "already in row 1",
+        ),
         ([Wanted("ep", "x" * 201)], "rows-0-provider", "200 characters"),
         ([Wanted("ep", f"Service {n}") for n in range(13)], "rows", "at most 12"),
     ],
@@ -250,20 +289,37 @@ def test_the_same_advice_from_the_same_provider_is_not_asked_twice_while_awaited
     case = _decided(coordinator)
     case_service.request_advice(case, ASKED, [Wanted("ep", "EP Service")], actor=coordinator, today=TODAY)
     db.session.commit()
-    error = _refusal(lambda: case_service.request_advice(case, date(2025, 2, 20), [Wanted("health", "Paediatrics"), Wanted("ep", "ep service")],
-                                                         actor=coordinator, today=TODAY))
+    error = _refusal(
+        lambda: case_service.request_advice(
+            case,
+            date(2025, 2, 20),
+            [Wanted("health", "Paediatrics"), Wanted("ep", "ep service")],
+            actor=coordinator,
+            today=TODAY,
+        )
+    )
     assert error.field == "rows-1-provider" and "already requested on 11 February 2025" in error.message
     assert len(case.advice_requests) == 1
 
 
 def test_the_date_and_the_workflow_are_checked_like_any_step(coordinator):
     undecided = create_assessment(coordinator=coordinator)
-    error = _refusal(lambda: case_service.request_advice(undecided, ASKED, [Wanted("ep", "EP")], actor=coordinator, today=TODAY))
+    error = _refusal(
+        lambda: case_service.request_advice(undecided, ASKED, [Wanted("ep", "EP")], actor=coordinator, today=TODAY)
+    )
     assert "Record ‘Decided to assess’ before ‘Advice requested’" in error.message
     case = _decided(coordinator)
-    error = _refusal(lambda: case_service.request_advice(case, date(2025, 2, 9), [Wanted("ep", "EP")], actor=coordinator, today=TODAY))
+    error = _refusal(
+        lambda: case_service.request_advice(
+            case, date(2025, 2, 9), [Wanted("ep", "EP")], actor=coordinator, today=TODAY
+        )
+    )
     assert error.field == "on" and "cannot be before ‘Decided to assess’" in error.message
-    error = _refusal(lambda: case_service.request_advice(case, date(2025, 12, 2), [Wanted("ep", "EP")], actor=coordinator, today=TODAY))
+    error = _refusal(
+        lambda: case_service.request_advice(
+            case, date(2025, 12, 2), [Wanted("ep", "EP")], actor=coordinator, today=TODAY
+        )
+    )
     assert error.field == "on" and "future" in error.message
     other = create_user(role="coordinator", teams=[case.team])
     with pytest.raises(Forbidden):
@@ -272,13 +328,25 @@ def test_the_date_and_the_workflow_are_checked_like_any_step(coordinator):
 
 def test_the_family_gets_one_message_for_the_days_requests(coordinator):
     case = _decided(coordinator)
-    invited = family_service.invite(case, name="Pat Parent", email="pat@example.org", relationship=FamilyRelationship.PARENT,
-                                    actor=coordinator, now=datetime.now(timezone.utc), today=TODAY)
-    family_service.accept(invited.token, password="a long family password 2026", now=datetime.now(timezone.utc))
+    invited = family_service.invite(
+        case,
+        name="Pat Parent",
+        email="pat@example.org",
+        relationship=FamilyRelationship.PARENT,
+        actor=coordinator,
+        now=datetime.now(UTC),
+        today=TODAY,
+    )
+    family_service.accept(invited.token, password="a long family password 2026", now=datetime.now(UTC))
     db.session.commit()
     before = db.session.scalar(select(db.func.count(OutboxMessage.id)))
-    case_service.request_advice(case, ASKED, [Wanted("ep", "EP"), Wanted("health", "Paediatrics"), Wanted("school", "Hill")],
-                                actor=coordinator, today=TODAY)
+    case_service.request_advice(
+        case,
+        ASKED,
+        [Wanted("ep", "EP"), Wanted("health", "Paediatrics"), Wanted("school", "Hill")],
+        actor=coordinator,
+        today=TODAY,
+    )
     db.session.commit()
     assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == before + 1
 
@@ -287,13 +355,34 @@ def test_a_single_step_and_a_school_consultation_link_the_entry_typed(admin, coo
     ep = _add(admin, "Northtown Educational Psychology Service", DirectoryKind.EDUCATIONAL_PSYCHOLOGY)
     hill = _add(admin, "Hill Primary School", DirectoryKind.SCHOOL, urn="123456")
     case = _decided(coordinator)
-    case_service.record_event(case, EventType.ADVICE_REQUESTED, ASKED, actor=coordinator, today=TODAY, advice_type="ep",
-                              provider="northtown educational psychology service")
+    case_service.record_event(
+        case,
+        EventType.ADVICE_REQUESTED,
+        ASKED,
+        actor=coordinator,
+        today=TODAY,
+        advice_type="ep",
+        provider="northtown educational psychology service",
+    )
     assert (case.advice_requests[0].directory_entry_id, case.advice_requests[0].provider) == (ep.id, ep.name)
     for step, on in ((EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)), (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7))):
         case_service.record_event(case, step, on, actor=coordinator, today=TODAY)
-    case_service.record_event(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=coordinator, today=TODAY, setting_name="HILL PRIMARY SCHOOL")
-    case_service.record_event(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=coordinator, today=TODAY, setting_name="Oak Lodge Independent School")
+    case_service.record_event(
+        case,
+        EventType.SCHOOL_CONSULTED,
+        date(2025, 4, 8),
+        actor=coordinator,
+        today=TODAY,
+        setting_name="HILL PRIMARY SCHOOL",
+    )
+    case_service.record_event(
+        case,
+        EventType.SCHOOL_CONSULTED,
+        date(2025, 4, 8),
+        actor=coordinator,
+        today=TODAY,
+        setting_name="Oak Lodge Independent School",
+    )
     linked, free = case.consultations
     assert (linked.directory_entry_id, linked.setting_name) == (hill.id, "Hill Primary School")
     assert (free.directory_entry_id, free.setting_name) == (None, "Oak Lodge Independent School")
@@ -307,12 +396,21 @@ def test_a_single_step_and_a_school_consultation_link_the_entry_typed(admin, coo
 def test_advice_by_provider_is_grouped_by_directory_entry_and_otherwise_by_the_name_typed(admin, coordinator):
     paeds = _add(admin, "Northtown Paediatrics", DirectoryKind.HEALTH_PAEDIATRICS)
     first, second = _decided(coordinator), _decided(create_user(role="coordinator", teams=coordinator.teams))
-    for case, row in ((first, Wanted("health", "Northtown Paediatrics")), (second, Wanted("health", "NORTHTOWN paediatrics"))):
-        made = case_service.request_advice(case, ASKED, [row, Wanted("ep", "Dr A Shah")], actor=case.coordinator, today=TODAY)
+    for case, row in (
+        (first, Wanted("health", "Northtown Paediatrics")),
+        (second, Wanted("health", "NORTHTOWN paediatrics")),
+    ):
+        made = case_service.request_advice(
+            case, ASKED, [row, Wanted("ep", "Dr A Shah")], actor=case.coordinator, today=TODAY
+        )
         for advice, back in zip(made, (date(2025, 3, 20), date(2025, 4, 1))):
-            case_service.record_event(case, EventType.ADVICE_RECEIVED, back, actor=case.coordinator, today=TODAY, advice_request_id=advice.id)
+            case_service.record_event(
+                case, EventType.ADVICE_RECEIVED, back, actor=case.coordinator, today=TODAY, advice_request_id=advice.id
+            )
     # The service is renamed afterwards: its advice is still counted together, under its name now.
-    directory_service.update_entry(paeds, EntryDetails(name="Northtown Community Paediatrics", kind="health_paediatrics"), actor=admin)
+    directory_service.update_entry(
+        paeds, EntryDetails(name="Northtown Community Paediatrics", kind="health_paediatrics"), actor=admin
+    )
     db.session.commit()
     scope = Scope(frozenset(coordinator.team_ids))
     rows = oversight.advice_breakdown(scope, date(2025, 3, 1), next_month(date(2025, 4, 1)), TODAY, by="provider")
@@ -321,8 +419,13 @@ def test_advice_by_provider_is_grouped_by_directory_entry_and_otherwise_by_the_n
         ("Northtown Community Paediatrics", 2, 2),
     ]
     # The drill-down behind the number finds the same requests.
-    spec = oversight.DrillDown(oversight.MEASURE_BY_KEY["advice_6_weeks"], date(2025, 3, 1), next_month(date(2025, 4, 1)), TODAY,
-                               provider="Northtown Community Paediatrics")
+    spec = oversight.DrillDown(
+        oversight.MEASURE_BY_KEY["advice_6_weeks"],
+        date(2025, 3, 1),
+        next_month(date(2025, 4, 1)),
+        TODAY,
+        provider="Northtown Community Paediatrics",
+    )
     assert len(db.session.scalars(oversight.drilldown_ids(scope, spec)).all()) == 2
 
 
@@ -334,8 +437,13 @@ def test_the_demo_has_a_directory_and_its_advice_names_the_entries(runner):
     assert result.exit_code == 0, result.output
     entries = db.session.scalars(select(DirectoryEntry)).all()
     assert len(entries) >= 15 and sum(not e.active for e in entries) == 1
-    assert {e.kind for e in entries} >= {DirectoryKind.SCHOOL, DirectoryKind.COLLEGE, DirectoryKind.EARLY_YEARS,
-                                         DirectoryKind.HEALTH_PAEDIATRICS, DirectoryKind.EDUCATIONAL_PSYCHOLOGY}
+    assert {e.kind for e in entries} >= {
+        DirectoryKind.SCHOOL,
+        DirectoryKind.COLLEGE,
+        DirectoryKind.EARLY_YEARS,
+        DirectoryKind.HEALTH_PAEDIATRICS,
+        DirectoryKind.EDUCATIONAL_PSYCHOLOGY,
+    }
     assert all(e.urn for e in entries if e.kind is DirectoryKind.SCHOOL)
     advice = db.session.scalars(select(AdviceRequest)).all()
     linked = [a for a in advice if a.directory_entry_id is not None]

@@ -5,6 +5,7 @@ API's schema kind, ESCALATION_EMAILS) uses `services.email_addresses`, and refus
 same clear words: exactly one plain address, no line breaks or hidden characters, no lists and
 no display names. The web forms keep what was typed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -84,8 +85,13 @@ def test_an_invitation_to_a_crafted_address_is_refused_and_nothing_is_queued(app
     case = create_assessment()
     with pytest.raises(ServiceError) as refused:
         family_service.invite(
-            case, name="Pat Parent", email=address, relationship=FamilyRelationship.PARENT, actor=case.coordinator,
-            now=now(), today=today(),
+            case,
+            name="Pat Parent",
+            email=address,
+            relationship=FamilyRelationship.PARENT,
+            actor=case.coordinator,
+            now=now(),
+            today=today(),
         )
     assert refused.value.field == "email" and words in refused.value.message
     db.session.rollback()
@@ -229,7 +235,8 @@ def test_the_app_refuses_to_start_with_a_crafted_escalation_address():
             create_app({"ESCALATION_EMAILS": value})
     assert create_app({"ESCALATION_EMAILS": "Head@Council.example,\n  deputy@council.example"}) is not None
     assert configured_email_addresses("ESCALATION_EMAILS", "Head@Council.example,\n deputy@council.example, ,") == (
-        "head@council.example", "deputy@council.example",
+        "head@council.example",
+        "deputy@council.example",
     )
 
 

@@ -2,11 +2,12 @@
 as wide as their contents, dates as real dates shown dd/mm/yyyy, and the filters used (and when
 and by whom the file was exported) written on the sheet above the table. The CSV stays the plain
 table it always was."""
+
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -18,7 +19,7 @@ from tests.factories_reports import add_milestone, make_case
 from tests.helpers import create_team, create_user
 
 AS_AT = date(2025, 3, 15)
-EXPORTED_AT = datetime(2025, 3, 15, 9, 41, tzinfo=timezone.utc)  # 09:41 in London (GMT)
+EXPORTED_AT = datetime(2025, 3, 15, 9, 41, tzinfo=UTC)  # 09:41 in London (GMT)
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +36,13 @@ def north(app):
 @pytest.fixture
 def cases(north):
     casey = create_user(role="coordinator", teams=[north], name="Casey Coordinator")
-    long_name = make_case(team=north, coordinator=casey, first_name="Maximilian-Alexander", last_name="Fotheringham-Smythe", setting_name="Hill Primary")
+    long_name = make_case(
+        team=north,
+        coordinator=casey,
+        first_name="Maximilian-Alexander",
+        last_name="Fotheringham-Smythe",
+        setting_name="Hill Primary",
+    )
     add_milestone(long_name, "final_plan", due_on=date(2025, 2, 18))
     short = make_case(team=north, coordinator=casey, first_name="Al", last_name="Ng", case_type=CaseType.ANNUAL_REVIEW)
     add_milestone(short, "review_due", due_on=date(2025, 1, 31))
@@ -62,9 +69,15 @@ def test_overdue_workbook_is_ready_to_read(client, auth, north, cases):
     # The description above the table: what it is, the filters used, when and by whom.
     assert sheet["A1"].value == "Overdue and due soon" and sheet["A1"].font.bold
     filters = sheet["A2"].value
-    assert filters.startswith("Filters used: Coordinator: Everyone in my teams; Team: All my teams; Show: Overdue only;")
+    assert filters.startswith(
+        "Filters used: Coordinator: Everyone in my teams; Team: All my teams; Show: Overdue only;"
+    )
     assert "Due soon means due within: 7 days" in filters and "Case type: EHC needs assessment" in filters
-    assert "Step: Any step" in filters and "As at: 15 March 2025" in filters and "Sorted by: most days overdue first" in filters
+    assert (
+        "Step: Any step" in filters
+        and "As at: 15 March 2025" in filters
+        and "Sorted by: most days overdue first" in filters
+    )
     assert sheet["A3"].value == "Exported on 15/03/2025 at 09:41 by Mo Manager."
     assert sheet["A4"].value is None
 
@@ -107,7 +120,10 @@ def test_dashboard_workbook_every_sheet_described_frozen_and_filtered(client, au
     assert book.sheetnames == ["Monthly figures", "Advice by type", "Advice by provider", "Open work at 2025-03-15"]
     for sheet in book.worksheets:
         assert sheet["A1"].value.startswith("Compliance figures")
-        assert sheet["A2"].value == "Filters used: Team: North Team; Months: 3 months, January 2025 to March 2025; As at: 15 March 2025."
+        assert (
+            sheet["A2"].value
+            == "Filters used: Team: North Team; Months: 3 months, January 2025 to March 2025; As at: 15 March 2025."
+        )
         assert sheet["A3"].value == "Exported on 15/03/2025 at 09:41 by Mo Manager."
         assert sheet.freeze_panes == "A6"
         assert sheet.auto_filter.ref.startswith("A5:")
@@ -117,7 +133,13 @@ def test_dashboard_workbook_every_sheet_described_frozen_and_filtered(client, au
     month = figures["C6"]
     assert figures["C5"].value == "Month" and month.value == datetime(2025, 1, 1) and month.number_format == "mmm yyyy"
     # The CSV of the same figures is the plain table, months written as before.
-    rows = list(csv.reader(io.StringIO(client.get(f"/reports/dashboard/export?format=csv&months=3&team_id={north.id}").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/reports/dashboard/export?format=csv&months=3&team_id={north.id}").data.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[0][:3] == ["Measure", "Measure key", "Month"] and rows[1][2] == "2025-01" and len(rows) == 1 + 18
 
 

@@ -1,5 +1,6 @@
 """Family accounts: invitations (single use, expiry, limits), isolation, progress, messages."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,12 +15,14 @@ from ehc_tracker.services import family as family
 from tests.factories_cases import TODAY, create_assessment
 from tests.helpers import create_team, create_user
 
-NOW = datetime(2025, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
 GOOD_PASSWORD = "three random words here"
 
 
 def _invite(case, *, email="parent@example.org", relationship=FamilyRelationship.PARENT, now=NOW):
-    return family.invite(case, name="Pat Parent", email=email, relationship=relationship, actor=case.coordinator, now=now, today=TODAY)
+    return family.invite(
+        case, name="Pat Parent", email=email, relationship=relationship, actor=case.coordinator, now=now, today=TODAY
+    )
 
 
 def test_invitation_creates_an_account_that_sees_only_its_child(app):
@@ -49,7 +52,9 @@ def test_invitation_expires_after_seven_days(app):
     new = _invite(case)
     with pytest.raises(ServiceError, match="expired"):
         family.accept(new.token, password=GOOD_PASSWORD, now=NOW + timedelta(days=7, seconds=1))
-    user = family.accept(_invite(case, now=NOW + timedelta(days=7)).token, password=GOOD_PASSWORD, now=NOW + timedelta(days=13))
+    user = family.accept(
+        _invite(case, now=NOW + timedelta(days=7)).token, password=GOOD_PASSWORD, now=NOW + timedelta(days=13)
+    )
     assert user.role is Role.FAMILY
 
 
@@ -88,7 +93,15 @@ def test_invitation_rules(app):
         _invite(case, relationship=FamilyRelationship.YOUNG_PERSON)  # the child is 10
     colleague = create_user(role="coordinator", teams=[case.team])
     with pytest.raises(Forbidden):
-        family.invite(case, name="X", email="x@example.org", relationship=FamilyRelationship.PARENT, actor=colleague, now=NOW, today=TODAY)
+        family.invite(
+            case,
+            name="X",
+            email="x@example.org",
+            relationship=FamilyRelationship.PARENT,
+            actor=colleague,
+            now=NOW,
+            today=TODAY,
+        )
     for n in range(family.MAX_INVITATIONS_PER_CASE_PER_DAY):
         _invite(case, email=f"p{n}@example.org")
     with pytest.raises(ServiceError, match="Too many invitations"):
@@ -114,7 +127,13 @@ def test_message_lands_in_the_communications_log_with_a_clock_and_the_reply_come
     assert comm.channel is Channel.PORTAL and comm.family_user_id == user.id and comm.from_name == "Pat Parent"
     due = next(m for m in case.milestones if m.ref == f"communication:{comm.id}")
     assert due.key == "response_due" and due.due_on == date(2025, 12, 30)
-    case_service.record_response(comm, responded_on=date(2025, 12, 22), summary="It is on 5 January.", actor=case.coordinator, today=date(2025, 12, 22))
+    case_service.record_response(
+        comm,
+        responded_on=date(2025, 12, 22),
+        summary="It is on 5 January.",
+        actor=case.coordinator,
+        today=date(2025, 12, 22),
+    )
     [message] = family.messages(case)
     assert message.response_summary == "It is on 5 January." and message.responded_on == date(2025, 12, 22)
 
@@ -137,13 +156,37 @@ def test_progress_in_plain_english_without_internal_details(app):
     case = create_assessment(received_on=date(2025, 1, 6))
     manager = create_user(role="manager", teams=[case.team])
     case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 3, 3), actor=case.coordinator, today=TODAY)
-    case_service.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 3, 4), actor=case.coordinator, today=TODAY, advice_type="ep", provider="Dr Secret Psychologist")
+    case_service.record_event(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 3, 4),
+        actor=case.coordinator,
+        today=TODAY,
+        advice_type="ep",
+        provider="Dr Secret Psychologist",
+    )
     case_service.add_note(case, "Internal: family difficult", actor=case.coordinator)
-    exc = case_service.propose_exception(case, milestone_key="final_plan", limb="personal_circumstances", starts_on=date(2025, 3, 1), ends_on=None,
-                                         reason="Mother in hospital", evidence="Discharge letter", actor=case.coordinator, today=TODAY)
+    exc = case_service.propose_exception(
+        case,
+        milestone_key="final_plan",
+        limb="personal_circumstances",
+        starts_on=date(2025, 3, 1),
+        ends_on=None,
+        reason="Mother in hospital",
+        evidence="Discharge letter",
+        actor=case.coordinator,
+        today=TODAY,
+    )
     case_service.decide_exception(exc, approve=True, note="", actor=manager)
-    case_service.log_communication(case, received_on=date(2025, 3, 5), channel=Channel.EMAIL, from_name="Dr Secret Psychologist", summary="Professional query",
-                                   actor=case.coordinator, today=TODAY)
+    case_service.log_communication(
+        case,
+        received_on=date(2025, 3, 5),
+        channel=Channel.EMAIL,
+        from_name="Dr Secret Psychologist",
+        summary="Professional query",
+        actor=case.coordinator,
+        today=TODAY,
+    )
     user = family.accept(_invite(case).token, password=GOOD_PASSWORD, now=NOW)
     view = family.progress(case, today=date(2025, 4, 1), viewer=user)
     texts = [s.text for s in view.steps]
@@ -155,7 +198,11 @@ def test_progress_in_plain_english_without_internal_details(app):
     assert "We reply to your message" not in texts  # the professional's email is not theirs
     assert view.coordinator_name == case.coordinator.name
     # The next step is the council's own (the advice is the professional's to give, named by who gives it).
-    assert view.next_step is not None and view.next_step.key == "decision_not_to_issue" and view.next_step.due_on == date(2025, 4, 28)
+    assert (
+        view.next_step is not None
+        and view.next_step.key == "decision_not_to_issue"
+        and view.next_step.due_on == date(2025, 4, 28)
+    )
     advice = next(s for s in view.steps if s.key == "advice_due")
     assert advice.whose != "council" and "Dr Secret Psychologist" in advice.text and advice.due_on == date(2025, 4, 15)
     flat = repr(view)

@@ -1,4 +1,5 @@
 """The migrations have one head, build the schema from empty, and match the models."""
+
 from __future__ import annotations
 
 import os

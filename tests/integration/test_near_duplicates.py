@@ -1,6 +1,7 @@
 """Catching a child who already has a record: near matches (a short form, a typo, swapped names,
 a double surname) with the same date of birth, and the same UPN; one check for the web form
 and the API (create_child), and the API's 409 with the matches."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -71,7 +72,9 @@ def test_closest_first_and_the_same_upn_before_all(team):
     typo = create_child(team=team, first_name="Tobias", last_name="Smyth", date_of_birth=BORN)
     variant = create_child(team=team, first_name="Toby", last_name="Smith", date_of_birth=BORN)
     same = create_child(team=team, first_name="TOBIAS", last_name="smith", date_of_birth=BORN)
-    upn = create_child(team=team, first_name="Someone", last_name="Else", date_of_birth=date(2012, 1, 1), upn="B801200005001")
+    upn = create_child(
+        team=team, first_name="Someone", last_name="Else", date_of_birth=date(2012, 1, 1), upn="B801200005001"
+    )
     found = service.find_possible_duplicates("Tobias", "Smith", BORN, "B801200005001")
     assert [d.child for d in found] == [upn, same, variant, typo]
     assert [d.reason for d in found][0] == "The same UPN"
@@ -90,7 +93,9 @@ def test_the_check_reads_only_the_children_born_that_day_or_with_that_upn(team, 
     event.listen(engine, "before_cursor_execute", _count)
     try:
         db.session.expire_all()
-        assert service.find_possible_duplicates("Toby", "Smith", date(2010, 1, 5), None)[0].child.date_of_birth == date(2010, 1, 5)
+        assert service.find_possible_duplicates("Toby", "Smith", date(2010, 1, 5), None)[0].child.date_of_birth == date(
+            2010, 1, 5
+        )
     finally:
         event.remove(engine, "before_cursor_execute", _count)
     [query] = [s for s in statements if "FROM children" in s]
@@ -108,7 +113,9 @@ def headers(coordinator):
 
 
 def _body(team, **kw):
-    return dict({"first_name": "Toby", "last_name": "Smith", "date_of_birth": BORN.isoformat(), "team_id": team.id}, **kw)
+    return dict(
+        {"first_name": "Toby", "last_name": "Smith", "date_of_birth": BORN.isoformat(), "team_id": team.id}, **kw
+    )
 
 
 def test_the_api_refuses_a_near_match_with_409_and_the_matches(client, team, headers):
@@ -120,8 +127,13 @@ def test_the_api_refuses_a_near_match_with_409_and_the_matches(client, team, hea
     assert error["code"] == "conflict" and set(error["fields"]) == {"confirm_not_duplicate"}
     assert error["matches"] == [
         {
-            "id": existing.id, "first_name": "Tobias", "last_name": "Smith", "date_of_birth": "2015-03-14",
-            "upn": "B801200005001", "team": "North", "reason": "The same date of birth; Toby and Tobias are forms of the same name",
+            "id": existing.id,
+            "first_name": "Tobias",
+            "last_name": "Smith",
+            "date_of_birth": "2015-03-14",
+            "upn": "B801200005001",
+            "team": "North",
+            "reason": "The same date of birth; Toby and Tobias are forms of the same name",
         }
     ]
     assert error["matches_in_other_teams"] == 1  # counted, never shown

@@ -5,6 +5,7 @@ message to the mail server is found, marked failed, and its messages go once.
 Over a real SMTP server (aiosmtpd on 127.0.0.1). The crash test kills a real process (SIGKILL)
 in the middle of an SMTP transaction, on SQLite and on PostgreSQL (TEST_DATABASE_URL).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -91,8 +92,14 @@ def _message_to(address: str) -> OutboxMessage:
 def _legacy_message(to: str, *, subject: str = "Follow your EHC assessment or review online") -> OutboxMessage:
     """A message stored before addresses were checked where they come in."""
     message = OutboxMessage(
-        dedupe_key="family-invitation:legacy", for_on=FOR_ON, to_address=to, subject=subject, body_text="Your link",
-        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=NOW - timedelta(days=1),
+        dedupe_key="family-invitation:legacy",
+        for_on=FOR_ON,
+        to_address=to,
+        subject=subject,
+        body_text="Your link",
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=NOW - timedelta(days=1),
         created_at=NOW - timedelta(days=1),
     )
     db.session.add(message)
@@ -279,8 +286,13 @@ def test_the_administrators_page_shows_the_server_backing_off(app, smtp, client,
 
 def _run(status: JobRunStatus, *, started_ago: timedelta, heartbeat_ago: timedelta | None, at=NOW) -> JobRun:
     run = JobRun(
-        job="daily-alerts", for_on=FOR_ON, trigger="scheduler", status=status, started_at=at - started_ago,
-        heartbeat_at=at - heartbeat_ago if heartbeat_ago is not None else None, host="worker-1:4242",
+        job="daily-alerts",
+        for_on=FOR_ON,
+        trigger="scheduler",
+        status=status,
+        started_at=at - started_ago,
+        heartbeat_at=at - heartbeat_ago if heartbeat_ago is not None else None,
+        host="worker-1:4242",
     )
     db.session.add(run)
     db.session.commit()
@@ -357,10 +369,19 @@ def test_a_run_killed_while_handing_a_message_to_the_server_is_found_and_nothing
     build_world()
     db.session.commit()
     smtp.hang_at = 3  # the third message: the server has it, and has not answered yet
-    settings = {key: app.config[key] for key in (
-        "SQLALCHEMY_DATABASE_URI", "MAIL_BACKEND", "MAIL_SERVER", "MAIL_PORT", "MAIL_DEFAULT_SENDER",
-        "MAIL_TIMEOUT_SECONDS", "ESCALATION_EMAILS", "BASE_URL",
-    )}
+    settings = {
+        key: app.config[key]
+        for key in (
+            "SQLALCHEMY_DATABASE_URI",
+            "MAIL_BACKEND",
+            "MAIL_SERVER",
+            "MAIL_PORT",
+            "MAIL_DEFAULT_SENDER",
+            "MAIL_TIMEOUT_SECONDS",
+            "ESCALATION_EMAILS",
+            "BASE_URL",
+        )
+    }
     given = json.dumps({"config": settings, "for_on": FOR_ON.isoformat(), "now": NOW.isoformat()})
     process = subprocess.Popen(
         [sys.executable, "-c", _DOOMED_RUN, given], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

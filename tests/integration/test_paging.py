@@ -1,4 +1,5 @@
 """Pages read in one query with their total (services/paging.py), on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from typing import Any

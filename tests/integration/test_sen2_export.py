@@ -1,4 +1,5 @@
 """`flask sen2 export` and the managers' SEN2 page."""
+
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from ehc_tracker.models import AuditEvent
 from ehc_tracker.extensions import db
+from ehc_tracker.models import AuditEvent
 from tests.helpers import create_user
 from tests.integration.test_sen2 import population  # noqa: F401  (the fixture)
 
@@ -22,25 +23,49 @@ def app_config():
 def test_export_command_writes_the_file_and_lists_failures(runner, population, tmp_path):
     out = tmp_path / "sen2.xml"
     report = tmp_path / "failures.csv"
-    result = runner.invoke(args=["sen2", "export", "--census-date", "2026-01-15", "--out", str(out), "--report", str(report)])
+    result = runner.invoke(
+        args=["sen2", "export", "--census-date", "2026-01-15", "--out", str(out), "--report", str(report)]
+    )
     assert result.exit_code == 0, result.output
     root = ET.parse(out).getroot()
     assert root.findtext("Header/Source/LEA") == "201" and len(root.find("Persons")) == 8
     assert "8 children, 8 requests, 4 active plans, 1 ended plans" in result.output
     kids = population["kids"]
     # A short summary: counts per rule; the detail goes to the CSV.
-    assert "Schema errors: 6." in result.output and "  upn_missing: 1 - " in result.output and "  schema: 6 - " in result.output
+    assert (
+        "Schema errors: 6." in result.output
+        and "  upn_missing: 1 - " in result.output
+        and "  schema: 6 - " in result.output
+    )
     assert "  entry_date_assumed: 3 (warning)" in result.output and "Ben" not in result.output
     rows = list(csv.DictReader(report.open()))
     assert len(rows) == 16 and {r["child_name"] for r in rows if r["rule"] == "upn_missing"} == {"Ben Birch"}
-    assert {(int(r["child_id"]), r["rule"]) for r in rows} >= {(kids["B"].id, "upn_missing"), (kids["I"].id, "plan_start_unknown")}
+    assert {(int(r["child_id"]), r["rule"]) for r in rows} >= {
+        (kids["B"].id, "upn_missing"),
+        (kids["I"].id, "plan_start_unknown"),
+    }
     entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sen2_exported")).one()
     assert entry.actor_label == "flask sen2 export" and entry.details["teams"] == "all"
 
 
 def test_export_command_options_and_refusals(runner, population, tmp_path):
     out = tmp_path / "sen2.xml"
-    result = runner.invoke(args=["sen2", "export", "--census-date", "2026-01-15", "--out", str(out), "--la-code", "999", "--dco", "R", "--team", str(population["team"].id)])
+    result = runner.invoke(
+        args=[
+            "sen2",
+            "export",
+            "--census-date",
+            "2026-01-15",
+            "--out",
+            str(out),
+            "--la-code",
+            "999",
+            "--dco",
+            "R",
+            "--team",
+            str(population["team"].id),
+        ]
+    )
     assert result.exit_code == 0, result.output
     source = ET.parse(out).getroot().find("Header/Source")
     assert source.findtext("LEA") == "999" and source.findtext("DCO") == "R" and source.findtext("DMO") == "Y"
@@ -58,8 +83,17 @@ def test_managers_check_and_download_their_teams_return(client, auth, population
     html = checked.get_data(as_text=True)
     assert checked.status_code == 200, html
     kids = population["kids"]
-    assert "Failures by rule" in html and 'data-rule="upn_missing"' in html and 'data-rule="schema"' in html and kids["B"].full_name in html
-    assert f'/children/{kids["B"].id}' in html and "/sen2/download?census_date=2026-01-15" in html and "/sen2/report.csv?census_date=2026-01-15" in html
+    assert (
+        "Failures by rule" in html
+        and 'data-rule="upn_missing"' in html
+        and 'data-rule="schema"' in html
+        and kids["B"].full_name in html
+    )
+    assert (
+        f"/children/{kids['B'].id}" in html
+        and "/sen2/download?census_date=2026-01-15" in html
+        and "/sen2/report.csv?census_date=2026-01-15" in html
+    )
     assert "1 January 2025 to 31 December 2025" in html
     assert "&lt;" not in html and "&amp;lt;" not in html
     download = client.get("/sen2/download?census_date=2026-01-15")
@@ -71,7 +105,10 @@ def test_managers_check_and_download_their_teams_return(client, auth, population
     rows = list(csv.DictReader(report.get_data(as_text=True).splitlines()))
     ben = next(r for r in rows if r["rule"] == "upn_missing")
     assert ben["record"] == f"http://localhost/children/{kids['B'].id}" and ben["severity"] == "error"
-    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("sen2_%")).order_by(AuditEvent.id))]
+    actions = [
+        e.action
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("sen2_%")).order_by(AuditEvent.id))
+    ]
     assert actions == ["sen2_checked", "sen2_exported", "sen2_exported"]
 
 
@@ -96,7 +133,9 @@ def test_a_manager_of_another_team_sees_none_of_these_children(client, auth, pop
     assert download.status_code == 200 and len(ET.fromstring(download.data).find("Persons")) == 0
 
 
-def test_administrators_keep_the_header_settings_and_they_win_over_the_environment(client, auth, population, runner, tmp_path):
+def test_administrators_keep_the_header_settings_and_they_win_over_the_environment(
+    client, auth, population, runner, tmp_path
+):
     from ehc_tracker.models.sen2 import Sen2Settings
 
     admin = create_user(role="admin")
@@ -104,17 +143,39 @@ def test_administrators_keep_the_header_settings_and_they_win_over_the_environme
     assert client.get("/sen2/settings").status_code == 200
     refused = client.post("/sen2/settings", data={"la_code": "38", "dmo": "Y", "dco": "Q", "dsco": ""})
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400 and "Enter the LA code as 3 digits" in html and 'value="38"' in html and "Select Y, N or R for the DSCO item" in html
-    saved = client.post("/sen2/settings", data={"la_code": "383", "dmo": "N", "dco": "Y", "dsco": "R", "software_code": "Leeds EHC", "serial_no": "002"})
+    assert (
+        refused.status_code == 400
+        and "Enter the LA code as 3 digits" in html
+        and 'value="38"' in html
+        and "Select Y, N or R for the DSCO item" in html
+    )
+    saved = client.post(
+        "/sen2/settings",
+        data={"la_code": "383", "dmo": "N", "dco": "Y", "dsco": "R", "software_code": "Leeds EHC", "serial_no": "002"},
+    )
     assert saved.status_code == 302
     settings = db.session.get(Sen2Settings, 1)
-    assert (settings.la_code, settings.dmo, settings.dco, settings.dsco, settings.serial_no, settings.updated_by_id) == ("383", "N", "Y", "R", "002", admin.id)
+    assert (
+        settings.la_code,
+        settings.dmo,
+        settings.dco,
+        settings.dsco,
+        settings.serial_no,
+        settings.updated_by_id,
+    ) == ("383", "N", "Y", "R", "002", admin.id)
     entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sen2_settings_changed")).one()
     assert entry.actor_id == admin.id and entry.details["changed"]["la_code"] == {"from": None, "to": "383"}
     out = tmp_path / "sen2.xml"
     assert runner.invoke(args=["sen2", "export", "--census-date", "2026-01-15", "--out", str(out)]).exit_code == 0
     source = {e.tag: e.text for e in ET.parse(out).getroot().find("Header/Source")}
-    assert (source["LEA"], source["SoftwareCode"], source["SerialNo"], source["DMO"], source["DCO"], source["DSCO"]) == ("383", "Leeds EHC", "002", "N", "Y", "R")
+    assert (
+        source["LEA"],
+        source["SoftwareCode"],
+        source["SerialNo"],
+        source["DMO"],
+        source["DCO"],
+        source["DSCO"],
+    ) == ("383", "Leeds EHC", "002", "N", "Y", "R")
     auth.logout()
     auth.login(population["manager"])
     assert client.get("/sen2/settings").status_code == 403

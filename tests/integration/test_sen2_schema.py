@@ -1,6 +1,7 @@
 """The SEN2 return against the 2026 collection's schema (kept in the project's own form in
 ehc_tracker/sen2_rules/): the validator itself, a hand-built population covering every item the
 records hold and the reference-period boundaries, and the demo data's return."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -48,17 +49,33 @@ def test_a_valid_document_has_no_errors():
         (("<Sex>F</Sex>", ""), "Message/Persons/Person[1]: Sex is required in Person"),
         (("<Sex>F</Sex>", "<Sex>X</Sex>"), "Sex 'X' is not in the sex code list"),
         (("<Sex>F</Sex>", "<Sex></Sex>"), "Sex is empty"),
-        (("<PersonBirthDate>2014-06-01</PersonBirthDate>", "<PersonBirthDate>2014-02-30</PersonBirthDate>"), "is not a date"),
+        (
+            ("<PersonBirthDate>2014-06-01</PersonBirthDate>", "<PersonBirthDate>2014-02-30</PersonBirthDate>"),
+            "is not a date",
+        ),
         (("<UPNunknown>UN2</UPNunknown>", ""), "Person needs one of UPN, UniqueLearnerNumber, UPNunknown"),
         (("<UPNunknown>UN2</UPNunknown>", "<UPN>A12345678901</UPN>"), "does not match the UPN pattern"),
         (("<UPNunknown>UN2</UPNunknown>", "<UPNunknown>UN11</UPNunknown>"), "not in the UPN unknown reason code list"),
-        (("<RequestSource>2</RequestSource>", "<RequestSource>6</RequestSource>"), "not in the request source code list"),
+        (
+            ("<RequestSource>2</RequestSource>", "<RequestSource>6</RequestSource>"),
+            "not in the request source code list",
+        ),
         # Out of order: RequestSource after RequestOutcome.
-        (("<RequestSource>2</RequestSource><RequestOutcome>A</RequestOutcome>", "<RequestOutcome>A</RequestOutcome><RequestSource>2</RequestSource>"),
-         "RequestSource is out of order in Requests"),
+        (
+            (
+                "<RequestSource>2</RequestSource><RequestOutcome>A</RequestOutcome>",
+                "<RequestOutcome>A</RequestOutcome><RequestSource>2</RequestSource>",
+            ),
+            "RequestSource is out of order in Requests",
+        ),
         (("<Requests>", "<Requests><Bogus>1</Bogus>"), "is not an element of Requests"),
-        (("<Requests><ReceivedDate>2025-02-03</ReceivedDate><RequestSource>2</RequestSource><RequestOutcome>A</RequestOutcome></Requests>", ""),
-         "Requests is required in Person"),
+        (
+            (
+                "<Requests><ReceivedDate>2025-02-03</ReceivedDate><RequestSource>2</RequestSource><RequestOutcome>A</RequestOutcome></Requests>",
+                "",
+            ),
+            "Requests is required in Person",
+        ),
     ],
 )
 def test_each_kind_of_schema_error_is_found(change, expected):
@@ -79,23 +96,40 @@ def test_cardinality_and_placements():
     no_id = person.replace("<URN>100000</URN>", "")
     assert any("PlacementDetail needs one of URN, UKPRN, SENSetting" in e for e in errors_of(no_id))
     # The 2026 items are in their place: ReviewDraft after LastReview is out of order.
-    swapped = person.replace("<ReviewDraft>2025-11-20</ReviewDraft>", "").replace("<ReviewMeeting>2025-11-03</ReviewMeeting>", "<LastReview>2025-11-03</LastReview><ReviewDraft>2025-11-20</ReviewDraft>")
+    swapped = person.replace("<ReviewDraft>2025-11-20</ReviewDraft>", "").replace(
+        "<ReviewMeeting>2025-11-03</ReviewMeeting>",
+        "<LastReview>2025-11-03</LastReview><ReviewDraft>2025-11-20</ReviewDraft>",
+    )
     assert any("ReviewDraft is out of order in ActivePlans" in e for e in errors_of(swapped))
-    assert any("TransferLA '38' does not match" in e for e in errors_of(person.replace("<TransferLA>383</TransferLA>", "<TransferLA>38</TransferLA>")))
+    assert any(
+        "TransferLA '38' does not match" in e
+        for e in errors_of(person.replace("<TransferLA>383</TransferLA>", "<TransferLA>38</TransferLA>"))
+    )
 
 
 def test_the_header_and_the_inferred_2026_positions_are_named():
-    assert any("DSCO is required in Source" in e for e in errors_of(GOOD_PERSON, GOOD_HEADER.replace("<DSCO>R</DSCO>", "")))
+    assert any(
+        "DSCO is required in Source" in e for e in errors_of(GOOD_PERSON, GOOD_HEADER.replace("<DSCO>R</DSCO>", ""))
+    )
     inferred = dict(COLLECTION.inferred())
     assert set(inferred) == {
-        "Message/Header/Source/DSCO", "Message/Persons/Person/Requests/RequestSource",
-        "Message/Persons/Person/Requests/ActivePlans/ReviewDraft", "Message/Persons/Person/Requests/ActivePlans/PhaseTransferDueDate",
+        "Message/Header/Source/DSCO",
+        "Message/Persons/Person/Requests/RequestSource",
+        "Message/Persons/Person/Requests/ActivePlans/ReviewDraft",
+        "Message/Persons/Person/Requests/ActivePlans/PhaseTransferDueDate",
         "Message/Persons/Person/Requests/ActivePlans/PhaseTransferFinalDate",
     }
     assert all(why for why in inferred.values())
     assert COLLECTION.order()["ActivePlans"] == (
-        "TransferLA", "PlacementDetail", "SENneed", "ReviewMeeting", "ReviewOutcome", "ReviewDraft", "PhaseTransferDueDate",
-        "PhaseTransferFinalDate", "LastReview",
+        "TransferLA",
+        "PlacementDetail",
+        "SENneed",
+        "ReviewMeeting",
+        "ReviewOutcome",
+        "ReviewDraft",
+        "PhaseTransferDueDate",
+        "PhaseTransferFinalDate",
+        "LastReview",
     )
 
 
@@ -120,14 +154,27 @@ def everyone(app):
 
     def assessment(child, received_on, source=RequestSource.PARENT):
         return case_service.open_assessment(
-            child=child, received_on=received_on, source=source, team=team, coordinator=coordinator, actor=coordinator, today=TODAY
+            child=child,
+            received_on=received_on,
+            source=source,
+            team=team,
+            coordinator=coordinator,
+            actor=coordinator,
+            today=TODAY,
         )
 
     def plan_with_review(child, issued_on, *, ceased_on=None, reason=None):
         plan = Plan(child_id=child.id, issued_on=issued_on, ceased_on=ceased_on, cease_reason=reason)
         db.session.add(plan)
         db.session.flush()
-        case_service.open_annual_review(child=child, plan=plan, last_reviewed_on=issued_on, team_id=team.id, coordinator_id=coordinator.id, actor=coordinator)
+        case_service.open_annual_review(
+            child=child,
+            plan=plan,
+            last_reviewed_on=issued_on,
+            team_id=team.id,
+            coordinator_id=coordinator.id,
+            actor=coordinator,
+        )
         return plan
 
     # Boundaries of the requests: 1 January and 31 December 2025 are in; 31 December 2024 (its
@@ -147,8 +194,15 @@ def everyone(app):
 
     # Received and decided to assess in 2024, the plan decided and issued in 2025: reported with
     # its decisions (not as historical), as the work went on into the year.
-    kids["carried"] = c = person(team=team, first_name="Carried", last_name="Over", upn=upn("383000000013"), setting_urn="100005",
-                                 primary_need=SenNeed.SPLD, setting_started_on=date(2021, 9, 6))
+    kids["carried"] = c = person(
+        team=team,
+        first_name="Carried",
+        last_name="Over",
+        upn=upn("383000000013"),
+        setting_urn="100005",
+        primary_need=SenNeed.SPLD,
+        setting_started_on=date(2021, 9, 6),
+    )
     case = assessment(c, date(2024, 10, 1))
     record(case, "decided_to_assess", date(2024, 11, 12), coordinator)
     record(case, "decided_to_issue", date(2025, 1, 20), coordinator)
@@ -157,45 +211,99 @@ def everyone(app):
 
     # A young person's own request (RYA 1), identified by a ULN; a child with neither UPN nor
     # ULN but the reason recorded.
-    kids["yp"] = c = person(team=team, first_name="Young", last_name="Person", uln="1234567890", date_of_birth=date(2007, 3, 1))
+    kids["yp"] = c = person(
+        team=team, first_name="Young", last_name="Person", uln="1234567890", date_of_birth=date(2007, 3, 1)
+    )
     assessment(c, date(2025, 5, 5), RequestSource.YOUNG_PERSON)
     kids["unknown"] = c = person(team=team, first_name="Una", last_name="Known", upn_unknown_reason="UN4")
     assessment(c, date(2025, 6, 6))
 
     # Plans ending: on 31 December 2025 (reported as ended), on 10 January 2026 (after the year,
     # not active on the census day: in neither list), and one active on the census day.
-    kids["ended"] = c = person(team=team, first_name="Ended", last_name="December", upn=upn("383000000007"), setting_urn="100001")
+    kids["ended"] = c = person(
+        team=team, first_name="Ended", last_name="December", upn=upn("383000000007"), setting_urn="100001"
+    )
     plan_with_review(c, date(2020, 3, 1), ceased_on=date(2025, 12, 31), reason="7")
-    kids["ended_jan"] = c = person(team=team, first_name="Ended", last_name="January", upn=upn("383000000008"), setting_urn="100002")
+    kids["ended_jan"] = c = person(
+        team=team, first_name="Ended", last_name="January", upn=upn("383000000008"), setting_urn="100002"
+    )
     plan_with_review(c, date(2020, 3, 1), ceased_on=date(2026, 1, 10), reason="2")
 
     # An active plan with everything: a place by SEN setting code (home education), its start
     # there recorded, in a SEN unit; Down syndrome and a secondary need; review meetings on the
     # census day (reported) and the day after (not).
-    kids["full"] = c = person(team=team, first_name="Full", last_name="House", upn=upn("383000000009"), sen_setting="EHE",
-                              setting_started_on=date(2024, 9, 4), setting_sen_unit=True, primary_need=SenNeed.DS, secondary_need=SenNeed.SLCN)
+    kids["full"] = c = person(
+        team=team,
+        first_name="Full",
+        last_name="House",
+        upn=upn("383000000009"),
+        sen_setting="EHE",
+        setting_started_on=date(2024, 9, 4),
+        setting_sen_unit=True,
+        primary_need=SenNeed.DS,
+        secondary_need=SenNeed.SLCN,
+    )
     plan_with_review(c, date(2021, 5, 1))
     review = open_review(c)
     record(review, "review_meeting_held", date(2025, 4, 20), coordinator)
     record(review, "review_decision_notified", date(2025, 5, 1), coordinator, decision="maintain")
     review = open_review(c)
     record(review, "review_meeting_held", CENSUS, coordinator)
-    kids["late_meeting"] = c = person(team=team, first_name="Late", last_name="Meeting", upn=upn("383000000010"), setting_urn="100003",
-                                      setting_started_on=date(2022, 9, 5), primary_need=SenNeed.ASD)
+    kids["late_meeting"] = c = person(
+        team=team,
+        first_name="Late",
+        last_name="Meeting",
+        upn=upn("383000000010"),
+        setting_urn="100003",
+        setting_started_on=date(2022, 9, 5),
+        primary_need=SenNeed.ASD,
+    )
     plan_with_review(c, date(2021, 5, 1))
     record(open_review(c), "review_meeting_held", date(2026, 1, 16), coordinator)
 
     # Plans transferred in during the year: from an authority on the DfE's list, and from one not.
-    kids["transfer"] = c = person(team=team, first_name="Trans", last_name="Fer", upn=upn("383000000011"), setting_ukprn="10000002",
-                                  setting_started_on=date(2025, 4, 22), primary_need=SenNeed.SEMH)
-    case_service.open_transfer_in(child=c, transferred_on=date(2025, 4, 14), plan_issued_on=date(2023, 2, 1), last_reviewed_on=date(2024, 11, 1),
-                                  previous_authority="Leeds City Council", named_settings="North College", team=team, coordinator=coordinator,
-                                  actor=coordinator, today=TODAY)
-    kids["abroad"] = c = person(team=team, first_name="From", last_name="Elsewhere", upn=upn("383000000012"), setting_urn="100004",
-                                setting_started_on=date(2025, 6, 2), primary_need=SenNeed.MLD)
-    case_service.open_transfer_in(child=c, transferred_on=date(2025, 5, 20), plan_issued_on=date(2024, 2, 1), last_reviewed_on=date(2025, 1, 10),
-                                  previous_authority="Narnia County Council", named_settings="Hill School", team=team, coordinator=coordinator,
-                                  actor=coordinator, today=TODAY)
+    kids["transfer"] = c = person(
+        team=team,
+        first_name="Trans",
+        last_name="Fer",
+        upn=upn("383000000011"),
+        setting_ukprn="10000002",
+        setting_started_on=date(2025, 4, 22),
+        primary_need=SenNeed.SEMH,
+    )
+    case_service.open_transfer_in(
+        child=c,
+        transferred_on=date(2025, 4, 14),
+        plan_issued_on=date(2023, 2, 1),
+        last_reviewed_on=date(2024, 11, 1),
+        previous_authority="Leeds City Council",
+        named_settings="North College",
+        team=team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=TODAY,
+    )
+    kids["abroad"] = c = person(
+        team=team,
+        first_name="From",
+        last_name="Elsewhere",
+        upn=upn("383000000012"),
+        setting_urn="100004",
+        setting_started_on=date(2025, 6, 2),
+        primary_need=SenNeed.MLD,
+    )
+    case_service.open_transfer_in(
+        child=c,
+        transferred_on=date(2025, 5, 20),
+        plan_issued_on=date(2024, 2, 1),
+        last_reviewed_on=date(2025, 1, 10),
+        previous_authority="Narnia County Council",
+        named_settings="Hill School",
+        team=team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=TODAY,
+    )
     db.session.commit()
     return kids
 
@@ -215,7 +323,9 @@ def test_the_reference_period_boundaries(everyone):
     assert not surnames & {"Year", "Day", "January"}, names
     ended = next(p for p in ET.fromstring(result.xml).iter("Person") if p.findtext("Surname") == "December")
     plan = ended.find("Requests/Assessment/NamedPlan")
-    assert (plan.findtext("CeaseDate"), plan.findtext("CeaseReason")) == ("2025-12-31", "7") and ended.find("Requests/ActivePlans") is None
+    assert (plan.findtext("CeaseDate"), plan.findtext("CeaseReason")) == ("2025-12-31", "7") and ended.find(
+        "Requests/ActivePlans"
+    ) is None
 
 
 def person_named(result, surname):
@@ -224,33 +334,59 @@ def person_named(result, surname):
 
 def test_every_item_the_records_hold(everyone):
     result = build()
-    sources = {s: person_named(result, s).findtext("Requests/RequestSource") for s in ("One", "Sixteen", "Last", "Person", "Known")}
+    sources = {
+        s: person_named(result, s).findtext("Requests/RequestSource")
+        for s in ("One", "Sixteen", "Last", "Person", "Known")
+    }
     assert sources == {"One": "2", "Sixteen": "3", "Last": "5", "Person": "1", "Known": "1"}
     yp = person_named(result, "Person")
-    assert yp.findtext("UniqueLearnerNumber") == "1234567890" and yp.find("UPN") is None and yp.findtext("Requests/RYA") == "1"
+    assert (
+        yp.findtext("UniqueLearnerNumber") == "1234567890"
+        and yp.find("UPN") is None
+        and yp.findtext("Requests/RYA") == "1"
+    )
     una = person_named(result, "Known")
     assert una.findtext("UPNunknown") == "UN4" and una.find("UPN") is None
 
     full = person_named(result, "House").find("Requests/ActivePlans")
     assert [(e.tag, e.text) for e in full.find("PlacementDetail")] == [
-        ("SENSetting", "EHE"), ("PlacementRank", "1"), ("EntryDate", "2024-09-04"), ("SENunitIndicator", "1"), ("ResourcedProvisionIndicator", "0"),
+        ("SENSetting", "EHE"),
+        ("PlacementRank", "1"),
+        ("EntryDate", "2024-09-04"),
+        ("SENunitIndicator", "1"),
+        ("ResourcedProvisionIndicator", "0"),
     ]
-    assert [(n.findtext("SENtype"), n.findtext("SENtypeRank")) for n in full.findall("SENneed")] == [("DS", "1"), ("SLCN", "2")]
+    assert [(n.findtext("SENtype"), n.findtext("SENtypeRank")) for n in full.findall("SENneed")] == [
+        ("DS", "1"),
+        ("SLCN", "2"),
+    ]
     # The most recent meeting held on or before the census day, beside the last review decision.
-    assert (full.findtext("ReviewMeeting"), full.findtext("LastReview"), full.find("ReviewOutcome")) == ("2026-01-15", "2025-05-01", None)
+    assert (full.findtext("ReviewMeeting"), full.findtext("LastReview"), full.find("ReviewOutcome")) == (
+        "2026-01-15",
+        "2025-05-01",
+        None,
+    )
     late = person_named(result, "Meeting").find("Requests/ActivePlans")
     assert late.find("ReviewMeeting") is None and late.findtext("PlacementDetail/EntryDate") == "2022-09-05"
 
     carried = person_named(result, "Over").find("Requests")
     assert [(e.tag, e.text) for e in carried if e.tag in ("ReceivedDate", "RequestOutcomeDate", "RequestOutcome")] == [
-        ("ReceivedDate", "2024-10-01"), ("RequestOutcomeDate", "2024-11-12"), ("RequestOutcome", "Y"),
+        ("ReceivedDate", "2024-10-01"),
+        ("RequestOutcomeDate", "2024-11-12"),
+        ("RequestOutcome", "Y"),
     ]
-    assert (carried.findtext("Assessment/AssessmentOutcome"), carried.findtext("Assessment/AssessmentOutcomeDate")) == ("Y", "2025-02-24")
+    assert (carried.findtext("Assessment/AssessmentOutcome"), carried.findtext("Assessment/AssessmentOutcomeDate")) == (
+        "Y",
+        "2025-02-24",
+    )
     assert carried.findtext("ActivePlans/PlacementDetail/EntryDate") == "2021-09-06"
     transfer = person_named(result, "Fer").find("Requests")
     assert transfer.findtext("RequestOutcome") == "H" and transfer.findtext("Assessment/AssessmentOutcome") == "H"
     assert transfer.findtext("Assessment/NamedPlan/StartDate") == "2023-02-01"
-    assert transfer.findtext("ActivePlans/TransferLA") == "383" and transfer.findtext("ActivePlans/PlacementDetail/UKPRN") == "10000002"
+    assert (
+        transfer.findtext("ActivePlans/TransferLA") == "383"
+        and transfer.findtext("ActivePlans/PlacementDetail/UKPRN") == "10000002"
+    )
     elsewhere = person_named(result, "Elsewhere")
     assert elsewhere.find("Requests/ActivePlans/TransferLA") is None
     rules = {(f.child_id, f.rule) for f in result.failures}
@@ -265,11 +401,11 @@ def test_every_item_the_records_hold(everyone):
 
 def test_the_demo_return_has_no_schema_errors_and_a_few_business_rule_failures(app):
     from datetime import datetime
-
-    from ehc_tracker.sen2 import header_settings
-    from ehc_tracker.demo import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings, seed_teams_and_users
-    from ehc_tracker.services import sen2
     from zoneinfo import ZoneInfo
+
+    from ehc_tracker.demo import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings, seed_teams_and_users
+    from ehc_tracker.sen2 import header_settings
+    from ehc_tracker.services import sen2
 
     LONDON = ZoneInfo("Europe/London")
 
@@ -277,7 +413,9 @@ def test_the_demo_return_has_no_schema_errors_and_a_few_business_rule_failures(a
     seed_teams_and_users()
     seed_sen2_settings()
     seed_demo_children(DEMO_CHILDREN, today=today)  # exactly what `flask seed-demo` makes
-    result = sen2.build_return(date(2026, 1, 15), header=header_settings(), today=today, now=datetime(2026, 11, 30, 9, tzinfo=LONDON))
+    result = sen2.build_return(
+        date(2026, 1, 15), header=header_settings(), today=today, now=datetime(2026, 11, 30, 9, tzinfo=LONDON)
+    )
     assert result.persons > 40 and result.active_plans > 20
     assert result.schema_errors == [], result.schema_errors[:5]
     counts = {c.rule: c.count for c in result.counts_by_rule()}

@@ -1,5 +1,6 @@
 """The workflow announces a recorded step or reply (services/events.py) and the family's emails
 follow from it, in the same transaction: the case service no longer knows about family mail."""
+
 from __future__ import annotations
 
 import ast

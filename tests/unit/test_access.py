@@ -1,4 +1,5 @@
 """Who may do what: each role against each rule of ehc_tracker/access.py."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -30,8 +31,15 @@ MATRIX = {
     F: (False, False, False, False, True, False, False, False, False),
 }
 RULES = (
-    access.is_staff, access.is_staff_editor, access.can_manage, access.is_admin, access.is_family,
-    access.can_view_overdue, access.can_view_reports, access.can_see_child_names, access.works_own_caseload,
+    access.is_staff,
+    access.is_staff_editor,
+    access.can_manage,
+    access.is_admin,
+    access.is_family,
+    access.can_view_overdue,
+    access.can_view_reports,
+    access.can_see_child_names,
+    access.works_own_caseload,
 )
 
 
@@ -66,7 +74,10 @@ def test_case_rules(role: Role, team: int, holds: bool, view: bool, edit: bool, 
     assert access.can_manage_case(me, the_case) is manage
 
 
-@pytest.mark.parametrize("role,team,view", [(C, TEAM, True), (M, TEAM, True), (C, OTHER_TEAM, False), (A, TEAM, False), (V, TEAM, False), (F, TEAM, False)])
+@pytest.mark.parametrize(
+    "role,team,view",
+    [(C, TEAM, True), (M, TEAM, True), (C, OTHER_TEAM, False), (A, TEAM, False), (V, TEAM, False), (F, TEAM, False)],
+)
 def test_child_rules(role: Role, team: int, view: bool) -> None:
     child = SimpleNamespace(team_id=team)
     assert access.can_view_child(person(role), child) is view
@@ -78,7 +89,17 @@ def test_a_signed_out_visitor_sees_no_child() -> None:
     assert not access.can_view_child(visitor, SimpleNamespace(team_id=TEAM))
 
 
-@pytest.mark.parametrize("role,active,team,holds", [(C, True, TEAM, True), (M, True, TEAM, True), (C, False, TEAM, False), (C, True, OTHER_TEAM, False), (V, True, TEAM, False), (A, True, TEAM, False)])
+@pytest.mark.parametrize(
+    "role,active,team,holds",
+    [
+        (C, True, TEAM, True),
+        (M, True, TEAM, True),
+        (C, False, TEAM, False),
+        (C, True, OTHER_TEAM, False),
+        (V, True, TEAM, False),
+        (A, True, TEAM, False),
+    ],
+)
 def test_who_can_hold_cases(role: Role, active: bool, team: int, holds: bool) -> None:
     assert access.can_hold_cases_in(person(role, active=active, teams=(team,)), TEAM) is holds
 
@@ -95,7 +116,20 @@ def test_a_visitor_with_no_role_may_do_nothing() -> None:
         (C, ["Home", "Cases", "Children", "Overdue", "Notifications"]),
         (M, ["Home", "Cases", "Children", "Overdue", "Dashboard", "SEN2 return", "Notifications"]),
         (V, ["Home", "Dashboard", "Notifications"]),
-        (A, ["Home", "Users", "Teams", "Directory", "Non-working days", "Audit log", "Alert runs", "SEN2 settings", "Notifications"]),
+        (
+            A,
+            [
+                "Home",
+                "Users",
+                "Teams",
+                "Directory",
+                "Non-working days",
+                "Audit log",
+                "Alert runs",
+                "SEN2 settings",
+                "Notifications",
+            ],
+        ),
         (F, ["Your cases"]),
     ],
 )

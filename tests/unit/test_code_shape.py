@@ -1,4 +1,5 @@
 """The module-level imports of ehc_tracker form no cycle (bench/code_shape.py reports the rest)."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -1,4 +1,5 @@
 """The name matcher: what counts as the same given name, surname and person (pure, no database)."""
+
 import pytest
 
 from ehc_tracker.services import names
@@ -42,9 +43,19 @@ def test_a_typo_needs_four_letters_or_more():
 @pytest.mark.parametrize(
     "short, full",
     [
-        ("toby", "tobias"), ("alex", "alexander"), ("alex", "alexandra"), ("sam", "samuel"), ("sam", "samantha"),
-        ("will", "william"), ("liam", "william"), ("bill", "william"), ("kate", "catherine"), ("katie", "kathryn"),
-        ("jack", "john"), ("ann", "anne"), ("mohammed", "muhammad"),
+        ("toby", "tobias"),
+        ("alex", "alexander"),
+        ("alex", "alexandra"),
+        ("sam", "samuel"),
+        ("sam", "samantha"),
+        ("will", "william"),
+        ("liam", "william"),
+        ("bill", "william"),
+        ("kate", "catherine"),
+        ("katie", "kathryn"),
+        ("jack", "john"),
+        ("ann", "anne"),
+        ("mohammed", "muhammad"),
     ],
 )
 def test_given_name_variants(short, full):
@@ -126,6 +137,12 @@ def test_names_that_are_not_the_same_person(a, b):
 
 
 def test_the_explanation_says_why():
-    assert names.same_person_names("Toby", "Smith", "Tobias", "Smith").explanation == "Toby and Tobias are forms of the same name"
-    assert names.same_person_names("Amy", "Smith", "Amy", "Smith-Jones").explanation == "Smith is part of the double surname Smith-Jones"
+    assert (
+        names.same_person_names("Toby", "Smith", "Tobias", "Smith").explanation
+        == "Toby and Tobias are forms of the same name"
+    )
+    assert (
+        names.same_person_names("Amy", "Smith", "Amy", "Smith-Jones").explanation
+        == "Smith is part of the double surname Smith-Jones"
+    )
     assert names.same_person_names("Sam", "Jones", "sam", "jones").explanation == "The same name"

@@ -1,4 +1,5 @@
 """The statutory engine and the services are type-checked strictly (settings in mypy.ini)."""
+
 from pathlib import Path
 
 import pytest
@@ -10,5 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_mypy_is_clean():
-    stdout, stderr, status = api.run(["--config-file", str(ROOT / "mypy.ini"), "--cache-dir", str(ROOT / ".mypy_cache")])
+    stdout, stderr, status = api.run(
+        ["--config-file", str(ROOT / "mypy.ini"), "--cache-dir", str(ROOT / ".mypy_cache")]
+    )
     assert status == 0, stdout + stderr

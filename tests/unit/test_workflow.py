@@ -1,5 +1,6 @@
 """The workflow table (services/workflow.py): one step for each event, and the table agrees with
 itself, with the forms, the API and the database's once-only guard."""
+
 from __future__ import annotations
 
 import ast
@@ -19,7 +20,9 @@ def _migration_once_only() -> tuple[str, ...]:
     """The list of steps the migration that created the unique index wrote into its WHERE clause."""
     source = (MIGRATIONS / "20261130_e8b4f0a2d6c3_once_only_constraints.py").read_text()
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "ONCE_ONLY_EVENTS" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "ONCE_ONLY_EVENTS" for t in node.targets
+        ):
             return tuple(ast.literal_eval(node.value))
     raise AssertionError("the migration no longer lists ONCE_ONLY_EVENTS")
 
@@ -51,7 +54,9 @@ def test_each_step_is_consistent_with_the_rest_of_the_table(step):
     assert not set(step.requires) & set(step.excludes)
     for other in (*step.requires, *step.excludes):
         assert STEPS[other].recordable or other is EventType.REQUEST_RECEIVED
-        assert step.case_types & STEPS[other].case_types, f"{step.event_type.value} refers to {other.value}, of other cases"
+        assert step.case_types & STEPS[other].case_types, (
+            f"{step.event_type.value} refers to {other.value}, of other cases"
+        )
     for other in step.excludes:
         assert step.event_type in STEPS[other].excludes, "steps rule each other out both ways"
         assert step.once and STEPS[other].once, "an either-or decision is made once"
@@ -75,7 +80,9 @@ def test_each_step_is_consistent_with_the_rest_of_the_table(step):
     for key in (*step.time_limits, *step.also_towards, *step.family_limits):
         assert key in RULES, f"{key} is not a statutory time limit"
     for key in step.family_limits:
-        assert key in step.time_limits or key in step.also_towards, f"{step.event_type.value} words {key} but does not work towards it"
+        assert key in step.time_limits or key in step.also_towards, (
+            f"{step.event_type.value} words {key} but does not work towards it"
+        )
     assert not set(step.time_limits) & set(step.also_towards)
 
 
@@ -110,7 +117,10 @@ def test_each_kind_of_case_has_its_steps_and_usual_path():
     review = {s.event_type for s in workflow.steps_for(CaseType.ANNUAL_REVIEW)}
     assert EventType.SCHOOL_CONSULTED in assessment & review
     assert [s.event_type for s in workflow.usual_path(CaseType.ASSESSMENT, transferred=False)] == [
-        EventType.DECIDED_TO_ASSESS, EventType.DECIDED_TO_ISSUE, EventType.DRAFT_PLAN_ISSUED, EventType.FINAL_PLAN_ISSUED,
+        EventType.DECIDED_TO_ASSESS,
+        EventType.DECIDED_TO_ISSUE,
+        EventType.DRAFT_PLAN_ISSUED,
+        EventType.FINAL_PLAN_ISSUED,
     ]
     transferred = [s.event_type for s in workflow.usual_path(CaseType.ANNUAL_REVIEW, transferred=True)]
     assert transferred[0] is EventType.TRANSFER_NOTICE_SENT

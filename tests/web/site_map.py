@@ -1,5 +1,6 @@
 """Shared by the tests that walk the whole site: one record of every kind a URL can name, and the
 site's routes filled in with their ids."""
+
 from __future__ import annotations
 
 import re
@@ -24,30 +25,62 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
     assessment = create_assessment(team=team, coordinator=holder, received_on=date(2024, 6, 3))
     carry_to_final_plan(assessment, actor=holder, today=date(2025, 6, 1), final_on=date(2025, 5, 20))
     review = db.session.scalars(
-        select(Case).where(Case.child_id == assessment.child_id, Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+        select(Case).where(
+            Case.child_id == assessment.child_id,
+            Case.case_type == CaseType.ANNUAL_REVIEW,
+            Case.status == CaseStatus.OPEN,
+        )
     ).one()
-    comm = case_service.log_communication(review, received_on=date(2025, 6, 2), channel=case_service.Channel.EMAIL,
-                                          from_name="Parent", summary="Any news?", actor=holder, today=date(2025, 6, 3))
+    comm = case_service.log_communication(
+        review,
+        received_on=date(2025, 6, 2),
+        channel=case_service.Channel.EMAIL,
+        from_name="Parent",
+        summary="Any news?",
+        actor=holder,
+        today=date(2025, 6, 3),
+    )
     pending = create_assessment(team=team, coordinator=holder, received_on=date(2025, 1, 6))
     exception = case_service.propose_exception(
-        pending, milestone_key="final_plan", limb="personal_circumstances", starts_on=date(2025, 2, 1), ends_on=None,
-        reason="In hospital", evidence=None, actor=holder, today=date(2025, 6, 3),
+        pending,
+        milestone_key="final_plan",
+        limb="personal_circumstances",
+        starts_on=date(2025, 2, 1),
+        ends_on=None,
+        reason="In hospital",
+        evidence=None,
+        actor=holder,
+        today=date(2025, 6, 3),
     )
     # A whole-authority SEN2 return that has finished (its status page and downloads).
     from ehc_tracker.models.sen2 import Sen2Export, Sen2ExportStatus
 
-    export = Sen2Export(census_date=date(2025, 1, 16), status=Sen2ExportStatus.DONE, xml=b"<Message/>", report_csv="rule\n",
-                        summary={"filename": "SEN2_LA_2025.xml", "persons": 0, "rules": [["schema", "The file", 1, False]]}, done=0, total=0)
+    export = Sen2Export(
+        census_date=date(2025, 1, 16),
+        status=Sen2ExportStatus.DONE,
+        xml=b"<Message/>",
+        report_csv="rule\n",
+        summary={"filename": "SEN2_LA_2025.xml", "persons": 0, "rules": [["schema", "The file", 1, False]]},
+        done=0,
+        total=0,
+    )
     db.session.add(export)
     db.session.commit()
     contact = assessment.child.contacts[0] if assessment.child.contacts else None
     return {
-        "child_id": assessment.child_id, "case_id": review.id, "communication_id": comm.id, "exception_id": exception.id,
+        "child_id": assessment.child_id,
+        "case_id": review.id,
+        "communication_id": comm.id,
+        "exception_id": exception.id,
         "plan_id": db.session.scalars(select(Plan.id).where(Plan.child_id == assessment.child_id)).first(),
-        "contact_id": contact.id if contact else None, "event_type": "review_meeting_scheduled",
+        "contact_id": contact.id if contact else None,
+        "event_type": "review_meeting_scheduled",
         # The reply owed to the communication: overdue (so the family can be told a new date).
         "milestone_id": next(m.id for m in review.milestones if m.ref == f"communication:{comm.id}"),
-        "entry_id": entry.id, "export_id": export.id, "_assessment": assessment, "_review": review,
+        "entry_id": entry.id,
+        "export_id": export.id,
+        "_assessment": assessment,
+        "_review": review,
         "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),
     }
 

@@ -16,7 +16,13 @@ def test_admin_creates_a_user_in_a_team(auth, client):
     auth.login(role="admin")
     response = client.post(
         "/admin/users/new",
-        data={"name": "Pat Coordinator", "email": "Pat@Example.org", "role": "coordinator", "teams": [str(team.id)], "password": "temporary password 1"},
+        data={
+            "name": "Pat Coordinator",
+            "email": "Pat@Example.org",
+            "role": "coordinator",
+            "teams": [str(team.id)],
+            "password": "temporary password 1",
+        },
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -33,12 +39,19 @@ def test_new_user_errors_keep_what_was_typed(auth, client):
     auth.login(role="admin")
     html = client.post(
         "/admin/users/new",
-        data={"name": "Pat Coordinator", "email": "taken@example.org", "role": "manager", "password": "temporary password 1"},
+        data={
+            "name": "Pat Coordinator",
+            "email": "taken@example.org",
+            "role": "manager",
+            "password": "temporary password 1",
+        },
     ).get_data(as_text=True)
     assert "An account with this email address already exists" in html
     assert 'value="Pat Coordinator"' in html and 'value="taken@example.org"' in html
     assert 'value="manager" checked' in html
-    html = client.post("/admin/users/new", data={"name": "", "email": "not-an-email", "password": "x"}).get_data(as_text=True)
+    html = client.post("/admin/users/new", data={"name": "", "email": "not-an-email", "password": "x"}).get_data(
+        as_text=True
+    )
     assert "Enter the person&#39;s full name" in html or "Enter the person's full name" in html
     assert "Enter an email address in the correct format" in html
     assert "Select a role" in html
@@ -49,7 +62,9 @@ def test_admin_changes_role_and_teams_with_audit(auth, client):
     team = create_team(name="South Team")
     auth.login(role="admin")
     user = create_user(role="coordinator")
-    response = client.post(f"/admin/users/{user.id}", data={"name": user.name, "role": "manager", "teams": [str(team.id)]})
+    response = client.post(
+        f"/admin/users/{user.id}", data={"name": user.name, "role": "manager", "teams": [str(team.id)]}
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.role is Role.MANAGER and user.teams == [team]
@@ -68,7 +83,9 @@ def test_admin_deactivates_and_reactivates_never_deletes(auth, client):
     client.post(f"/admin/users/{user.id}/active", data={"active": "1"})
     db.session.refresh(user)
     assert user.active is True
-    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == str(user.id)))][-2:] == [
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == str(user.id)))][
+        -2:
+    ] == [
         "user_deactivated",
         "user_reactivated",
     ]
@@ -76,7 +93,9 @@ def test_admin_deactivates_and_reactivates_never_deletes(auth, client):
 
 def test_admin_cannot_deactivate_themselves(auth, client):
     admin = auth.login(role="admin")
-    page = client.post(f"/admin/users/{admin.id}/active", data={"active": "0"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/admin/users/{admin.id}/active", data={"active": "0"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "You cannot deactivate your own account" in page
     db.session.refresh(admin)
     assert admin.active
@@ -156,7 +175,9 @@ def test_non_working_day_errors_keep_the_typing(auth, client):
     ).get_data(as_text=True)
     assert "Date must be a real date" in html
     assert 'value="31"' in html and 'value="Typo day"' in html
-    html = client.post("/admin/non-working-days", data={"day_on": ["", "", ""], "description": ""}).get_data(as_text=True)
+    html = client.post("/admin/non-working-days", data={"day_on": ["", "", ""], "description": ""}).get_data(
+        as_text=True
+    )
     assert "Enter the date as day, month and year" in html
 
 
@@ -170,7 +191,9 @@ def test_audit_log_search(auth, client):
     assert "Signed in" not in html
     html = client.get("/admin/audit?action=signed_in").get_data(as_text=True)
     assert admin.email in html and "findme@example.org" not in html
-    html = client.get("/admin/audit?date_from=1&date_from=1&date_from=2000&date_to=1&date_to=1&date_to=2001").get_data(as_text=True)
+    html = client.get("/admin/audit?date_from=1&date_from=1&date_from=2000&date_to=1&date_to=1&date_to=2001").get_data(
+        as_text=True
+    )
     assert "No entries match your search" in html
 
 
@@ -180,7 +203,9 @@ def test_audit_log_hides_child_details_from_admins(auth, client):
     case = create_assessment()
     from ehc_tracker.services.children import ContactData, add_contact
 
-    add_contact(case.child, data=ContactData(name="Secret Parentname", relationship_to_child="Mother"), actor=case.coordinator)
+    add_contact(
+        case.child, data=ContactData(name="Secret Parentname", relationship_to_child="Mother"), actor=case.coordinator
+    )
     db.session.commit()
     auth.login(role="admin")
     html = client.get("/admin/audit").get_data(as_text=True)

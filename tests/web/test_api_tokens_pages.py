@@ -1,4 +1,5 @@
 """The account page's API tokens: list, create (shown once), revoke; POST with CSRF; audited."""
+
 from __future__ import annotations
 
 import re
@@ -31,15 +32,33 @@ def test_create_shows_the_token_once_and_lists_it(client, auth):
     (secret,) = TOKEN.findall(html)
     assert "It will not be shown again" in html
     token = db.session.scalars(select(ApiToken)).one()
-    assert token.user_id == user.id and token.name == "Caseload spreadsheet" and token.token_hash == api_tokens.hash_token(secret)
+    assert (
+        token.user_id == user.id
+        and token.name == "Caseload spreadsheet"
+        and token.token_hash == api_tokens.hash_token(secret)
+    )
     # The page lists it by its first characters; the secret itself is never shown again.
     again = client.get("/account/").get_data(as_text=True)
-    assert TOKEN.findall(again) == [] and f"{token.prefix}…" in again and "Caseload spreadsheet" in again and "Never" in again
+    assert (
+        TOKEN.findall(again) == []
+        and f"{token.prefix}…" in again
+        and "Caseload spreadsheet" in again
+        and "Never" in again
+    )
     assert secret not in response.headers.get("Set-Cookie", "")
     # It works.
-    assert client.application.test_client().get("/api/v1/overdue", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.application.test_client()
+        .get("/api/v1/overdue", headers={"Authorization": f"Bearer {secret}"})
+        .status_code
+        == 200
+    )
     created = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "api_token_created")).one()
-    assert created.actor_id == user.id and created.details["prefix"] == token.prefix and secret not in str(created.details) + created.summary
+    assert (
+        created.actor_id == user.id
+        and created.details["prefix"] == token.prefix
+        and secret not in str(created.details) + created.summary
+    )
 
 
 @pytest.mark.parametrize("name,message", [("", "Enter a name for the token"), ("x" * 101, "100 characters or fewer")])
@@ -93,7 +112,10 @@ def test_token_forms_need_the_csrf_token(app, client, auth):
     app.config["WTF_CSRF_ENABLED"] = True
     user = create_user(role="coordinator", teams=[create_team()])
     token_page = client.get("/sign-in").get_data(as_text=True)
-    client.post("/sign-in", data={"email": user.email, "password": "correct horse battery staple", "csrf_token": csrf_token(token_page)})
+    client.post(
+        "/sign-in",
+        data={"email": user.email, "password": "correct horse battery staple", "csrf_token": csrf_token(token_page)},
+    )
     assert client.post("/account/api-tokens", data={"name": "No CSRF"}).status_code == 400
     page = client.get("/account/").get_data(as_text=True)
     response = client.post("/account/api-tokens", data={"name": "With CSRF", "csrf_token": csrf_token(page)})
@@ -101,7 +123,9 @@ def test_token_forms_need_the_csrf_token(app, client, auth):
     token = db.session.scalars(select(ApiToken)).one()
     assert client.post(f"/account/api-tokens/{token.id}/revoke").status_code == 400
     page = client.get("/account/").get_data(as_text=True)
-    assert client.post(f"/account/api-tokens/{token.id}/revoke", data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert (
+        client.post(f"/account/api-tokens/{token.id}/revoke", data={"csrf_token": csrf_token(page)}).status_code == 302
+    )
     # The JSON API itself needs no CSRF token: it is authenticated by the bearer token.
     secret = api_tokens.create_token(user, name="API", actor=user).secret
     db.session.commit()

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -78,7 +78,7 @@ def test_throttling_ends_after_the_window(client, app):
     from ehc_tracker.services.users import authenticate
 
     user = create_user(email="casey@example.org")
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         authenticate("casey@example.org", "wrong", address="10.0.0.1", now=start)
     db.session.commit()
@@ -120,9 +120,7 @@ def test_next_only_follows_paths_on_this_site(client):
     )
     assert response.headers["Location"] == "/"
     client.post("/sign-out")
-    response = client.post(
-        "/sign-in?next=/account/password", data={"email": "casey@example.org", "password": PASSWORD}
-    )
+    response = client.post("/sign-in?next=/account/password", data={"email": "casey@example.org", "password": PASSWORD})
     assert response.headers["Location"] == "/account/password"
 
 
@@ -160,7 +158,8 @@ def test_change_password_errors_keep_the_page(client, auth):
     ).get_data(as_text=True)
     assert "The two new passwords do not match" in html
     html = client.post(
-        "/account/password", data={"current_password": "wrong one", "password": "long enough password", "confirm": "long enough password"}
+        "/account/password",
+        data={"current_password": "wrong one", "password": "long enough password", "confirm": "long enough password"},
     ).get_data(as_text=True)
     assert "Your current password is not correct" in html
     html = client.post(

@@ -1,4 +1,5 @@
 """A coordinator runs a case through the pages alone; access rules; errors keep the typing."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -27,27 +28,47 @@ def test_coordinator_runs_an_assessment_from_request_to_final_plan(client, auth)
     child = create_child(team=team, first_name="Amara", last_name="Okafor")
     page = client.get(f"/children/{child.id}/assessments/new").get_data(as_text=True)
     assert "Record a request for an EHC needs assessment" in page
-    html = _post_ok(client, f"/children/{child.id}/assessments/new", {
-        "case_type": "assessment", "received_on": _d(date(2025, 1, 6)), "source": "parent", "team_id": team.id, "coordinator_id": me.id,
-    })
+    html = _post_ok(
+        client,
+        f"/children/{child.id}/assessments/new",
+        {
+            "case_type": "assessment",
+            "received_on": _d(date(2025, 1, 6)),
+            "source": "parent",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
     assert "Case opened. The final plan is due by 26 May 2025." in html
     case = db.session.scalars(select(Case)).one()
     base = f"/cases/{case.id}"
     assert "Record: Decided to assess" in html and "Issue the final EHC plan" in html or "final" in html.lower()
 
     _post_ok(client, f"{base}/events/decided_to_assess", {"on": _d(date(2025, 2, 10))})
-    html = _post_ok(client, f"{base}/events/advice_requested", {"on": _d(date(2025, 2, 11)), "advice_type": "ep", "provider": "EP Service"})
+    html = _post_ok(
+        client,
+        f"{base}/events/advice_requested",
+        {"on": _d(date(2025, 2, 11)), "advice_type": "ep", "provider": "EP Service"},
+    )
     assert "Recorded: Advice requested on 11 February 2025." in html
     db.session.expire_all()
     advice = db.session.get(Case, case.id).advice_requests[0]
-    _post_ok(client, f"{base}/events/advice_received", {"on": _d(date(2025, 3, 20)), "advice_request_id": str(advice.id)})
+    _post_ok(
+        client, f"{base}/events/advice_received", {"on": _d(date(2025, 3, 20)), "advice_request_id": str(advice.id)}
+    )
     _post_ok(client, f"{base}/events/decided_to_issue", {"on": _d(date(2025, 3, 31))})
     _post_ok(client, f"{base}/events/draft_plan_issued", {"on": _d(date(2025, 4, 7))})
     _post_ok(client, f"{base}/events/school_consulted", {"on": _d(date(2025, 4, 8)), "setting_name": "Hill Primary"})
     db.session.expire_all()
     consultation = db.session.get(Case, case.id).consultations[0]
-    _post_ok(client, f"{base}/events/school_responded", {"on": _d(date(2025, 4, 18)), "consultation_id": str(consultation.id), "outcome": "agreed"})
-    html = _post_ok(client, f"{base}/events/final_plan_issued", {"on": _d(date(2025, 5, 20)), "named_settings": "Hill Primary"})
+    _post_ok(
+        client,
+        f"{base}/events/school_responded",
+        {"on": _d(date(2025, 4, 18)), "consultation_id": str(consultation.id), "outcome": "agreed"},
+    )
+    html = _post_ok(
+        client, f"{base}/events/final_plan_issued", {"on": _d(date(2025, 5, 20)), "named_settings": "Hill Primary"}
+    )
     assert "Recorded: Final plan issued on 20 May 2025." in html
     assert 'data-milestone="final_plan" data-status="met_on_time"' in html
     assert "Final plan issued" in html
@@ -69,18 +90,32 @@ def test_coordinator_runs_a_review_from_meeting_to_amended_plan(client, auth):
     base = f"/cases/{review.id}"
     html = client.get(base).get_data(as_text=True)
     assert "Record: Review meeting scheduled" in html
-    _post_ok(client, f"{base}/events/review_meeting_scheduled", {"on": _d(date(2025, 9, 1)), "meeting_on": _d(date(2025, 11, 3))})
-    _post_ok(client, f"{base}/events/invitations_sent", {"on": _d(date(2025, 10, 13)), "advice_circulated_on": _d(date(2025, 10, 15))})
+    _post_ok(
+        client,
+        f"{base}/events/review_meeting_scheduled",
+        {"on": _d(date(2025, 9, 1)), "meeting_on": _d(date(2025, 11, 3))},
+    )
+    _post_ok(
+        client,
+        f"{base}/events/invitations_sent",
+        {"on": _d(date(2025, 10, 13)), "advice_circulated_on": _d(date(2025, 10, 15))},
+    )
     _post_ok(client, f"{base}/events/review_meeting_held", {"on": _d(date(2025, 11, 3))})
     _post_ok(client, f"{base}/events/review_report_received", {"on": _d(date(2025, 11, 12))})
-    html = _post_ok(client, f"{base}/events/review_decision_notified", {"on": _d(date(2025, 11, 24)), "decision": "amend"})
+    html = _post_ok(
+        client, f"{base}/events/review_decision_notified", {"on": _d(date(2025, 11, 24)), "decision": "amend"}
+    )
     assert 'data-milestone="amended_plan_due"' in html
     _post_ok(client, f"{base}/events/amendments_proposed", {"on": _d(date(2025, 11, 25))})
-    html = _post_ok(client, f"{base}/events/amended_plan_issued", {"on": _d(date(2026, 1, 12)), "named_settings": "Hill Secondary"})
+    html = _post_ok(
+        client, f"{base}/events/amended_plan_issued", {"on": _d(date(2026, 1, 12)), "named_settings": "Hill Secondary"}
+    )
     assert "Recorded: Amended plan issued on 12 January 2026." in html
     db.session.expire_all()
     assert db.session.get(Case, review.id).status is CaseStatus.COMPLETED
-    nxt = db.session.scalars(select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)).one()
+    nxt = db.session.scalars(
+        select(Case).where(Case.case_type == CaseType.ANNUAL_REVIEW, Case.status == CaseStatus.OPEN)
+    ).one()
     assert nxt.anchor_on == date(2025, 11, 24)
 
 
@@ -88,18 +123,30 @@ def test_errors_keep_what_was_typed_and_explain(client, auth):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
-    html = client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": ["3", "1", "2025"]}).get_data(as_text=True)
+    html = client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": ["3", "1", "2025"]}).get_data(
+        as_text=True
+    )
     assert "There is a problem" in html
     assert "cannot be before the request was received (6 January 2025)" in html
     assert 'value="3"' in html and 'value="2025"' in html
-    html = client.post(f"/cases/{case.id}/events/final_plan_issued", data={"on": ["1", "2", "2025"], "named_settings": "Hill"}).get_data(as_text=True)
+    html = client.post(
+        f"/cases/{case.id}/events/final_plan_issued", data={"on": ["1", "2", "2025"], "named_settings": "Hill"}
+    ).get_data(as_text=True)
     assert "Record ‘Draft plan issued’ before ‘Final plan issued’" in html
     assert 'value="Hill"' in html
-    html = client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": ["31", "2", "2025"]}).get_data(as_text=True)
+    html = client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": ["31", "2", "2025"]}).get_data(
+        as_text=True
+    )
     assert "must be a real date" in html
     html = client.post(
         f"/children/{case.child_id}/assessments/new",
-        data={"case_type": "assessment", "received_on": _d(date(2099, 1, 1)), "source": "parent", "team_id": team.id, "coordinator_id": me.id},
+        data={
+            "case_type": "assessment",
+            "received_on": _d(date(2099, 1, 1)),
+            "source": "parent",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
     ).get_data(as_text=True)
     assert "cannot be in the future" in html
 
@@ -109,9 +156,15 @@ def test_correction_through_the_page(client, auth):
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
     event = case.events[0]
-    html = client.post(f"/cases/{case.id}/history/{event.id}/correct", data={"on": _d(date(2025, 1, 3)), "reason": ""}).get_data(as_text=True)
+    html = client.post(
+        f"/cases/{case.id}/history/{event.id}/correct", data={"on": _d(date(2025, 1, 3)), "reason": ""}
+    ).get_data(as_text=True)
     assert "Enter why the date is being corrected" in html
-    html = _post_ok(client, f"/cases/{case.id}/history/{event.id}/correct", {"on": _d(date(2025, 1, 3)), "reason": "Found the email"})
+    html = _post_ok(
+        client,
+        f"/cases/{case.id}/history/{event.id}/correct",
+        {"on": _d(date(2025, 1, 3)), "reason": "Found the email"},
+    )
     assert "from 6 January 2025 to 3 January 2025" in html
     assert "Fri 23 May 2025" in html  # final plan due recomputed
 
@@ -120,7 +173,9 @@ def test_other_teams_cases_are_not_found_and_viewers_are_refused(client, auth, a
     case = create_assessment()
     auth.login(role="coordinator", teams=[create_team()])
     assert client.get(f"/cases/{case.id}").status_code == 404
-    assert client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": _d(date(2025, 2, 1))}).status_code == 404
+    assert (
+        client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": _d(date(2025, 2, 1))}).status_code == 404
+    )
     assert case.child.full_name not in client.get("/cases/?coordinator_id=").get_data(as_text=True)
     client.post("/sign-out")
     auth.login(role="viewer", teams=[case.team])
@@ -133,7 +188,9 @@ def test_colleague_can_view_but_not_change(client, auth):
     auth.login(role="coordinator", teams=[case.team])
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert case.child.full_name in html and "Record: Decided to assess" not in html
-    assert client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": _d(date(2025, 2, 1))}).status_code == 403
+    assert (
+        client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": _d(date(2025, 2, 1))}).status_code == 403
+    )
 
 
 def test_caseload_lists_my_open_cases_by_next_due_date(client, auth):
@@ -141,7 +198,9 @@ def test_caseload_lists_my_open_cases_by_next_due_date(client, auth):
     me = auth.login(role="coordinator", teams=[team])
     later = create_assessment(received_on=date(2025, 3, 3), coordinator=me, team=team)
     sooner = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
-    someone_else = create_assessment(received_on=date(2025, 1, 1), team=team, coordinator=create_user(role="coordinator", teams=[team]))
+    someone_else = create_assessment(
+        received_on=date(2025, 1, 1), team=team, coordinator=create_user(role="coordinator", teams=[team])
+    )
     html = client.get("/cases/").get_data(as_text=True)
     assert "My caseload" in html
     assert html.index(sooner.child.full_name) < html.index(later.child.full_name)
@@ -161,17 +220,29 @@ def test_exception_proposed_by_coordinator_approved_by_manager(client, auth, app
     auth.login(coordinator)
     html = client.get(f"/cases/{case.id}/exceptions/new").get_data(as_text=True)
     assert "Exceptional personal circumstances" in html
-    _post_ok(client, f"/cases/{case.id}/exceptions/new", {
-        "milestone_key": "final_plan", "limb": "personal_circumstances", "starts_on": _d(date(2025, 3, 1)), "reason": "In hospital", "evidence": "Letter",
-    })
+    _post_ok(
+        client,
+        f"/cases/{case.id}/exceptions/new",
+        {
+            "milestone_key": "final_plan",
+            "limb": "personal_circumstances",
+            "starts_on": _d(date(2025, 3, 1)),
+            "reason": "In hospital",
+            "evidence": "Letter",
+        },
+    )
     client.post("/sign-out")
     manager = auth.login(role="manager", teams=[team])
-    exception = db.session.scalars(select(type(case.exceptions[0]) if case.exceptions else None)).one() if False else None
+    exception = (
+        db.session.scalars(select(type(case.exceptions[0]) if case.exceptions else None)).one() if False else None
+    )
     db.session.expire_all()
     exception = db.session.get(Case, case.id).exceptions[0]
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Approve or reject" in html
-    html = _post_ok(client, f"/cases/{case.id}/exceptions/{exception.id}/decide", {"decision": "approve", "note": "Seen"})
+    html = _post_ok(
+        client, f"/cases/{case.id}/exceptions/{exception.id}/decide", {"decision": "approve", "note": "Seen"}
+    )
     assert "exception applies" in html
     db.session.expire_all()
     assert db.session.get(Case, case.id).exceptions[0].status is ExceptionStatus.APPROVED
@@ -192,15 +263,29 @@ def test_communication_logged_and_answered(client, auth):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
-    html = _post_ok(client, f"/cases/{case.id}/communications/new", {
-        "received_on": _d(date(2025, 12, 19)), "channel": "email", "from_name": "Mother", "summary": "Any news?",
-    })
+    html = _post_ok(
+        client,
+        f"/cases/{case.id}/communications/new",
+        {
+            "received_on": _d(date(2025, 12, 19)),
+            "channel": "email",
+            "from_name": "Mother",
+            "summary": "Any news?",
+        },
+    )
     assert "A response is due by 30 December 2025 (5 working days)." in html
     db.session.expire_all()
     comm = db.session.get(Case, case.id).communications[0]
-    html = client.post(f"/cases/{case.id}/communications/{comm.id}/respond", data={"responded_on": _d(date(2025, 12, 18)), "reply_channel": "phone"}).get_data(as_text=True)
+    html = client.post(
+        f"/cases/{case.id}/communications/{comm.id}/respond",
+        data={"responded_on": _d(date(2025, 12, 18)), "reply_channel": "phone"},
+    ).get_data(as_text=True)
     assert "cannot be before the day it was received" in html
-    html = _post_ok(client, f"/cases/{case.id}/communications/{comm.id}/respond", {"responded_on": _d(date(2025, 12, 22)), "reply_channel": "phone", "summary": "Phoned"})
+    html = _post_ok(
+        client,
+        f"/cases/{case.id}/communications/{comm.id}/respond",
+        {"responded_on": _d(date(2025, 12, 22)), "reply_channel": "phone", "summary": "Phoned"},
+    )
     assert "Response to Mother recorded." in html
 
 
@@ -234,20 +319,45 @@ def test_transfer_in_through_the_page(client, auth):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     child = create_child(team=team)
-    html = client.post(f"/children/{child.id}/transfers/new", data={
-        "previous_authority": "", "transferred_on": _d(date(2025, 9, 1)), "plan_issued_on": _d(date(2022, 3, 1)),
-        "last_reviewed_on": _d(date(2021, 3, 10)), "named_settings": "Hill", "team_id": team.id, "coordinator_id": me.id,
-    }).get_data(as_text=True)
+    html = client.post(
+        f"/children/{child.id}/transfers/new",
+        data={
+            "previous_authority": "",
+            "transferred_on": _d(date(2025, 9, 1)),
+            "plan_issued_on": _d(date(2022, 3, 1)),
+            "last_reviewed_on": _d(date(2021, 3, 10)),
+            "named_settings": "Hill",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    ).get_data(as_text=True)
     assert "Enter the authority the plan came from" in html and 'value="Hill"' in html
-    html = client.post(f"/children/{child.id}/transfers/new", data={
-        "previous_authority": "Elsewhere", "transferred_on": _d(date(2025, 9, 1)), "plan_issued_on": _d(date(2022, 3, 1)),
-        "last_reviewed_on": _d(date(2021, 3, 10)), "named_settings": "Hill", "team_id": team.id, "coordinator_id": me.id,
-    }).get_data(as_text=True)
+    html = client.post(
+        f"/children/{child.id}/transfers/new",
+        data={
+            "previous_authority": "Elsewhere",
+            "transferred_on": _d(date(2025, 9, 1)),
+            "plan_issued_on": _d(date(2022, 3, 1)),
+            "last_reviewed_on": _d(date(2021, 3, 10)),
+            "named_settings": "Hill",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    ).get_data(as_text=True)
     assert "cannot be before the plan was issued" in html
-    html = _post_ok(client, f"/children/{child.id}/transfers/new", {
-        "previous_authority": "Elsewhere", "transferred_on": _d(date(2025, 9, 1)), "plan_issued_on": _d(date(2022, 3, 1)),
-        "last_reviewed_on": _d(date(2025, 3, 10)), "named_settings": "Hill", "team_id": team.id, "coordinator_id": me.id,
-    })
+    html = _post_ok(
+        client,
+        f"/children/{child.id}/transfers/new",
+        {
+            "previous_authority": "Elsewhere",
+            "transferred_on": _d(date(2025, 9, 1)),
+            "plan_issued_on": _d(date(2022, 3, 1)),
+            "last_reviewed_on": _d(date(2025, 3, 10)),
+            "named_settings": "Hill",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
     assert "Tell the family how it will be reviewed by 13 October 2025." in html
     assert "From Elsewhere on 1 September 2025" in html
     assert "Record: Family told how the transferred plan will be reviewed" in html
@@ -257,7 +367,9 @@ def test_each_caseload_row_offers_its_next_step_only_to_those_who_may_record_it(
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     mine = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
-    theirs = create_assessment(received_on=date(2025, 1, 7), team=team, coordinator=create_user(role="coordinator", teams=[team]))
+    theirs = create_assessment(
+        received_on=date(2025, 1, 7), team=team, coordinator=create_user(role="coordinator", teams=[team])
+    )
     html = client.get("/cases/?coordinator_id=").get_data(as_text=True)
     assert f'data-next-step="decided_to_assess" href="/cases/{mine.id}/events/decided_to_assess"' in html
     assert f"/cases/{theirs.id}/events/" not in html  # another coordinator's case: no link to record on it
@@ -285,11 +397,27 @@ def test_the_final_plan_form_offers_the_setting_that_agreed_to_be_named(client, 
     ):
         record(case, kind, on, actor=me, today=date(2025, 4, 10), **details)
     hill, oak = case.consultations
-    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 18), actor=me, today=date(2025, 4, 20), consultation_id=oak.id, outcome="declined")
+    record(
+        case,
+        EventType.SCHOOL_RESPONDED,
+        date(2025, 4, 18),
+        actor=me,
+        today=date(2025, 4, 20),
+        consultation_id=oak.id,
+        outcome="declined",
+    )
     db.session.commit()
     html = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
     assert 'value="Hill Primary"' not in html  # not yet agreed
-    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 22), actor=me, today=date(2025, 4, 22), consultation_id=hill.id, outcome="agreed")
+    record(
+        case,
+        EventType.SCHOOL_RESPONDED,
+        date(2025, 4, 22),
+        actor=me,
+        today=date(2025, 4, 22),
+        consultation_id=hill.id,
+        outcome="agreed",
+    )
     db.session.commit()
     html = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
     assert 'value="Hill Primary"' in html and "Oak Academy" not in html.split('id="named_settings"')[1][:300]
@@ -303,8 +431,24 @@ def test_the_caseload_link_for_advice_received_chooses_the_advice_the_row_shows(
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
     case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=date(2025, 2, 20))
-    case_service.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 2, 12), actor=me, today=date(2025, 2, 20), advice_type="health", provider="Paediatrics")
-    case_service.record_event(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=me, today=date(2025, 2, 20), advice_type="ep", provider="EP Service")
+    case_service.record_event(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 12),
+        actor=me,
+        today=date(2025, 2, 20),
+        advice_type="health",
+        provider="Paediatrics",
+    )
+    case_service.record_event(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 11),
+        actor=me,
+        today=date(2025, 2, 20),
+        advice_type="ep",
+        provider="EP Service",
+    )
     db.session.commit()
     earliest = next(a for a in case.advice_requests if a.provider == "EP Service")
     html = client.get("/cases/").get_data(as_text=True)

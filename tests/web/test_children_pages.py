@@ -1,4 +1,5 @@
 """The children's pages: who may open them, search, add, view, change, contacts, audit."""
+
 from datetime import date
 
 import pytest
@@ -108,7 +109,12 @@ def test_another_teams_child_is_not_found(auth, client, team, other_team, role):
         assert "Elsewhere" not in response.get_data(as_text=True)
     assert client.get("/children/99999").status_code == 404  # looks the same as a missing record
     assert client.post(f"/children/{child.id}/edit", data=_child_form(first_name="Changed")).status_code == 404
-    assert client.post(f"/children/{child.id}/contacts/new", data={"name": "X", "relationship_to_child": "Aunt"}).status_code == 404
+    assert (
+        client.post(
+            f"/children/{child.id}/contacts/new", data={"name": "X", "relationship_to_child": "Aunt"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/children/{child.id}/contacts/{contact.id}/remove").status_code == 404
     db.session.refresh(child)
     assert child.first_name == "Elsewhere" and [c.name for c in child.contacts] == ["Their Parent"]
@@ -133,7 +139,14 @@ def test_first_use_empty_state(client, coordinator):
 
 
 def test_list_shows_the_teams_children_in_a_table(client, coordinator, team, other_team):
-    create_child(team=team, first_name="Amy", last_name="Brown", date_of_birth=date(2015, 3, 14), primary_need=SenNeed.ASD, setting_name="Hill Primary")
+    create_child(
+        team=team,
+        first_name="Amy",
+        last_name="Brown",
+        date_of_birth=date(2015, 3, 14),
+        primary_need=SenNeed.ASD,
+        setting_name="Hill Primary",
+    )
     create_child(team=other_team, first_name="Zed", last_name="Other")
     html = client.get("/children/").get_data(as_text=True)
     assert '<caption class="govuk-table__caption govuk-table__caption--m">1 child or young person</caption>' in html
@@ -236,12 +249,19 @@ def test_list_is_paginated(app, client, coordinator, team):
 def test_add_a_child(client, coordinator, team):
     response = client.post(
         "/children/new",
-        data=_child_form(team=str(team.id), upn="b801 2000 05001", postcode="sw1a1aa", primary_need="SEMH", sex="F", looked_after="y"),
+        data=_child_form(
+            team=str(team.id), upn="b801 2000 05001", postcode="sw1a1aa", primary_need="SEMH", sex="F", looked_after="y"
+        ),
     )
     assert response.status_code == 302
     child = db.session.scalars(select(Child)).one()
     assert response.headers["Location"] == f"/children/{child.id}"
-    assert (child.upn, child.postcode, child.team_id, child.looked_after) == ("B801200005001", "SW1A 1AA", team.id, True)
+    assert (child.upn, child.postcode, child.team_id, child.looked_after) == (
+        "B801200005001",
+        "SW1A 1AA",
+        team.id,
+        True,
+    )
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "govuk-notification-banner--success" in html and "Record added for Sam Jones" in html
     [created] = _audit("child_created")
@@ -289,23 +309,39 @@ def test_errors_keep_what_was_typed(client, coordinator, team):
         "URN as 6 numbers",
     ):
         assert message in html, message
-    for typed in ('value="O&#39;Neill"', 'value="31"', 'value="A801200005001"', 'value="1234567890"', 'value="nowhere"', 'value="Hill Primary"', 'value="12"'):
+    for typed in (
+        'value="O&#39;Neill"',
+        'value="31"',
+        'value="A801200005001"',
+        'value="1234567890"',
+        'value="nowhere"',
+        'value="Hill Primary"',
+        'value="12"',
+    ):
         assert typed in html, typed
     assert '<option value="ASD" selected>' in html
     assert db.session.scalars(select(Child)).all() == []
 
 
 def test_date_of_birth_in_the_future_is_refused_by_the_service(client, coordinator, team):
-    html = client.post("/children/new", data=_child_form(team=str(team.id), date_of_birth=["11", "1", "2026"])).get_data(as_text=True)
+    html = client.post(
+        "/children/new", data=_child_form(team=str(team.id), date_of_birth=["11", "1", "2026"])
+    ).get_data(as_text=True)
     assert "Date of birth must be today or in the past" in html and 'value="2026"' in html
 
 
 def test_possible_duplicate_asks_is_this_the_same_child(client, coordinator, team, other_team):
-    existing = create_child(team=team, first_name="Tobias", last_name="Jones", date_of_birth=date(2015, 3, 14), upn="B801200005001")
+    existing = create_child(
+        team=team, first_name="Tobias", last_name="Jones", date_of_birth=date(2015, 3, 14), upn="B801200005001"
+    )
     create_child(team=other_team, first_name="Toby", last_name="Jones", date_of_birth=date(2015, 3, 14))
-    typed = _child_form(team=str(team.id), first_name="Toby", setting_name="Typed school", primary_need="ASD", looked_after="y")
+    typed = _child_form(
+        team=str(team.id), first_name="Toby", setting_name="Typed school", primary_need="ASD", looked_after="y"
+    )
     html = client.post("/children/new", data=typed).get_data(as_text=True)
-    assert "<title>Is this the same child?" in html and "<h1 class=\"govuk-heading-l\">Is this the same child?</h1>" in html
+    assert (
+        "<title>Is this the same child?" in html and '<h1 class="govuk-heading-l">Is this the same child?</h1>' in html
+    )
     # The match in the user's team: name (a link to the record), date of birth, UPN, team, and why.
     assert f'href="/children/{existing.id}"' in html and "Tobias Jones" in html
     assert "14 March 2015" in html and "B801200005001" in html and "North" in html
@@ -313,8 +349,13 @@ def test_possible_duplicate_asks_is_this_the_same_child(client, coordinator, tea
     # The other team's record is counted, never shown.
     assert "1 record held by another team" in html and "South" not in html
     # What was typed travels with the page, and the two answers are buttons.
-    for hidden in ('name="first_name" value="Toby"', 'name="setting_name" value="Typed school"', 'name="primary_need" value="ASD"',
-                   'name="looked_after" value="y"', 'name="date_of_birth" value="2015"'):
+    for hidden in (
+        'name="first_name" value="Toby"',
+        'name="setting_name" value="Typed school"',
+        'name="primary_need" value="ASD"',
+        'name="looked_after" value="y"',
+        'name="date_of_birth" value="2015"',
+    ):
         assert hidden in html, hidden
     assert "No, add a new child" in html and "Change the details" in html
     assert len(db.session.scalars(select(Child)).all()) == 2
@@ -338,7 +379,7 @@ def test_change_the_details_goes_back_to_the_form_with_the_typing_kept(client, c
     create_child(team=team, first_name="Tobias", last_name="Jones", date_of_birth=date(2015, 3, 14))
     typed = _child_form(team=str(team.id), first_name="Toby", setting_name="Typed school", postcode="SW1A 1AA")
     html = client.post("/children/new", data=dict(typed, change="Change the details")).get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Add a child or young person</h1>" in html and "There is a problem" not in html
+    assert '<h1 class="govuk-heading-l">Add a child or young person</h1>' in html and "There is a problem" not in html
     for value in ('value="Toby"', 'value="Typed school"', 'value="SW1A 1AA"', 'value="14"', 'value="2015"'):
         assert value in html, value
     assert len(db.session.scalars(select(Child)).all()) == 1
@@ -364,11 +405,33 @@ def test_same_upn_is_a_possible_duplicate(client, coordinator, team):
 
 
 def test_view_shows_the_record_and_is_audited(client, coordinator, team):
-    child = create_child(team=team, first_name="Amy", last_name="Brown", date_of_birth=date(2015, 3, 14), upn="B801200005001", primary_need=SenNeed.SLCN)
-    create_contact(child=child, name="Pat Brown", relationship_to_child="Father", email="pat@example.org", communication_needs="Needs a Polish interpreter")
+    child = create_child(
+        team=team,
+        first_name="Amy",
+        last_name="Brown",
+        date_of_birth=date(2015, 3, 14),
+        upn="B801200005001",
+        primary_need=SenNeed.SLCN,
+    )
+    create_contact(
+        child=child,
+        name="Pat Brown",
+        relationship_to_child="Father",
+        email="pat@example.org",
+        communication_needs="Needs a Polish interpreter",
+    )
     html = client.get(f"/children/{child.id}").get_data(as_text=True)
     assert "govuk-summary-list" in html
-    for text in ("Amy Brown", "14 March 2015", "Year 6 (from date of birth)", "B801200005001", "Speech, language and communication needs", "Pat Brown", "Father", "Needs a Polish interpreter"):
+    for text in (
+        "Amy Brown",
+        "14 March 2015",
+        "Year 6 (from date of birth)",
+        "B801200005001",
+        "Speech, language and communication needs",
+        "Pat Brown",
+        "Father",
+        "Needs a Polish interpreter",
+    ):
         assert text in html, text
     assert f'href="/children/{child.id}/edit' in html and "Change" in html
     [viewed] = _audit("child_viewed")
@@ -378,7 +441,9 @@ def test_view_shows_the_record_and_is_audited(client, coordinator, team):
 
 
 def test_view_shows_an_out_of_year_group_child(client, coordinator, team):
-    child = create_child(team=team, date_of_birth=date(2015, 3, 14), year_group_override=5, year_group_override_school_year=2025)
+    child = create_child(
+        team=team, date_of_birth=date(2015, 3, 14), year_group_override=5, year_group_override_school_year=2025
+    )
     assert "Year 5 (educated out of year group)" in client.get(f"/children/{child.id}").get_data(as_text=True)
 
 
@@ -392,12 +457,17 @@ def test_edit_saves_says_what_changed_and_audits_it(client, coordinator, team):
     assert "Saved the changes to Sam Smith’s record: last name and year group (out of year group)." in html
     assert "Year 5 (educated out of year group)" in html
     [updated] = _audit("child_updated")
-    assert updated.details == {"last_name": {"old": "Jones", "new": "Smith"}, "year_group_override": {"old": None, "new": 5}}
+    assert updated.details == {
+        "last_name": {"old": "Jones", "new": "Smith"},
+        "year_group_override": {"old": None, "new": 5},
+    }
 
 
 def test_edit_errors_keep_what_was_typed(client, coordinator, team):
     child = create_child(team=team, first_name="Sam", last_name="Jones")
-    html = client.post(f"/children/{child.id}/edit", data=_child_form(first_name="Samantha", date_of_birth=["14", "3", "1990"])).get_data(as_text=True)
+    html = client.post(
+        f"/children/{child.id}/edit", data=_child_form(first_name="Samantha", date_of_birth=["14", "3", "1990"])
+    ).get_data(as_text=True)
     assert "ages 0 to 25" in html and 'value="Samantha"' in html and 'value="1990"' in html
     db.session.refresh(child)
     assert child.first_name == "Sam"
@@ -411,7 +481,13 @@ def test_add_change_and_remove_a_contact(client, coordinator, team):
     child = create_child(team=team)
     response = client.post(
         f"/children/{child.id}/contacts/new",
-        data={"name": "Pat Jones", "relationship_to_child": "Mother", "email": "pat@example.org", "preferred_contact_method": "email", "has_parental_responsibility": "y"},
+        data={
+            "name": "Pat Jones",
+            "relationship_to_child": "Mother",
+            "email": "pat@example.org",
+            "preferred_contact_method": "email",
+            "has_parental_responsibility": "y",
+        },
     )
     assert response.status_code == 302
     contact = db.session.scalars(select(ChildContact)).one()
@@ -422,10 +498,19 @@ def test_add_change_and_remove_a_contact(client, coordinator, team):
     assert 'value="Pat Jones"' in html and 'value="email" checked' in html
     response = client.post(
         f"/children/{child.id}/contacts/{contact.id}/edit",
-        data={"name": "Pat Jones", "relationship_to_child": "Mother", "email": "pat@example.org", "phone": "01632 960001", "preferred_contact_method": "phone", "has_parental_responsibility": "y"},
+        data={
+            "name": "Pat Jones",
+            "relationship_to_child": "Mother",
+            "email": "pat@example.org",
+            "phone": "01632 960001",
+            "preferred_contact_method": "phone",
+            "has_parental_responsibility": "y",
+        },
     )
     assert response.status_code == 302
-    assert "Saved the changes to Pat Jones: phone number and preferred contact method." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved the changes to Pat Jones: phone number and preferred contact method." in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
 
     confirm = client.get(f"/children/{child.id}/contacts/{contact.id}/remove").get_data(as_text=True)
     assert "Are you sure you want to remove Pat Jones" in confirm
@@ -434,7 +519,12 @@ def test_add_change_and_remove_a_contact(client, coordinator, team):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.scalars(select(ChildContact)).all() == []
-    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("child_contact_%")).order_by(AuditEvent.id))] == [
+    assert [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("child_contact_%")).order_by(AuditEvent.id)
+        )
+    ] == [
         "child_contact_added",
         "child_contact_updated",
         "child_contact_removed",
@@ -445,10 +535,21 @@ def test_contact_errors_keep_what_was_typed(client, coordinator, team):
     child = create_child(team=team)
     html = client.post(
         f"/children/{child.id}/contacts/new",
-        data={"name": "Pat Jones", "relationship_to_child": "", "phone": "123", "preferred_contact_method": "letter", "communication_needs": "Large print"},
+        data={
+            "name": "Pat Jones",
+            "relationship_to_child": "",
+            "phone": "123",
+            "preferred_contact_method": "letter",
+            "communication_needs": "Large print",
+        },
     ).get_data(as_text=True)
     assert "There is a problem" in html and "Enter their relationship to the child" in html
-    assert 'value="Pat Jones"' in html and 'value="123"' in html and "Large print" in html and 'value="letter" checked' in html
+    assert (
+        'value="Pat Jones"' in html
+        and 'value="123"' in html
+        and "Large print" in html
+        and 'value="letter" checked' in html
+    )
     assert db.session.scalars(select(ChildContact)).all() == []
 
 
@@ -467,4 +568,9 @@ def test_changes_need_the_csrf_token(client, auth, team):
     assert db.session.get(Child, child.id).first_name == "Sam"
     assert db.session.get(ChildContact, contact.id) is not None
     page = client.get(f"/children/{child.id}/contacts/{contact.id}/remove").get_data(as_text=True)
-    assert client.post(f"/children/{child.id}/contacts/{contact.id}/remove", data={"csrf_token": csrf_token(page)}).status_code == 302
+    assert (
+        client.post(
+            f"/children/{child.id}/contacts/{contact.id}/remove", data={"csrf_token": csrf_token(page)}
+        ).status_code
+        == 302
+    )

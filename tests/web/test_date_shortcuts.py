@@ -1,4 +1,5 @@
 """The "today" shortcut on step dates, and the on-time wording of the form and of the banner."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -62,7 +63,10 @@ def test_against_due_counts_calendar_days():
     assert against_due(date(2025, 2, 1), due) == "on time"
     assert against_due(date(2025, 2, 18), due) == "1 day after the due date"
     assert against_due(date(2025, 3, 3), due) == "14 days after the due date"
-    assert recorded_message("Decided to assess", date(2025, 2, 10), None) == "Recorded: Decided to assess on 10 February 2025."
+    assert (
+        recorded_message("Decided to assess", date(2025, 2, 10), None)
+        == "Recorded: Decided to assess on 10 February 2025."
+    )
 
 
 def test_banner_says_on_time(client, auth):
@@ -78,7 +82,9 @@ def test_banner_says_how_many_days_late(client, auth):
     response = client.post(f"/cases/{case.id}/events/decided_to_assess", data={"on": ["20", "2", "2025"]})
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Recorded: Decided to assess on 20 February 2025. That is 3 days after the due date (17 February 2025)." in html
+    assert (
+        "Recorded: Decided to assess on 20 February 2025. That is 3 days after the due date (17 February 2025)." in html
+    )
     # The case page agrees: the same time limit, done 3 days late.
     stored = db.session.scalars(select(Case)).one()
     assert any(m.key == "decision_to_assess" and m.met_on == date(2025, 2, 20) for m in stored.milestones)

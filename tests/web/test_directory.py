@@ -1,4 +1,5 @@
 """The directory pages (administrators) and its names offered as people type in the case forms."""
+
 from __future__ import annotations
 
 import re
@@ -41,27 +42,49 @@ def test_only_administrators_open_the_directory(client, auth):
 def test_an_administrator_adds_an_entry_and_finds_it(client, auth):
     auth.login(role="admin")
     page = client.get("/admin/directory/new").get_data(as_text=True)
-    assert "Add a directory entry" in page and "Health – paediatrics" in page and "Independent specialist provider" in page
-    response = client.post("/admin/directory/new", data={
-        "name": "Hill Primary School", "kind": "school", "urn": "123456", "email": "office@hill.example.org", "phone": "01632 960 001",
-    })
+    assert (
+        "Add a directory entry" in page and "Health – paediatrics" in page and "Independent specialist provider" in page
+    )
+    response = client.post(
+        "/admin/directory/new",
+        data={
+            "name": "Hill Primary School",
+            "kind": "school",
+            "urn": "123456",
+            "email": "office@hill.example.org",
+            "phone": "01632 960 001",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/directory")
     listing = client.get("/admin/directory").get_data(as_text=True)
     assert "Hill Primary School added to the directory." in listing
     assert "URN 123456" in listing and "office@hill.example.org" in listing and "01632 960 001" in listing
     entry = db.session.scalars(select(DirectoryEntry)).one()
-    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "directory_entry_added", AuditEvent.object_id == str(entry.id)))
+    assert db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.action == "directory_entry_added", AuditEvent.object_id == str(entry.id))
+    )
 
 
 def test_a_wrong_reference_comes_back_with_the_typing_kept(client, auth):
     auth.login(role="admin")
-    response = client.post("/admin/directory/new", data={
-        "name": "Northgate College", "kind": "college", "urn": "", "ukprn": "2001234", "email": "admissions@northgate.example.org",
-    })
+    response = client.post(
+        "/admin/directory/new",
+        data={
+            "name": "Northgate College",
+            "kind": "college",
+            "urn": "",
+            "ukprn": "2001234",
+            "email": "admissions@northgate.example.org",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in html and 'href="#ukprn"' in html and "A UKPRN has 8 digits and starts with 1" in html
-    assert 'value="Northgate College"' in html and 'value="2001234"' in html and 'value="admissions@northgate.example.org"' in html
+    assert (
+        'value="Northgate College"' in html
+        and 'value="2001234"' in html
+        and 'value="admissions@northgate.example.org"' in html
+    )
     assert re.search(r'value="college"\s+checked', html)
     assert "<title>Error:" in html
     assert db.session.scalar(select(DirectoryEntry.id)) is None
@@ -94,10 +117,18 @@ def test_an_entry_is_edited_deactivated_and_reactivated(client, auth):
     auth.login(role="admin")
     page = client.get(f"/admin/directory/{entry.id}").get_data(as_text=True)
     assert 'value="EP service"' in page and re.search(r'value="educational_psychology"\s+checked', page)
-    response = client.post(f"/admin/directory/{entry.id}", data={"name": "Northtown Educational Psychology Service",
-                                                                  "kind": "educational_psychology", "phone": "01632 960 002"})
+    response = client.post(
+        f"/admin/directory/{entry.id}",
+        data={
+            "name": "Northtown Educational Psychology Service",
+            "kind": "educational_psychology",
+            "phone": "01632 960 002",
+        },
+    )
     assert response.status_code == 302
-    assert "Saved the changes to Northtown Educational Psychology Service." in client.get("/admin/directory").get_data(as_text=True)
+    assert "Saved the changes to Northtown Educational Psychology Service." in client.get("/admin/directory").get_data(
+        as_text=True
+    )
     response = client.post(f"/admin/directory/{entry.id}/active", data={"active": "0"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "is deactivated: it is no longer offered" in html and "Reactivate entry" in html
@@ -118,27 +149,39 @@ def test_an_entry_a_case_names_is_never_deleted(client, auth):
     unused_id = unused.id
     case = create_assessment(coordinator=coordinator)
     case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=coordinator, today=TODAY)
-    case_service.request_advice(case, date(2025, 2, 11), [case_service.AdviceWanted("health", "Northtown Community Paediatrics")],
-                                actor=coordinator, today=TODAY)
+    case_service.request_advice(
+        case,
+        date(2025, 2, 11),
+        [case_service.AdviceWanted("health", "Northtown Community Paediatrics")],
+        actor=coordinator,
+        today=TODAY,
+    )
     db.session.commit()
     auth.login(role="admin")
     page = client.get(f"/admin/directory/{used.id}").get_data(as_text=True)
     assert "Named in 1 advice request or consultation, so it cannot be deleted." in page and "Delete entry" not in page
     response = client.post(f"/admin/directory/{used.id}/delete")
-    assert "so it cannot be deleted. Deactivate it instead" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "so it cannot be deleted. Deactivate it instead" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(DirectoryEntry, used.id) is not None
     assert "Delete entry" in client.get(f"/admin/directory/{unused.id}").get_data(as_text=True)
     response = client.post(f"/admin/directory/{unused.id}/delete")
-    assert "Typo Servce was deleted from the directory." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Typo Servce was deleted from the directory." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(DirectoryEntry, unused_id) is None
 
 
 def _at_draft(coordinator):
     case = create_assessment(coordinator=coordinator)
-    for step, on in ((EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)), (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)),
-                     (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7))):
+    for step, on in (
+        (EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)),
+        (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)),
+        (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7)),
+    ):
         case_service.record_event(case, step, on, actor=coordinator, today=TODAY)
     db.session.commit()
     return case
@@ -156,16 +199,24 @@ def test_the_consultation_and_plan_forms_offer_active_settings_as_people_type(cl
     case = _at_draft(me)
     html = client.get(f"/cases/{case.id}/events/school_consulted").get_data(as_text=True)
     assert 'list="setting_name-directory"' in html and 'autocomplete="off"' in html
-    assert _datalist(html, "setting_name-directory") == ["Hill Primary School", "Northgate College"]  # settings, active only
+    assert _datalist(html, "setting_name-directory") == [
+        "Hill Primary School",
+        "Northgate College",
+    ]  # settings, active only
     assert "Start typing to choose from the directory" in html
     # The server matches what was typed, whatever its case, and links the entry.
-    response = client.post(f"/cases/{case.id}/events/school_consulted", data={"on": ["8", "4", "2025"], "setting_name": "hill primary school"})
+    response = client.post(
+        f"/cases/{case.id}/events/school_consulted",
+        data={"on": ["8", "4", "2025"], "setting_name": "hill primary school"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     consultation = db.session.get(type(case), case.id).consultations[0]
     assert (consultation.setting_name, consultation.directory_entry_id) == ("Hill Primary School", hill.id)
     # Someone not in the directory can still be typed.
-    client.post(f"/cases/{case.id}/events/school_consulted", data={"on": ["8", "4", "2025"], "setting_name": "Oak Lodge School"})
+    client.post(
+        f"/cases/{case.id}/events/school_consulted", data={"on": ["8", "4", "2025"], "setting_name": "Oak Lodge School"}
+    )
     db.session.expire_all()
     assert db.session.get(type(case), case.id).consultations[1].directory_entry_id is None
     plan = client.get(f"/cases/{case.id}/events/final_plan_issued").get_data(as_text=True)
@@ -192,16 +243,25 @@ def test_the_dashboard_counts_advice_by_directory_entry(client, auth):
     paeds = _entry("Northtown Paediatrics", DirectoryKind.HEALTH_PAEDIATRICS)
     for typed in ("Northtown Paediatrics", "northtown  paediatrics"):
         case = create_assessment(coordinator=coordinator, received_on=now - timedelta(days=40), today=now)
-        case_service.record_event(case, EventType.DECIDED_TO_ASSESS, now - timedelta(days=30), actor=coordinator, today=now)
-        made = case_service.request_advice(case, now - timedelta(days=20), [case_service.AdviceWanted("health", typed)],
-                                           actor=coordinator, today=now)
-        case_service.record_event(case, EventType.ADVICE_RECEIVED, now, actor=coordinator, today=now, advice_request_id=made[0].id)
+        case_service.record_event(
+            case, EventType.DECIDED_TO_ASSESS, now - timedelta(days=30), actor=coordinator, today=now
+        )
+        made = case_service.request_advice(
+            case, now - timedelta(days=20), [case_service.AdviceWanted("health", typed)], actor=coordinator, today=now
+        )
+        case_service.record_event(
+            case, EventType.ADVICE_RECEIVED, now, actor=coordinator, today=now, advice_request_id=made[0].id
+        )
     admin = create_user(role="admin", commit=False)
-    directory_service.update_entry(paeds, EntryDetails(name="Northtown Community Paediatrics", kind="health_paediatrics"), actor=admin)
+    directory_service.update_entry(
+        paeds, EntryDetails(name="Northtown Community Paediatrics", kind="health_paediatrics"), actor=admin
+    )
     db.session.commit()
     auth.login(role="manager", teams=[team])
     html = client.get("/reports/dashboard").get_data(as_text=True)
     table = re.search(r'<table[^>]*data-breakdown="provider".*?</table>', html, re.S).group(0)
     rows = re.findall(r'<th scope="row" class="govuk-table__header">([^<]*)</th>\s*<td[^>]*>(.*?)</td>', table, re.S)
-    assert [(name, re.sub(r"<[^>]+>", "", count).strip().split()[0]) for name, count in rows] == [("Northtown Community Paediatrics", "2")]
+    assert [(name, re.sub(r"<[^>]+>", "", count).strip().split()[0]) for name, count in rows] == [
+        ("Northtown Community Paediatrics", "2")
+    ]
     assert "counted under its directory name, however it was typed" in html

@@ -4,10 +4,11 @@ Tests that look for words cannot see `<p class=...>` shown on the page as text (
 banner did that once); this walks every GET route of the site for each role, after a step has
 been recorded so that a confirmation banner is on the first page, and fails on escaped tags.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models.family import FamilyRelationship
@@ -28,10 +29,15 @@ def _world() -> dict[str, object]:
     create_user(role="admin", email="admin@example.org")
     values = one_of_everything(coordinator, team)
     invited = family_service.invite(
-        values["_review"], name="Pat Parent", email="parent@example.org", relationship=FamilyRelationship.PARENT,
-        actor=coordinator, now=datetime.now(timezone.utc), today=today(),
+        values["_review"],
+        name="Pat Parent",
+        email="parent@example.org",
+        relationship=FamilyRelationship.PARENT,
+        actor=coordinator,
+        now=datetime.now(UTC),
+        today=today(),
     )
-    family_service.accept(invited.token, password=FAMILY_PASSWORD, now=datetime.now(timezone.utc))
+    family_service.accept(invited.token, password=FAMILY_PASSWORD, now=datetime.now(UTC))
     db.session.commit()
     values.update(event_id=values["_event"].id, user_id=coordinator.id, token="not-a-token")
     return values
@@ -42,9 +48,13 @@ def test_every_page_for_every_role_renders_without_markup_printed_as_text(app, c
     urls = [u for u in site_urls(app, world, method="GET") if not u.endswith(".css")]
     assert len(urls) >= 40, urls
     checked = 0
-    for email, password in (("coordinator@example.org", PASSWORD), ("manager@example.org", PASSWORD),
-                            ("viewer@example.org", PASSWORD), ("admin@example.org", PASSWORD),
-                            ("parent@example.org", FAMILY_PASSWORD)):
+    for email, password in (
+        ("coordinator@example.org", PASSWORD),
+        ("manager@example.org", PASSWORD),
+        ("viewer@example.org", PASSWORD),
+        ("admin@example.org", PASSWORD),
+        ("parent@example.org", FAMILY_PASSWORD),
+    ):
         client.post("/sign-out")
         signed_in = client.post("/sign-in", data={"email": email, "password": password})
         assert signed_in.status_code == 302, (email, signed_in.get_data(as_text=True)[:500])
@@ -57,6 +67,6 @@ def test_every_page_for_every_role_renders_without_markup_printed_as_text(app, c
             body = response.get_data(as_text=True).split("<body", 1)[-1]
             assert response.status_code < 500, (email, url, response.status_code)
             found = ESCAPED_MARKUP.search(body)
-            assert found is None, (email, url, body[max(0, found.start() - 80):found.end() + 80])
+            assert found is None, (email, url, body[max(0, found.start() - 80) : found.end() + 80])
             checked += 1
     assert checked >= 200

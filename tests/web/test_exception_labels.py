@@ -1,5 +1,6 @@
 """Exception reasons read as plain English everywhere they are shown, never as an internal key
 (`personal_circumstances`, `absent_from_area`, ...): pages, the audit log and the e-mails."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -60,12 +61,26 @@ def _world():
     create_user(role="admin", email="admin@example.org")
     case = create_assessment(team=team, coordinator=coordinator, received_on=date(2025, 1, 6))
     proposed = case_service.propose_exception(
-        case, milestone_key="final_plan", limb="personal_circumstances", starts_on=date(2025, 2, 1), ends_on=None,
-        reason="In hospital", evidence=None, actor=coordinator, today=date(2025, 6, 3),
+        case,
+        milestone_key="final_plan",
+        limb="personal_circumstances",
+        starts_on=date(2025, 2, 1),
+        ends_on=None,
+        reason="In hospital",
+        evidence=None,
+        actor=coordinator,
+        today=date(2025, 6, 3),
     )
     approved = case_service.propose_exception(
-        case, milestone_key="decision_to_assess", limb="absent_from_area", starts_on=date(2025, 1, 10), ends_on=date(2025, 2, 20),
-        reason="Abroad for six weeks", evidence=None, actor=coordinator, today=date(2025, 6, 3),
+        case,
+        milestone_key="decision_to_assess",
+        limb="absent_from_area",
+        starts_on=date(2025, 1, 10),
+        ends_on=date(2025, 2, 20),
+        reason="Abroad for six weeks",
+        evidence=None,
+        actor=coordinator,
+        today=date(2025, 6, 3),
     )
     case_service.decide_exception(approved, approve=True, note="", actor=manager)
     db.session.commit()
@@ -91,7 +106,9 @@ def test_every_page_that_lists_exceptions_shows_the_plain_english_reason(client)
         response = client.get(url)
         assert response.status_code == 200, url
         _assert_plain(visible_text(response.get_data(as_text=True)), url)
-    decided = client.post(f"/cases/{case.id}/exceptions/{proposed.id}/decide", data={"decision": "reject", "note": "Not evidenced"})
+    decided = client.post(
+        f"/cases/{case.id}/exceptions/{proposed.id}/decide", data={"decision": "reject", "note": "Not evidenced"}
+    )
     assert decided.status_code == 302
     page = visible_text(client.get(decided.headers["Location"]).get_data(as_text=True))
     _assert_plain(page, "the banner after a decision")
@@ -114,9 +131,15 @@ def test_every_page_that_lists_exceptions_shows_the_plain_english_reason(client)
 def test_a_refused_proposal_keeps_the_plain_labels_and_the_typing(client):
     case, proposed, approved = _world()
     _sign_in(client, "cora@example.org")
-    html = client.post(f"/cases/{case.id}/exceptions/new", data={
-        "milestone_key": "final_plan", "limb": "", "starts_on": ["1", "3", "2025"], "reason": "Family bereavement",
-    }).get_data(as_text=True)
+    html = client.post(
+        f"/cases/{case.id}/exceptions/new",
+        data={
+            "milestone_key": "final_plan",
+            "limb": "",
+            "starts_on": ["1", "3", "2025"],
+            "reason": "Family bereavement",
+        },
+    ).get_data(as_text=True)
     page = visible_text(html)
     assert "Select which exception applies" in page and "Family bereavement" in html
     _assert_plain(page, "the propose page with an error")
@@ -132,14 +155,21 @@ def mail(app):
 
 
 def test_the_daily_emails_never_show_an_internal_key(app, mail):
-    from tests.integration.test_alerts_support import FOR_ON, NOW, build_world
     from ehc_tracker.alerts.job import run_alerts
+    from tests.integration.test_alerts_support import FOR_ON, NOW, build_world
 
     world = build_world()
     for name, limb in (("A", "personal_circumstances"), ("B", "absent_from_area"), ("C", "school_closure")):
         case_service.propose_exception(
-            world.cases[name], milestone_key="decision_to_assess", limb=limb, starts_on=date(2025, 11, 3), ends_on=None,
-            reason="In hospital", evidence=None, actor=world.manager_north, today=FOR_ON,
+            world.cases[name],
+            milestone_key="decision_to_assess",
+            limb=limb,
+            starts_on=date(2025, 11, 3),
+            ends_on=None,
+            reason="In hospital",
+            evidence=None,
+            actor=world.manager_north,
+            today=FOR_ON,
         )
     db.session.commit()
     run_alerts(FOR_ON, now=NOW)

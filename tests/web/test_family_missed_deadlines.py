@@ -1,10 +1,11 @@
 """What a family sees once dates have passed: closed windows, missed steps and the date the
 coordinator now expects, advice named by who gives it, a school's late reply kept apart from the
 council's lateness, the coordinator's contact details; and the coordinator's side of it."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -30,10 +31,15 @@ def _d(value: date) -> list[str]:
 
 def _family(case, email: str = "parent@example.org") -> User:
     new = family_service.invite(
-        case, name="Pat Parent", email=email, relationship=FamilyRelationship.PARENT, actor=case.coordinator,
-        now=datetime.now(timezone.utc), today=today(),
+        case,
+        name="Pat Parent",
+        email=email,
+        relationship=FamilyRelationship.PARENT,
+        actor=case.coordinator,
+        now=datetime.now(UTC),
+        today=today(),
     )
-    user = family_service.accept(new.token, password=PASSWORD, now=datetime.now(timezone.utc))
+    user = family_service.accept(new.token, password=PASSWORD, now=datetime.now(UTC))
     db.session.commit()
     return user
 
@@ -42,21 +48,49 @@ def _missed_final_plan(*, phone: str | None = None):
     """An assessment past its 20 weeks: the draft plan's window has closed, speech and language
     advice never came, one school replied late and one not at all, the final plan is not issued."""
     team = create_team()
-    coordinator = create_user(role="coordinator", teams=[team], name="Casey Coordinator", email="casey@council.example.org")
+    coordinator = create_user(
+        role="coordinator", teams=[team], name="Casey Coordinator", email="casey@council.example.org"
+    )
     coordinator.phone = phone
     case = create_assessment(coordinator=coordinator, received_on=date(2025, 1, 6))
     record, who = case_service.record_event, coordinator
     record(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=who, today=SERVICE_DAY)
-    record(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=who, today=SERVICE_DAY, advice_type="salt", provider="Northtown NHS Trust")
-    record(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=who, today=SERVICE_DAY, advice_type="ep", provider="Northtown EP Service")
+    record(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 11),
+        actor=who,
+        today=SERVICE_DAY,
+        advice_type="salt",
+        provider="Northtown NHS Trust",
+    )
+    record(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 11),
+        actor=who,
+        today=SERVICE_DAY,
+        advice_type="ep",
+        provider="Northtown EP Service",
+    )
     ep = next(a for a in case.advice_requests if a.provider == "Northtown EP Service")
     record(case, EventType.ADVICE_RECEIVED, date(2025, 3, 14), actor=who, today=SERVICE_DAY, advice_request_id=ep.id)
     record(case, EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), actor=who, today=SERVICE_DAY)
     record(case, EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7), actor=who, today=SERVICE_DAY)
-    record(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=who, today=SERVICE_DAY, setting_name="Hill Primary")
+    record(
+        case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=who, today=SERVICE_DAY, setting_name="Hill Primary"
+    )
     record(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=who, today=SERVICE_DAY, setting_name="Oak Academy")
     hill = next(c for c in case.consultations if c.setting_name == "Hill Primary")
-    record(case, EventType.SCHOOL_RESPONDED, date(2025, 5, 19), actor=who, today=SERVICE_DAY, consultation_id=hill.id, outcome="agreed")
+    record(
+        case,
+        EventType.SCHOOL_RESPONDED,
+        date(2025, 5, 19),
+        actor=who,
+        today=SERVICE_DAY,
+        consultation_id=hill.id,
+        outcome="agreed",
+    )
     db.session.commit()
     return case
 
@@ -74,7 +108,9 @@ def _page(client, case, user) -> str:
 
 def _item(html: str, key: str) -> list[str]:
     """The task-list items of one kind of step, as text."""
-    found = re.findall(r'<li class="govuk-task-list__item" data-step="' + key + r'" data-status="(\w+)">(.*?)</li>', html, re.S)
+    found = re.findall(
+        r'<li class="govuk-task-list__item" data-step="' + key + r'" data-status="(\w+)">(.*?)</li>', html, re.S
+    )
     return [status + " " + " ".join(re.sub(r"<[^>]+>", " ", body).split()) for status, body in found]
 
 
@@ -137,7 +173,12 @@ def test_the_coordinator_sets_the_expected_date_and_the_family_sees_it(client, a
     # Not before today, and not absurdly far ahead; the typing comes back with the error.
     before = client.post(url, data={"expected_on": _d(today() - timedelta(days=1)), "note": "Panel moved"})
     html = before.get_data(as_text=True)
-    assert before.status_code == 200 and "govuk-error-summary" in html and "cannot be before today" in html and 'value="Panel moved"' in html
+    assert (
+        before.status_code == 200
+        and "govuk-error-summary" in html
+        and "cannot be before today" in html
+        and 'value="Panel moved"' in html
+    )
     far = client.post(url, data={"expected_on": _d(today() + timedelta(days=400)), "note": ""})
     assert "must be within a year" in far.get_data(as_text=True)
     empty = client.post(url, data={"expected_on": ["", "", ""], "note": ""})
@@ -152,7 +193,9 @@ def test_the_coordinator_sets_the_expected_date_and_the_family_sees_it(client, a
     assert final.expected_on == expected_on and final.expected_note == "The panel meets again next month."
     entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "milestone_expected_set"))
     assert entry is not None and str(entry.object_id) == str(case.id) and entry.actor_id == case.coordinator.id
-    assert entry.details["new"]["expected_on"] == expected_on.isoformat() and entry.details["old"]["expected_on"] is None
+    assert (
+        entry.details["new"]["expected_on"] == expected_on.isoformat() and entry.details["old"]["expected_on"] is None
+    )
     staff = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f'data-expected-on="{expected_on.isoformat()}"' in staff
     auth.logout()
@@ -174,7 +217,9 @@ def test_the_expected_date_is_refused_for_a_step_not_overdue_and_for_others(clie
     db.session.commit()
     for milestone in (done, not_due):
         try:
-            family_service.set_expected(milestone, expected_on=today() + timedelta(days=5), note="", actor=case.coordinator, today=today())
+            family_service.set_expected(
+                milestone, expected_on=today() + timedelta(days=5), note="", actor=case.coordinator, today=today()
+            )
         except ServiceError as error:
             assert "overdue and not done yet" in error.message
         else:
@@ -184,8 +229,12 @@ def test_the_expected_date_is_refused_for_a_step_not_overdue_and_for_others(clie
     other = create_assessment()
     other_final = _final(other)
     assert client.get(f"/cases/{case.id}/milestones/{other_final.id}/expected").status_code == 404
-    assert client.get(f"/cases/{other.id}/milestones/{other_final.id}/expected").status_code == 404  # another team's case
-    long_note = client.post(f"/cases/{case.id}/milestones/{_final(case).id}/expected", data={"expected_on": _d(today()), "note": "x" * 201})
+    assert (
+        client.get(f"/cases/{other.id}/milestones/{other_final.id}/expected").status_code == 404
+    )  # another team's case
+    long_note = client.post(
+        f"/cases/{case.id}/milestones/{_final(case).id}/expected", data={"expected_on": _d(today()), "note": "x" * 201}
+    )
     assert "200 characters or fewer" in long_note.get_data(as_text=True)
     auth.logout()
     # Another coordinator of the team may see the case but not change it; the family may not reach the page.
@@ -199,10 +248,15 @@ def test_a_past_expected_date_is_not_shown_as_still_ahead(app):
     case = _missed_final_plan()
     user = _family(case)
     final = _final(case)
-    family_service.set_expected(final, expected_on=date(2025, 12, 10), note="", actor=case.coordinator, today=date(2025, 12, 1))
+    family_service.set_expected(
+        final, expected_on=date(2025, 12, 10), note="", actor=case.coordinator, today=date(2025, 12, 1)
+    )
     later = family_service.progress(case, today=date(2025, 12, 20), viewer=user)
     step = next(s for s in later.steps if s.key == "final_plan")
-    assert "We expected this by 10 December 2025, but it has not happened yet. We will tell you the new date." in step.detail
+    assert (
+        "We expected this by 10 December 2025, but it has not happened yet. We will tell you the new date."
+        in step.detail
+    )
     assert step.expected_on is None
 
 
@@ -274,12 +328,14 @@ def test_the_list_of_cases_says_where_each_stands_without_your_turn_for_a_closed
 
 def test_inviting_picks_a_recorded_contact_or_someone_else(client, auth):
     case = create_assessment()
-    mum = create_contact(child=case.child, name="Morgan Mum", email="morgan@example.org", relationship_to_child="Mother")
+    mum = create_contact(
+        child=case.child, name="Morgan Mum", email="morgan@example.org", relationship_to_child="Mother"
+    )
     create_contact(child=case.child, name="No Email Nan", email=None, relationship_to_child="Grandmother")
     auth.login(case.coordinator)
     url = f"/cases/{case.id}/family"
     page = client.get(url).get_data(as_text=True)
-    assert 'value="contact:%d"' % mum.id in page and "morgan@example.org" in page and "Someone else" in page
+    assert f'value="contact:{mum.id}"' in page and "morgan@example.org" in page and "Someone else" in page
     assert "No Email Nan" not in page  # only contacts with an email address can be invited
 
     nothing = client.post(url, data={"relationship": "parent"})
@@ -293,13 +349,21 @@ def test_inviting_picks_a_recorded_contact_or_someone_else(client, auth):
     invitation = db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.case_id == case.id))
     assert invitation.name == "Morgan Mum" and invitation.email == "morgan@example.org"
 
-    other = client.post(url, data={"contact": "other", "name": "Sam Step", "email": "sam@example.org", "relationship": "parent"})
+    other = client.post(
+        url, data={"contact": "other", "name": "Sam Step", "email": "sam@example.org", "relationship": "parent"}
+    )
     assert other.status_code == 302
-    assert db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.email == "sam@example.org")).name == "Sam Step"
+    assert (
+        db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.email == "sam@example.org")).name
+        == "Sam Step"
+    )
     # Typing someone's details without choosing "Someone else" means them.
     typed_only = client.post(url, data={"name": "Lee Carer", "email": "lee@example.org", "relationship": "parent"})
     assert typed_only.status_code == 302
-    assert db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.email == "lee@example.org")).name == "Lee Carer"
+    assert (
+        db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.email == "lee@example.org")).name
+        == "Lee Carer"
+    )
     # A contact that is not this child's is not accepted.
     stranger = create_contact(child=create_assessment().child, name="Stranger", email="stranger@example.org")
     refused = client.post(url, data={"contact": f"contact:{stranger.id}", "relationship": "parent"})
@@ -311,7 +375,9 @@ def test_a_staff_address_on_a_picked_contact_is_refused_on_the_choice(client, au
     case = create_assessment()
     contact = create_contact(child=case.child, name="Staff Parent", email=case.coordinator.email)
     auth.login(case.coordinator)
-    refused = client.post(f"/cases/{case.id}/family", data={"contact": f"contact:{contact.id}", "relationship": "parent"})
+    refused = client.post(
+        f"/cases/{case.id}/family", data={"contact": f"contact:{contact.id}", "relationship": "parent"}
+    )
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "belongs to a staff account" in html and 'href="#contact"' in html
 
@@ -322,8 +388,13 @@ def test_a_staff_address_on_a_picked_contact_is_refused_on_the_choice(client, au
 def test_an_administrator_records_a_phone_number_loosely_checked(client, auth):
     team = create_team()
     auth.login(role="admin")
-    base = {"name": "Pip Phone", "role": "coordinator", "teams": [str(team.id)], "email": "pip@council.example.org",
-            "password": "a long temporary password 1"}
+    base = {
+        "name": "Pip Phone",
+        "role": "coordinator",
+        "teams": [str(team.id)],
+        "email": "pip@council.example.org",
+        "password": "a long temporary password 1",
+    }
     for bad in ("0163 29", "01632 960 001 001 0", "ring 01632 960001", "01632-960-001"):
         response = client.post("/admin/users/new", data={**base, "phone": bad})
         html = response.get_data(as_text=True)
@@ -335,12 +406,20 @@ def test_an_administrator_records_a_phone_number_loosely_checked(client, auth):
 
     edit = client.get(f"/admin/users/{pip.id}").get_data(as_text=True)
     assert 'value="+44 1632 960 001"' in edit
-    changed = client.post(f"/admin/users/{pip.id}", data={"name": "Pip Phone", "role": "coordinator", "teams": [str(team.id)], "phone": "01632 960 002"})
+    changed = client.post(
+        f"/admin/users/{pip.id}",
+        data={"name": "Pip Phone", "role": "coordinator", "teams": [str(team.id)], "phone": "01632 960 002"},
+    )
     assert changed.status_code == 302
     db.session.refresh(pip)
     assert pip.phone == "01632 960 002"
-    entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user_updated").order_by(AuditEvent.id.desc())).first()
+    entry = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "user_updated").order_by(AuditEvent.id.desc())
+    ).first()
     assert entry.details["phone"] == {"old": "+44 1632 960 001", "new": "01632 960 002"}
-    client.post(f"/admin/users/{pip.id}", data={"name": "Pip Phone", "role": "coordinator", "teams": [str(team.id)], "phone": ""})
+    client.post(
+        f"/admin/users/{pip.id}",
+        data={"name": "Pip Phone", "role": "coordinator", "teams": [str(team.id)], "phone": ""},
+    )
     db.session.refresh(pip)
     assert pip.phone is None

@@ -1,8 +1,9 @@
 """Family accounts through the real pages: invitation, acceptance, isolation, messages, codes."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -28,10 +29,15 @@ def _d(value: date) -> list[str]:
 
 def _family_account(case, *, email: str = "parent@example.org") -> User:
     new = family_service.invite(
-        case, name="Pat Parent", email=email, relationship=FamilyRelationship.PARENT, actor=case.coordinator,
-        now=datetime.now(timezone.utc), today=today(),
+        case,
+        name="Pat Parent",
+        email=email,
+        relationship=FamilyRelationship.PARENT,
+        actor=case.coordinator,
+        now=datetime.now(UTC),
+        today=today(),
     )
-    user = family_service.accept(new.token, password=FAMILY_PASSWORD, now=datetime.now(timezone.utc))
+    user = family_service.accept(new.token, password=FAMILY_PASSWORD, now=datetime.now(UTC))
     db.session.commit()
     return user
 
@@ -57,11 +63,15 @@ def test_coordinator_invites_the_family_from_the_case_and_the_link_works_once(cl
 
     form = client.get(f"/cases/{case.id}/family").get_data(as_text=True)
     assert "Invite the family to follow this case" in form
-    bad = client.post(f"/cases/{case.id}/family", data={"name": "Pat Parent", "email": "not-an-address", "relationship": "parent"})
+    bad = client.post(
+        f"/cases/{case.id}/family", data={"name": "Pat Parent", "email": "not-an-address", "relationship": "parent"}
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "govuk-error-summary" in html and 'value="Pat Parent"' in html
 
-    response = client.post(f"/cases/{case.id}/family", data={"name": "Pat Parent", "email": "Pat@Example.org", "relationship": "parent"})
+    response = client.post(
+        f"/cases/{case.id}/family", data={"name": "Pat Parent", "email": "Pat@Example.org", "relationship": "parent"}
+    )
     assert response.status_code == 302
     assert "Invitation sent to pat@example.org" in client.get(response.headers["Location"]).get_data(as_text=True)
 
@@ -91,12 +101,25 @@ def test_coordinator_invites_the_family_from_the_case_and_the_link_works_once(cl
 
 def test_an_expired_invitation_link_is_refused(client):
     case = create_assessment()
-    sent = datetime.now(timezone.utc) - timedelta(days=8)
-    new = family_service.invite(case, name="Pat", email="late@example.org", relationship=FamilyRelationship.PARENT, actor=case.coordinator, now=sent, today=today())
+    sent = datetime.now(UTC) - timedelta(days=8)
+    new = family_service.invite(
+        case,
+        name="Pat",
+        email="late@example.org",
+        relationship=FamilyRelationship.PARENT,
+        actor=case.coordinator,
+        now=sent,
+        today=today(),
+    )
     db.session.commit()
     response = client.get(f"/family/invitation/{new.token}")
     assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
-    assert client.post(f"/family/invitation/{new.token}", data={"password": FAMILY_PASSWORD, "confirm": FAMILY_PASSWORD}).status_code == 410
+    assert (
+        client.post(
+            f"/family/invitation/{new.token}", data={"password": FAMILY_PASSWORD, "confirm": FAMILY_PASSWORD}
+        ).status_code
+        == 410
+    )
     assert db.session.scalar(select(User).where(User.email == "late@example.org")) is None
     assert "family_invitation_refused" in _actions()
 
@@ -105,8 +128,15 @@ def test_invitations_are_rate_limited_per_case(client, auth):
     case = create_assessment()
     auth.login(case.coordinator)
     for n in range(family_service.MAX_INVITATIONS_PER_CASE_PER_DAY):
-        assert client.post(f"/cases/{case.id}/family", data={"name": "P", "email": f"p{n}@example.org", "relationship": "parent"}).status_code == 302
-    refused = client.post(f"/cases/{case.id}/family", data={"name": "P", "email": "one-more@example.org", "relationship": "parent"})
+        assert (
+            client.post(
+                f"/cases/{case.id}/family", data={"name": "P", "email": f"p{n}@example.org", "relationship": "parent"}
+            ).status_code
+            == 302
+        )
+    refused = client.post(
+        f"/cases/{case.id}/family", data={"name": "P", "email": "one-more@example.org", "relationship": "parent"}
+    )
     assert refused.status_code == 200 and "Too many invitations" in refused.get_data(as_text=True)
 
 
@@ -130,7 +160,14 @@ def test_a_family_account_reaches_no_other_case_by_any_url(app, client):
     reached = []
     for value in {theirs.id, theirs.child_id}:
         for rule in app.url_map.iter_rules():
-            if rule.endpoint in {"static", "assets.govuk", "auth.sign_in", "auth.sign_in_code", "health.healthz", "family.accept"}:
+            if rule.endpoint in {
+                "static",
+                "assets.govuk",
+                "auth.sign_in",
+                "auth.sign_in_code",
+                "health.healthz",
+                "family.accept",
+            }:
                 continue
             url = _fill(rule, value)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -140,7 +177,13 @@ def test_a_family_account_reaches_no_other_case_by_any_url(app, client):
                     reached.append(f"{method} {url}")
                 if rule.endpoint.startswith("api.") or url.startswith("/api/"):
                     assert response.status_code in (401, 403, 404, 405), f"{method} {url}: {response.status_code}"
-                elif rule.endpoint not in {"family.home", "main.index", "auth.sign_out", "auth.change_password", "auth.keep_alive"}:
+                elif rule.endpoint not in {
+                    "family.home",
+                    "main.index",
+                    "auth.sign_out",
+                    "auth.change_password",
+                    "auth.keep_alive",
+                }:
                     # (keep_alive: "Stay signed in" is for every signed-in account; its body is checked above like any page.)
                     assert response.status_code in (403, 404, 405), f"{method} {url}: {response.status_code}"
             if rule.endpoint == "auth.sign_out":
@@ -189,15 +232,22 @@ def test_message_lands_in_the_communications_log_and_the_reply_comes_back(client
     assert "Your message has been sent" in client.get(sent.headers["Location"]).get_data(as_text=True)
 
     comm = db.session.scalar(select(Communication).where(Communication.case_id == case.id))
-    assert comm.family_user_id == user.id and comm.summary == "When is the panel meeting?" and comm.received_on == today()
-    clock = db.session.scalar(select(Milestone).where(Milestone.case_id == case.id, Milestone.ref == f"communication:{comm.id}"))
+    assert (
+        comm.family_user_id == user.id and comm.summary == "When is the panel meeting?" and comm.received_on == today()
+    )
+    clock = db.session.scalar(
+        select(Milestone).where(Milestone.case_id == case.id, Milestone.ref == f"communication:{comm.id}")
+    )
     assert clock is not None and clock.due_on > comm.received_on  # the 5-working-day response clock
     client.post("/sign-out")
 
     auth.login(case.coordinator)
     staff_view = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "When is the panel meeting?" in staff_view
-    replied = client.post(f"/cases/{case.id}/communications/{comm.id}/respond", data={"responded_on": _d(today()), "reply_channel": "portal", "summary": "It is on Thursday."})
+    replied = client.post(
+        f"/cases/{case.id}/communications/{comm.id}/respond",
+        data={"responded_on": _d(today()), "reply_channel": "portal", "summary": "It is on Thursday."},
+    )
     assert replied.status_code == 302
     auth.logout()
 
@@ -212,7 +262,9 @@ def test_the_family_is_emailed_when_a_step_is_recorded(client, auth):
     case = create_assessment()
     user = _family_account(case)
     auth.login(case.coordinator)
-    response = client.post(f"/cases/{case.id}/events/{EventType.DECIDED_TO_ASSESS.value}", data={"on": _d(date(2025, 2, 10))})
+    response = client.post(
+        f"/cases/{case.id}/events/{EventType.DECIDED_TO_ASSESS.value}", data={"on": _d(date(2025, 2, 10))}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     mails = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == user.id)))
     assert len(mails) == 1 and "/family/cases/" in mails[0].body_text and case.child.last_name not in mails[0].subject
@@ -260,7 +312,7 @@ class TestSignInCode:
 
         _sign_in(client, user.email)
         code = self._code(app)
-        later = datetime.now(timezone.utc) + timedelta(minutes=11)
+        later = datetime.now(UTC) + timedelta(minutes=11)
 
         class Later(datetime):
             @classmethod
@@ -271,7 +323,9 @@ class TestSignInCode:
         expired = client.post("/sign-in/code", data={"code": code})
         assert expired.status_code == 302 and expired.headers["Location"].endswith("/sign-in")
         assert client.get(f"/family/cases/{case.id}").status_code == 302
-        assert client.post("/sign-in/code", data={"code": code}).headers["Location"].endswith("/sign-in")  # the state is gone
+        assert (
+            client.post("/sign-in/code", data={"code": code}).headers["Location"].endswith("/sign-in")
+        )  # the state is gone
 
     def test_guessing_is_stopped(self, app, client):
         case = create_assessment()
@@ -290,7 +344,9 @@ class TestSignInCode:
     def test_staff_are_not_asked_for_a_code(self, client):
         team = create_team()
         coordinator = create_user(role="coordinator", teams=[team])
-        response = client.post("/sign-in", data={"email": coordinator.email, "password": "correct horse battery staple"})
+        response = client.post(
+            "/sign-in", data={"email": coordinator.email, "password": "correct horse battery staple"}
+        )
         assert response.status_code == 302 and not response.headers["Location"].endswith("/sign-in/code")
 
     def test_when_the_code_cannot_be_sent_the_person_is_told(self, app, client):

@@ -4,10 +4,11 @@ Separated parents, or a young person of 16 or over and a parent, each hold an ac
 child: each sees the messages it sent and the replies to them, never the other's as "You wrote",
 and another account's message only once the coordinator shares it from the case page.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -26,7 +27,7 @@ PASSWORD = "three random words here"
 
 
 def _account(case, *, name: str, email: str, relationship: FamilyRelationship = FamilyRelationship.PARENT) -> User:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     new = family_service.invite(
         case, name=name, email=email, relationship=relationship, actor=case.coordinator, now=now, today=today()
     )
@@ -92,7 +93,7 @@ def test_a_second_family_account_does_not_see_the_first_ones_messages(app):
 
 def test_the_reply_clock_of_another_accounts_message_is_not_on_the_progress_page(app):
     case, pat, sam = _separated_parents()
-    family_service.send_message(case, user=pat, text="A question", today=today(), now=datetime.now(timezone.utc))
+    family_service.send_message(case, user=pat, text="A question", today=today(), now=datetime.now(UTC))
     db.session.commit()
     theirs = family_service.progress(case, today=today(), viewer=sam)
     mine = family_service.progress(case, today=today(), viewer=pat)
@@ -107,7 +108,7 @@ def test_a_young_person_and_their_parent_have_separate_threads(app):
     case = create_assessment(child=child, team=team, coordinator=coordinator)
     young = _account(case, name="Jo Young", email="jo@example.org", relationship=FamilyRelationship.YOUNG_PERSON)
     parent = _account(case, name="Pat Parent", email="pat@example.org")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     family_service.send_message(case, user=young, text="Please do not tell my parents", today=today(), now=now)
     db.session.commit()
     assert [m.text for m in family_service.thread(case, viewer=young)] == ["Please do not tell my parents"]
@@ -117,8 +118,13 @@ def test_a_young_person_and_their_parent_have_separate_threads(app):
 def test_staff_logged_communications_never_reach_a_family_thread(app):
     case, pat, _sam = _separated_parents()
     case_service.log_communication(
-        case, received_on=today(), channel=Channel.EMAIL, from_name="Dr Secret", summary="A professional's note",
-        actor=case.coordinator, today=today(),
+        case,
+        received_on=today(),
+        channel=Channel.EMAIL,
+        from_name="Dr Secret",
+        summary="A professional's note",
+        actor=case.coordinator,
+        today=today(),
     )
     db.session.commit()
     assert family_service.thread(case, viewer=pat) == []
@@ -129,9 +135,7 @@ def test_staff_logged_communications_never_reach_a_family_thread(app):
 
 def test_the_coordinator_shares_a_message_and_its_reply_from_the_case_page(app, client, auth):
     case, pat, sam = _separated_parents()
-    comm = family_service.send_message(
-        case, user=pat, text="When is the panel?", today=today(), now=datetime.now(timezone.utc)
-    )
+    comm = family_service.send_message(case, user=pat, text="When is the panel?", today=today(), now=datetime.now(UTC))
     db.session.commit()
     _reply(case, comm, "It is on Thursday.")
     url = f"/cases/{case.id}/communications/{comm.id}/family-sharing"
@@ -179,7 +183,7 @@ def test_the_coordinator_shares_a_message_and_its_reply_from_the_case_page(app, 
 
 def test_the_staff_page_still_shows_every_family_message(client, auth):
     case, pat, sam = _separated_parents()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     family_service.send_message(case, user=pat, text="From Pat", today=today(), now=now)
     family_service.send_message(case, user=sam, text="From Sam", today=today(), now=now)
     db.session.commit()
@@ -190,9 +194,16 @@ def test_the_staff_page_still_shows_every_family_message(client, auth):
 
 def test_who_may_share_and_what(app, client, auth):
     case, pat, _sam = _separated_parents()
-    comm = family_service.send_message(case, user=pat, text="Hello", today=today(), now=datetime.now(timezone.utc))
-    staff_note = case_service.log_communication(case, received_on=today(), channel=Channel.EMAIL, from_name="Dr Secret",
-                                                summary="Professional", actor=case.coordinator, today=today())
+    comm = family_service.send_message(case, user=pat, text="Hello", today=today(), now=datetime.now(UTC))
+    staff_note = case_service.log_communication(
+        case,
+        received_on=today(),
+        channel=Channel.EMAIL,
+        from_name="Dr Secret",
+        summary="Professional",
+        actor=case.coordinator,
+        today=today(),
+    )
     db.session.commit()
     url = f"/cases/{case.id}/communications/{comm.id}/family-sharing"
 

@@ -1,4 +1,5 @@
 """The form pages' shared handling of a service's answer (ehc_tracker/web/views.py)."""
+
 from types import SimpleNamespace
 
 import pytest

@@ -2,6 +2,7 @@
 warning that lets the coordinator go on, the confirmation that is recorded and shown; and every
 confirmation banner rendered as markup, never printed as text.
 """
+
 import re
 from datetime import date
 
@@ -56,10 +57,17 @@ def test_a_young_person_request_from_a_child_of_school_age_is_refused_with_the_t
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2012, 3, 1))
-    html = _post_refused(client, f"/children/{child.id}/assessments/new", {
-        "case_type": "assessment", "received_on": _d(date(2025, 10, 6)), "source": "young_person", "team_id": team.id,
-        "coordinator_id": me.id,
-    })
+    html = _post_refused(
+        client,
+        f"/children/{child.id}/assessments/new",
+        {
+            "case_type": "assessment",
+            "received_on": _d(date(2025, 10, 6)),
+            "source": "young_person",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
     assert "not a young person" in html and 'value="young_person" checked' in html
     assert 'value="6"' in html and 'value="2025"' in html
     assert db.session.scalar(select(Case.id).where(Case.child_id == child.id)) is None
@@ -74,7 +82,13 @@ def test_a_new_assessment_for_a_child_with_a_plan_offers_the_reassessment(client
     assert "Record a request for reassessment" in child_page
     form = client.get(f"/children/{first.child_id}/assessments/new").get_data(as_text=True)
     assert 'value="reassessment" checked' in form
-    data = {"case_type": "assessment", "received_on": _d(date(2025, 10, 6)), "source": "parent", "team_id": team.id, "coordinator_id": me.id}
+    data = {
+        "case_type": "assessment",
+        "received_on": _d(date(2025, 10, 6)),
+        "source": "parent",
+        "team_id": team.id,
+        "coordinator_id": me.id,
+    }
     html = _post_refused(client, f"/children/{first.child_id}/assessments/new", data)
     assert "Reassessment of an existing plan" in html and "already has an EHC plan" in html
     html = _post_ok(client, f"/children/{first.child_id}/assessments/new", {**data, "case_type": "reassessment"})
@@ -86,8 +100,11 @@ def test_final_plan_inside_the_representation_period_needs_the_confirmation_then
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(team=team, coordinator=me)
     today = date(2025, 12, 1)
-    for kind, on in ((EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)), (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)),
-                     (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7))):
+    for kind, on in (
+        (EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)),
+        (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31)),
+        (EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7)),
+    ):
         case_service.record_event(case, kind, on, actor=me, today=today)
     db.session.commit()
     url = f"/cases/{case.id}/events/final_plan_issued"
@@ -95,9 +112,15 @@ def test_final_plan_inside_the_representation_period_needs_the_confirmation_then
     assert "runs until" in page and "Monday 21 April 2025" in page
     html = _post_refused(client, url, {"on": _d(date(2025, 4, 14)), "named_settings": "Hill Primary"})
     assert "until 21 April 2025" in html and 'value="Hill Primary"' in html
-    html = _post_ok(client, url, {"on": _d(date(2025, 4, 14)), "named_settings": "Hill Primary", "family_confirmed_on": _d(date(2025, 4, 11))})
+    html = _post_ok(
+        client,
+        url,
+        {"on": _d(date(2025, 4, 14)), "named_settings": "Hill Primary", "family_confirmed_on": _d(date(2025, 4, 11))},
+    )
     assert "Family confirmed no further representations on 11 April 2025" in html
-    audited = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case_event_recorded").order_by(AuditEvent.id.desc())).first()
+    audited = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "case_event_recorded").order_by(AuditEvent.id.desc())
+    ).first()
     assert audited.details["family_confirmed_on"] == "2025-04-11"
 
 
@@ -123,7 +146,9 @@ def test_a_late_review_meeting_is_warned_then_saved_when_the_coordinator_goes_on
     db.session.expire_all()
     assert db.session.get(Case, review.id).review_meeting_on is None  # not saved yet
     html = _post_ok(client, url, {**data, "confirm_warnings": "y"})
-    assert "Recorded: Review meeting scheduled on 3 November 2025." in html and "after the phase-transfer deadline" in html
+    assert (
+        "Recorded: Review meeting scheduled on 3 November 2025." in html and "after the phase-transfer deadline" in html
+    )
     db.session.expire_all()
     assert db.session.get(Case, review.id).review_meeting_on == date(2026, 2, 16)
 
@@ -132,7 +157,11 @@ def test_a_review_meeting_in_good_time_is_saved_without_a_warning(client, auth):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     review = _y6_review(me, team)
-    html = _post_ok(client, f"/cases/{review.id}/events/review_meeting_scheduled", {"on": _d(date(2025, 10, 1)), "meeting_on": _d(date(2025, 11, 3))})
+    html = _post_ok(
+        client,
+        f"/cases/{review.id}/events/review_meeting_scheduled",
+        {"on": _d(date(2025, 10, 1)), "meeting_on": _d(date(2025, 11, 3))},
+    )
     assert "Recorded: Review meeting scheduled on 1 October 2025." in html and "phase-transfer deadline" not in html
 
 
@@ -147,7 +176,11 @@ def test_deciding_not_to_amend_through_the_pages(client, auth):
     _post_ok(client, f"{base}/events/review_decision_notified", {"on": _d(date(2025, 11, 24)), "decision": "amend"})
     _post_ok(client, f"{base}/events/amendments_proposed", {"on": _d(date(2025, 11, 24))})
     _post_refused(client, f"{base}/events/decided_not_to_amend", {"on": _d(date(2025, 12, 10)), "reason": ""})
-    html = _post_ok(client, f"{base}/events/decided_not_to_amend", {"on": _d(date(2025, 12, 10)), "reason": "The family agreed the plan still fits"})
+    html = _post_ok(
+        client,
+        f"{base}/events/decided_not_to_amend",
+        {"on": _d(date(2025, 12, 10)), "reason": "The family agreed the plan still fits"},
+    )
     assert "Recorded: Decided not to amend the plan on 10 December 2025." in html
     assert 'data-milestone="decision_not_to_amend_due" data-status="met_on_time"' in html
 
@@ -163,7 +196,9 @@ def test_ceasing_a_plan_between_reviews_through_the_child_page(client, auth):
     cease = f"/children/{case.child_id}/plans/{plan.id}/cease"
     html = _post_refused(client, cease, {"reason": "2", "decided_on": _d(date(2025, 10, 20))})
     assert "right to appeal" in html
-    html = _post_ok(client, cease, {"reason": "2", "decided_on": _d(date(2025, 10, 20)), "notice_sent_on": _d(date(2025, 10, 28))})
+    html = _post_ok(
+        client, cease, {"reason": "2", "decided_on": _d(date(2025, 10, 20)), "notice_sent_on": _d(date(2025, 10, 28))}
+    )
     assert "The family can appeal until 2 January 2026; the plan is maintained until then." in html
     assert "Record the end of this plan" in html
     end = f"/children/{case.child_id}/plans/{plan.id}/end"

@@ -2,6 +2,7 @@
 dates), answers with a clear 4xx page or the form with its errors: never a 500, never a stored
 impossible date. Also: the request size limit, the database-down page and a failed export.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,14 @@ from tests.helpers import create_team, create_user
 from tests.web.site_map import one_of_everything, site_urls
 
 HOSTILE_TEXT = ["\x00", "before\x00after", "a\x01b\x1bc", "\x7f", "x" * 30_000]
-HOSTILE_DATES = [("1", "1", "1"), ("1", "1", "0001"), ("31", "12", "9999"), ("0", "0", "0"), ("32", "13", "2025"), ("1", "1", "99999")]
+HOSTILE_DATES = [
+    ("1", "1", "1"),
+    ("1", "1", "0001"),
+    ("31", "12", "9999"),
+    ("0", "0", "0"),
+    ("32", "13", "2025"),
+    ("1", "1", "99999"),
+]
 
 
 def _names(html: str) -> set[str]:
@@ -63,13 +71,23 @@ def test_every_web_form_refuses_hostile_input_without_a_500(app, client, world):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=["Cs"]), max_size=40))
+@given(
+    text=st.text(
+        alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=["Cs"]), max_size=40
+    )
+)
 def test_any_text_in_the_case_forms_never_gives_a_500(client, world, text):
     case_id = world["case_id"]
     for url, data in (
         (f"/cases/{case_id}/notes", {"text": text}),
-        (f"/cases/{case_id}/communications/new", {"received_on": ["2", "6", "2025"], "channel": "email", "from_name": text, "summary": text}),
-        (f"/children/{world['child_id']}/edit", {"first_name": text, "last_name": text, "date_of_birth": ["1", "5", "2015"]}),
+        (
+            f"/cases/{case_id}/communications/new",
+            {"received_on": ["2", "6", "2025"], "channel": "email", "from_name": text, "summary": text},
+        ),
+        (
+            f"/children/{world['child_id']}/edit",
+            {"first_name": text, "last_name": text, "date_of_birth": ["1", "5", "2015"]},
+        ),
     ):
         assert client.post(url, data=data).status_code < 500
 
@@ -89,15 +107,22 @@ def test_impossible_years_are_refused_on_the_form_with_the_typing_kept(client, w
     assessment = world["_assessment"]
     event = world["_event"]
     before = event.occurred_on
-    response = client.post(f"/cases/{assessment.id}/history/{event.id}/correct", data={"on": ["1", "1", "0001"], "reason": "typo"})
+    response = client.post(
+        f"/cases/{assessment.id}/history/{event.id}/correct", data={"on": ["1", "1", "0001"], "reason": "typo"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "must be a date between 1900 and 2100" in html and "typo" in html
     assert 'value="0001"' in html
     db.session.expire_all()
     assert db.session.get(CaseEvent, event.id).occurred_on == before
-    response = client.post(f"/children/{assessment.child_id}/assessments/new", data={
-        "case_type": "reassessment", "received_on": ["31", "12", "9999"], "source": "parent",
-    })
+    response = client.post(
+        f"/children/{assessment.child_id}/assessments/new",
+        data={
+            "case_type": "reassessment",
+            "received_on": ["31", "12", "9999"],
+            "source": "parent",
+        },
+    )
     assert "must be a date between 1900 and 2100" in response.get_data(as_text=True)
 
 
@@ -108,9 +133,14 @@ def test_a_review_cannot_be_opened_for_a_coordinator_of_another_team(client, aut
     manager = auth.login(role="manager", teams=[mine, theirs])
     stranger = create_user(role="coordinator", teams=[theirs])
     child = create_child(team=mine)
-    response = client.post(f"/children/{child.id}/reviews/new", data={
-        "last_reviewed_on": ["1", "6", "2025"], "team_id": mine.id, "coordinator_id": stranger.id,
-    })
+    response = client.post(
+        f"/children/{child.id}/reviews/new",
+        data={
+            "last_reviewed_on": ["1", "6", "2025"],
+            "team_id": mine.id,
+            "coordinator_id": stranger.id,
+        },
+    )
     assert response.status_code == 200 and "is not a coordinator in North" in response.get_data(as_text=True)
     assert db.session.scalar(select(Case.id).where(Case.child_id == child.id)) is None
     assert manager.role.value == "manager"
@@ -120,6 +150,7 @@ def test_an_export_that_fails_part_way_is_an_error_not_a_short_download(app, cli
     from ehc_tracker.services import exports
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not the traceback
+
     def broken(table):
         yield "\ufeffChild,Due\r\n"
         raise RuntimeError("the database went away mid-export")
@@ -136,11 +167,13 @@ def test_a_complete_export_says_how_long_it_is(client, world):
 
 
 def test_with_the_database_down_signed_in_pages_say_the_service_is_unavailable(tmp_path):
-    from ehc_tracker import create_app
-
     from flask_login.utils import _create_identifier
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none", "WTF_CSRF_ENABLED": False})
+    from ehc_tracker import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none", "WTF_CSRF_ENABLED": False}
+    )
     browser = {"User-Agent": "a browser"}
     with app.test_request_context(headers=browser, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         identifier = _create_identifier()

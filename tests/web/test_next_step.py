@@ -1,6 +1,7 @@
 """The case page's "Next step" panel and its button name the same step, with that step's own due
 date; an earlier overdue time limit is shown separately; only steps that can be recorded now are
 offered."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,13 @@ def test_a_new_assessment_offers_only_what_can_be_recorded_now(app):
     case = create_assessment()
     offered = case_service.recordable_now(case)
     assert EventType.DECIDED_TO_ASSESS in offered and EventType.DECIDED_NOT_TO_ASSESS in offered
-    for too_early in (EventType.FINAL_PLAN_ISSUED, EventType.DRAFT_PLAN_ISSUED, EventType.SCHOOL_CONSULTED,
-                      EventType.ADVICE_RECEIVED, EventType.DECIDED_TO_ISSUE):
+    for too_early in (
+        EventType.FINAL_PLAN_ISSUED,
+        EventType.DRAFT_PLAN_ISSUED,
+        EventType.SCHOOL_CONSULTED,
+        EventType.ADVICE_RECEIVED,
+        EventType.DECIDED_TO_ISSUE,
+    ):
         assert too_early not in offered
     for kind, on in ((EventType.DECIDED_TO_ASSESS, date(2025, 2, 10)), (EventType.DECIDED_TO_ISSUE, date(2025, 3, 31))):
         case_service.record_event(case, kind, on, actor=case.coordinator, today=TODAY)
@@ -37,7 +43,9 @@ def test_every_offered_step_is_accepted_by_the_service_when_its_details_are_give
     for step in case_service.recordable_now(case):
         with db.session.begin_nested() as savepoint:
             try:
-                case_service.record_event(case, step, date(2025, 2, 10), actor=case.coordinator, today=TODAY, reason="r")
+                case_service.record_event(
+                    case, step, date(2025, 2, 10), actor=case.coordinator, today=TODAY, reason="r"
+                )
             except case_service.ServiceError as error:
                 assert error.field not in ("event_type",), (step, error.message)
             savepoint.rollback()
@@ -60,8 +68,15 @@ def test_an_earlier_overdue_limit_is_shown_beside_the_next_step(client, auth):
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(team=team, coordinator=me, received_on=date(2025, 1, 6))
     case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=TODAY)
-    case_service.log_communication(case, received_on=date(2025, 2, 3), channel=case_service.Channel.EMAIL, from_name="Mum",
-                                   summary="Any news?", actor=me, today=TODAY)
+    case_service.log_communication(
+        case,
+        received_on=date(2025, 2, 3),
+        channel=case_service.Channel.EMAIL,
+        from_name="Mum",
+        summary="Any news?",
+        actor=me,
+        today=TODAY,
+    )
     db.session.commit()
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     panel = html.split('id="next-action"', 1)[1].split("</div>", 1)[0]
@@ -89,15 +104,44 @@ def test_after_the_draft_the_next_step_is_to_consult_the_school_then_its_answer_
     case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
     record = case_service.record_event
     record(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=date(2025, 4, 8))
-    record(case, EventType.ADVICE_REQUESTED, date(2025, 2, 11), actor=me, today=date(2025, 4, 8), advice_type="ep", provider="EP")
-    record(case, EventType.ADVICE_RECEIVED, date(2025, 3, 20), actor=me, today=date(2025, 4, 8), advice_request_id=case.advice_requests[0].id)
+    record(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 2, 11),
+        actor=me,
+        today=date(2025, 4, 8),
+        advice_type="ep",
+        provider="EP",
+    )
+    record(
+        case,
+        EventType.ADVICE_RECEIVED,
+        date(2025, 3, 20),
+        actor=me,
+        today=date(2025, 4, 8),
+        advice_request_id=case.advice_requests[0].id,
+    )
     record(case, EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), actor=me, today=date(2025, 4, 8))
     record(case, EventType.DRAFT_PLAN_ISSUED, date(2025, 4, 7), actor=me, today=date(2025, 4, 8))
     assert timeline_service.next_step(case) is EventType.SCHOOL_CONSULTED
-    record(case, EventType.SCHOOL_CONSULTED, date(2025, 4, 8), actor=me, today=date(2025, 4, 8), setting_name="Hill Primary")
+    record(
+        case,
+        EventType.SCHOOL_CONSULTED,
+        date(2025, 4, 8),
+        actor=me,
+        today=date(2025, 4, 8),
+        setting_name="Hill Primary",
+    )
     assert timeline_service.next_step(case) is EventType.SCHOOL_RESPONDED
-    record(case, EventType.SCHOOL_RESPONDED, date(2025, 4, 18), actor=me, today=date(2025, 4, 18),
-           consultation_id=case.consultations[0].id, outcome="agreed")
+    record(
+        case,
+        EventType.SCHOOL_RESPONDED,
+        date(2025, 4, 18),
+        actor=me,
+        today=date(2025, 4, 18),
+        consultation_id=case.consultations[0].id,
+        outcome="agreed",
+    )
     assert timeline_service.next_step(case) is EventType.FINAL_PLAN_ISSUED
     # The final plan can still be recorded at any point after the draft (a plan naming no setting).
     assert EventType.FINAL_PLAN_ISSUED in case_service.recordable_now(case)

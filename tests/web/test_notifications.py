@@ -1,4 +1,5 @@
 """The notifications page, marking read, email preferences, and the administrators' alert runs."""
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,7 @@ def test_a_coordinator_sees_their_alerts_newest_first_with_the_unread_count(clie
 
     run_alerts(FOR_ON + timedelta(days=1), now=NOW + timedelta(days=1))
     html = client.get("/notifications/").get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Notifications</h1>" in html
+    assert '<h1 class="govuk-heading-l">Notifications</h1>' in html
     assert _unread_badge(html) == 4 and "4 unread of 4" in html
     rows = re.findall(r"<td class=\"govuk-table__cell app-nowrap\">(\w{3} \d+ \w{3} 2025)</td>", html)
     assert rows == ["Thu 4 Dec 2025", "Thu 4 Dec 2025", "Wed 3 Dec 2025", "Wed 3 Dec 2025"]
@@ -155,13 +156,22 @@ def test_every_staff_role_has_a_notifications_page(client, auth, role):
 def test_admins_see_the_alert_runs(client, auth, app):
     build_world()
     run_alerts(FOR_ON, now=NOW)
-    db.session.add(JobRun(job="daily-alerts", for_on=date(2025, 12, 4), trigger="scheduler", status=JobRunStatus.FAILED, started_at=NOW, error="Traceback: boom <script>"))
+    db.session.add(
+        JobRun(
+            job="daily-alerts",
+            for_on=date(2025, 12, 4),
+            trigger="scheduler",
+            status=JobRunStatus.FAILED,
+            started_at=NOW,
+            error="Traceback: boom <script>",
+        )
+    )
     db.session.commit()
     auth.login(role="admin")
     html = client.get("/").get_data(as_text=True)
     assert 'href="/admin/jobs"' in html
     html = client.get("/admin/jobs").get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Alert runs</h1>" in html
+    assert '<h1 class="govuk-heading-l">Alert runs</h1>' in html
     assert "Wed 3 Dec 2025" in html and "succeeded" in html and "failed" in html
     assert "Traceback: boom &lt;script&gt;" in html
     assert 'data-status="sent">6<' in html  # no ESCALATION_EMAILS here: six people
@@ -195,7 +205,9 @@ def test_family_accounts_have_no_notifications(client, auth):
 def test_overdue_alerts_count_calendar_days_like_every_other_page(client, world):
     _login(client, world.c1)
     html = client.get("/notifications/").get_data(as_text=True)
-    alerts = db.session.scalars(select(Alert).where(Alert.recipient_id == world.c1.id, Alert.due_on < Alert.for_on)).all()
+    alerts = db.session.scalars(
+        select(Alert).where(Alert.recipient_id == world.c1.id, Alert.due_on < Alert.for_on)
+    ).all()
     assert alerts, "the world has an overdue alert for coordinator 1"
     for alert in alerts:
         days = (alert.for_on - alert.due_on).days

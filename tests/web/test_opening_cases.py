@@ -1,4 +1,5 @@
 """Opening a case refuses the same things on the pages as through the API (services/opening.py)."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -22,9 +23,14 @@ def test_a_plan_cannot_be_dated_before_the_child_was_born_on_the_review_page(cli
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2015, 4, 1))
-    response = client.post(f"/children/{child.id}/reviews/new", data={
-        "last_reviewed_on": _d(date(2014, 6, 2)), "team_id": team.id, "coordinator_id": me.id,
-    })
+    response = client.post(
+        f"/children/{child.id}/reviews/new",
+        data={
+            "last_reviewed_on": _d(date(2014, 6, 2)),
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in html
@@ -39,10 +45,18 @@ def test_a_transferred_plan_cannot_be_issued_before_the_child_was_born(client, a
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     child = create_child(team=team, date_of_birth=date(2015, 4, 1))
-    html = client.post(f"/children/{child.id}/transfers/new", data={
-        "previous_authority": "Elsewhere", "transferred_on": _d(date(2025, 9, 1)), "plan_issued_on": _d(date(2014, 3, 1)),
-        "last_reviewed_on": _d(date(2025, 3, 10)), "named_settings": "Hill", "team_id": team.id, "coordinator_id": me.id,
-    }).get_data(as_text=True)
+    html = client.post(
+        f"/children/{child.id}/transfers/new",
+        data={
+            "previous_authority": "Elsewhere",
+            "transferred_on": _d(date(2025, 9, 1)),
+            "plan_issued_on": _d(date(2014, 3, 1)),
+            "last_reviewed_on": _d(date(2025, 3, 10)),
+            "named_settings": "Hill",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    ).get_data(as_text=True)
     assert "The plan cannot be issued before the child&#39;s date of birth" in html
     assert 'href="#plan_issued_on' in html and 'value="Elsewhere"' in html and 'value="2014"' in html
     assert _no_case(child)
@@ -52,7 +66,14 @@ def test_a_second_open_assessment_is_refused_on_the_page_after_the_dates(client,
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     case = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
-    html = client.post(f"/children/{case.child_id}/assessments/new", data={
-        "case_type": "assessment", "received_on": _d(date(2025, 2, 3)), "source": "parent", "team_id": team.id, "coordinator_id": me.id,
-    }).get_data(as_text=True)
+    html = client.post(
+        f"/children/{case.child_id}/assessments/new",
+        data={
+            "case_type": "assessment",
+            "received_on": _d(date(2025, 2, 3)),
+            "source": "parent",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    ).get_data(as_text=True)
     assert "This child already has an open assessment" in html and 'href="#received_on' in html

@@ -1,4 +1,5 @@
 """A manager moves all, or some, of one coordinator's open cases to another in one step."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -18,8 +19,12 @@ URL = "/cases/reassign-many"
 def _leaver_with_cases(team, n=3):
     leaver = create_user(role="coordinator", teams=[team], name="Lee Leaver")
     cases = [
-        create_assessment(team=team, coordinator=leaver, received_on=date(2025, 9, 1 + i),
-                          child=create_child(team=team, first_name=f"Child{i}", last_name="Smith", date_of_birth=date(2015, 5, 1)))
+        create_assessment(
+            team=team,
+            coordinator=leaver,
+            received_on=date(2025, 9, 1 + i),
+            child=create_child(team=team, first_name=f"Child{i}", last_name="Smith", date_of_birth=date(2015, 5, 1)),
+        )
         for i in range(n)
     ]
     return leaver, cases
@@ -48,7 +53,9 @@ def test_manager_moves_all_of_a_leavers_open_cases_with_history_and_audit(client
     assert 'value="all" name="which"' in page and "Move all 3 cases" in page
     assert 'value="selected" name="which"' in page and "Move the ticked cases" in page
 
-    response = client.post(f"{URL}?from={leaver.id}", data={"which": "all", "coordinator_id": robin.id, "reason": "Leaving the service"})
+    response = client.post(
+        f"{URL}?from={leaver.id}", data={"which": "all", "coordinator_id": robin.id, "reason": "Leaving the service"}
+    )
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Moved 3 cases from Lee Leaver to Robin Taker." in html
@@ -69,11 +76,18 @@ def test_a_selection_moves_only_the_ticked_cases(client, auth):
     leaver, cases = _leaver_with_cases(team)
     robin = create_user(role="coordinator", teams=[team], name="Robin Taker")
     auth.login(role="manager", teams=[team])
-    response = client.post(f"{URL}?from={leaver.id}", data={
-        "which": "selected", "case_ids": [str(cases[0].id), str(cases[2].id)], "coordinator_id": robin.id,
-    })
+    response = client.post(
+        f"{URL}?from={leaver.id}",
+        data={
+            "which": "selected",
+            "case_ids": [str(cases[0].id), str(cases[2].id)],
+            "coordinator_id": robin.id,
+        },
+    )
     assert response.status_code == 302
-    assert "Moved 2 cases from Lee Leaver to Robin Taker." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Moved 2 cases from Lee Leaver to Robin Taker." in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert _holders([c.id for c in cases]) == {cases[0].id: robin.id, cases[1].id: leaver.id, cases[2].id: robin.id}
 
 
@@ -82,11 +96,16 @@ def test_choosing_nothing_or_nobody_is_refused_with_the_typing_kept(client, auth
     leaver, cases = _leaver_with_cases(team, n=2)
     robin = create_user(role="coordinator", teams=[team], name="Robin Taker")
     auth.login(role="manager", teams=[team])
-    html = client.post(f"{URL}?from={leaver.id}", data={"which": "selected", "coordinator_id": robin.id, "reason": "On leave"}).get_data(as_text=True)
+    html = client.post(
+        f"{URL}?from={leaver.id}", data={"which": "selected", "coordinator_id": robin.id, "reason": "On leave"}
+    ).get_data(as_text=True)
     assert "There is a problem" in html and "Select the cases to move" in html and 'value="On leave"' in html
     html = client.post(f"{URL}?from={leaver.id}", data={"coordinator_id": robin.id}).get_data(as_text=True)
     assert "Choose to move the ticked cases or all of them" in html
-    html = client.post(f"{URL}?from={leaver.id}", data={"which": "selected", "case_ids": [str(cases[1].id)], "coordinator_id": "0", "reason": "On leave"}).get_data(as_text=True)
+    html = client.post(
+        f"{URL}?from={leaver.id}",
+        data={"which": "selected", "case_ids": [str(cases[1].id)], "coordinator_id": "0", "reason": "On leave"},
+    ).get_data(as_text=True)
     assert "Select who will take the cases" in html
     assert f'value="{cases[1].id}" checked' in html  # the ticked case is still ticked
     assert _holders([c.id for c in cases]) == {c.id: leaver.id for c in cases}
@@ -99,7 +118,9 @@ def test_a_receiver_outside_a_cases_team_is_refused_and_nothing_moves(client, au
     in_south = create_assessment(team=south, coordinator=leaver)
     robin = create_user(role="coordinator", teams=[north], name="Robin Taker")
     auth.login(role="manager", teams=[north, south])
-    response = client.post(f"{URL}?from={leaver.id}", data={"which": "all", "coordinator_id": robin.id, "reason": "Leaving"})
+    response = client.post(
+        f"{URL}?from={leaver.id}", data={"which": "all", "coordinator_id": robin.id, "reason": "Leaving"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Robin Taker is not a coordinator in South Team, so cannot take 1 of the selected cases" in html
@@ -152,7 +173,9 @@ def test_every_case_is_locked_before_it_is_checked_and_moved(app, monkeypatch):
     real_lock = case_service.lock_case
     monkeypatch.setattr(case_service, "lock_case", lambda case: (locked.append(case.id), real_lock(case)))
     moved = case_service.reassign_many(None, robin, from_coordinator=leaver, reason="", actor=manager)
-    assert sorted(c.id for c in moved) == locked == sorted(c.id for c in cases)  # in id order: no deadlock between two managers
+    assert (
+        sorted(c.id for c in moved) == locked == sorted(c.id for c in cases)
+    )  # in id order: no deadlock between two managers
 
 
 def test_a_leaver_whose_account_is_closed_is_still_offered_and_only_managers_may_move(client, auth):
@@ -181,7 +204,9 @@ def test_a_manager_sees_and_moves_only_cases_of_their_own_teams(client, auth):
     auth.login(role="manager", teams=[mine])
     page = client.get(f"{URL}?from={leaver.id}").get_data(as_text=True)
     assert f'data-case-id="{own.id}"' in page and f'data-case-id="{other.id}"' not in page
-    response = client.post(f"{URL}?from={leaver.id}", data={"which": "selected", "case_ids": [str(other.id)], "coordinator_id": robin.id})
+    response = client.post(
+        f"{URL}?from={leaver.id}", data={"which": "selected", "case_ids": [str(other.id)], "coordinator_id": robin.id}
+    )
     assert response.status_code == 200 and "Only a manager of the case" in response.get_data(as_text=True)
     assert _holders([other.id]) == {other.id: leaver.id}
     response = client.post(f"{URL}?from={leaver.id}", data={"which": "all", "coordinator_id": robin.id})

@@ -4,6 +4,7 @@ The dashboard's caseload figures link to `/reports/drilldown?measure=caseload&co
 asking for any other N must be "not found" (and audited), never "Open cases held by <their name>".
 The JSON API's overdue list refuses the same ids.
 """
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@ folded away behind "Filter" (open only when filters are applied, with a one-line
 way to clear them); the dashboard opens on the 20-week headline (this month, rolling 12 months,
 year to date, each against the target and the national average); months with nothing to count
 say so in words."""
+
 from __future__ import annotations
 
 import re
@@ -42,7 +43,14 @@ def plans(north):
         (date(2025, 2, 12), date(2025, 2, 20), True),
     ]
     for n, (due_on, met_on, exception) in enumerate(issued):
-        case = make_case(team=north, coordinator=casey, first_name=f"Issued{n}", last_name="Child", status=CaseStatus.COMPLETED, closed_on=met_on)
+        case = make_case(
+            team=north,
+            coordinator=casey,
+            first_name=f"Issued{n}",
+            last_name="Child",
+            status=CaseStatus.COMPLETED,
+            closed_on=met_on,
+        )
         add_milestone(case, "final_plan", due_on=due_on, met_on=met_on, exception=exception)
     open_case = make_case(team=north, coordinator=casey, first_name="Amara", last_name="Okafor")
     add_milestone(open_case, "final_plan", due_on=date(2025, 2, 18))
@@ -68,9 +76,11 @@ def _summary(page: str) -> str:
 def _stops_before_first_row(page: str) -> int:
     """Links and form controls a keyboard reaches, in the page's main content, before the first
     row of the list; controls inside a closed details element are not reachable."""
-    main = page[page.index("<main"):]
+    main = page[page.index("<main") :]
     main = main[: main.index('data-row="milestone"')]
-    main = re.sub(r"<details(?![^>]* open)[^>]*>.*?<summary.*?</summary>.*?</details>", "<summary></summary>", main, flags=re.S)
+    main = re.sub(
+        r"<details(?![^>]* open)[^>]*>.*?<summary.*?</summary>.*?</details>", "<summary></summary>", main, flags=re.S
+    )
     return len(re.findall(r"<(a|input|select|button|summary)\b(?![^>]*type=\"hidden\")", main))
 
 
@@ -84,7 +94,17 @@ def test_the_overdue_list_comes_first_and_its_filters_fold_away(client, auth, no
     assert _summary(page) == "No filters applied."
     # Every filter is inside the folded panel, and the list follows it directly.
     details = re.search(r"<details.*?</details>", page, re.S).group(0)
-    for name in ("coordinator_id", "team_id", "show", "within", "case_type", "milestone_key", "primary_need", "setting", "as_at"):
+    for name in (
+        "coordinator_id",
+        "team_id",
+        "show",
+        "within",
+        "case_type",
+        "milestone_key",
+        "primary_need",
+        "setting",
+        "as_at",
+    ):
         assert f'name="{name}"' in details, name
     assert page.index("</details>") < page.index('data-row="milestone"')
     # Two quick views, the "Filter" control and the three sorting headings: six stops before the
@@ -96,7 +116,11 @@ def test_the_overdue_list_comes_first_and_its_filters_fold_away(client, auth, no
 
 def test_applied_filters_open_the_panel_with_a_summary_and_a_clear_link(client, auth, north, plans):
     auth.login(role="manager", teams=[north])
-    page = _html(client.get("/reports/overdue?milestone_key=final_plan&case_type=assessment&within=5&setting=hill&as_at=14&as_at=3&as_at=2025"))
+    page = _html(
+        client.get(
+            "/reports/overdue?milestone_key=final_plan&case_type=assessment&within=5&setting=hill&as_at=14&as_at=3&as_at=2025"
+        )
+    )
     assert " open" in _details(page)
     assert _summary(page) == (
         "Filters applied: Due soon means due within: 5 days; Case type: EHC needs assessment; Step: Issue final EHC plan; "
@@ -127,14 +151,20 @@ def test_a_quick_view_is_summarised_but_keeps_the_panel_folded(client, auth, nor
 
 
 def _card(page: str, key: str) -> str:
-    html = re.search(rf'<div class="govuk-summary-card[^"]*" data-headline="{key}">.*?</div>\s*</div>\s*</div>', page, re.S).group(0)
+    html = re.search(
+        rf'<div class="govuk-summary-card[^"]*" data-headline="{key}">.*?</div>\s*</div>\s*</div>', page, re.S
+    ).group(0)
     html = re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", html)  # as seen on the screen
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def test_dashboard_opens_on_the_headline_against_target_and_national_average(client, auth, north, plans):
     manager = auth.login(role="manager", teams=[north])
-    db.session.add(ComplianceTarget(measure="final_plan_20_weeks", month_on=date(2025, 3, 1), target_percent=65, set_by_id=manager.id))
+    db.session.add(
+        ComplianceTarget(
+            measure="final_plan_20_weeks", month_on=date(2025, 3, 1), target_percent=65, set_by_id=manager.id
+        )
+    )
     db.session.commit()
     page = _html(client.get("/reports/dashboard"))
     # The headline comes before everything else in the main content but the folded filters.
@@ -143,13 +173,22 @@ def test_dashboard_opens_on_the_headline_against_target_and_national_average(cli
     assert " open" not in _details(page) and _summary(page) == "No filters applied."
     references = re.sub(r"\s+", " ", re.search(r"<p[^>]*data-headline-references>(.*?)</p>", page, re.S).group(1))
     assert "Target 65% (set for March 2025)." in references
-    assert "National average 46.4% (England, 2024; source: Department for Education, Education, health and care plans, reporting year 2025)." in references
+    assert (
+        "National average 46.4% (England, 2024; source: Department for Education, Education, health and care plans, reporting year 2025)."
+        in references
+    )
 
     month = _card(page, "month")
-    assert "This month" in month and "1 to 15 March 2025" in month and "No new plans were issued in March 2025 so far." in month
+    assert (
+        "This month" in month
+        and "1 to 15 March 2025" in month
+        and "No new plans were issued in March 2025 so far." in month
+    )
     assert "%" not in month  # no 0% for a month with nothing issued
     rolling = _card(page, "rolling")  # October to February: 2 of 4 without an exception
-    assert "1 April 2024 to 15 March 2025" in rolling and "50.0% on time" in rolling and "2 of 4 plans issued" in rolling
+    assert (
+        "1 April 2024 to 15 March 2025" in rolling and "50.0% on time" in rolling and "2 of 4 plans issued" in rolling
+    )
     assert "15.0 points below target" in rolling and "3.6 points above the national average" in rolling
     year = _card(page, "year")  # January and February: 2 of 3
     assert "1 January to 15 March 2025" in year and "66.7% on time" in year and "2 of 3 plans issued" in year
@@ -158,7 +197,15 @@ def test_dashboard_opens_on_the_headline_against_target_and_national_average(cli
 
 def test_a_national_average_entered_by_a_manager_replaces_the_published_one(client, auth, north, plans):
     manager = auth.login(role="manager", teams=[north])
-    db.session.add(ComplianceTarget(measure="final_plan_20_weeks", month_on=date(2025, 1, 1), target_percent=60, national_average_percent=50.3, set_by_id=manager.id))
+    db.session.add(
+        ComplianceTarget(
+            measure="final_plan_20_weeks",
+            month_on=date(2025, 1, 1),
+            target_percent=60,
+            national_average_percent=50.3,
+            set_by_id=manager.id,
+        )
+    )
     db.session.commit()
     page = _html(client.get("/reports/dashboard"))
     references = re.sub(r"\s+", " ", re.search(r"<p[^>]*data-headline-references>(.*?)</p>", page, re.S).group(1))
@@ -171,7 +218,10 @@ def test_dashboard_filters_fold_away_and_open_when_applied(client, auth, north, 
     auth.login(role="manager", teams=[north])
     page = _html(client.get(f"/reports/dashboard?months=6&team_id={north.id}"))
     assert " open" in _details(page)
-    assert _summary(page) == "Filters applied: Team: North Team; Months: 6 months, October 2024 to March 2025. Clear filters"
+    assert (
+        _summary(page)
+        == "Filters applied: Team: North Team; Months: 6 months, October 2024 to March 2025. Clear filters"
+    )
     assert '<a class="govuk-link govuk-!-margin-left-1" href="/reports/dashboard" data-clear-filters>' in page
     details = re.search(r"<details.*?</details>", page, re.S).group(0)
     assert 'name="team_id"' in details and 'name="months"' in details and 'name="as_at"' in details
@@ -194,5 +244,7 @@ def test_months_with_nothing_counted_are_explained_in_words(client, auth, north,
     assert "March 2025 (to date): no review decisions fell due." in page
     # And the monthly report.
     monthly = _html(client.get("/reports/monthly"))
-    row = re.search(r'<tr class="govuk-table__row" data-measure="review_decision_4_weeks">.*?</tr>', monthly, re.S).group(0)
+    row = re.search(
+        r'<tr class="govuk-table__row" data-measure="review_decision_4_weeks">.*?</tr>', monthly, re.S
+    ).group(0)
     assert "No review decisions fell due" in row and "(0 of 0)" not in row

@@ -1,4 +1,5 @@
 """The report pages: overdue list, dashboard and drill-downs, targets, monthly report, exports."""
+
 from __future__ import annotations
 
 import csv
@@ -41,22 +42,64 @@ def data(north, south):
     casey = create_user(role="coordinator", teams=[north], name="Casey Coordinator")
     jordan = create_user(role="coordinator", teams=[north], name="Jordan Coordinator")
     sam = create_user(role="coordinator", teams=[south], name="Sam Coordinator")
-    amara = make_case(team=north, coordinator=casey, first_name="Amara", last_name="Okafor", anchor_on=date(2024, 10, 1), setting_name="Hill Primary")
+    amara = make_case(
+        team=north,
+        coordinator=casey,
+        first_name="Amara",
+        last_name="Okafor",
+        anchor_on=date(2024, 10, 1),
+        setting_name="Hill Primary",
+    )
     add_milestone(amara, "decision_to_assess", due_on=date(2024, 11, 12), met_on=date(2024, 11, 12))
     add_milestone(amara, "final_plan", due_on=date(2025, 2, 18))  # overdue
-    add_advice(amara, advice_type=AdviceType.EP, provider="EP Service", requested_on=date(2025, 1, 6), due_on=date(2025, 2, 17), received_on=date(2025, 2, 17))
-    add_advice(amara, advice_type=AdviceType.HEALTH, provider="Paediatrics", requested_on=date(2025, 1, 6), due_on=date(2025, 2, 17), received_on=date(2025, 2, 21))
+    add_advice(
+        amara,
+        advice_type=AdviceType.EP,
+        provider="EP Service",
+        requested_on=date(2025, 1, 6),
+        due_on=date(2025, 2, 17),
+        received_on=date(2025, 2, 17),
+    )
+    add_advice(
+        amara,
+        advice_type=AdviceType.HEALTH,
+        provider="Paediatrics",
+        requested_on=date(2025, 1, 6),
+        due_on=date(2025, 2, 17),
+        received_on=date(2025, 2, 21),
+    )
     ben = make_case(team=north, coordinator=jordan, first_name="Ben", last_name="Bennett", anchor_on=date(2024, 9, 2))
     add_milestone(ben, "final_plan", due_on=date(2025, 1, 20), met_on=date(2025, 1, 20), exception=False)
-    add_milestone(make_case(team=north, coordinator=jordan, first_name="Chloe", last_name="Clarke", anchor_on=date(2024, 9, 9),
-                            status=CaseStatus.COMPLETED, closed_on=date(2025, 2, 3)),
-                  "final_plan", due_on=date(2025, 1, 27), met_on=date(2025, 2, 3), exception=True)
-    review = make_case(team=north, coordinator=casey, case_type=CaseType.ANNUAL_REVIEW, first_name="Dev", last_name="Davies", anchor_on=date(2024, 2, 1))
+    add_milestone(
+        make_case(
+            team=north,
+            coordinator=jordan,
+            first_name="Chloe",
+            last_name="Clarke",
+            anchor_on=date(2024, 9, 9),
+            status=CaseStatus.COMPLETED,
+            closed_on=date(2025, 2, 3),
+        ),
+        "final_plan",
+        due_on=date(2025, 1, 27),
+        met_on=date(2025, 2, 3),
+        exception=True,
+    )
+    review = make_case(
+        team=north,
+        coordinator=casey,
+        case_type=CaseType.ANNUAL_REVIEW,
+        first_name="Dev",
+        last_name="Davies",
+        anchor_on=date(2024, 2, 1),
+    )
     add_milestone(review, "review_due", due_on=date(2025, 1, 31))  # overdue: no review in 12 months
     add_milestone(review, "review_decision_due", due_on=date(2025, 2, 10), met_on=date(2025, 2, 12))
     add_milestone(review, "response_due", ref="communication:1", due_on=date(2025, 3, 20))  # due soon
     add_milestone(review, "response_due", ref="communication:2", due_on=date(2025, 3, 3), met_on=date(2025, 3, 3))
-    south_case = make_case(team=south, coordinator=sam, first_name="Southey", last_name="Person", anchor_on=date(2024, 9, 1))
+    south_case = make_case(
+        team=south, coordinator=sam, first_name="Southey", last_name="Person", anchor_on=date(2024, 9, 1)
+    )
     add_milestone(south_case, "final_plan", due_on=date(2025, 1, 19))
     add_milestone(south_case, "decision_to_assess", due_on=date(2025, 2, 3), met_on=date(2025, 2, 4))
     db.session.commit()
@@ -97,8 +140,14 @@ def test_every_number_on_the_dashboard_equals_the_length_of_its_list(client, aut
         nonzero += int(count) > 0
     assert nonzero >= 15
     # Spot checks against the data: February's plans issued (one, with an exception) and the open work.
-    assert re.search(r'measure=final_plan_20_weeks&amp;month=2025-02&amp;outcome=all&amp;exceptions=include[^"]*" data-count="1"', page)
-    assert re.search(r'measure=final_plan_20_weeks&amp;month=2025-02&amp;outcome=all&amp;exceptions=exclude[^"]*" data-count="0"', page)
+    assert re.search(
+        r'measure=final_plan_20_weeks&amp;month=2025-02&amp;outcome=all&amp;exceptions=include[^"]*" data-count="1"',
+        page,
+    )
+    assert re.search(
+        r'measure=final_plan_20_weeks&amp;month=2025-02&amp;outcome=all&amp;exceptions=exclude[^"]*" data-count="0"',
+        page,
+    )
     assert re.search(r'measure=backlog[^"]*" data-count="2"', page)  # Amara (received 1 Oct) and Ben (2 Sep)
     assert re.search(r'measure=no_review[^"]*" data-count="1"', page)
     assert 'data-weeks="27"' in page  # Ben: 2 September 2024 to 15 March 2025 is 194 days, 27 whole weeks
@@ -106,15 +155,27 @@ def test_every_number_on_the_dashboard_equals_the_length_of_its_list(client, aut
 
 def test_dashboard_shows_charts_tables_targets_and_definitions(client, auth, north, data):
     manager = auth.login(role="manager", teams=[north])
-    db.session.add(ComplianceTarget(measure="final_plan_20_weeks", month_on=date(2025, 2, 1), target_percent=60, national_average_percent=46.4, set_by_id=manager.id))
-    db.session.add(ComplianceTarget(measure="final_plan_20_weeks", month_on=date(2025, 3, 1), target_percent=65, set_by_id=manager.id))
+    db.session.add(
+        ComplianceTarget(
+            measure="final_plan_20_weeks",
+            month_on=date(2025, 2, 1),
+            target_percent=60,
+            national_average_percent=46.4,
+            set_by_id=manager.id,
+        )
+    )
+    db.session.add(
+        ComplianceTarget(
+            measure="final_plan_20_weeks", month_on=date(2025, 3, 1), target_percent=65, set_by_id=manager.id
+        )
+    )
     db.session.commit()
     page = _html(client.get("/reports/dashboard"))
     assert "<title>Compliance dashboard" in page
     assert page.count('role="img"') == 6
     chart = re.search(r'<figure[^>]*data-chart="final_plan_20_weeks".*?</figure>', page, re.S).group(0)
     assert 'data-line="Target"' in chart and 'data-line="National average"' in chart
-    assert "<title id=\"chart-final_plan_20_weeks-title\">" in chart and "Target 65%" in chart
+    assert '<title id="chart-final_plan_20_weeks-title">' in chart and "Target 65%" in chart
     assert 'data-line="Target"' not in re.search(r'data-chart="decision_6_weeks".*?</figure>', page, re.S).group(0)
     assert "How this is counted" in page and "regulation 13(3)" in page and "&lt;p" not in page
     assert 'scope="col"' in page and "<caption" in page
@@ -136,11 +197,15 @@ def test_dashboard_team_filter_and_as_at(client, auth, north, south, data):
     both = _html(client.get("/reports/dashboard"))
     north_only = _html(client.get(f"/reports/dashboard?team_id={north.id}"))
     assert re.search(r'measure=decision_6_weeks&amp;month=2025-02&amp;outcome=all[^"]*" data-count="1"', both)
-    assert not re.search(r'measure=decision_6_weeks&amp;month=2025-02&amp;outcome=all', north_only)  # none: said in words
+    assert not re.search(
+        r"measure=decision_6_weeks&amp;month=2025-02&amp;outcome=all", north_only
+    )  # none: said in words
     north_table = re.search(r'<table[^>]*data-measure="decision_6_weeks".*?</table>', north_only, re.S).group(0)
     assert "No decisions whether to assess were made in February 2025" in north_table
     earlier = _html(client.get("/reports/dashboard?as_at=1&as_at=2&as_at=2025"))
-    assert "February 2025" in earlier and "March 2025" not in re.search(r'<table[^>]*data-measure="decision_6_weeks".*?</table>', earlier, re.S).group(0)
+    assert "February 2025" in earlier and "March 2025" not in re.search(
+        r'<table[^>]*data-measure="decision_6_weeks".*?</table>', earlier, re.S
+    ).group(0)
 
 
 def test_drilldowns_show_names_to_managers_and_are_audited(client, auth, north, data):
@@ -155,7 +220,11 @@ def test_drilldowns_show_names_to_managers_and_are_audited(client, auth, north, 
     assert client.get("/reports/drilldown?measure=final_plan_20_weeks&month=2025-99").status_code == 400
     assert client.get("/reports/drilldown?measure=final_plan_20_weeks&month=2025-02&as_at=soon").status_code == 400
     # Another team's number cannot be listed by asking for its team.
-    other = _html(client.get(f"/reports/drilldown?measure=decision_6_weeks&month=2025-02&team_id={data['south_case'].team_id}&as_at=2025-03-15"))
+    other = _html(
+        client.get(
+            f"/reports/drilldown?measure=decision_6_weeks&month=2025-02&team_id={data['south_case'].team_id}&as_at=2025-03-15"
+        )
+    )
     assert "Southey" not in other and "Nothing to show" in other
 
 
@@ -165,7 +234,11 @@ def test_drilldowns_show_names_to_managers_and_are_audited(client, auth, north, 
 def test_viewers_see_figures_and_lists_but_never_a_childs_name(client, auth, north, data):
     auth.login(role="viewer", teams=[north])
     names = ("Amara", "Okafor", "Ben Bennett", "Dev Davies", "Hill Primary")
-    pages = [_html(client.get("/reports/dashboard")), _html(client.get("/reports/monthly")), _html(client.get("/reports/overdue"))]
+    pages = [
+        _html(client.get("/reports/dashboard")),
+        _html(client.get("/reports/monthly")),
+        _html(client.get("/reports/overdue")),
+    ]
     links = re.findall(r'<a class="govuk-link" href="([^"]+)" data-count="[1-9]\d*">', pages[0])
     assert links
     pages += [_html(client.get(html_lib.unescape(href))) for href in links]
@@ -189,16 +262,26 @@ def test_viewers_see_figures_and_lists_but_never_a_childs_name(client, auth, nor
 
 def _xlsx_text(data: bytes) -> str:
     book = load_workbook(io.BytesIO(data))
-    return "\n".join(",".join("" if c is None else str(c) for c in row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return "\n".join(
+        ",".join("" if c is None else str(c) for c in row)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    )
 
 
 # --- Access -------------------------------------------------------------------------------------
 
 
 REPORT_URLS = [
-    "/reports/overdue", "/reports/overdue/export?format=csv", "/reports/overdue/export?format=xlsx", "/reports/dashboard",
-    "/reports/dashboard/export?format=csv", "/reports/dashboard/export?format=xlsx", "/reports/drilldown?measure=backlog",
-    "/reports/targets", "/reports/monthly",
+    "/reports/overdue",
+    "/reports/overdue/export?format=csv",
+    "/reports/overdue/export?format=xlsx",
+    "/reports/dashboard",
+    "/reports/dashboard/export?format=csv",
+    "/reports/dashboard/export?format=xlsx",
+    "/reports/drilldown?measure=backlog",
+    "/reports/targets",
+    "/reports/monthly",
 ]
 
 
@@ -231,11 +314,22 @@ def test_coordinators_see_their_own_cases_first_and_never_another_teams(client, 
     refused = _html(client.get(f"/reports/overdue?coordinator_id={data['sam'].id}"))
     assert "Not a valid choice" in refused and "Southey" not in refused
     mine = list(csv.reader(io.StringIO(client.get("/reports/overdue/export?format=csv").data.decode("utf-8-sig"))))
-    assert len(mine) == 1 + 3 and {r[1] for r in mine[1:]} == {"Amara Okafor", "Dev Davies"}  # "My cases", as on the page
-    filtered = list(csv.reader(io.StringIO(client.get("/reports/overdue/export?format=csv&milestone_key=review_due").data.decode("utf-8-sig"))))
+    assert len(mine) == 1 + 3 and {r[1] for r in mine[1:]} == {
+        "Amara Okafor",
+        "Dev Davies",
+    }  # "My cases", as on the page
+    filtered = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/reports/overdue/export?format=csv&milestone_key=review_due").data.decode("utf-8-sig")
+            )
+        )
+    )
     assert [r[1] for r in filtered[1:]] == ["Dev Davies"]
     for fmt in ("csv", "xlsx"):
-        body = client.get(f"/reports/overdue/export?format={fmt}&coordinator_id=&team_id={data['south_case'].team_id}").data
+        body = client.get(
+            f"/reports/overdue/export?format={fmt}&coordinator_id=&team_id={data['south_case'].team_id}"
+        ).data
         text = body.decode("utf-8-sig") if fmt == "csv" else _xlsx_text(body)
         assert "Southey" not in text and "Amara" not in text  # another team asked for: nothing, not everything
 
@@ -263,7 +357,9 @@ def test_overdue_list_filters_sorts_and_links(client, auth, north, data):
     assert _total(_html(client.get("/reports/overdue?case_type=annual_review"))) == 2
     assert _total(_html(client.get("/reports/overdue?setting=hill"))) == 1
     assert _total(_html(client.get(f"/reports/overdue?coordinator_id={data['jordan'].id}"))) == 0
-    assert _total(_html(client.get("/reports/overdue?as_at=1&as_at=2&as_at=2025&show=overdue"))) == 1  # only the review was overdue then
+    assert (
+        _total(_html(client.get("/reports/overdue?as_at=1&as_at=2&as_at=2025&show=overdue"))) == 1
+    )  # only the review was overdue then
     empty = _html(client.get("/reports/overdue?show=overdue&milestone_key=invitations_by"))
     assert "Nothing is overdue" in empty
     error = _html(client.get("/reports/overdue?within=soon&as_at=31&as_at=2&as_at=2025"))
@@ -274,7 +370,11 @@ def test_overdue_list_filters_sorts_and_links(client, auth, north, data):
 def test_overdue_list_pages_and_exports_every_row(client, auth, north):
     manager = auth.login(role="manager", teams=[north])
     for n in range(55):
-        add_milestone(make_case(team=north, coordinator=manager, first_name=f"Kid{n:02d}", last_name="Test"), "final_plan", due_on=AS_AT - timedelta(days=n + 1))
+        add_milestone(
+            make_case(team=north, coordinator=manager, first_name=f"Kid{n:02d}", last_name="Test"),
+            "final_plan",
+            due_on=AS_AT - timedelta(days=n + 1),
+        )
     db.session.commit()
     first = _html(client.get("/reports/overdue?show=overdue"))
     assert _rows(first) == 50 and _total(first) == 55 and "Showing 1 to 50 of 55" in first
@@ -295,7 +395,11 @@ def test_overdue_list_pages_and_exports_every_row(client, auth, north):
     assert values[header - 1][0] == "Case number" and len(values) == header + 55 and values[header][1] == "Kid00 Test"
     assert client.get("/reports/overdue/export?format=pdf").status_code == 400
     entries = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export_downloaded")).all()
-    assert len(entries) == 2 and entries[0].details["filters"]["show"] == "overdue" and entries[0].details["child_names"] is True
+    assert (
+        len(entries) == 2
+        and entries[0].details["filters"]["show"] == "overdue"
+        and entries[0].details["child_names"] is True
+    )
 
 
 def test_dashboard_exports(client, auth, north, data):
@@ -312,7 +416,9 @@ def test_dashboard_exports(client, auth, north, data):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames[:3] == ["Monthly figures", "Advice by type", "Advice by provider"]
     sheet = book["Monthly figures"]
-    assert sheet.max_row == int(sheet.freeze_panes[1:]) - 1 + 3 * 6  # the description, the heading row, 3 months of 6 measures
+    assert (
+        sheet.max_row == int(sheet.freeze_panes[1:]) - 1 + 3 * 6
+    )  # the description, the heading row, 3 months of 6 measures
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export_downloaded")).all()
 
 
@@ -324,7 +430,9 @@ def test_dashboard_exports(client, auth, north, data):
 
 def test_monthly_report_prints_the_month_against_target_and_last_month(client, auth, north, data):
     manager = auth.login(role="manager", teams=[north])
-    db.session.add(ComplianceTarget(measure="advice_6_weeks", month_on=date(2025, 2, 1), target_percent=80, set_by_id=manager.id))
+    db.session.add(
+        ComplianceTarget(measure="advice_6_weeks", month_on=date(2025, 2, 1), target_percent=80, set_by_id=manager.id)
+    )
     db.session.commit()
     page = _html(client.get("/reports/monthly"))  # defaults to the last complete month
     assert "Monthly performance report: February 2025" in page
@@ -343,7 +451,10 @@ def test_monthly_report_prints_the_month_against_target_and_last_month(client, a
 # --- Navigation ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "overdue", "dashboard"), [("coordinator", True, False), ("manager", True, True), ("viewer", False, True), ("admin", False, False)])
+@pytest.mark.parametrize(
+    ("role", "overdue", "dashboard"),
+    [("coordinator", True, False), ("manager", True, True), ("viewer", False, True), ("admin", False, False)],
+)
 def test_navigation(client, auth, north, role, overdue, dashboard):
     auth.login(role=role, teams=[north])
     header = client.get("/").get_data(as_text=True).split("</header>")[0]

@@ -1,11 +1,12 @@
 """Every route needs sign-in, and every role-gated route refuses the other roles."""
+
 import re
 
 import pytest
 
 from ehc_tracker.models import Role
 from ehc_tracker.web.security import PUBLIC_ENDPOINTS
-from tests.helpers import create_team, create_user
+from tests.helpers import create_team
 
 # Pages every signed-in staff member may open whatever their role.
 ANY_SIGNED_IN = {"main.index", "auth.change_password", "auth.sign_out"}
@@ -38,7 +39,14 @@ def test_anonymous_requests_never_get_a_200(app, client):
 
 def test_public_endpoints_are_only_sign_in_static_assets_health_and_family_invitations_and_codes():
     # A family invitation link is opened before its account exists; the token is the credential.
-    assert PUBLIC_ENDPOINTS == {"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"}
+    assert PUBLIC_ENDPOINTS == {
+        "auth.sign_in",
+        "auth.sign_in_code",
+        "static",
+        "assets.govuk",
+        "health.healthz",
+        "family.accept",
+    }
 
 
 def test_every_other_route_states_its_roles(app):

@@ -1,4 +1,5 @@
 """The SEN2 items on the child's record: the form keeps them, checks them and the return uses them."""
+
 from datetime import date
 
 import pytest
@@ -31,9 +32,22 @@ def coordinator(auth, team):
 
 def _form(**kw):
     data = {
-        "first_name": "Sam", "last_name": "Jones", "date_of_birth": ["14", "3", "2015"], "upn": "", "uln": "", "ethnicity": "",
-        "postcode": "", "primary_need": "", "secondary_need": "", "setting_name": "", "setting_urn": "", "setting_ukprn": "",
-        "year_group_override": "", "upn_unknown_reason": "", "sen_setting": "", "setting_started_on": ["", "", ""],
+        "first_name": "Sam",
+        "last_name": "Jones",
+        "date_of_birth": ["14", "3", "2015"],
+        "upn": "",
+        "uln": "",
+        "ethnicity": "",
+        "postcode": "",
+        "primary_need": "",
+        "secondary_need": "",
+        "setting_name": "",
+        "setting_urn": "",
+        "setting_ukprn": "",
+        "year_group_override": "",
+        "upn_unknown_reason": "",
+        "sen_setting": "",
+        "setting_started_on": ["", "", ""],
     }
     data.update(kw)
     return data
@@ -41,14 +55,30 @@ def _form(**kw):
 
 def test_the_child_form_records_the_sen2_items(client, coordinator, team):
     page = client.get("/children/new").get_data(as_text=True)
-    assert "Reason the UPN is not known" in page and "UN4: Refugee or asylum seeker" in page and "EHE: Elective home education" in page
-    response = client.post("/children/new", data=_form(
-        team=str(team.id), upn_unknown_reason="UN4", sen_setting="EHE", setting_started_on=["4", "9", "2024"], setting_sen_unit="y",
-    ))
+    assert (
+        "Reason the UPN is not known" in page
+        and "UN4: Refugee or asylum seeker" in page
+        and "EHE: Elective home education" in page
+    )
+    response = client.post(
+        "/children/new",
+        data=_form(
+            team=str(team.id),
+            upn_unknown_reason="UN4",
+            sen_setting="EHE",
+            setting_started_on=["4", "9", "2024"],
+            setting_sen_unit="y",
+        ),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     child = db.session.scalars(select(Child)).one()
-    assert (child.upn_unknown_reason, child.sen_setting, child.setting_started_on, child.setting_sen_unit, child.setting_resourced_provision) == (
-        "UN4", "EHE", date(2024, 9, 4), True, False)
+    assert (
+        child.upn_unknown_reason,
+        child.sen_setting,
+        child.setting_started_on,
+        child.setting_sen_unit,
+        child.setting_resourced_provision,
+    ) == ("UN4", "EHE", date(2024, 9, 4), True, False)
     entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "child_created")).one()
     assert entry is not None
     # The edit form shows what is recorded.
@@ -57,12 +87,20 @@ def test_the_child_form_records_the_sen2_items(client, coordinator, team):
 
 
 def test_the_sen2_items_are_checked_and_nothing_typed_is_lost(client, coordinator, team):
-    response = client.post("/children/new", data=_form(team=str(team.id), setting_started_on=["4", "9", "2027"], setting_name="Hill School"))
+    response = client.post(
+        "/children/new",
+        data=_form(team=str(team.id), setting_started_on=["4", "9", "2027"], setting_name="Hill School"),
+    )
     html = response.get_data(as_text=True)
-    assert response.status_code in (200, 400) and "The date the child started at the setting must be today or in the past" in html
+    assert (
+        response.status_code in (200, 400)
+        and "The date the child started at the setting must be today or in the past" in html
+    )
     assert 'value="Hill School"' in html and db.session.scalars(select(Child)).first() is None
     refused = client.post("/children/new", data=_form(team=str(team.id), sen_setting="XYZ"))
-    assert "Not a valid choice" in refused.get_data(as_text=True) or "Select an SEN setting" in refused.get_data(as_text=True)
+    assert "Not a valid choice" in refused.get_data(as_text=True) or "Select an SEN setting" in refused.get_data(
+        as_text=True
+    )
 
 
 def test_a_upn_replaces_the_reason_it_was_not_known(client, coordinator, team):

@@ -1,5 +1,6 @@
 """The idle timeout (WCAG 2.2.1): the warning's settings on the page, "stay signed in", and
 signing in again returning to the page the person was on, never to another site."""
+
 import pytest
 
 from ehc_tracker.web.session_timeout import idle_timeout_seconds, safe_next, warning_seconds
@@ -118,19 +119,24 @@ def test_a_referrer_from_another_site_is_not_followed(client, app, auth):
     auth.login()
     client.get("/")
     _expire(client, app)
-    response = client.post("/account/password", data={}, headers={"Referer": "https://evil.example.com/account/password"})
+    response = client.post(
+        "/account/password", data={}, headers={"Referer": "https://evil.example.com/account/password"}
+    )
     assert response.headers["Location"] == "/sign-in"
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example.com/",
-    "//evil.example.com/",
-    "/\\evil.example.com/",
-    "/\t/evil.example.com/",
-    "javascript:alert(1)",
-    "evil.example.com",
-    "",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example.com/",
+        "//evil.example.com/",
+        "/\\evil.example.com/",
+        "/\t/evil.example.com/",
+        "javascript:alert(1)",
+        "evil.example.com",
+        "",
+    ],
+)
 def test_sign_in_refuses_an_off_site_next(client, target):
     user = create_user(email="casey@example.org")
     response = client.post("/sign-in", query_string={"next": target}, data={"email": user.email, "password": PASSWORD})

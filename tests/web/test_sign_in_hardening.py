@@ -1,10 +1,11 @@
 """Issue 23, sign-in and sessions: throttling by the real client address, sessions that end on
 the server, the emailed code's tries counted on the server, administrators and their own
 access, and the password rules (common passwords, length, API tokens on reset)."""
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -96,7 +97,7 @@ class TestThrottling:
 
         for n in range(12):
             _via_proxy(client, "203.0.113.7", {"email": f"guess{n}@example.org", "password": "wrong password"})
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         until = address_wait_until("203.0.113.7", now)
         window = timedelta(minutes=app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
         assert until is not None and until - now <= window
@@ -311,8 +312,13 @@ def test_an_administrator_cannot_create_an_account_for_their_own_mailbox(auth, c
     _admin(auth)
     response = client.post(
         "/admin/users/new",
-        data={"name": "J Admin", "email": "Jo.Admin+cases@Council.gov.uk", "role": "coordinator",
-              "teams": [str(team.id)], "password": "temporary password 1"},
+        data={
+            "name": "J Admin",
+            "email": "Jo.Admin+cases@Council.gov.uk",
+            "role": "coordinator",
+            "teams": [str(team.id)],
+            "password": "temporary password 1",
+        },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -327,8 +333,12 @@ def test_an_administrator_cannot_create_an_account_in_their_own_name(auth, clien
     _admin(auth)
     html = client.post(
         "/admin/users/new",
-        data={"name": "jo  ADMIN", "email": "jo@elsewhere.example.org", "role": "manager",
-              "password": "temporary password 1"},
+        data={
+            "name": "jo  ADMIN",
+            "email": "jo@elsewhere.example.org",
+            "role": "manager",
+            "password": "temporary password 1",
+        },
     ).get_data(as_text=True)
     assert "You cannot create an account with your own name" in html
     assert db.session.scalar(select(User).where(User.email == "jo@elsewhere.example.org")) is None

@@ -1,6 +1,7 @@
 """Targets as one grid per measure for a whole year: twelve months in one form, each cell checked
 on its own with what was typed kept, "copy last year's targets" filling the grid for review, and
 every change (and only a change) audited."""
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def _grid(**cells: str) -> dict[str, str]:
 
 def _saved(measure: str = "final_plan_20_weeks") -> dict[date, ComplianceTarget]:
     db.session.expire_all()  # read what the requests wrote, not what this session remembers
-    return {t.month_on: t for t in db.session.scalars(select(ComplianceTarget).where(ComplianceTarget.measure == measure))}
+    return {
+        t.month_on: t for t in db.session.scalars(select(ComplianceTarget).where(ComplianceTarget.measure == measure))
+    }
 
 
 def _audits(action: str) -> list[AuditEvent]:
@@ -66,7 +69,10 @@ def test_one_form_holds_the_twelve_months_of_a_year(client, auth, north):
     assert form.count('data-month="2025-') == 12
     assert len(re.findall(r'name="target_\d\d"', form)) == 12 and len(re.findall(r'name="national_\d\d"', form)) == 12
     # Every box has its own label (shown to screen readers), naming the month and year.
-    assert '<label class="govuk-label govuk-visually-hidden" for="target_01">' in form and "Target for January 2025" in form
+    assert (
+        '<label class="govuk-label govuk-visually-hidden" for="target_01">' in form
+        and "Target for January 2025" in form
+    )
     assert "National average for December 2025" in form
     assert "Save targets for 2025" in form
     # No targets last year: nothing to copy, so no button.
@@ -75,7 +81,14 @@ def test_one_form_holds_the_twelve_months_of_a_year(client, auth, north):
 
 def test_each_cell_is_checked_on_its_own_and_the_typing_is_kept(client, auth, north):
     auth.login(role="manager", teams=[north])
-    page = _html(client.post(URL, data=_grid(target_01="150", national_02="abc", target_02="50", national_03="40", target_04="65%", target_05="-1")))
+    page = _html(
+        client.post(
+            URL,
+            data=_grid(
+                target_01="150", national_02="abc", target_02="50", national_03="40", target_04="65%", target_05="-1"
+            ),
+        )
+    )
     assert "There is a problem" in page
     summary = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', page, re.S).group(0)
     assert 'href="#target_01"' in summary and "The target for January must be between 0 and 100" in summary
@@ -86,8 +99,18 @@ def test_each_cell_is_checked_on_its_own_and_the_typing_is_kept(client, auth, no
     # The error shows against its own box, and what was typed stays in every box.
     row = re.search(r'<tr class="govuk-table__row" data-month="2025-01">.*?</tr>', page, re.S).group(0)
     assert "govuk-input--error" in row and "govuk-error-message" in row
-    assert "govuk-error-message" not in re.search(r'<tr class="govuk-table__row" data-month="2025-06">.*?</tr>', page, re.S).group(0)
-    typed = {"target_01": "150", "national_02": "abc", "target_02": "50", "national_03": "40", "target_04": "65%", "target_05": "-1", "target_06": ""}
+    assert "govuk-error-message" not in re.search(
+        r'<tr class="govuk-table__row" data-month="2025-06">.*?</tr>', page, re.S
+    ).group(0)
+    typed = {
+        "target_01": "150",
+        "national_02": "abc",
+        "target_02": "50",
+        "national_03": "40",
+        "target_04": "65%",
+        "target_05": "-1",
+        "target_06": "",
+    }
     for name, value in typed.items():
         assert _value(page, name) == value, name
     assert not _saved() and not _audits("compliance_target_set")
@@ -104,10 +127,17 @@ def test_a_year_saves_in_one_go_and_only_changes_are_audited(client, auth, north
     saved = _saved()
     assert sorted(saved) == [date(2025, n, 1) for n in range(1, 13)]
     assert saved[date(2025, 4, 1)].target_percent == Decimal("53.00")
-    assert saved[date(2025, 1, 1)].national_average_percent == Decimal("46.40") and saved[date(2025, 2, 1)].national_average_percent is None
+    assert (
+        saved[date(2025, 1, 1)].national_average_percent == Decimal("46.40")
+        and saved[date(2025, 2, 1)].national_average_percent is None
+    )
     assert len(_audits("compliance_target_set")) == 12
     # The grid shows the saved values as a person writes them, and who saved them.
-    assert _value(page, "target_01") == "50" and _value(page, "national_01") == "46.4" and _value(page, "target_12") == "61"
+    assert (
+        _value(page, "target_01") == "50"
+        and _value(page, "national_01") == "46.4"
+        and _value(page, "target_12") == "61"
+    )
     assert "Targets set" in page and "(12 months)" in page
 
     # Change one month, clear another: one change and one removal are audited, nothing else.
@@ -116,7 +146,11 @@ def test_a_year_saves_in_one_go_and_only_changes_are_audited(client, auth, north
     assert "1 month set or changed and 1 month cleared" in _html(client.get(response.headers["Location"]))
     assert len(_audits("compliance_target_set")) == 13
     removed = _audits("compliance_target_removed")
-    assert len(removed) == 1 and removed[0].details == {"measure": "final_plan_20_weeks", "month": "2025-07-01", "old": {"target_percent": "56.00", "national_average_percent": None}}
+    assert len(removed) == 1 and removed[0].details == {
+        "measure": "final_plan_20_weeks",
+        "month": "2025-07-01",
+        "old": {"target_percent": "56.00", "national_average_percent": None},
+    }
     assert date(2025, 7, 1) not in _saved() and _saved()[date(2025, 6, 1)].target_percent == 70
 
     # Saving the grid unchanged changes and audits nothing.
@@ -130,15 +164,35 @@ def test_a_year_saves_in_one_go_and_only_changes_are_audited(client, auth, north
 def test_copy_last_years_targets_fills_the_grid_for_review_and_saves_nothing(client, auth, north):
     manager = auth.login(role="manager", teams=[north])
     for n in (1, 2, 3, 9):
-        oversight.set_target(measure="final_plan_20_weeks", month_on=date(2024, n, 1), target_percent=Decimal(40 + n), national_average_percent=Decimal("50.3"), actor=manager)
+        oversight.set_target(
+            measure="final_plan_20_weeks",
+            month_on=date(2024, n, 1),
+            target_percent=Decimal(40 + n),
+            national_average_percent=Decimal("50.3"),
+            actor=manager,
+        )
     # This year's national average for March stays beside the copied target.
-    oversight.set_target(measure="final_plan_20_weeks", month_on=date(2025, 3, 1), target_percent=Decimal(10), national_average_percent=Decimal("46.4"), actor=manager)
-    oversight.set_target(measure="decision_6_weeks", month_on=date(2024, 5, 1), target_percent=Decimal(90), national_average_percent=None, actor=manager)
+    oversight.set_target(
+        measure="final_plan_20_weeks",
+        month_on=date(2025, 3, 1),
+        target_percent=Decimal(10),
+        national_average_percent=Decimal("46.4"),
+        actor=manager,
+    )
+    oversight.set_target(
+        measure="decision_6_weeks",
+        month_on=date(2024, 5, 1),
+        target_percent=Decimal(90),
+        national_average_percent=None,
+        actor=manager,
+    )
     db.session.commit()
     before = len(_audits("compliance_target_set"))
 
     page = _html(client.get(URL))
-    button = re.search(r'<a href="([^"]+)"[^>]*class="govuk-button govuk-button--secondary"[^>]*>\s*Copy 2024’s targets', page)
+    button = re.search(
+        r'<a href="([^"]+)"[^>]*class="govuk-button govuk-button--secondary"[^>]*>\s*Copy 2024’s targets', page
+    )
     assert button and "copy=last-year" in button.group(1)
     copied = _html(client.get(button.group(1).replace("&amp;", "&")))
     assert "Not saved yet" in copied and "These are 2024’s targets, copied into 2025 for you to check" in copied
@@ -150,7 +204,9 @@ def test_copy_last_years_targets_fills_the_grid_for_review_and_saves_nothing(cli
     assert 'action="/reports/targets?measure=final_plan_20_weeks&amp;year=2025"' in copied
 
     # Saving the reviewed grid stores it.
-    response = client.post(URL, data=_grid(target_01="41", target_02="42", target_03="43", national_03="46.4", target_09="49"))
+    response = client.post(
+        URL, data=_grid(target_01="41", target_02="42", target_03="43", national_03="46.4", target_09="49")
+    )
     assert response.status_code == 302
     assert {d.month: t.target_percent for d, t in _saved().items() if d.year == 2025} == {1: 41, 2: 42, 3: 43, 9: 49}
     # Another measure's grid copies its own last year.
@@ -160,7 +216,13 @@ def test_copy_last_years_targets_fills_the_grid_for_review_and_saves_nothing(cli
 
 def test_choosing_another_measure_and_year(client, auth, north):
     manager = auth.login(role="manager", teams=[north])
-    oversight.set_target(measure="advice_6_weeks", month_on=date(2019, 6, 1), target_percent=Decimal(75), national_average_percent=None, actor=manager)
+    oversight.set_target(
+        measure="advice_6_weeks",
+        month_on=date(2019, 6, 1),
+        target_percent=Decimal(75),
+        national_average_percent=None,
+        actor=manager,
+    )
     db.session.commit()
     page = _html(client.get("/reports/targets?measure=advice_6_weeks&year=2019"))
     assert "Compliance targets for 2019" in page and "Advice received within 6 weeks" in page
@@ -191,7 +253,12 @@ def test_the_service_checks_the_whole_year_before_writing(app, north):
         oversight.save_year_targets(measure="final_plan_20_weeks", year=2025, months=bad, actor=manager)
     assert refused.value.field == "target_12"
     with pytest.raises(ServiceError) as refused:
-        oversight.save_year_targets(measure="final_plan_20_weeks", year=2025, months=rows[:5] + [oversight.MonthTarget(date(2025, 6, 1), Decimal(101), None)], actor=manager)
+        oversight.save_year_targets(
+            measure="final_plan_20_weeks",
+            year=2025,
+            months=rows[:5] + [oversight.MonthTarget(date(2025, 6, 1), Decimal(101), None)],
+            actor=manager,
+        )
     assert refused.value.field == "target_06"
     with pytest.raises(ServiceError):
         oversight.save_year_targets(measure="final_plan_20_weeks", year=2024, months=rows, actor=manager)

@@ -1,8 +1,9 @@
 """Every view of child or family data is audited, refused access too, and anonymous requests
 cannot write audit entries without bound."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -56,10 +57,15 @@ def test_the_contact_pages_are_audited_like_the_child_record(client, auth):
 
 def test_the_family_invitation_list_is_audited(client, auth):
     case = create_assessment()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     new = family_service.invite(
-        case, name="Pat Parent", email="pat@example.org", relationship=FamilyRelationship.PARENT,
-        actor=case.coordinator, now=now, today=today(),
+        case,
+        name="Pat Parent",
+        email="pat@example.org",
+        relationship=FamilyRelationship.PARENT,
+        actor=case.coordinator,
+        now=now,
+        today=today(),
     )
     account = family_service.accept(new.token, password=FAMILY_PASSWORD, now=now)
     db.session.commit()
@@ -104,9 +110,16 @@ def test_refused_access_to_child_case_and_family_pages_is_audited(app, client, a
 
     # A family account: the staff pages answer 403, another child's case 404; both are recorded.
     mine, theirs = create_assessment(), case
-    now = datetime.now(timezone.utc)
-    new = family_service.invite(mine, name="Pat", email="pat@example.org", relationship=FamilyRelationship.PARENT,
-                                actor=mine.coordinator, now=now, today=today())
+    now = datetime.now(UTC)
+    new = family_service.invite(
+        mine,
+        name="Pat",
+        email="pat@example.org",
+        relationship=FamilyRelationship.PARENT,
+        actor=mine.coordinator,
+        now=now,
+        today=today(),
+    )
     parent = family_service.accept(new.token, password=FAMILY_PASSWORD, now=now)
     db.session.commit()
     assert client.post("/sign-in", data={"email": parent.email, "password": FAMILY_PASSWORD}).status_code == 302
@@ -114,7 +127,8 @@ def test_refused_access_to_child_case_and_family_pages_is_audited(app, client, a
     assert client.get(f"/family/cases/{theirs.id}").status_code == 404
     family_refusals = [e for e in _entries("access_refused") if e.actor_id == parent.id]
     assert [(e.object_type, e.object_id, e.details["status"]) for e in family_refusals] == [
-        ("case", str(mine.id), 403), ("case", str(theirs.id), 404),
+        ("case", str(mine.id), 403),
+        ("case", str(theirs.id), 404),
     ]
 
 
@@ -136,7 +150,9 @@ class TestAnonymousEntriesAreBounded:
     @pytest.fixture
     def app_config(self):
         return {
-            "AUDIT_ANONYMOUS_MAX_PER_ADDRESS": 5, "AUDIT_ANONYMOUS_MAX_TOTAL": 8, "AUDIT_ANONYMOUS_WINDOW_MINUTES": 15,
+            "AUDIT_ANONYMOUS_MAX_PER_ADDRESS": 5,
+            "AUDIT_ANONYMOUS_MAX_TOTAL": 8,
+            "AUDIT_ANONYMOUS_WINDOW_MINUTES": 15,
         }
 
     def test_one_address_cannot_fill_the_log(self, client):
@@ -162,10 +178,13 @@ class TestAnonymousEntriesAreBounded:
             client.get(f"/family/invitation/other-{n}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
         for n in range(10):
             client.get(f"/family/invitation/third-{n}", environ_base={"REMOTE_ADDR": "198.51.100.9"})
-        by_address = dict(db.session.execute(
-            select(AuditEvent.ip_address, func.count(AuditEvent.id))
-            .where(AuditEvent.actor_id.is_(None), AuditEvent.ip_address.is_not(None)).group_by(AuditEvent.ip_address)
-        ).all())
+        by_address = dict(
+            db.session.execute(
+                select(AuditEvent.ip_address, func.count(AuditEvent.id))
+                .where(AuditEvent.actor_id.is_(None), AuditEvent.ip_address.is_not(None))
+                .group_by(AuditEvent.ip_address)
+            ).all()
+        )
         # 127.0.0.1: 5 + its limit entry = 6; the second address: 2 more reach the overall 8, then the
         # overall limit entry; the third address writes nothing.
         assert by_address == {"127.0.0.1": 6, "192.0.2.7": 3}

@@ -1,5 +1,6 @@
 """The home pages: a coordinator's worklist, a manager's queues, a viewer's figures; and the
 services behind them (services/worklist.py)."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,10 @@ def fixed_today(monkeypatch):
 
 def _family_account(name="Pat Parent"):
     user = User(
-        email=f"family{secrets.token_hex(4)}@example.org", name=name, role=Role.FAMILY, password_hash="x",
+        email=f"family{secrets.token_hex(4)}@example.org",
+        name=name,
+        role=Role.FAMILY,
+        password_hash="x",
         session_token=secrets.token_hex(16),
     )
     db.session.add(user)
@@ -37,8 +41,13 @@ def _family_account(name="Pat Parent"):
 
 def _family_message(case, *, received_on, from_name="Pat Parent", answered=False):
     comm = Communication(
-        case=case, received_on=received_on, channel=Channel.PORTAL, from_name=from_name, summary="When is the meeting?",
-        family_user_id=_family_account(from_name).id, responded_on=received_on if answered else None,
+        case=case,
+        received_on=received_on,
+        channel=Channel.PORTAL,
+        from_name=from_name,
+        summary="When is the meeting?",
+        family_user_id=_family_account(from_name).id,
+        responded_on=received_on if answered else None,
     )
     db.session.add(comm)
     db.session.flush()
@@ -62,7 +71,11 @@ def _rows(html, kind):
 def test_each_time_limit_leads_to_the_step_that_meets_it():
     assert workflow.steps_towards("advice_due") == (EventType.ADVICE_RECEIVED,)
     assert workflow.steps_towards("decision_to_assess") == (EventType.DECIDED_TO_ASSESS,)
-    assert workflow.steps_towards("final_plan") == (EventType.DECIDED_TO_ISSUE, EventType.DRAFT_PLAN_ISSUED, EventType.FINAL_PLAN_ISSUED)
+    assert workflow.steps_towards("final_plan") == (
+        EventType.DECIDED_TO_ISSUE,
+        EventType.DRAFT_PLAN_ISSUED,
+        EventType.FINAL_PLAN_ISSUED,
+    )
     assert workflow.steps_towards("school_consultation_response") == (EventType.SCHOOL_RESPONDED,)
     assert workflow.steps_towards("representations_close") == ()
 
@@ -126,7 +139,9 @@ def test_a_long_worklist_shows_the_first_rows_and_links_to_them_all(client, auth
 def test_a_step_that_cannot_be_recorded_yet_links_to_the_case(client, auth):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
-    case = _case(me, team, date(2025, 6, 2), "Ava", "Waiting")  # every limit is overdue; only the decision can be recorded
+    case = _case(
+        me, team, date(2025, 6, 2), "Ava", "Waiting"
+    )  # every limit is overdue; only the decision can be recorded
     html = client.get("/").get_data(as_text=True)
     rows = _rows(html, "step")
     by_action = {re.search(r'data-action="(\w+)"', r).group(1) for r in rows}
@@ -160,7 +175,13 @@ def test_the_worklist_row_opens_the_form_and_goes_once_the_step_is_recorded(clie
     href = re.search(r'href="(/cases/\d+/events/decided_to_assess)"', html).group(1)
     form = client.get(href)
     assert form.status_code == 200 and "Ruby Late" in form.get_data(as_text=True)
-    case_service.record_event(db.session.get(type(late), late.id), EventType.DECIDED_TO_ASSESS, TODAY, actor=db.session.get(User, me.id), today=TODAY)
+    case_service.record_event(
+        db.session.get(type(late), late.id),
+        EventType.DECIDED_TO_ASSESS,
+        TODAY,
+        actor=db.session.get(User, me.id),
+        today=TODAY,
+    )
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
     assert _rows(html, "step") == []
@@ -193,8 +214,15 @@ def test_exception_decisions_return_to_the_coordinator_until_they_open_the_case(
     manager = create_user(role="manager", teams=[team])
     case = _case(me, team, date(2025, 10, 1), "Eve", "Except")
     exception = case_service.propose_exception(
-        case, milestone_key="decision_to_assess", limb="personal_circumstances", starts_on=date(2025, 10, 20), ends_on=None,
-        reason="In hospital", evidence=None, actor=me, today=TODAY,
+        case,
+        milestone_key="decision_to_assess",
+        limb="personal_circumstances",
+        starts_on=date(2025, 10, 20),
+        ends_on=None,
+        reason="In hospital",
+        evidence=None,
+        actor=me,
+        today=TODAY,
     )
     db.session.commit()
     auth.login(me)
@@ -203,7 +231,9 @@ def test_exception_decisions_return_to_the_coordinator_until_they_open_the_case(
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
     [row] = _rows(html, "exception")
-    assert "Eve Except" in row and "Rejected" in row and "Not enough evidence" in row and f'href="/cases/{case.id}"' in row
+    assert (
+        "Eve Except" in row and "Rejected" in row and "Not enough evidence" in row and f'href="/cases/{case.id}"' in row
+    )
     assert client.get(f"/cases/{case.id}").status_code == 200  # seen
     assert _rows(client.get("/").get_data(as_text=True), "exception") == []
 
@@ -213,13 +243,20 @@ def test_exception_decisions_return_to_the_coordinator_until_they_open_the_case(
 
 def test_manager_home_has_the_three_queues_of_their_teams_with_links_to_act(client, auth):
     team, elsewhere = create_team(), create_team()
-    manager = auth.login(role="manager", teams=[team])
+    auth.login(role="manager", teams=[team])
     coordinator = create_user(role="coordinator", teams=[team])
     far = create_user(role="coordinator", teams=[elsewhere])
     case = _case(coordinator, team, date(2025, 10, 1), "Quin", "Queue")
     exception = case_service.propose_exception(
-        case, milestone_key="decision_to_assess", limb="personal_circumstances", starts_on=date(2025, 10, 20), ends_on=None,
-        reason="In hospital", evidence=None, actor=coordinator, today=TODAY,
+        case,
+        milestone_key="decision_to_assess",
+        limb="personal_circumstances",
+        starts_on=date(2025, 10, 20),
+        ends_on=None,
+        reason="In hospital",
+        evidence=None,
+        actor=coordinator,
+        today=TODAY,
     )
     db.session.commit()
     newer = _family_message(case, received_on=date(2025, 11, 28), from_name="Newer Parent")
@@ -235,10 +272,17 @@ def test_manager_home_has_the_three_queues_of_their_teams_with_links_to_act(clie
     html = client.get("/").get_data(as_text=True)
     assert html.index('id="exceptions-queue"') < html.index("Open work in my teams")
     [exception_row] = _rows(html, "exception")
-    assert f'href="/cases/{case.id}/exceptions/{exception.id}/decide"' in exception_row and "Quin Queue" in exception_row
+    assert (
+        f'href="/cases/{case.id}/exceptions/{exception.id}/decide"' in exception_row and "Quin Queue" in exception_row
+    )
     messages = _rows(html, "message")
-    assert [("Older Parent" in m, "Newer Parent" in m) for m in messages] == [(True, False), (False, True)]  # oldest first
-    assert f'href="/cases/{case.id}/communications/{older.id}/respond"' in messages[0] and "5 working days" in messages[0]
+    assert [("Older Parent" in m, "Newer Parent" in m) for m in messages] == [
+        (True, False),
+        (False, True),
+    ]  # oldest first
+    assert (
+        f'href="/cases/{case.id}/communications/{older.id}/respond"' in messages[0] and "5 working days" in messages[0]
+    )
     assert f"/communications/{newer.id}/respond" in messages[1] and "1 working day waiting<" in messages[1]
     [unassigned] = _rows(html, "case")
     assert f'href="/cases/{nobody.id}/reassign"' in unassigned and "Una Nobody" in unassigned
@@ -273,7 +317,7 @@ def test_viewer_home_shows_figures_without_names_and_links_to_the_reports_they_m
     assert "<strong>100.0%</strong> on time (1 of 1)" in decisions
     assert 'href="/reports/overdue?show=overdue"' in html and 'href="/reports/dashboard"' in html
     assert "Vic" not in html and "Hidden" not in html and "Decided" not in html
-    assert 'data-worklist' not in html and 'data-queue' not in html
+    assert "data-worklist" not in html and "data-queue" not in html
 
 
 def test_viewer_without_a_team_is_told_why_there_are_no_figures(client, auth):
@@ -283,8 +327,9 @@ def test_viewer_without_a_team_is_told_why_there_are_no_figures(client, auth):
 
 
 def test_links_are_offered_only_to_pages_the_role_may_open(app):
-    from ehc_tracker.main.routes import may_open
     from flask_login import login_user
+
+    from ehc_tracker.main.routes import may_open
 
     viewer = create_user(role="viewer")
     with app.test_request_context():
@@ -299,14 +344,33 @@ def test_an_advice_row_opens_the_advice_received_form_with_that_advice_chosen(cl
     case = _case(me, team, date(2025, 9, 1))
     record = case_service.record_event
     record(case, EventType.DECIDED_TO_ASSESS, date(2025, 10, 6), actor=me, today=TODAY)
-    record(case, EventType.ADVICE_REQUESTED, date(2025, 10, 20), actor=me, today=TODAY, advice_type="ep", provider="EP Service")
-    record(case, EventType.ADVICE_REQUESTED, date(2025, 10, 21), actor=me, today=TODAY, advice_type="health", provider="Paediatrics")
+    record(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 10, 20),
+        actor=me,
+        today=TODAY,
+        advice_type="ep",
+        provider="EP Service",
+    )
+    record(
+        case,
+        EventType.ADVICE_REQUESTED,
+        date(2025, 10, 21),
+        actor=me,
+        today=TODAY,
+        advice_type="health",
+        provider="Paediatrics",
+    )
     db.session.commit()
     ep, health = case.advice_requests
     html = client.get("/").get_data(as_text=True)
     links = re.findall(r'href="(/cases/\d+/events/advice_received[^"]*)"', html)
     assert sorted(links) == sorted(
-        [f"/cases/{case.id}/events/advice_received?advice_request_id={ep.id}", f"/cases/{case.id}/events/advice_received?advice_request_id={health.id}"]
+        [
+            f"/cases/{case.id}/events/advice_received?advice_request_id={ep.id}",
+            f"/cases/{case.id}/events/advice_received?advice_request_id={health.id}",
+        ]
     )
     form = client.get(f"/cases/{case.id}/events/advice_received?advice_request_id={health.id}").get_data(as_text=True)
     assert re.search(rf'<input[^>]*value="{health.id}"[^>]*checked', form)

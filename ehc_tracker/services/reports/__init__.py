@@ -66,9 +66,54 @@ no review in 12 months
 caseload
     Open cases started on or before the as-at date, by coordinator.
 """
+
 from __future__ import annotations
 
 from ...statutory.status import DEFAULT_DUE_SOON_DAYS
+from .dashboard import (
+    PUBLISHED_NATIONAL,
+    Headline,
+    HeadlinePeriod,
+    MonthlyLine,
+    NationalAverage,
+    PublishedFigure,
+    headline,
+    monthly_report,
+    national_average,
+)
+from .measures import (
+    MEASURE_BY_KEY,
+    MEASURES,
+    Basis,
+    BreakdownRow,
+    DrillDown,
+    Figure,
+    Measure,
+    MeasureSeries,
+    MonthFigures,
+    Outcome,
+    advice_breakdown,
+    advice_breakdowns,
+    drilldown_ids,
+    measure_conditions,
+    monthly_figures,
+    targets_for,
+)
+from .overdue import (
+    OverdueFilters,
+    OverdueSort,
+    Show,
+    open_milestone_conditions,
+    overdue_ids,
+    overdue_rows,
+)
+from .rows import (
+    CaseRow,
+    MilestoneRow,
+    case_rows,
+    milestone_rows,
+    page_of_ids,
+)
 from .scope import (
     ASSESSMENT_TYPES,
     FINAL_PLAN_WEEKS,
@@ -84,48 +129,6 @@ from .scope import (
     parse_month,
     scope_for,
 )
-from .rows import (
-    CaseRow,
-    MilestoneRow,
-    case_rows,
-    milestone_rows,
-    page_of_ids,
-)
-from .overdue import (
-    OverdueFilters,
-    OverdueSort,
-    Show,
-    open_milestone_conditions,
-    overdue_ids,
-    overdue_rows,
-)
-from .measures import (
-    Basis,
-    BreakdownRow,
-    DrillDown,
-    Figure,
-    MEASURES,
-    MEASURE_BY_KEY,
-    Measure,
-    MeasureSeries,
-    MonthFigures,
-    Outcome,
-    advice_breakdown,
-    advice_breakdowns,
-    drilldown_ids,
-    measure_conditions,
-    monthly_figures,
-    targets_for,
-)
-from .workload import (
-    CaseloadCount,
-    OverdueCount,
-    WORKLOAD_TITLES,
-    Workload,
-    WorkloadList,
-    workload,
-    workload_ids,
-)
 from .targets import (
     MonthTarget,
     all_targets,
@@ -134,16 +137,14 @@ from .targets import (
     set_target,
     year_targets,
 )
-from .dashboard import (
-    Headline,
-    HeadlinePeriod,
-    MonthlyLine,
-    NationalAverage,
-    PUBLISHED_NATIONAL,
-    PublishedFigure,
-    headline,
-    monthly_report,
-    national_average,
+from .workload import (
+    WORKLOAD_TITLES,
+    CaseloadCount,
+    OverdueCount,
+    Workload,
+    WorkloadList,
+    workload,
+    workload_ids,
 )
 
 __all__ = [

@@ -1,4 +1,5 @@
 """The dashboard's headline figure and the monthly performance report."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,9 +13,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import ComplianceTarget
+from .measures import MEASURES, Figure, Measure, MonthFigures, monthly_figures
 from .scope import Scope, month_start, months_ending
-from .measures import Figure, MEASURES, Measure, MonthFigures, monthly_figures
-
 
 # --- The dashboard's headline ------------------------------------------------------------------
 
@@ -35,7 +35,9 @@ class PublishedFigure:
 # a manager enters the newer one on the targets page; this default is updated with the code.
 PUBLISHED_NATIONAL: dict[str, PublishedFigure] = {
     "final_plan_20_weeks": PublishedFigure(
-        Decimal("46.4"), "England, 2024", "Department for Education, Education, health and care plans, reporting year 2025"
+        Decimal("46.4"),
+        "England, 2024",
+        "Department for Education, Education, health and care plans, reporting year 2025",
     ),
 }
 
@@ -82,13 +84,19 @@ def national_average(measure: Measure, as_at: date) -> NationalAverage | None:
     """The latest national average a manager entered for the measure, for a month up to the
     as-at month; else the published figure the app ships with, if there is one."""
     entered = db.session.scalars(
-        select(ComplianceTarget).where(
-            ComplianceTarget.measure == measure.key, ComplianceTarget.national_average_percent.is_not(None),
+        select(ComplianceTarget)
+        .where(
+            ComplianceTarget.measure == measure.key,
+            ComplianceTarget.national_average_percent.is_not(None),
             ComplianceTarget.month_on <= month_start(as_at),
-        ).order_by(ComplianceTarget.month_on.desc()).limit(1)
+        )
+        .order_by(ComplianceTarget.month_on.desc())
+        .limit(1)
     ).first()
     if entered is not None and entered.national_average_percent is not None:
-        return NationalAverage(entered.national_average_percent, f"entered for {entered.month_on:%B %Y}", "the targets page")
+        return NationalAverage(
+            entered.national_average_percent, f"entered for {entered.month_on:%B %Y}", "the targets page"
+        )
     published = PUBLISHED_NATIONAL.get(measure.key)
     return NationalAverage(published.percent, published.period, published.source) if published else None
 
@@ -109,19 +117,30 @@ def headline(scope: Scope, as_at: date, measure: Measure = MEASURES[0]) -> Headl
     this_year = [m for m in series.months if m.month_on.year == as_at.year]
     spans: list[tuple[Literal["month", "rolling", "year"], str, str, str, list[MonthFigures]]] = [
         ("month", "This month", f"1 to {as_at:%-d %B %Y}", f"in {as_at:%B %Y} so far", [series.latest]),
-        ("rolling", "Rolling 12 months", f"{months[0]:%-d %B %Y} to {as_at:%-d %B %Y}", f"in the 12 months to {as_at:%-d %B %Y}", series.months),
+        (
+            "rolling",
+            "Rolling 12 months",
+            f"{months[0]:%-d %B %Y} to {as_at:%-d %B %Y}",
+            f"in the 12 months to {as_at:%-d %B %Y}",
+            series.months,
+        ),
         ("year", "Year to date", f"1 January to {as_at:%-d %B %Y}", f"in {as_at.year} so far", this_year),
     ]
     periods = []
     for key, title, words, sentence, chosen in spans:
         figure = _sum(m.headline for m in chosen) or Figure(0, 0)
         including = _sum(m.including for m in chosen) if measure.with_exceptions else None
-        periods.append(HeadlinePeriod(key, title, words, sentence, chosen[0].month_on, chosen[-1].month_on, figure, including))
+        periods.append(
+            HeadlinePeriod(key, title, words, sentence, chosen[0].month_on, chosen[-1].month_on, figure, including)
+        )
     with_target = [m for m in series.months if m.target_percent is not None]
     latest_target = with_target[-1] if with_target else None
     return Headline(
-        measure, as_at, periods,
-        latest_target.target_percent if latest_target else None, latest_target.month_on if latest_target else None,
+        measure,
+        as_at,
+        periods,
+        latest_target.target_percent if latest_target else None,
+        latest_target.month_on if latest_target else None,
         national_average(measure, as_at),
     )
 

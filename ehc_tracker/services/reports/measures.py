@@ -1,4 +1,5 @@
 """The monthly compliance measures, the advice breakdowns and the drill-down lists behind each figure."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -15,7 +16,6 @@ from ...models.case import AdviceRequest, AdviceType, Case, Milestone
 from ...models.directory import DirectoryEntry
 from ...statutory.rules import RULES
 from .scope import Scope, month_start, next_month
-
 
 # --- Monthly measures -------------------------------------------------------------------------
 
@@ -49,49 +49,88 @@ class Measure:
 
 MEASURES: tuple[Measure, ...] = (
     Measure(
-        "final_plan_20_weeks", "New EHC plans issued within 20 weeks", "final_plan", "completed", True, "plans issued",
+        "final_plan_20_weeks",
+        "New EHC plans issued within 20 weeks",
+        "final_plan",
+        "completed",
+        True,
+        "plans issued",
         "New EHC plans issued in the month (final plans of EHC needs assessments), and how many were issued on or "
         "before the day 20 weeks after the request was received. A plan counts in the month it was issued, even if "
         "it was due in an earlier month. Plans issued after a reassessment are not counted. The headline figure "
         "leaves out plans where an exception under regulation 13(3) was approved (both from the plans issued and "
         "from those on time); the figure including exceptions counts every plan.",
-        "SEND Regulations 2014 reg 13(2)", short="20-week plans", nothing="No new plans were issued",
+        "SEND Regulations 2014 reg 13(2)",
+        short="20-week plans",
+        nothing="No new plans were issued",
     ),
     Measure(
-        "decision_6_weeks", "Decisions whether to assess within 6 weeks", "decision_to_assess", "completed", False, "decisions made",
+        "decision_6_weeks",
+        "Decisions whether to assess within 6 weeks",
+        "decision_to_assess",
+        "completed",
+        False,
+        "decisions made",
         "Decisions whether to carry out an EHC needs assessment made in the month (either way), and how many were "
         "made on or before the day 6 weeks after the request was received.",
-        "SEND Regulations 2014 reg 4(1) and 5(1)", short="6-week decisions to assess",
+        "SEND Regulations 2014 reg 4(1) and 5(1)",
+        short="6-week decisions to assess",
         nothing="No decisions whether to assess were made",
     ),
     Measure(
-        "advice_6_weeks", "Advice received within 6 weeks", "advice_due", "completed", False, "pieces of advice received",
+        "advice_6_weeks",
+        "Advice received within 6 weeks",
+        "advice_due",
+        "completed",
+        False,
+        "pieces of advice received",
         "Advice received in the month, and how much was received on or before the day 6 weeks after it was "
         "requested. Also shown by type of advice and by provider over all the months shown.",
-        "SEND Regulations 2014 reg 8(1)", short="6-week advice", nothing="No advice was received",
+        "SEND Regulations 2014 reg 8(1)",
+        short="6-week advice",
+        nothing="No advice was received",
     ),
     Measure(
-        "review_decision_4_weeks", "Annual review decisions within 4 weeks", "review_decision_due", "due", False, "decisions due",
+        "review_decision_4_weeks",
+        "Annual review decisions within 4 weeks",
+        "review_decision_due",
+        "due",
+        False,
+        "decisions due",
         "Annual review decisions that fell due in the month (4 weeks after the review meeting) and before the as-at "
         "date, and how many were notified on or before the due date. A decision not yet notified counts as late. "
         "One outstanding on a case closed before the due date is not counted.",
-        "SEND Regulations 2014 reg 20(10)", short="4-week review decisions",
+        "SEND Regulations 2014 reg 20(10)",
+        short="4-week review decisions",
         nothing="No review decisions fell due",
     ),
     Measure(
-        "amended_plan_12_weeks", "Amended plans within 12 weeks of the review", "amended_plan_due", "due", False, "amended plans due",
+        "amended_plan_12_weeks",
+        "Amended plans within 12 weeks of the review",
+        "amended_plan_due",
+        "due",
+        False,
+        "amended plans due",
         "Amended plans that fell due in the month (12 weeks after the review meeting, where the decision was to "
         "amend) and before the as-at date, and how many were issued on or before the due date. A plan not yet issued "
         "counts as late. One outstanding on a case closed before the due date is not counted.",
-        "SEND Regulations 2014 reg 22(3); R (L, M & P) v Devon CC [2022]", short="12-week amended plans",
+        "SEND Regulations 2014 reg 22(3); R (L, M & P) v Devon CC [2022]",
+        short="12-week amended plans",
         nothing="No amended plans fell due",
     ),
     Measure(
-        "response_5_days", "Responses to communications within 5 working days", "response_due", "due", False, "responses due",
+        "response_5_days",
+        "Responses to communications within 5 working days",
+        "response_due",
+        "due",
+        False,
+        "responses due",
         "Responses to parents' and professionals' communications that fell due in the month (5 working days after "
         "the communication was received) and before the as-at date, and how many were sent on or before the due "
         "date. A response not yet sent counts as late. One outstanding on a case closed before the due date is not counted.",
-        "Local standard (5 working days)", short="5-day responses", nothing="No responses fell due",
+        "Local standard (5 working days)",
+        short="5-day responses",
+        nothing="No responses fell due",
     ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
@@ -150,7 +189,9 @@ def _basis_conditions(basis: Basis, start: date, end: date, as_at: date) -> list
     if basis == "completed":
         return [Milestone.met_on >= start, Milestone.met_on < end, Milestone.met_on <= as_at]
     return [
-        Milestone.due_on >= start, Milestone.due_on < end, Milestone.due_on < as_at,
+        Milestone.due_on >= start,
+        Milestone.due_on < end,
+        Milestone.due_on < as_at,
         or_(Milestone.met_on.is_not(None), Case.closed_on.is_(None), Case.closed_on > Milestone.due_on),
     ]
 
@@ -175,12 +216,16 @@ def targets_for(months: Sequence[date]) -> dict[tuple[str, date], ComplianceTarg
     if not months:
         return {}
     found = db.session.scalars(
-        select(ComplianceTarget).where(ComplianceTarget.month_on >= min(months), ComplianceTarget.month_on <= max(months))
+        select(ComplianceTarget).where(
+            ComplianceTarget.month_on >= min(months), ComplianceTarget.month_on <= max(months)
+        )
     )
     return {(t.measure, t.month_on): t for t in found}
 
 
-def monthly_figures(scope: Scope, months: Sequence[date], as_at: date, *, measures: Iterable[Measure] = MEASURES) -> list[MeasureSeries]:
+def monthly_figures(
+    scope: Scope, months: Sequence[date], as_at: date, *, measures: Iterable[Measure] = MEASURES
+) -> list[MeasureSeries]:
     """Each measure by month. The measures that count by the day a step was done share one
     aggregate query, and those that count by the due date another: one scan of the period's
     milestones each, with a pair of SUM(CASE) columns per measure per month."""
@@ -203,7 +248,9 @@ def monthly_figures(scope: Scope, months: Sequence[date], as_at: date, *, measur
                     kept = and_(in_month, Milestone.exception_applies.is_(False))
                     columns += [_count(kept), _count(and_(kept, _on_time()))]
         stmt = (
-            select(*columns).select_from(Milestone).join(Case, Milestone.case_id == Case.id)
+            select(*columns)
+            .select_from(Milestone)
+            .join(Case, Milestone.case_id == Case.id)
             .where(
                 Milestone.key.in_([m.milestone_key for m in group]),
                 *_basis_conditions(basis, months[0], next_month(months[-1]), as_at),
@@ -219,7 +266,7 @@ def monthly_figures(scope: Scope, months: Sequence[date], as_at: date, *, measur
         width = 4 if measure.with_exceptions else 2
         series = []
         for n, start in enumerate(months):
-            chunk = counts[measure.key][n * width:(n + 1) * width]
+            chunk = counts[measure.key][n * width : (n + 1) * width]
             target = targets.get((measure.key, start))
             series.append(
                 MonthFigures(
@@ -264,7 +311,8 @@ def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict
         select(Milestone.case_id, Milestone.ref, case((_on_time(), 1), else_=0).label("on_time"))
         .join(Case, Milestone.case_id == Case.id)
         .where(*measure_conditions(measure, start, end, as_at), *scope.conditions())
-        .cte("advice_steps").prefix_with("MATERIALIZED")
+        .cte("advice_steps")
+        .prefix_with("MATERIALIZED")
     )
     provider = _advice_provider()
     stmt = _with_entry(
@@ -284,7 +332,9 @@ def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict
     }
 
 
-def advice_breakdown(scope: Scope, start: date, end: date, as_at: date, *, by: Literal["type", "provider"]) -> list[BreakdownRow]:
+def advice_breakdown(
+    scope: Scope, start: date, end: date, as_at: date, *, by: Literal["type", "provider"]
+) -> list[BreakdownRow]:
     """Advice received from `start` to `end` (exclusive), by advice type or by provider."""
     return advice_breakdowns(scope, start, end, as_at)[by]
 

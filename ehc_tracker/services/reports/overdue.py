@@ -1,4 +1,5 @@
 """The overdue and due-soon list: its filters, its conditions and its order."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,9 +14,8 @@ from ...models.case import Case, CaseStatus, CaseType, Milestone
 from ...models.child import Child, SenNeed
 from ...statutory.status import DEFAULT_DUE_SOON_DAYS
 from ..milestones import still_possible
-from .scope import Scope
 from .rows import MilestoneRow, _milestone_columns, _milestone_row, _with_case_joins
-
+from .scope import Scope
 
 # --- The overdue and due-soon list ------------------------------------------------------------
 
@@ -38,7 +38,12 @@ class OverdueFilters:
 
 def open_milestone_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     """Milestones still to be met, of open cases in scope (periods that close are not steps)."""
-    return [Case.status == CaseStatus.OPEN, Milestone.met_on.is_(None), Milestone.is_period.is_(False), *scope.conditions()]
+    return [
+        Case.status == CaseStatus.OPEN,
+        Milestone.met_on.is_(None),
+        Milestone.is_period.is_(False),
+        *scope.conditions(),
+    ]
 
 
 def _overdue_conditions(scope: Scope, f: OverdueFilters) -> list[ColumnElement[bool]]:

@@ -1,4 +1,5 @@
 """The rows the report lists show: one per milestone or per case, fetched by id."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +15,6 @@ from ...models.case import Case, CaseType, Milestone
 from ...models.child import Child, SenNeed
 from ...statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
 from ..paging import Page, page_of
-
 
 # --- Rows shown in the lists ------------------------------------------------------------------
 
@@ -57,8 +57,17 @@ class CaseRow:
 
 def _milestone_columns(with_names: bool) -> list[Any]:
     columns: list[Any] = [
-        Milestone.id, Milestone.case_id, Case.case_type, Team.name.label("team_name"), User.name.label("coordinator_name"),
-        Milestone.key, Milestone.label, Milestone.due_on, Milestone.met_on, Milestone.exception_applies, Milestone.lapses_on,
+        Milestone.id,
+        Milestone.case_id,
+        Case.case_type,
+        Team.name.label("team_name"),
+        User.name.label("coordinator_name"),
+        Milestone.key,
+        Milestone.label,
+        Milestone.due_on,
+        Milestone.met_on,
+        Milestone.exception_applies,
+        Milestone.lapses_on,
     ]
     if with_names:
         columns += [Child.first_name, Child.last_name, Child.primary_need, Child.setting_name]
@@ -78,28 +87,49 @@ def _milestone_row(row: Any, *, as_at: date, with_names: bool, due_soon_days: in
     m = row._mapping
     state = milestone_status(m["due_on"], m["met_on"], as_at, due_soon_days=due_soon_days, lapses_on=m["lapses_on"])
     return MilestoneRow(
-        milestone_id=m["id"], case_id=m["case_id"], case_type=m["case_type"], team_name=m["team_name"],
+        milestone_id=m["id"],
+        case_id=m["case_id"],
+        case_type=m["case_type"],
+        team_name=m["team_name"],
         coordinator_name=m["coordinator_name"],
         child_name=f"{m['first_name']} {m['last_name']}" if with_names else None,
         primary_need=m["primary_need"] if with_names else None,
         setting_name=m["setting_name"] if with_names else None,
-        key=m["key"], label=m["label"], due_on=m["due_on"], met_on=m["met_on"], exception_applies=m["exception_applies"],
-        status=state.status, days_late=state.days_late, days_remaining=state.days_remaining,
+        key=m["key"],
+        label=m["label"],
+        due_on=m["due_on"],
+        met_on=m["met_on"],
+        exception_applies=m["exception_applies"],
+        status=state.status,
+        days_late=state.days_late,
+        days_remaining=state.days_remaining,
     )
 
 
-def milestone_rows(ids: Sequence[int], *, as_at: date, with_names: bool, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> list[MilestoneRow]:
+def milestone_rows(
+    ids: Sequence[int], *, as_at: date, with_names: bool, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> list[MilestoneRow]:
     """The rows for these milestone ids, in the order given (one query by primary key)."""
     if not ids:
         return []
-    stmt = _with_case_joins(select(*_milestone_columns(with_names)).select_from(Milestone)).where(Milestone.id.in_(list(ids)))
-    found = {r.id: _milestone_row(r, as_at=as_at, with_names=with_names, due_soon_days=due_soon_days) for r in db.session.execute(stmt)}
+    stmt = _with_case_joins(select(*_milestone_columns(with_names)).select_from(Milestone)).where(
+        Milestone.id.in_(list(ids))
+    )
+    found = {
+        r.id: _milestone_row(r, as_at=as_at, with_names=with_names, due_soon_days=due_soon_days)
+        for r in db.session.execute(stmt)
+    }
     return [found[i] for i in ids if i in found]
 
 
 def _case_columns(with_names: bool) -> list[Any]:
     columns: list[Any] = [
-        Case.id, Case.case_type, Team.name.label("team_name"), User.name.label("coordinator_name"), Case.anchor_on, Case.next_due_on,
+        Case.id,
+        Case.case_type,
+        Team.name.label("team_name"),
+        User.name.label("coordinator_name"),
+        Case.anchor_on,
+        Case.next_due_on,
     ]
     if with_names:
         columns += [Child.first_name, Child.last_name]
@@ -110,17 +140,25 @@ def case_rows(ids: Sequence[int], *, as_at: date, with_names: bool) -> list[Case
     if not ids:
         return []
     stmt = (
-        select(*_case_columns(with_names)).select_from(Case)
-        .join(Team, Case.team_id == Team.id).join(Child, Case.child_id == Child.id)
-        .outerjoin(User, Case.coordinator_id == User.id).where(Case.id.in_(list(ids)))
+        select(*_case_columns(with_names))
+        .select_from(Case)
+        .join(Team, Case.team_id == Team.id)
+        .join(Child, Case.child_id == Child.id)
+        .outerjoin(User, Case.coordinator_id == User.id)
+        .where(Case.id.in_(list(ids)))
     )
     found = {}
     for row in db.session.execute(stmt):
         m = row._mapping
         found[m["id"]] = CaseRow(
-            case_id=m["id"], case_type=m["case_type"], team_name=m["team_name"], coordinator_name=m["coordinator_name"],
+            case_id=m["id"],
+            case_type=m["case_type"],
+            team_name=m["team_name"],
+            coordinator_name=m["coordinator_name"],
             child_name=f"{m['first_name']} {m['last_name']}" if with_names else None,
-            anchor_on=m["anchor_on"], next_due_on=m["next_due_on"], weeks_open=max((as_at - m["anchor_on"]).days, 0) // 7,
+            anchor_on=m["anchor_on"],
+            next_due_on=m["next_due_on"],
+            weeks_open=max((as_at - m["anchor_on"]).days, 0) // 7,
         )
     return [found[i] for i in ids if i in found]
 

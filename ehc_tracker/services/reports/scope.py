@@ -1,4 +1,5 @@
 """Who may see the reports, the teams a report covers (`Scope`), and calendar months."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +10,8 @@ from sqlalchemy import ColumnElement, false, select
 
 from ... import access
 from ...extensions import db
-from ...models import Role, User
+from ...models import User
 from ...models.case import Case, CaseType
-
 
 # Who may use the reports at all, and who may see children's names in them.
 REPORT_ROLES = access.OVERDUE_READERS
@@ -45,7 +45,9 @@ class Scope:
         return found
 
 
-def scope_for(user: User, *, team_id: int | None = None, coordinator_id: int | None = None, unassigned: bool = False) -> Scope:
+def scope_for(
+    user: User, *, team_id: int | None = None, coordinator_id: int | None = None, unassigned: bool = False
+) -> Scope:
     """The user's teams, narrowed to one of them if asked; never wider than the user's teams."""
     teams = frozenset(user.team_ids)
     if team_id is not None:

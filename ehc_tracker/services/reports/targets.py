@@ -1,4 +1,5 @@
 """The monthly targets managers set for each measure, and national averages."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +15,6 @@ from ...models import ComplianceTarget, Role, User
 from .. import Forbidden, ServiceError, audit
 from .measures import MEASURE_BY_KEY
 
-
 # --- Targets ----------------------------------------------------------------------------------
 
 
@@ -27,7 +27,12 @@ def _percent(value: Decimal | None, label: str, field_name: str) -> Decimal | No
 
 
 def set_target(
-    *, measure: str, month_on: date, target_percent: Decimal | None, national_average_percent: Decimal | None, actor: User
+    *,
+    measure: str,
+    month_on: date,
+    target_percent: Decimal | None,
+    national_average_percent: Decimal | None,
+    actor: User,
 ) -> ComplianceTarget:
     """Set (or change) a measure's target for a month, and optionally the national average."""
     if actor.role is not Role.MANAGER:
@@ -40,20 +45,28 @@ def set_target(
     if target_value is None:
         raise ServiceError("Enter the target as a percentage", field="target_percent")
     national_value = _percent(national_average_percent, "The national average", "national_average_percent")
-    target = db.session.scalar(select(ComplianceTarget).where(ComplianceTarget.measure == measure, ComplianceTarget.month_on == month_on))
+    target = db.session.scalar(
+        select(ComplianceTarget).where(ComplianceTarget.measure == measure, ComplianceTarget.month_on == month_on)
+    )
     old = None
     if target is None:
         target = ComplianceTarget(measure=measure, month_on=month_on)
         db.session.add(target)
     else:
-        old = {"target_percent": _text(target.target_percent), "national_average_percent": _text(target.national_average_percent)}
+        old = {
+            "target_percent": _text(target.target_percent),
+            "national_average_percent": _text(target.national_average_percent),
+        }
     target.target_percent = target_value
     target.national_average_percent = national_value
     target.set_by_id = actor.id
     db.session.flush()
     new = {"target_percent": _text(target_value), "national_average_percent": _text(national_value)}
     audit.record(
-        actor, "compliance_target_set", "compliance_target", target.id,
+        actor,
+        "compliance_target_set",
+        "compliance_target",
+        target.id,
         f"Set the {measure} target for {month_on:%B %Y} to {target_value}%"
         + (f" (national average {national_value}%)" if national_value is not None else ""),
         {"measure": measure, "month": month_on.isoformat(), "old": old, "new": new},
@@ -66,14 +79,18 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def all_targets() -> list[ComplianceTarget]:
-    return list(db.session.scalars(select(ComplianceTarget).order_by(ComplianceTarget.measure, ComplianceTarget.month_on)))
+    return list(
+        db.session.scalars(select(ComplianceTarget).order_by(ComplianceTarget.measure, ComplianceTarget.month_on))
+    )
 
 
 def year_targets(measure: str, year: int) -> dict[int, ComplianceTarget]:
     """A measure's targets for the months of a calendar year, by month number (1 to 12)."""
     found = db.session.scalars(
         select(ComplianceTarget).where(
-            ComplianceTarget.measure == measure, ComplianceTarget.month_on >= date(year, 1, 1), ComplianceTarget.month_on < date(year + 1, 1, 1)
+            ComplianceTarget.measure == measure,
+            ComplianceTarget.month_on >= date(year, 1, 1),
+            ComplianceTarget.month_on < date(year + 1, 1, 1),
         )
     )
     return {t.month_on.month: t for t in found}
@@ -110,9 +127,13 @@ def save_year_targets(*, measure: str, year: int, months: Sequence[MonthTarget],
             raise ServiceError(f"{row.month_on:%B %Y} is not a month of {year}")
         name = f"{row.month_on:%B}"
         target_value = _percent(row.target_percent, f"The target for {name}", grid_field("target", row.month_on))
-        national_value = _percent(row.national_average_percent, f"The national average for {name}", grid_field("national", row.month_on))
+        national_value = _percent(
+            row.national_average_percent, f"The national average for {name}", grid_field("national", row.month_on)
+        )
         if target_value is None and national_value is not None:
-            raise ServiceError(f"Enter the target for {name}, or clear its national average", field=grid_field("target", row.month_on))
+            raise ServiceError(
+                f"Enter the target for {name}, or clear its national average", field=grid_field("target", row.month_on)
+            )
         checked.append((row.month_on, target_value, national_value))
     saved = year_targets(measure, year)
     changed = removed = 0
@@ -123,17 +144,32 @@ def save_year_targets(*, measure: str, year: int, months: Sequence[MonthTarget],
                 _remove_target(existing, actor)
                 removed += 1
             continue
-        if existing is not None and (existing.target_percent, existing.national_average_percent) == (target_value, national_value):
+        if existing is not None and (existing.target_percent, existing.national_average_percent) == (
+            target_value,
+            national_value,
+        ):
             continue
-        set_target(measure=measure, month_on=month_on, target_percent=target_value, national_average_percent=national_value, actor=actor)
+        set_target(
+            measure=measure,
+            month_on=month_on,
+            target_percent=target_value,
+            national_average_percent=national_value,
+            actor=actor,
+        )
         changed += 1
     return changed, removed
 
 
 def _remove_target(target: ComplianceTarget, actor: User) -> None:
-    old = {"target_percent": _text(target.target_percent), "national_average_percent": _text(target.national_average_percent)}
+    old = {
+        "target_percent": _text(target.target_percent),
+        "national_average_percent": _text(target.national_average_percent),
+    }
     audit.record(
-        actor, "compliance_target_removed", "compliance_target", target.id,
+        actor,
+        "compliance_target_removed",
+        "compliance_target",
+        target.id,
         f"Removed the {target.measure} target for {target.month_on:%B %Y}",
         {"measure": target.measure, "month": target.month_on.isoformat(), "old": old},
     )

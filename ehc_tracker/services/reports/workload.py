@@ -1,4 +1,5 @@
 """Open work at the as-at date: overdue milestones, backlog, reviews missed and caseloads."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +13,8 @@ from ...models import User
 from ...models.case import Case, CaseStatus, CaseType, Milestone
 from ...statutory.rules import RULES
 from ..milestones import still_possible
-from .scope import ASSESSMENT_TYPES, FINAL_PLAN_WEEKS, REVIEW_KEYS, Scope
 from .overdue import open_milestone_conditions
-
+from .scope import ASSESSMENT_TYPES, FINAL_PLAN_WEEKS, REVIEW_KEYS, Scope
 
 # --- Open work --------------------------------------------------------------------------------
 
@@ -76,28 +76,40 @@ def _workload_conditions(kind: WorkloadList, as_at: date) -> list[ColumnElement[
 
 def workload_ids(scope: Scope, kind: WorkloadList, as_at: date) -> Select[tuple[int]]:
     """The cases behind one open-work number, oldest first."""
-    return select(Case.id).where(*_workload_conditions(kind, as_at), *scope.conditions()).order_by(Case.anchor_on, Case.id)
+    return (
+        select(Case.id).where(*_workload_conditions(kind, as_at), *scope.conditions()).order_by(Case.anchor_on, Case.id)
+    )
 
 
 def _count_cases(scope: Scope, kind: WorkloadList, as_at: date) -> int:
-    return int(db.session.scalar(select(func.count(Case.id)).where(*_workload_conditions(kind, as_at), *scope.conditions())) or 0)
+    return int(
+        db.session.scalar(select(func.count(Case.id)).where(*_workload_conditions(kind, as_at), *scope.conditions()))
+        or 0
+    )
 
 
 def workload(scope: Scope, as_at: date) -> Workload:
     overdue_stmt = (
-        select(Milestone.key, func.count()).join(Case, Milestone.case_id == Case.id)
+        select(Milestone.key, func.count())
+        .join(Case, Milestone.case_id == Case.id)
         .where(*open_milestone_conditions(scope), still_possible(as_at), Milestone.due_on < as_at)
         .group_by(Milestone.key)
     )
     overdue = sorted(
-        (OverdueCount(key, RULES[key].label if key in RULES else key, int(n)) for key, n in db.session.execute(overdue_stmt)),
+        (
+            OverdueCount(key, RULES[key].label if key in RULES else key, int(n))
+            for key, n in db.session.execute(overdue_stmt)
+        ),
         key=lambda c: (-c.count, c.label),
     )
     oldest, open_assessments = db.session.execute(
-        select(func.min(Case.anchor_on), func.count(Case.id)).where(*_workload_conditions("open_assessments", as_at), *scope.conditions())
+        select(func.min(Case.anchor_on), func.count(Case.id)).where(
+            *_workload_conditions("open_assessments", as_at), *scope.conditions()
+        )
     ).one()
     caseload_stmt = (
-        select(Case.coordinator_id, User.name, func.count(Case.id)).outerjoin(User, Case.coordinator_id == User.id)
+        select(Case.coordinator_id, User.name, func.count(Case.id))
+        .outerjoin(User, Case.coordinator_id == User.id)
         .where(*_open_case(as_at), *scope.conditions())
         .group_by(Case.coordinator_id, User.name)
     )

@@ -1,4 +1,5 @@
 """The deadline engine stays pure: standard library, dateutil and holidays only, and no clock."""
+
 from __future__ import annotations
 
 import ast
@@ -25,8 +26,16 @@ def _imports(tree: ast.AST) -> list[tuple[str, int]]:
 
 def test_the_package_has_modules() -> None:
     names = {p.name for p in MODULES}
-    assert {"__init__.py", "calendar.py", "rules.py", "milestones.py", "exceptions.py",
-            "status.py", "years.py", "errors.py"} <= names
+    assert {
+        "__init__.py",
+        "calendar.py",
+        "rules.py",
+        "milestones.py",
+        "exceptions.py",
+        "status.py",
+        "years.py",
+        "errors.py",
+    } <= names
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)

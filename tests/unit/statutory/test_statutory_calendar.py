@@ -1,4 +1,5 @@
 """Calendar arithmetic: docs/statutory-timescales.md "How to count", with hand-checked dates."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -27,6 +28,7 @@ FAST = settings(max_examples=150, deadline=None)
 
 # --- weeks and days -----------------------------------------------------------------------
 
+
 def test_within_20_weeks_of_the_request() -> None:
     assert add_weeks(D("2025-01-06"), 20) == D("2025-05-26")
 
@@ -50,6 +52,7 @@ def test_a_period_beginning_with_a_day_is_at_least_one_day() -> None:
 
 # --- months -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("start", "months", "end"),
     [
@@ -61,9 +64,9 @@ def test_a_period_beginning_with_a_day_is_at_least_one_day() -> None:
         ("2023-02-28", 12, "2024-02-27"),
         ("2024-01-01", 12, "2024-12-31"),
         ("2024-12-31", 12, "2025-12-30"),
-        ("2024-08-31", 6, "2025-02-28"),   # no 31 August → February: month end
+        ("2024-08-31", 6, "2025-02-28"),  # no 31 August → February: month end
         ("2024-03-31", 6, "2024-09-30"),
-        ("2024-05-01", 6, "2024-10-31"),   # (X − 1) + 6 months would wrongly give 10-30
+        ("2024-05-01", 6, "2024-10-31"),  # (X − 1) + 6 months would wrongly give 10-30
         ("2024-01-31", 1, "2024-02-29"),
         ("2024-03-01", 1, "2024-03-31"),
     ],
@@ -94,6 +97,7 @@ def test_months_after(start: str, months: int, end: str) -> None:
 
 
 # --- working days -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "day",
@@ -217,6 +221,7 @@ def test_calendars_share_the_bank_holiday_cache_but_not_local_days() -> None:
 
 # --- age ----------------------------------------------------------------------------------
 
+
 def test_age_on() -> None:
     assert age_on(D("2020-06-01"), D("2025-05-31")) == 4
     assert age_on(D("2020-06-01"), D("2025-06-01")) == 5
@@ -233,6 +238,7 @@ def test_errors_are_value_errors() -> None:
 
 
 # --- properties ---------------------------------------------------------------------------
+
 
 @FAST
 @given(start=dates, n=st.integers(min_value=1, max_value=30))
@@ -262,18 +268,14 @@ def test_add_working_days_is_monotonic_in_n(start: date, n: int, m: int) -> None
 
 @FAST
 @given(start=dates, n=st.integers(min_value=1, max_value=20), extra=st.lists(dates, max_size=5))
-def test_a_local_non_working_day_never_makes_a_deadline_earlier(
-    start: date, n: int, extra: list[date]
-) -> None:
+def test_a_local_non_working_day_never_makes_a_deadline_earlier(start: date, n: int, extra: list[date]) -> None:
     with_local = ENGLAND_CALENDAR.with_extra_non_working_days(extra)
     assert with_local.add_working_days(start, n) >= ENGLAND_CALENDAR.add_working_days(start, n)
 
 
 @FAST
 @given(start=dates, offset=st.integers(min_value=-60, max_value=60), extra=st.lists(dates, max_size=3))
-def test_working_days_between_matches_counting_day_by_day(
-    start: date, offset: int, extra: list[date]
-) -> None:
+def test_working_days_between_matches_counting_day_by_day(start: date, offset: int, extra: list[date]) -> None:
     calendar = WorkingDayCalendar(extra)
     end = start + timedelta(days=offset)
     lo, hi = sorted((start, end))

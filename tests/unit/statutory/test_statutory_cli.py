@@ -1,4 +1,5 @@
 """`flask deadlines`: JSON of every process, the human table, and one-line errors (exit 2)."""
+
 from __future__ import annotations
 
 import json
@@ -169,7 +170,12 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
     (
         ["mediation", "--from", "2025-12-19"],
         [
-            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 34 (no mediation), 39 (after mediation)"),
+            m(
+                "mediation_certificate_due",
+                "Issue mediation certificate",
+                "2025-12-24",
+                f"{S} reg 34 (no mediation), 39 (after mediation)",
+            ),
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
         ],
     ),
@@ -177,7 +183,12 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
         # A local non-working day never moves a statutory limit (reg 2(1)): still 2025-12-24.
         ["mediation", "--from", "2025-12-19", "--non-working-day", "2025-12-22"],
         [
-            m("mediation_certificate_due", "Issue mediation certificate", "2025-12-24", f"{S} reg 34 (no mediation), 39 (after mediation)"),
+            m(
+                "mediation_certificate_due",
+                "Issue mediation certificate",
+                "2025-12-24",
+                f"{S} reg 34 (no mediation), 39 (after mediation)",
+            ),
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
         ],
     ),
@@ -185,7 +196,12 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
         ["mediation", "--from", "2025-12-19", "--mediation-ended", "2026-01-16"],
         [
             m("mediation_held_by", "Hold mediation", "2026-01-18", f"{S} reg 37"),
-            m("mediation_certificate_due", "Issue mediation certificate", "2026-01-21", f"{S} reg 34 (no mediation), 39 (after mediation)"),
+            m(
+                "mediation_certificate_due",
+                "Issue mediation certificate",
+                "2026-01-21",
+                f"{S} reg 34 (no mediation), 39 (after mediation)",
+            ),
         ],
     ),
     (
@@ -212,7 +228,11 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
 ]
 
 
-@pytest.mark.parametrize(("args", "milestones"), JSON_CASES, ids=lambda v: " ".join(v) if isinstance(v, list) and v and isinstance(v[0], str) else "")
+@pytest.mark.parametrize(
+    ("args", "milestones"),
+    JSON_CASES,
+    ids=lambda v: " ".join(v) if isinstance(v, list) and v and isinstance(v[0], str) else "",
+)
 def test_json_of_every_process(args: list[str], milestones: list[dict[str, str]]) -> None:
     assert run_json(*args) == {"process": args[0], "from": args[2], "milestones": milestones}
 
@@ -268,8 +288,15 @@ def test_phase_transfer_json_options() -> None:
     infant = run_json("phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2019-05-05", "--infant-school")
     assert infant["transfer"]["description"] == "Year 2 to Year 3 (infant to junior)"
     middle = run_json(
-        "phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2017-05-05",
-        "--middle-school-transfer", "5", "--middle-school-transfer", "9",
+        "phase-transfer",
+        "--from",
+        "2025-10-01",
+        "--date-of-birth",
+        "2017-05-05",
+        "--middle-school-transfer",
+        "5",
+        "--middle-school-transfer",
+        "9",
     )
     assert middle["transfer"]["description"] == "Year 4 to Year 5 (primary to middle)"
 
@@ -302,7 +329,7 @@ def test_human_table() -> None:
     assert set(lines[3].replace(" ", "")) == {"-"}
     assert lines[4].split("  ")[0] == "Decide whether to assess"
     rows = [line.split() for line in lines[4:]]
-    assert [r[r.index("Mon") - 2:r.index("Mon") + 1] for r in rows] == [
+    assert [r[r.index("Mon") - 2 : r.index("Mon") + 1] for r in rows] == [
         ["decision_to_assess", "2025-02-17", "Mon"],
         ["decision_not_to_issue", "2025-04-28", "Mon"],
         ["final_plan", "2025-05-26", "Mon"],
@@ -310,7 +337,7 @@ def test_human_table() -> None:
     assert lines[-1].endswith("SEND Regulations 2014 reg 13(2)")
     # Columns line up: every "Due" value starts under the heading.
     column = lines[2].index("Due")
-    assert all(line[column:column + 10] in {"2025-02-17", "2025-04-28", "2025-05-26"} for line in lines[4:])
+    assert all(line[column : column + 10] in {"2025-02-17", "2025-04-28", "2025-05-26"} for line in lines[4:])
 
 
 def test_human_table_weekday_and_working_days() -> None:
@@ -325,9 +352,7 @@ def test_human_phase_transfer() -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Next phase transfer as at 2025-10-01 (Wednesday)"
-    assert lines[1] == (
-        "Next transfer: Year 6 to Year 7 (primary to secondary), moving on 2026-09-01 (Tuesday)"
-    )
+    assert lines[1] == ("Next transfer: Year 6 to Year 7 (primary to secondary), moving on 2026-09-01 (Tuesday)")
     assert "phase_transfer_due" in lines[-1] and "2026-02-14  Sat" in lines[-1]
 
 
@@ -371,7 +396,10 @@ BAD_INPUT = [
     (["assessment", "--from", "2025-01-06", "--colour"], "No such option"),
     (["phase-transfer", "--from", "2025-10-01"], "phase-transfer needs --date-of-birth"),
     (["transfer-in", "--from", "2025-04-10"], "transfer-in needs --last-reviewed"),
-    (["assessment", "--from", "2025-01-06", "--last-reviewed", "2024-01-01"], "--last-reviewed does not apply to assessment"),
+    (
+        ["assessment", "--from", "2025-01-06", "--last-reviewed", "2024-01-01"],
+        "--last-reviewed does not apply to assessment",
+    ),
     (["review", "--from", "2025-01-06", "--review-decision-weeks", "0"], "review_decision_weeks must be"),
     (["review", "--from", "2025-01-06", "--under-five-months", "x"], "'x' is not a valid integer"),
     (["review", "--from", "2019-01-01", "--date-of-birth", "2020-01-01"], "before the date of birth"),
@@ -403,9 +431,7 @@ def test_module_does_not_import_flask_at_top_level() -> None:
     import ehc_tracker.cli.deadlines as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    top_level = [
-        node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-    ]
+    top_level = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     names = [a.name for n in top_level if isinstance(n, ast.Import) for a in n.names]
     names += [n.module or "" for n in top_level if isinstance(n, ast.ImportFrom)]
     assert not any(name == "flask" or name.startswith("flask.") for name in names)

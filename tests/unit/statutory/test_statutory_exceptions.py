@@ -1,4 +1,5 @@
 """Exceptions: refused where the law has none, limited to the rule's limbs, never moving dates."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """One function per process: the milestones in order, with hand-checked dates."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -293,9 +294,7 @@ def test_transfer_in_when_the_annual_review_is_later() -> None:
 def test_transfer_in_for_a_child_under_five() -> None:
     # Aged 3 when last reviewed: review due after 6 months (2025-07-14), later than 2025-05-01.
     assert due(
-        transfer_in_milestones(
-            D("2025-02-01"), last_reviewed_on=D("2025-01-15"), date_of_birth=D("2022-01-01")
-        )
+        transfer_in_milestones(D("2025-02-01"), last_reviewed_on=D("2025-01-15"), date_of_birth=D("2022-01-01"))
     )[-1] == ("transfer_in_review_due", "2025-07-14")
 
 

@@ -1,4 +1,5 @@
 """The rule table and `due_on`: every rule, counted from one anchor by hand."""
+
 from __future__ import annotations
 
 from dataclasses import fields
@@ -199,9 +200,13 @@ def test_exception_sources_and_citations() -> None:
     assert rule("decision_not_to_issue").exception_source == "SEND Regulations 2014 reg 10(4)"
     assert rule("final_plan").exception_source == "SEND Regulations 2014 reg 13(3)"
     assert rule("final_plan_after_reassessment").exception_source == "SEND Regulations 2014 reg 27(3)"
-    assert rule("decision_to_assess").limb_citation(ExceptionLimb.ABSENT_FROM_AREA) == "SEND Regulations 2014 reg 5(4)(c)"
+    assert (
+        rule("decision_to_assess").limb_citation(ExceptionLimb.ABSENT_FROM_AREA) == "SEND Regulations 2014 reg 5(4)(c)"
+    )
     assert rule("advice_due").limb_citation(ExceptionLimb.MISSED_APPOINTMENT) == "SEND Regulations 2014 reg 8(2)(c)"
-    assert rule("final_plan").limb_citation(ExceptionLimb.PERSONAL_CIRCUMSTANCES) == "SEND Regulations 2014 reg 10(4)(c)"
+    assert (
+        rule("final_plan").limb_citation(ExceptionLimb.PERSONAL_CIRCUMSTANCES) == "SEND Regulations 2014 reg 10(4)(c)"
+    )
     assert rule("final_plan").limb_citation(ExceptionLimb.ABSENT_FROM_AREA) == "SEND Regulations 2014 reg 10(4)(d)"
     assert rule("decision_not_to_issue").limb_letter(ExceptionLimb.EARLY_YEARS_CLOSURE) == "b"
 
@@ -226,6 +231,7 @@ def test_unknown_milestone_is_a_statutory_value_error() -> None:
 
 
 # --- settings -----------------------------------------------------------------------------
+
 
 def test_default_settings() -> None:
     assert DEFAULT_SETTINGS == StatutorySettings(
@@ -276,6 +282,7 @@ def test_settings_reject_unknown_names() -> None:
 
 # --- under 5 ------------------------------------------------------------------------------
 
+
 def test_under_five_review_uses_the_shorter_period() -> None:
     born = D("2020-06-01")
     assert due_on("review_due", D("2025-05-31"), date_of_birth=born) == D("2025-11-30")  # aged 4
@@ -285,6 +292,7 @@ def test_under_five_review_uses_the_shorter_period() -> None:
 
 
 # --- phase transfer variants --------------------------------------------------------------
+
 
 def test_phase_transfer_rules() -> None:
     assert phase_transfer_rule(post16=False) is RULES["phase_transfer_due"]
@@ -330,6 +338,7 @@ def test_phase_transfer_counts_the_day_before_the_fixed_date() -> None:
 
 # --- citations ----------------------------------------------------------------------------
 
+
 def test_sources_of_the_changed_rules() -> None:
     assert rule("school_consultation_response").source == (
         "Children and Families Act 2014 s39(4); SEND Code of Practice 9.83 (guidance: within 15 days)"
@@ -363,6 +372,7 @@ def test_the_under_five_source_only_where_the_child_was_under_five() -> None:
 
 # --- reassessment and the decision not to amend -------------------------------------------
 
+
 def test_reassessment_rules_run_from_different_events() -> None:
     decision = rule("reassessment_decision")
     final = rule("final_plan_after_reassessment")
@@ -389,6 +399,7 @@ def test_decision_not_to_amend_is_eight_weeks_from_the_proposals() -> None:
 
 # --- working days: local closure days count only for the local standard ------------------
 
+
 def test_only_the_local_standard_counts_local_non_working_days() -> None:
     assert [key for key, r in RULES.items() if r.local_standard] == ["response_due"]
 
@@ -403,6 +414,7 @@ def test_a_statutory_working_day_limit_ignores_local_closure_days() -> None:
 
 
 # --- appeal deadline: HESC Rules 2008 r.20(1) with r.12(2)-(3) ----------------------------
+
 
 @pytest.mark.parametrize(
     ("end", "expected"),
@@ -470,7 +482,6 @@ def test_tribunal_time_never_counts_local_closure_days() -> None:
 def test_appeal_deadline_follows_the_tribunal_rules(sent: str, certificate: str | None, expected: str) -> None:
     second = D(certificate) if certificate else None
     assert due_on("appeal_deadline", D(sent), second_anchor_on=second) == D(expected)
-
 
 
 def _in_christmas_break(day: date) -> bool:

@@ -1,4 +1,5 @@
 """Milestone status: every branch, including met exactly on the due date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -49,7 +50,13 @@ def test_is_on_time() -> None:
 
 def test_status_values_are_stable_strings() -> None:
     assert [s.value for s in MilestoneStatus] == [
-        "not_due", "due_soon", "overdue", "met_on_time", "met_late", "missed", "ended"
+        "not_due",
+        "due_soon",
+        "overdue",
+        "met_on_time",
+        "met_late",
+        "missed",
+        "ended",
     ]
     assert MilestoneStatus("missed") is MilestoneStatus.MISSED
     assert MilestoneStatus("ended") is MilestoneStatus.ENDED

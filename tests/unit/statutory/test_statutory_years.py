@@ -1,4 +1,5 @@
 """Year groups and reg 18 phase transfers."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -48,7 +49,11 @@ def test_national_curriculum_year(born: str, school_year: int, group: int) -> No
 
 def test_year_group_names() -> None:
     assert [year_group_name(n) for n in (-2, -1, 0, 1, 12)] == [
-        "Early years", "Early years", "Reception", "Year 1", "Year 12"
+        "Early years",
+        "Early years",
+        "Reception",
+        "Year 1",
+        "Year 12",
     ]
 
 
@@ -173,6 +178,7 @@ def test_post16_move_at_least_five_months_before(move: str, amend_by: str) -> No
 
 # --- deadline_not_before: skip a transfer whose reg 18 date has already passed -------------
 
+
 def test_deadline_not_before_skips_a_transfer_already_past_its_date() -> None:
     born, today = D("2015-03-14"), D("2026-03-01")
     without = next_phase_transfer(born, today)
@@ -222,6 +228,7 @@ def test_deadline_not_before_with_middle_school_transfers() -> None:
 
 
 # --- end of compulsory school age ---------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("born", "ends"),
