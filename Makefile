@@ -30,7 +30,7 @@ run: install
 
 # Lint and format check first (seconds), then every test on SQLite, browser tests included,
 # spread over one worker per core.
-test: install
+test: install lint
 	$(BIN)/python -m pytest -n auto
 
 # The browser tests serve their own SQLite database, and the checks marked `once` do not depend
