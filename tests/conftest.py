@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import OrderedDict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -93,12 +93,23 @@ def _worker_database_url(url: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def _commit_without_waiting(url: str) -> None:
+    """New sessions on the test database do not wait for the WAL to reach the disk at each commit:
+    a crash could only lose a test run. (Commits stay atomic and visible at once.)"""
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate once per run (per worker); return the URL (PostgreSQL) or the migrated file's path (SQLite)."""
     if TEST_DATABASE_URL:
         url = _worker_database_url(_sqlalchemy_url(TEST_DATABASE_URL))
         reset_postgres_schema(url)
+        _commit_without_waiting(url)
         _migrate(url)
         return url
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
@@ -203,19 +214,25 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(database_template: str, _emptier: _Emptier | None, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def _database_url(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database every test of this worker uses: PostgreSQL's (emptied after each test), or one
+    SQLite file that a fresh copy of the migrated template replaces before each test."""
+    if TEST_DATABASE_URL:
+        return database_template
+    return f"sqlite:///{tmp_path_factory.mktemp('live') / 'test.sqlite3'}"
+
+
+# The apps built so far in this worker, by their settings: most tests share one. A test module
+# that overrides `app_config` gets an app of its own settings, built once and kept (a few at most).
+_APPS: OrderedDict[str, Any] = OrderedDict()
+_MAX_APPS = 8
+
+
+def _build_app(settings: dict[str, Any]) -> Any:
     from ehc_tracker import create_app
     from ehc_tracker.extensions import db
 
-    if TEST_DATABASE_URL:
-        url = database_template
-    else:
-        copy = tmp_path / "test.sqlite3"
-        shutil.copyfile(database_template, copy)
-        url = f"sqlite:///{copy}"
-    settings = {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
-    settings.update(app_config)
     app = create_app(settings)
     app.test_client_class = IsolatedClient
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
@@ -223,11 +240,51 @@ def app(database_template: str, _emptier: _Emptier | None, tmp_path: Path, app_c
         if db.engine.dialect.name == "sqlite":
             # A test's database is a throwaway copy: no need to wait for the disk on every commit.
             sa.event.listen(db.engine, "connect", _sqlite_without_sync)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if _emptier is not None:
-        _emptier.empty()
+    return app
+
+
+@pytest.fixture
+def app(
+    request: pytest.FixtureRequest,
+    database_template: str,
+    _database_url: str,
+    _emptier: _Emptier | None,
+    app_config: dict[str, Any],
+) -> Iterator[Any]:
+    """The application, with an empty migrated database.
+
+    One app serves every test of the worker that has the same settings. Whatever a test changes
+    on it is put back afterwards: its settings (`app.config`) and the extensions' state (the
+    memory mailbox, for one); its database connections are closed. A test that adds routes or
+    hooks asks for an app of its own with `@pytest.mark.fresh_app`.
+    """
+    from ehc_tracker.extensions import db
+
+    if not TEST_DATABASE_URL:
+        shutil.copyfile(database_template, sa.engine.make_url(_database_url).database or "")
+    settings = {"SQLALCHEMY_DATABASE_URI": _database_url, "WTF_CSRF_ENABLED": False}
+    settings.update(app_config)
+    if request.node.get_closest_marker("fresh_app"):
+        app = _build_app(settings)
+    else:
+        key = repr(sorted(settings.items(), key=lambda item: item[0]))
+        app = _APPS.pop(key, None) or _build_app(settings)
+        _APPS[key] = app
+        while len(_APPS) > _MAX_APPS:
+            _APPS.popitem(last=False)
+    config, extensions = dict(app.config), dict(app.extensions)
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        if _emptier is not None:
+            _emptier.empty()
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import pytest
+
 from tests.helpers import create_user
 
 
@@ -56,6 +58,7 @@ def test_403_page_in_service_style(auth, client):
     assert "You do not have access to this page" in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app  # it adds a route
 def test_500_page_in_service_style(app, auth, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
