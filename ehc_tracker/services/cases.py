@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import access
 from ..extensions import db
-from ..models import Role, Team, User
+from ..models import Team, User
 from ..models.case import (
     AdviceRequest,
     AdviceType,
@@ -1066,7 +1066,7 @@ def correct_event_date(event: CaseEvent, new_on: date, *, reason: str, actor: Us
 
 
 def reassign(case: Case, coordinator: User, *, reason: str, actor: User) -> None:
-    if actor.role is not Role.MANAGER or case.team_id not in actor.team_ids:
+    if not access.can_manage_case(actor, case):
         raise Forbidden("Only a manager of the case's team can reassign it")
     lock_case(case)
     _check_coordinator(coordinator, case.team)
@@ -1118,7 +1118,7 @@ def reassign_many(
     coordinator does not belong to refuses the whole move. Each moved case gets its assignment
     history row and its audit entry.
     """
-    if actor.role is not Role.MANAGER:
+    if not access.can_manage(actor):
         raise Forbidden("Only a manager can reassign cases")
     if coordinator.id == from_coordinator.id:
         raise ServiceError(
@@ -1149,7 +1149,7 @@ def reassign_many(
     if teams_refused:
         if not coordinator.active:
             problem = f"{coordinator.name}'s account is not active"
-        elif coordinator.role not in (Role.COORDINATOR, Role.MANAGER):
+        elif not access.is_staff_editor(coordinator):
             problem = f"{coordinator.name} is not a coordinator"
         else:
             problem = f"{coordinator.name} is not a coordinator in {' or '.join(teams_refused)}"
@@ -1241,7 +1241,7 @@ def propose_exception(
 
 def decide_exception(exception: CaseException, *, approve: bool, note: str, actor: User) -> None:
     case = exception.case
-    if actor.role is not Role.MANAGER or case.team_id not in actor.team_ids:
+    if not access.can_manage_case(actor, case):
         raise Forbidden("Only a manager of the case's team can approve or reject an exception")
     lock_case(case)
     db.session.refresh(exception)

@@ -10,8 +10,9 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from ... import access
 from ...extensions import db
-from ...models import ComplianceTarget, Role, User
+from ...models import ComplianceTarget, User
 from .. import Forbidden, ServiceError, audit
 from .measures import MEASURE_BY_KEY
 
@@ -35,7 +36,7 @@ def set_target(
     actor: User,
 ) -> ComplianceTarget:
     """Set (or change) a measure's target for a month, and optionally the national average."""
-    if actor.role is not Role.MANAGER:
+    if not access.can_manage(actor):
         raise Forbidden("Only managers can set compliance targets")
     if measure not in MEASURE_BY_KEY:
         raise ServiceError("Select a measure", field="measure")
@@ -117,7 +118,7 @@ def save_year_targets(*, measure: str, year: int, months: Sequence[MonthTarget],
     written. A month whose values have changed is set (and audited); a month cleared of a saved
     target has it removed (and audited); a month left as it was is not touched, so the audit log
     records only real changes. Returns (months set or changed, months removed)."""
-    if actor.role is not Role.MANAGER:
+    if not access.can_manage(actor):
         raise Forbidden("Only managers can set compliance targets")
     if measure not in MEASURE_BY_KEY:
         raise ServiceError("Select a measure", field="measure")
