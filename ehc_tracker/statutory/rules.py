@@ -646,6 +646,8 @@ TRIBUNAL_RESPONSE_RULE = Rule(
     # HESC r.21: the response is due by the date the tribunal sets (in the registration letter), else
     # 30 working days after the tribunal sent the appeal; r.12(3)(b) leaves 25 December to 1 January
     # and August out of the count in SEN cases. r.1(3) "working day" never counts local closure days.
+    # The count always ends on a working day, so r.12(2) has nothing to move; `tribunal_time`
+    # (r.12(3)(a)) is for starting an appeal and stays off.
     "tribunal_response_due",
     "Send the council's response to the Tribunal",
     Process.DISPUTES,
@@ -653,7 +655,6 @@ TRIBUNAL_RESPONSE_RULE = Rule(
     30,
     Counting.TRIBUNAL_WORKING_DAYS,
     f"{HESC_RULES} r.21 with r.12(3)(b)",
-    tribunal_time=True,
 )
 
 DISPUTE_RULES: Mapping[str, Rule] = MappingProxyType(

@@ -247,3 +247,13 @@ def test_tribunal_response_on_the_date_the_tribunal_set() -> None:
 def test_tribunal_working_days_needs_a_positive_count() -> None:
     with pytest.raises(InvalidPeriod):
         tribunal_working_days_after(date(2025, 7, 1), 0)
+
+
+def test_every_dispute_rule_is_on_the_timescales_page() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[3] / "docs" / "statutory-timescales.md").read_text(encoding="utf-8")
+    for key in DISPUTE_RULES:
+        twin = key.replace("mediation_agreement_", "order_", 1)
+        assert f"`{key}`" in page or (twin in DISPUTE_RULES and f"`{twin}`" in page), key
+    assert "`mediation_agreement_…`" in page
