@@ -557,7 +557,8 @@ _ORDER_RULE_LIST: tuple[Rule, ...] = (
     _order_rule("order_final_plan", "Issue final EHC plan (order to make a plan)", 11, f"{SEND_REGS} reg 44(2)(c)(ii)"),
     # An order to amend the needs or provision (sections B and F): the amended plan within 5 weeks of
     # the order being made; an order to amend only the school or type of school (section I): within
-    # 2 weeks. Letters (e) and (f) as cited in R (BA) v Nottinghamshire CC [2021] EWHC 1348 (Admin).
+    # 2 weeks. Letters (e) and (f) as IPSEA's note of R (BA) v Nottinghamshire CC [2021] EWHC 1348 (Admin)
+    # cites them; the amended text of reg 44(2) itself is still to be read.
     _order_rule("order_amended_plan", "Issue amended EHC plan (order to amend B/F)", 5, f"{SEND_REGS} reg 44(2)(e)"),
     _order_rule(
         "order_school_amended_plan", "Issue amended EHC plan (order to amend I)", 2, f"{SEND_REGS} reg 44(2)(f)"
