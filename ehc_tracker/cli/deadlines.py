@@ -28,13 +28,18 @@ from ..statutory import (
     communication_milestones,
     consultation_milestones,
     draft_plan_milestones,
+    mediation_agreement_milestones,
     mediation_milestones,
+    order_milestones,
     phase_transfer_milestone,
     reassessment_milestones,
     review_meeting_milestones,
     review_milestones,
     transfer_in_milestones,
+    tribunal_response_milestones,
+    unopposed_milestones,
 )
+from ..statutory.milestones import MEDIATION_AGREEMENT_KINDS, ORDER_KINDS
 from .params import DATE
 
 
@@ -115,6 +120,8 @@ class _Inputs:
     year_group: int | None
     infant_school: bool
     middle_school_transfers: tuple[int, ...]
+    kinds: tuple[str, ...] = ()
+    response_set_on: date | None = None
 
     def calendar(self) -> WorkingDayCalendar:
         calendar = _calendar()
@@ -220,6 +227,30 @@ PROCESSES: dict[str, _Process] = {
         options=("last_reviewed_on", "date_of_birth"),
         required=("last_reviewed_on",),
     ),
+    "tribunal-response": _Process(
+        "Response to an appeal",
+        "tribunal sent the appeal to the council",
+        lambda i: tribunal_response_milestones(i.from_on, response_set_on=i.response_set_on, calendar=i.calendar()),
+        options=("response_set_on",),
+    ),
+    "unopposed": _Process(
+        "Appeal not opposed",
+        "council told the tribunal it will not oppose",
+        lambda i: unopposed_milestones(i.from_on, kinds=i.kinds),
+        options=("kinds",),
+    ),
+    "order": _Process(
+        "Tribunal order",
+        "order made",
+        lambda i: order_milestones(i.from_on, kinds=i.kinds),
+        options=("kinds",),
+    ),
+    "mediation-agreement": _Process(
+        "Mediation agreement",
+        "mediation agreement made",
+        lambda i: mediation_agreement_milestones(i.from_on, kinds=i.kinds),
+        options=("kinds",),
+    ),
 }
 
 _OPTION_FLAGS = {
@@ -231,6 +262,8 @@ _OPTION_FLAGS = {
     "year_group": "--year-group",
     "infant_school": "--infant-school",
     "middle_school_transfers": "--middle-school-transfer",
+    "kinds": "--kind",
+    "response_set_on": "--response-date",
 }
 
 
@@ -286,6 +319,21 @@ PROCESS and what DATE means:
   mediation       council told the family wants mediation (--mediation-ended DATE)
   transfer-in     plan transferred from another council (--last-reviewed DATE
                   required; --date-of-birth optional)
+  tribunal-response
+                  tribunal sent the appeal to the council: the response is due
+                  30 working days later, 25 Dec-1 Jan and August not counted
+                  (--response-date DATE: the date the tribunal set instead)
+  order           tribunal order made (reg 44); --kind picks what it orders
+                  (repeatable): assessment, plan, amend (B/F), school (I),
+                  continue, cease; without --kind, every kind is listed
+  unopposed       council told the tribunal it will not oppose the appeal
+                  (reg 45); --kind as for order, except cease
+  mediation-agreement
+                  mediation agreement made (reg 42); --kind as for order, or
+                  other (an action the family cannot appeal: 2 weeks)
+
+Periods after an order, an unopposed appeal or a mediation agreement are
+calendar weeks, never moved off a weekend or holiday.
 
 Dates are YYYY-MM-DD. Statutory working days skip weekends and England & Wales
 bank holidays (Christmas Day and Good Friday among them). The council's local
@@ -351,6 +399,20 @@ Examples:
     help="Year group entered at a middle, then secondary, school, e.g. 5 and 9; replaces Year 7 (phase-transfer).",
 )
 @click.option(
+    "--kind",
+    "kinds",
+    type=click.Choice(list(MEDIATION_AGREEMENT_KINDS | ORDER_KINDS)),
+    multiple=True,
+    help="What the order, unopposed appeal or mediation agreement requires (repeatable).",
+)
+@click.option(
+    "--response-date",
+    "response_set_on",
+    type=DATE,
+    metavar="DATE",
+    help="The response date the tribunal set in its registration letter (tribunal-response).",
+)
+@click.option(
     "--review-decision-weeks",
     type=int,
     default=DEFAULT_SETTINGS.review_decision_weeks,
@@ -391,6 +453,8 @@ def deadlines(
     year_group: int | None,
     infant_school: bool,
     middle_school_transfers: tuple[int, ...],
+    kinds: tuple[str, ...],
+    response_set_on: date | None,
     review_decision_weeks: int,
     amended_plan_weeks: int,
     under_five_months: int,
@@ -408,6 +472,8 @@ def deadlines(
             "year_group": year_group,
             "infant_school": infant_school,
             "middle_school_transfers": middle_school_transfers,
+            "kinds": kinds,
+            "response_set_on": response_set_on,
         },
     )
     inputs = _Inputs(
@@ -426,6 +492,8 @@ def deadlines(
         year_group=year_group,
         infant_school=infant_school,
         middle_school_transfers=middle_school_transfers,
+        kinds=kinds,
+        response_set_on=response_set_on,
     )
     milestones = PROCESSES[process].milestones(inputs)
     found = _phase_transfer(inputs) if process == "phase-transfer" else None

@@ -33,15 +33,20 @@ from .milestones import (
     communication_milestones,
     consultation_milestones,
     draft_plan_milestones,
+    mediation_agreement_milestones,
     mediation_milestones,
+    order_milestones,
     phase_transfer_milestone,
     reassessment_milestones,
     review_meeting_milestones,
     review_milestones,
     transfer_in_milestones,
+    tribunal_response_milestones,
+    unopposed_milestones,
 )
 from .rules import (
     DEFAULT_SETTINGS,
+    DISPUTE_RULES,
     RULES,
     Counting,
     ExceptionLimb,
@@ -51,6 +56,7 @@ from .rules import (
     due_on,
     rule,
     tribunal_time_end,
+    tribunal_working_days_after,
 )
 from .status import MilestoneStatus, StatusResult, is_on_time, milestone_status
 from .years import (
@@ -64,6 +70,7 @@ from .years import (
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "DISPUTE_RULES",
     "ENGLAND_CALENDAR",
     "RULES",
     "Counting",
@@ -100,10 +107,12 @@ __all__ = [
     "draft_plan_milestones",
     "due_on",
     "is_on_time",
+    "mediation_agreement_milestones",
     "mediation_milestones",
     "milestone_status",
     "month_period_end",
     "national_curriculum_year",
+    "order_milestones",
     "next_phase_transfer",
     "period_end_beginning_with",
     "phase_transfer_milestone",
@@ -114,6 +123,9 @@ __all__ = [
     "rule",
     "school_year_start_year",
     "transfer_in_milestones",
+    "tribunal_response_milestones",
     "tribunal_time_end",
+    "tribunal_working_days_after",
+    "unopposed_milestones",
     "validate_exception",
 ]

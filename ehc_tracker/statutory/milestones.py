@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .calendar import ENGLAND_CALENDAR, WorkingDayCalendar
-from .errors import InvalidDateOrder
+from .errors import InvalidDateOrder, StatutoryError
 from .rules import DEFAULT_SETTINGS, Rule, StatutorySettings, due_on, phase_transfer_rule, rule
 from .years import PhaseTransfer, next_phase_transfer
 
@@ -23,13 +23,32 @@ __all__ = [
     "communication_milestones",
     "consultation_milestones",
     "draft_plan_milestones",
+    "mediation_agreement_milestones",
     "mediation_milestones",
+    "order_milestones",
     "phase_transfer_milestone",
     "reassessment_milestones",
     "review_meeting_milestones",
     "review_milestones",
     "transfer_in_milestones",
+    "tribunal_response_milestones",
+    "unopposed_milestones",
 ]
+
+ORDER_KINDS: dict[str, tuple[str, ...]] = {
+    "cease": ("cease_plan",),
+    "assessment": ("assessment_notice", "assessment_no_plan", "assessment_final_plan"),
+    "plan": ("draft_plan", "final_plan"),
+    "amend": ("amended_plan",),
+    "school": ("school_amended_plan",),
+    "continue": ("continue_plan",),
+}
+"""What an order (or an unopposed appeal, or a mediation agreement) requires, and the duties each
+brings: `order_` + a suffix is a reg 44 rule, `unopposed_` + it a reg 45 rule. An order to continue
+a plan and amend it is "continue" and "amend" together; one amending B/F and I, "amend" and "school".
+"""
+UNOPPOSED_KINDS = {kind: suffixes for kind, suffixes in ORDER_KINDS.items() if kind != "cease"}
+MEDIATION_AGREEMENT_KINDS = {**ORDER_KINDS, "other": ("other_action", "notice_to_council")}
 
 
 @dataclass(frozen=True)
@@ -235,3 +254,64 @@ def phase_transfer_milestone(
     if transfer is None:
         return None
     return transfer, _milestone(phase_transfer_rule(post16=transfer.to_post16), transfer.moves_on)
+
+
+def _kind_milestones(
+    prefix: str, kinds: dict[str, tuple[str, ...]], anchor_on: date, chosen: tuple[str, ...]
+) -> list[Milestone]:
+    for kind in chosen:
+        if kind not in kinds:
+            raise StatutoryError(f"{kind!r} is not one of: {', '.join(kinds)}.")
+    picked = chosen or tuple(kinds)
+    keys = [f"{prefix}_{suffix}" for kind in kinds if kind in picked for suffix in kinds[kind]]
+    return sorted((_milestone(key, anchor_on) for key in keys), key=lambda m: m.due_on)
+
+
+def order_milestones(made_on: date, *, kinds: tuple[str, ...] = ()) -> list[Milestone]:
+    """The council's duties under a tribunal order (reg 44(2)), counted from the day it was made.
+
+    `kinds` (see ORDER_KINDS) picks what the order requires; none gives every limb. The assessment
+    limbs after the notice are alternatives: no plan within 10 weeks, or the final plan within 14.
+    """
+    return _kind_milestones("order", ORDER_KINDS, made_on, kinds)
+
+
+def unopposed_milestones(notified_on: date, *, kinds: tuple[str, ...] = ()) -> list[Milestone]:
+    """The council told the tribunal it will not oppose the appeal (reg 45): the same duties as the
+    matching order, counted from the day of that notification.
+    """
+    return _kind_milestones("unopposed", UNOPPOSED_KINDS, notified_on, kinds)
+
+
+def mediation_agreement_milestones(agreed_on: date, *, kinds: tuple[str, ...] = ()) -> list[Milestone]:
+    """A mediation agreement (reg 42): appealable matters as if it were an order (reg 42(2)); other
+    actions within 2 weeks (reg 42(3)), the commissioning body telling the council within 1 week
+    (reg 42(4)). A different time agreed in writing replaces these (reg 42(5)).
+    """
+    return _kind_milestones("mediation_agreement", MEDIATION_AGREEMENT_KINDS, agreed_on, kinds)
+
+
+def tribunal_response_milestones(
+    appeal_sent_on: date, *, response_set_on: date | None = None, calendar: WorkingDayCalendar = ENGLAND_CALENDAR
+) -> list[Milestone]:
+    """The council's response to an appeal (HESC Rules r.21): the date the tribunal set, moved to the
+    next working day if it is not one (r.12(2)); else 30 working days after the tribunal sent the
+    appeal, 25 December-1 January and August left out (r.12(3)(b)).
+    """
+    the_rule = rule("tribunal_response_due")
+    if response_set_on is None:
+        return [_milestone(the_rule, appeal_sent_on, calendar=calendar)]
+    _not_before(response_set_on, "response date set by the tribunal", appeal_sent_on, "appeal sent")
+    statutory = calendar.without_local_days()
+    due = response_set_on
+    if not statutory.is_working_day(due):
+        due = statutory.add_working_days(due, 1)
+    return [
+        Milestone(
+            key=the_rule.key,
+            label=the_rule.label,
+            due_on=due,
+            source=f"{the_rule.source.split(' with ')[0]} (date set by the Tribunal) with r.12(2)",
+            exceptions_allowed=False,
+        )
+    ]

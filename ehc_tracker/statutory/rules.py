@@ -20,7 +20,7 @@ from .calendar import (
     month_period_end,
     period_end_beginning_with,
 )
-from .errors import InvalidSetting, MissingAnchor, StatutoryError, UnknownMilestone
+from .errors import InvalidPeriod, InvalidSetting, MissingAnchor, StatutoryError, UnknownMilestone
 from .status import DEFAULT_DUE_SOON_DAYS
 
 SEND_REGS = "SEND Regulations 2014"
@@ -37,6 +37,8 @@ class Counting(Enum):
     WORKING_DAYS = "working_days"  # Nth working day after X
     FIXED_DATE = "fixed_date"  # a fixed day and month in the anchor's calendar year
     BEFORE_FIXED_DATE = "before_fixed_date"  # "before" a fixed day and month: the day before it
+    # HESC Rules r.12(3)(b): N working days, leaving out 25 December to 1 January and every day in August
+    TRIBUNAL_WORKING_DAYS = "tribunal_working_days"
 
 
 class Process(str, Enum):
@@ -514,6 +516,158 @@ _RULE_LIST: tuple[Rule, ...] = (
 RULES: Mapping[str, Rule] = MappingProxyType({r.key: r for r in _RULE_LIST})
 """Every rule by key, in the order of docs/statutory-timescales.md (phase transfer after reviews)."""
 
+HESC_RULES = "First-tier Tribunal (HESC) Rules 2008"
+_ORDER = Anchor("order_made_on", "tribunal order made")
+_NOT_OPPOSED = Anchor("not_opposing_notified_on", "tribunal told the council will not oppose the appeal")
+_AGREEMENT = Anchor("mediation_agreement_on", "mediation agreement made")
+_APPEAL_SENT = Anchor("appeal_sent_on", "tribunal sent the appeal to the council")
+
+
+def _order_rule(key: str, label: str, weeks: int, paragraph: str) -> Rule:
+    """A duty under reg 44(2): `weeks` calendar weeks "of the order being made" (0: "immediately").
+
+    Reg 44 counts from the day the order was MADE, not the day the tribunal sent it (the tribunal's
+    leaflet SEND18 says "from the day we send out the order"; the regulation governs). Weeks are
+    calendar weeks and are never moved off a weekend or holiday: r.12 of the HESC Rules governs
+    times set by those Rules and the tribunal's directions, not the council's duties under reg 44.
+    """
+    counting = Counting.WEEKS if weeks else Counting.DAYS
+    return Rule(key, label, Process.DISPUTES, _ORDER, weeks, counting, paragraph)
+
+
+_ORDER_RULE_LIST: tuple[Rule, ...] = (
+    # Reg 44(2)(a): "dismisses an appeal against a determination to cease an EHC Plan, the local
+    # authority shall cease to maintain the EHC Plan immediately".
+    _order_rule("order_cease_plan", "Cease the plan (cease appeal dismissed)", 0, f"{SEND_REGS} reg 44(2)(a)"),
+    # Reg 44(2)(b): "within 2 weeks of the order being made notify ... that it shall make the
+    # assessment or reassessment"; (i) no plan: "within 10 weeks of the date of the First-tier
+    # Tribunal's order"; (ii) "send the finalised plan ... within 14 weeks of the date of the ... order".
+    _order_rule(
+        "order_assessment_notice", "Tell the family the council will assess (order)", 2, f"{SEND_REGS} reg 44(2)(b)"
+    ),
+    _order_rule(
+        "order_assessment_no_plan", "Notify decision not to issue a plan (order)", 10, f"{SEND_REGS} reg 44(2)(b)(i)"
+    ),
+    _order_rule(
+        "order_assessment_final_plan", "Issue final EHC plan (assessment order)", 14, f"{SEND_REGS} reg 44(2)(b)(ii)"
+    ),
+    # Reg 44(2)(c): "(i) issue a draft EHC Plan within 5 weeks of the order being made; and (ii) send a
+    # copy of the finalised EHC plan ... within 11 weeks of the" order.
+    _order_rule("order_draft_plan", "Issue draft EHC plan (order to make a plan)", 5, f"{SEND_REGS} reg 44(2)(c)(i)"),
+    _order_rule("order_final_plan", "Issue final EHC plan (order to make a plan)", 11, f"{SEND_REGS} reg 44(2)(c)(ii)"),
+    # An order to amend the needs or provision (sections B and F): the amended plan within 5 weeks of
+    # the order being made; an order to amend only the school or type of school (section I): within
+    # 2 weeks. Letters (e) and (f) as IPSEA's note of R (BA) v Nottinghamshire CC [2021] EWHC 1348 (Admin)
+    # cites them; the amended text of reg 44(2) itself is still to be read.
+    _order_rule("order_amended_plan", "Issue amended EHC plan (order to amend B/F)", 5, f"{SEND_REGS} reg 44(2)(e)"),
+    _order_rule(
+        "order_school_amended_plan", "Issue amended EHC plan (order to amend I)", 2, f"{SEND_REGS} reg 44(2)(f)"
+    ),
+    # An order to continue to maintain the plan: at once (an order to amend as well runs on the 5 weeks
+    # of order_amended_plan). The paragraph letter was not read from the amended text: cited as reg 44(2).
+    _order_rule("order_continue_plan", "Continue to maintain the plan (order)", 0, f"{SEND_REGS} reg 44(2)"),
+)
+
+
+def _unopposed_rule(key: str, label: str, weeks: int, paragraph: str) -> Rule:
+    """A duty under reg 45: `weeks` calendar weeks "of the date it notified the First-tier Tribunal"
+    that it will not oppose the appeal (0: at once). Not moved off non-working days.
+    """
+    counting = Counting.WEEKS if weeks else Counting.DAYS
+    cited = f"reg 45{paragraph} (as substituted by SI 2015/359)" if paragraph else "reg 45 (paragraph to verify)"
+    return Rule(key, label, Process.DISPUTES, _NOT_OPPOSED, weeks, counting, f"{SEND_REGS} {cited}")
+
+
+_UNOPPOSED_RULE_LIST: tuple[Rule, ...] = (
+    # Reg 45(3): appeal under CFA s51(2)(a) or (d): "within 2 weeks of the date it notified the
+    # First-tier Tribunal under paragraph (1), notify ... that it must make the EHC needs assessment or
+    # reassessment"; (3A)(a) no plan: "within 10 weeks"; (3A)(b) finalised plan: "within 14 weeks".
+    _unopposed_rule("unopposed_assessment_notice", "Tell the family the council will assess (not opposed)", 2, "(3)"),
+    _unopposed_rule("unopposed_assessment_no_plan", "Notify decision not to issue a plan (not opposed)", 10, "(3A)(a)"),
+    _unopposed_rule("unopposed_assessment_final_plan", "Issue final EHC plan (assessment not opposed)", 14, "(3A)(b)"),
+    # Reg 45(4): appeal under s51(2)(c)(i) or (ii), or (e) (needs, provision; refusal to amend): "issue
+    # the amended EHC plan ... within 5 weeks of the date it notified the First-tier Tribunal".
+    _unopposed_rule("unopposed_amended_plan", "Issue amended EHC plan (B/F not opposed)", 5, "(4)"),
+    # The later paragraphs (school; refusal to issue a plan; cease) were not read in the substituted
+    # text: the periods are those of the matching order (reg 44), counted from the notification, and
+    # the paragraph is left uncited until checked.
+    _unopposed_rule("unopposed_school_amended_plan", "Issue amended EHC plan (I not opposed)", 2, ""),
+    _unopposed_rule("unopposed_draft_plan", "Issue draft EHC plan (refusal to issue not opposed)", 5, ""),
+    _unopposed_rule("unopposed_final_plan", "Issue final EHC plan (refusal to issue not opposed)", 11, ""),
+    _unopposed_rule("unopposed_continue_plan", "Continue to maintain the plan (cease not opposed)", 0, ""),
+)
+
+
+def _as_mediation_agreement(order: Rule) -> Rule:
+    """Reg 42(2): on a matter the family could appeal, the council "shall comply with the time limits
+    set out in regulation 44, as if the mediation agreement were an order of the First-tier Tribunal":
+    the order's period counted from the date of the agreement.
+    """
+    base, what = order.label.rsplit(" (", 1)
+    what = what.rstrip(")").replace("order to ", "").replace("order", "").strip()
+    what = "" if what.endswith("dismissed") else what
+    return Rule(
+        order.key.replace("order_", "mediation_agreement_", 1),
+        f"{base} (mediation agreement{': ' + what if what else ''})",
+        Process.DISPUTES,
+        _AGREEMENT,
+        order.offset,
+        order.counting,
+        f"{SEND_REGS} reg 42(2) with {order.source.removeprefix(SEND_REGS + ' ')}",
+    )
+
+
+_MEDIATION_AGREEMENT_RULE_LIST: tuple[Rule, ...] = (
+    *(_as_mediation_agreement(order) for order in _ORDER_RULE_LIST),
+    # Reg 42(3): a thing the family has no right of appeal about "must [be done] within two weeks of
+    # the date of the mediation agreement". Reg 42(5): the parties may agree in writing a different time.
+    Rule(
+        "mediation_agreement_other_action",
+        "Do what the mediation agreement requires (not appealable)",
+        Process.DISPUTES,
+        _AGREEMENT,
+        2,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 42(3)",
+    ),
+    # Reg 42(4): where the council was not a party, the responsible commissioning body "must notify
+    # the local authority of the mediation agreement within 1 week of the date of that agreement".
+    Rule(
+        "mediation_agreement_notice_to_council",
+        "Commissioning body tells the council of the agreement",
+        Process.DISPUTES,
+        _AGREEMENT,
+        1,
+        Counting.WEEKS,
+        f"{SEND_REGS} reg 42(4)",
+    ),
+)
+
+TRIBUNAL_RESPONSE_RULE = Rule(
+    # HESC r.21: the response is due by the date the tribunal sets (in the registration letter), else
+    # 30 working days after the tribunal sent the appeal; r.12(3)(b) leaves 25 December to 1 January
+    # and August out of the count in SEN cases. r.1(3) "working day" never counts local closure days.
+    # The count always ends on a working day, so r.12(2) has nothing to move; `tribunal_time`
+    # (r.12(3)(a)) is for starting an appeal and stays off.
+    "tribunal_response_due",
+    "Send the council's response to the Tribunal",
+    Process.DISPUTES,
+    _APPEAL_SENT,
+    30,
+    Counting.TRIBUNAL_WORKING_DAYS,
+    f"{HESC_RULES} r.21 with r.12(3)(b)",
+)
+
+DISPUTE_RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        r.key: r
+        for r in (*_ORDER_RULE_LIST, *_UNOPPOSED_RULE_LIST, *_MEDIATION_AGREEMENT_RULE_LIST, TRIBUNAL_RESPONSE_RULE)
+    }
+)
+"""The council's duties after an appeal is made or mediation agreed (regs 42, 44, 45; HESC r.21), by
+key: kept beside RULES, whose keys are the original design list plus the law's extras.
+"""
+
 PHASE_TRANSFER_POST16_RULE = Rule(
     "phase_transfer_due",
     "Review and amend plan for move to post-16",
@@ -542,7 +696,7 @@ POST16_MOVE_RULE = Rule(
 def rule(key: str) -> Rule:
     """The rule with this milestone key; `UnknownMilestone` if there is none."""
     try:
-        return RULES[key]
+        return RULES[key] if key in RULES else DISPUTE_RULES[key]
     except KeyError:
         raise UnknownMilestone(f"There is no statutory milestone called {key!r}.") from None
 
@@ -577,11 +731,34 @@ def _count(
             return add_months(anchor_on, amount)
         case Counting.WORKING_DAYS:
             return calendar.add_working_days(anchor_on, amount)
+        case Counting.TRIBUNAL_WORKING_DAYS:
+            return tribunal_working_days_after(anchor_on, amount, calendar)
         case Counting.FIXED_DATE | Counting.BEFORE_FIXED_DATE:
             assert term.fixed_on is not None, "a fixed-date rule needs fixed_on"
             month, day = term.fixed_on
             fixed = date(anchor_on.year, month, day)
             return fixed - timedelta(days=1) if term.counting is Counting.BEFORE_FIXED_DATE else fixed
+
+
+def _tribunal_closed(day: date) -> bool:
+    """HESC Rules r.12(3)(b): 25 December to 1 January and every day in August (SEN cases)."""
+    return (day.month, day.day) >= (12, 25) or (day.month, day.day) == (1, 1) or day.month == 8
+
+
+def tribunal_working_days_after(start_on: date, days: int, calendar: WorkingDayCalendar = ENGLAND_CALENDAR) -> date:
+    """The `days`th working day after `start_on`, leaving out 25 December to 1 January and August
+    (HESC Rules r.12(3)(b)) as well as weekends and bank holidays (r.1(3)). The start day never counts.
+    """
+    if days < 1:
+        raise InvalidPeriod(f"Count at least 1 working day, not {days}.")
+    statutory = calendar.without_local_days()
+    day = start_on
+    remaining = days
+    while remaining:
+        day += timedelta(days=1)
+        if statutory.is_working_day(day) and not _tribunal_closed(day):
+            remaining -= 1
+    return day
 
 
 def tribunal_time_end(end_on: date, calendar: WorkingDayCalendar = ENGLAND_CALENDAR) -> date:

@@ -13,6 +13,7 @@ from ehc_tracker.cli.deadlines import deadlines
 S = "SEND Regulations 2014"
 CFA_S44 = "Children and Families Act 2014 s44(1)"
 UNDER_FIVE = f"{CFA_S44}; SEND Code of Practice 9.178 (under 5)"
+RESPONSE_SOURCE = "First-tier Tribunal (HESC) Rules 2008 r.21 with r.12(3)(b)"
 APPEAL_SOURCE = "First-tier Tribunal (HESC) Rules 2008 r.20(1) with r.12(2)-(3); Children and Families Act 2014 s55"
 
 
@@ -225,6 +226,63 @@ JSON_CASES: list[tuple[list[str], list[dict[str, str]]]] = [
             m("transfer_in_review_due", "Review transferred-in plan", "2025-07-14", f"{S} reg 15"),
         ],
     ),
+    # Disputes after an appeal: hand-worked in tests/unit/statutory/test_statutory_disputes.py.
+    (
+        ["tribunal-response", "--from", "2025-12-01"],
+        [m("tribunal_response_due", "Send the council's response to the Tribunal", "2026-01-20", RESPONSE_SOURCE)],
+    ),
+    (
+        ["tribunal-response", "--from", "2025-07-01", "--response-date", "2025-08-16"],
+        [
+            m(
+                "tribunal_response_due",
+                "Send the council's response to the Tribunal",
+                "2025-08-18",
+                "First-tier Tribunal (HESC) Rules 2008 r.21 (date set by the Tribunal) with r.12(2)",
+            )
+        ],
+    ),
+    (
+        ["order", "--from", "2025-08-29", "--kind", "plan"],
+        [
+            m("order_draft_plan", "Issue draft EHC plan (order to make a plan)", "2025-10-03", f"{S} reg 44(2)(c)(i)"),
+            m("order_final_plan", "Issue final EHC plan (order to make a plan)", "2025-11-14", f"{S} reg 44(2)(c)(ii)"),
+        ],
+    ),
+    (
+        ["unopposed", "--from", "2025-04-04", "--kind", "amend", "--kind", "school"],
+        [
+            m(
+                "unopposed_school_amended_plan",
+                "Issue amended EHC plan (I not opposed)",
+                "2025-04-18",
+                f"{S} reg 45 (paragraph to verify)",
+            ),
+            m(
+                "unopposed_amended_plan",
+                "Issue amended EHC plan (B/F not opposed)",
+                "2025-05-09",
+                f"{S} reg 45(4) (as substituted by SI 2015/359)",
+            ),
+        ],
+    ),
+    (
+        ["mediation-agreement", "--from", "2025-12-22", "--kind", "other"],
+        [
+            m(
+                "mediation_agreement_notice_to_council",
+                "Commissioning body tells the council of the agreement",
+                "2025-12-29",
+                f"{S} reg 42(4)",
+            ),
+            m(
+                "mediation_agreement_other_action",
+                "Do what the mediation agreement requires (not appealable)",
+                "2026-01-05",
+                f"{S} reg 42(3)",
+            ),
+        ],
+    ),
 ]
 
 
@@ -410,6 +468,12 @@ BAD_INPUT = [
     (["reassessment", "--from", "2025-01-06", "--notified", "2025-02-30"], "'2025-02-30' is not a real date"),
     (["phase-transfer", "--from", "2025-10-01", "--date-of-birth", "2026-01-01"], "before the date of birth"),
     (["communication", "--from", "2025-12-19", "--non-working-day", "2025-13-01"], "'2025-13-01' is not a real date"),
+    (["appeal", "--from", "2025-01-06", "--kind", "plan"], "--kind does not apply to appeal"),
+    (["order", "--from", "2025-01-06", "--kind", "other"], "'other' is not one of: cease, assessment"),
+    (["unopposed", "--from", "2025-01-06", "--kind", "cease"], "'cease' is not one of: assessment"),
+    (["order", "--from", "2025-01-06", "--kind", "bogus"], "'bogus' is not one of"),
+    (["order", "--from", "2025-01-06", "--response-date", "2025-02-01"], "--response-date does not apply to order"),
+    (["tribunal-response", "--from", "2025-07-01", "--response-date", "2025-06-30"], "before the appeal sent"),
 ]
 
 
@@ -491,3 +555,30 @@ def test_inside_an_app_whose_database_is_not_migrated(monkeypatch: pytest.Monkey
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Note: the database is not set up (run 'flask db upgrade')")
     assert rolled_back == [True]
+
+
+def test_order_without_kind_lists_every_limb_in_due_order() -> None:
+    document = run_json("order", "--from", "2025-08-29")
+    assert [(m["key"], m["due"]) for m in document["milestones"]] == [
+        ("order_cease_plan", "2025-08-29"),
+        ("order_continue_plan", "2025-08-29"),
+        ("order_assessment_notice", "2025-09-12"),
+        ("order_school_amended_plan", "2025-09-12"),
+        ("order_draft_plan", "2025-10-03"),
+        ("order_amended_plan", "2025-10-03"),
+        ("order_assessment_no_plan", "2025-11-07"),
+        ("order_final_plan", "2025-11-14"),
+        ("order_assessment_final_plan", "2025-12-05"),
+    ]
+
+
+def test_dispute_table_and_help() -> None:
+    result = run("order", "--from", "2025-12-11", "--kind", "school")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "Tribunal order from order made on 2025-12-11 (Thursday)"
+    assert "order_school_amended_plan  2025-12-25  Thu" in result.stdout  # calendar weeks: Christmas Day stays
+    text = " ".join(run("--help").stdout.split())
+    assert "tribunal-response tribunal sent the appeal to the council: the response is due 30 working days" in text
+    assert "25 Dec-1 Jan and August not counted (--response-date DATE" in text
+    assert "order tribunal order made (reg 44); --kind picks what it orders" in text
+    assert "calendar weeks, never moved off a weekend or holiday" in text
