@@ -18,7 +18,7 @@ from ..models.child import Child
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 from . import cases as case_service
 from . import timeline as timeline_service
-from .milestones import still_possible
+from .milestones import communication_awaiting_reply, still_possible
 from .paging import Page, page_of
 
 
@@ -142,9 +142,12 @@ class CaseloadRow:
     milestone: Milestone | None
     step: EventType | None
     chosen: dict[str, Any]
+    # When the next time limit is a reply to a message, the row offers to record that reply (the
+    # link matches the time limit it sits under), not the case's next workflow step.
+    communication_id: int | None = None
 
     def __iter__(self) -> Iterator[Any]:  # the template unpacks each row
-        return iter((self.case, self.milestone, self.step, self.chosen))
+        return iter((self.case, self.milestone, self.step, self.chosen, self.communication_id))
 
 
 def caseload_page(
@@ -163,7 +166,12 @@ def caseload_page(
         )
         # The link opens the step's form with the advice or consultation of the row's time limit chosen.
         chosen = timeline_service.chosen_for(step, milestone.ref) if step and milestone else {}
-        rows.append(CaseloadRow(open_case, milestone, step, chosen))
+        reply_to = (
+            communication_awaiting_reply(milestone) if milestone and access.can_edit_case(user, open_case) else None
+        )
+        if reply_to is not None:
+            step, chosen = None, {}
+        rows.append(CaseloadRow(open_case, milestone, step, chosen, reply_to))
     return found, rows
 
 

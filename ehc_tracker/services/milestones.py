@@ -264,11 +264,21 @@ def phase_transfer_for_review(case: Case) -> PhaseTransfer | None:
     )
 
 
+_REPLY_REF = "communication:"
+
+
+def communication_awaiting_reply(milestone: Milestone) -> int | None:
+    """The communication a "respond" time limit waits on (its id), or None for any other limit."""
+    if milestone.key == "response_due" and milestone.ref.startswith(_REPLY_REF):
+        return int(milestone.ref.removeprefix(_REPLY_REF))
+    return None
+
+
 def _communications(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
     return [
         Wanted(
             "response_due",
-            f"communication:{c.id}",
+            f"{_REPLY_REF}{c.id}",
             c.received_on,
             _due("response_due", c.received_on, calendar, settings),
             c.responded_on,

@@ -43,7 +43,7 @@ from . import reports as oversight
 from . import workflow
 from .calendar import working_day_calendar
 from .cases import recordable_now
-from .milestones import still_possible
+from .milestones import communication_awaiting_reply, still_possible
 from .timeline import chosen_for, next_step
 
 LIMIT = 25
@@ -264,11 +264,9 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
     recordable = {ident: recordable_now(case) for ident, case in cases.items()}
     rows = []
     for milestone, first_name, last_name, case_type in found:
-        communication_id = None
+        communication_id = communication_awaiting_reply(milestone)
         step = None
-        if milestone.key == "response_due" and milestone.ref.startswith("communication:"):
-            communication_id = int(milestone.ref.split(":", 1)[1])
-        else:
+        if communication_id is None:
             step = step_for(cases[milestone.case_id], milestone.key, recordable[milestone.case_id])
         rows.append(
             StepRow(

@@ -453,3 +453,41 @@ def test_the_caseload_link_for_advice_received_chooses_the_advice_the_row_shows(
     earliest = next(a for a in case.advice_requests if a.provider == "EP Service")
     html = client.get("/cases/").get_data(as_text=True)
     assert f'href="/cases/{case.id}/events/advice_received?advice_request_id={earliest.id}"' in html
+
+
+def test_a_caseload_row_whose_next_time_limit_is_a_reply_offers_to_record_that_reply(client, auth):
+    from ehc_tracker.models.case import Channel
+    from ehc_tracker.services import cases as case_service
+
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    mine = create_assessment(received_on=date(2025, 1, 6), coordinator=me, team=team)
+    comm = case_service.log_communication(
+        mine,
+        received_on=date(2025, 1, 7),
+        channel=Channel.EMAIL,
+        from_name="Pat Brown",
+        summary="When will you decide?",
+        actor=me,
+        today=date(2025, 1, 7),
+    )
+    db.session.commit()
+
+    html = client.get("/cases/").get_data(as_text=True)
+    row = html.split(f'href="/cases/{mine.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Respond to communication" in row  # the reply is due before the decision
+    assert f'data-reply-to="{comm.id}" href="/cases/{mine.id}/communications/{comm.id}/respond"' in row
+    assert "Record the reply" in row and "data-next-step" not in row
+
+    case_service.record_response(
+        comm,
+        responded_on=date(2025, 1, 9),
+        summary="Told them",
+        reply_channel=Channel.EMAIL,
+        actor=me,
+        today=date(2025, 1, 9),
+    )
+    db.session.commit()
+    row = client.get("/cases/").get_data(as_text=True).split(f'href="/cases/{mine.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-reply-to" not in row
+    assert f'data-next-step="decided_to_assess" href="/cases/{mine.id}/events/decided_to_assess"' in row
