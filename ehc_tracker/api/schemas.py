@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from ..models.case import AdviceType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
-from ..services import workflow
+from ..services import disputes, workflow
 from ..services.cases import CEASE_REASONS, TIME_OF_DAY_MESSAGE, parse_time_of_day
 from ..services.email_addresses import email_address_problem, valid_email_address
 
@@ -512,6 +512,74 @@ EVENT_DETAILS = [
         "plan_ceased: the day an appeal against the decision to cease was concluded (required only to end the plan "
         "before the family's time to appeal has passed).",
         label="date the appeal was concluded",
+    ),
+    Field(
+        "requested_by",
+        "enum",
+        "mediation_requested: who asked for mediation (required).",
+        choices=tuple(disputes.REQUESTED_BY),
+        label="who asked for mediation",
+    ),
+    Field(
+        "council_told_on",
+        "date",
+        "mediation_requested: the day the council was told the family wants mediation (default: the step's date).",
+        label="date the council was told",
+    ),
+    Field(
+        "mediation_outcome",
+        "enum",
+        "mediation_held: agreement or no_agreement (required).",
+        choices=tuple(disputes.MEDIATION_OUTCOMES),
+        label="outcome of the mediation",
+    ),
+    Field(
+        "limbs",
+        "string",
+        "mediation_agreement_recorded, appeal_not_opposed, appeal_outcome: what it requires the council to do, "
+        "comma-separated: " + ", ".join(disputes.LIMB_LABELS) + ".",
+        max_length=400,
+        label="what it requires",
+    ),
+    Field(
+        "tribunal_reference",
+        "string",
+        "appeal_registered: the tribunal's reference (required).",
+        max_length=40,
+        label="tribunal reference",
+    ),
+    Field(
+        "tribunal_sent_on",
+        "date",
+        "appeal_registered: the day the tribunal sent the appeal to the council (default: the step's date).",
+        label="date the tribunal sent the appeal",
+    ),
+    Field(
+        "response_set_on",
+        "date",
+        "appeal_registered: the response date the tribunal set, if it set one.",
+        label="response date set by the tribunal",
+    ),
+    Field(
+        "appeal_outcome",
+        "enum",
+        "appeal_outcome: the tribunal's decision (required).",
+        choices=tuple(disputes.APPEAL_OUTCOMES),
+        label="tribunal's decision",
+    ),
+    Field(
+        "under",
+        "enum",
+        "dispute_action_taken: order, unopposed or mediation_agreement (required).",
+        choices=tuple(disputes.UNDER),
+        label="what the action was taken under",
+    ),
+    Field(
+        "limb",
+        "enum",
+        "dispute_action_taken: what was done (required).",
+        choices=tuple(disputes.LIMB_LABELS),
+        label="what was done",
     ),
 ]
 

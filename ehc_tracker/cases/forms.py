@@ -15,9 +15,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..models.case import AdviceType, Channel, ConsultationOutcome, RequestSource
+from ..models.case import AdviceType, AppealType, Channel, ConsultationOutcome, RequestSource
 from ..models.directory import SETTING_KINDS
-from ..services import workflow
+from ..services import disputes, workflow
 from ..services.cases import parse_time_of_day
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 from ..web.fields import GovDateField
@@ -107,6 +107,25 @@ class TransferInForm(FlaskForm):
     submit = SubmitField("Record transferred plan", widget=GovSubmitInput())
 
 
+class OpenDisputeForm(FlaskForm):
+    decision_sent_on = GovDateField(
+        "Date the decision letter was sent",
+        description="The family's two months to appeal run from this day. For example, 6 1 2026",
+        validators=[InputRequired(message="Enter the date the decision letter was sent")],
+    )
+    appeal_type = RadioField(
+        "What is disputed",
+        widget=GovRadioInput(),
+        choices=[(t.value, t.label) for t in AppealType],
+        validators=[InputRequired(message="Select what is disputed")],
+    )
+    team_id = SelectField("Team", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a team")])
+    coordinator_id = SelectField(
+        "EHC coordinator", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select a coordinator")]
+    )
+    submit = SubmitField("Open dispute", widget=GovSubmitInput())
+
+
 class EventForm(FlaskForm):
     """One form for every workflow step; the page shows the fields the chosen step needs."""
 
@@ -169,6 +188,59 @@ class EventForm(FlaskForm):
         "Schedule the meeting on this date anyway", widget=GovCheckboxInput(), validators=[Optional()]
     )
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    # A dispute's steps (services/disputes.py checks them).
+    requested_by = RadioField(
+        "Who asked for mediation",
+        widget=GovRadioInput(),
+        choices=list(disputes.REQUESTED_BY.items()),
+        validators=[Optional()],
+    )
+    council_told_on = GovDateField(
+        "Date the council was told the family wants mediation",
+        description="Mediation must be held within 30 days of this date. Leave empty if it is the date above.",
+        validators=[Optional()],
+    )
+    mediation_outcome = RadioField(
+        "Outcome of the mediation",
+        widget=GovRadioInput(),
+        choices=list(disputes.MEDIATION_OUTCOMES.items()),
+        validators=[Optional()],
+    )
+    limbs = SelectMultipleField(
+        "What it requires the council to do",
+        widget=GovCheckboxesInput(),
+        choices=list(disputes.LIMB_LABELS.items()),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    tribunal_reference = StringField(
+        "Tribunal reference", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    tribunal_sent_on = GovDateField(
+        "Date the tribunal sent the appeal to the council",
+        description="Leave empty if it is the date above.",
+        validators=[Optional()],
+    )
+    response_set_on = GovDateField(
+        "Response date the tribunal set (if it set one)",
+        description="Otherwise the response is due 30 tribunal working days after the tribunal sent the appeal.",
+        validators=[Optional()],
+    )
+    appeal_outcome = RadioField(
+        "The tribunal's decision",
+        widget=GovRadioInput(),
+        choices=list(disputes.APPEAL_OUTCOMES.items()),
+        validators=[Optional()],
+    )
+    under = RadioField(
+        "Taken under",
+        widget=GovRadioInput(),
+        choices=[(key, words) for key, (_, words) in disputes.UNDER.items()],
+        validators=[Optional()],
+    )
+    limb = RadioField(
+        "What was done", widget=GovRadioInput(), choices=list(disputes.LIMB_LABELS.items()), validators=[Optional()]
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -10,6 +10,7 @@ from .. import access
 from ..extensions import db
 from ..models import Team, User
 from ..models.case import (
+    AppealType,
     Case,
     CaseEvent,
     CaseException,
@@ -19,7 +20,7 @@ from ..models.case import (
     RequestSource,
 )
 from ..models.child import Child
-from ..services import audit, opening, timeliness
+from ..services import audit, disputes, opening, timeliness
 from ..services import caseload as caseload_service
 from ..services import cases as case_service
 from ..services import timeline as timeline_service
@@ -40,6 +41,7 @@ from .forms import (
     ExceptionForm,
     NoteForm,
     OpenAssessmentForm,
+    OpenDisputeForm,
     OpenReviewForm,
     ReassignForm,
     ReassignManyForm,
@@ -227,6 +229,37 @@ def open_transfer_in(child_id: int) -> Any:
     return render_template("cases/open_transfer_in.html", form=form, child=child)
 
 
+@bp.route("/cases/<int:case_id>/disputes/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def open_dispute(case_id: int) -> Any:
+    """A dispute (mediation or an appeal) about a decision of this case."""
+    disputed = _case_or_404(case_id)
+    if disputed.case_type not in disputes.DISPUTABLE_CASE_TYPES:
+        abort(404)
+    form = OpenDisputeForm()
+    _team_and_coordinator_choices(form, disputed.team_id)
+    status = 200
+    if form.validate_on_submit():
+        team = db.session.get(Team, form.team_id.data)
+        assert team is not None and form.decision_sent_on.data is not None
+        with saving(form) as saved:
+            case = opening.open_dispute(
+                disputed=disputed,
+                decision_sent_on=form.decision_sent_on.data,
+                appeal_type=AppealType(form.appeal_type.data),
+                team=team,
+                coordinator=db.session.get(User, form.coordinator_id.data),
+                actor=current_staff(),
+                today=today(),
+            )
+        status = saved.status
+        if saved.ok:
+            appeal = next(m for m in case.milestones if m.key == "appeal_deadline")
+            flash(f"Dispute opened. The last day to appeal is {appeal.due_on:%-d %B %Y}.", "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("cases/open_dispute.html", form=form, case=disputed), status
+
+
 # --- The case page -----------------------------------------------------------------------------
 
 
@@ -251,6 +284,8 @@ def view(case_id: int) -> Any:
         today=now,
         allowed_events=recordable,
         cease_reasons=case_service.CEASE_REASONS,
+        disputes=case_service.disputes_of(case),
+        can_dispute=case.case_type in disputes.DISPUTABLE_CASE_TYPES and access.can_edit_case(current_staff(), case),
     )
 
 

@@ -21,12 +21,17 @@ class CaseType(str, enum.Enum):
     ASSESSMENT = "assessment"
     REASSESSMENT = "reassessment"
     ANNUAL_REVIEW = "annual_review"
+    # Mediation or an appeal to the First-tier Tribunal about a decision of another case.
+    DISPUTE = "dispute"
 
     @property
     def label(self) -> str:
-        return {"assessment": "EHC needs assessment", "reassessment": "Reassessment", "annual_review": "Annual review"}[
-            self.value
-        ]
+        return {
+            "assessment": "EHC needs assessment",
+            "reassessment": "Reassessment",
+            "annual_review": "Annual review",
+            "dispute": "Dispute (mediation or appeal)",
+        }[self.value]
 
 
 class CaseStatus(str, enum.Enum):
@@ -72,6 +77,18 @@ class EventType(str, enum.Enum):
     # Reg 15: after a plan transfers in from another authority, the family is told within
     # 6 weeks whether the plan will be reviewed or the child reassessed.
     TRANSFER_NOTICE_SENT = "transfer_notice_sent"
+    # A dispute about a decision: mediation (SEND Regs 2014 Part 6) and appeal (CFA 2014 s51).
+    MEDIATION_REQUESTED = "mediation_requested"
+    MEDIATION_CERTIFICATE_ISSUED = "mediation_certificate_issued"
+    MEDIATION_HELD = "mediation_held"
+    MEDIATION_AGREEMENT_RECORDED = "mediation_agreement_recorded"
+    APPEAL_REGISTERED = "appeal_registered"
+    TRIBUNAL_RESPONSE_SENT = "tribunal_response_sent"
+    APPEAL_NOT_OPPOSED = "appeal_not_opposed"
+    HEARING_HELD = "hearing_held"
+    APPEAL_OUTCOME = "appeal_outcome"
+    DISPUTE_ACTION_TAKEN = "dispute_action_taken"
+    DISPUTE_CLOSED = "dispute_closed"
 
 
 class AdviceType(str, enum.Enum):
@@ -93,6 +110,34 @@ class AdviceType(str, enum.Enum):
             "ot": "Occupational therapy",
             "school": "School or setting",
             "other": "Other",
+        }[self.value]
+
+
+class AppealType(str, enum.Enum):
+    """What a dispute is about: the decisions a family may take to mediation or appeal (CFA 2014
+    s51(2)), and the two other matters the tribunal hears (disability discrimination; the extended
+    health and social care recommendations)."""
+
+    REFUSAL_TO_ASSESS = "refusal_to_assess"
+    REFUSAL_TO_ISSUE = "refusal_to_issue"
+    PLAN_CONTENTS = "plan_contents"
+    CEASE = "cease"
+    REFUSAL_TO_REASSESS = "refusal_to_reassess"
+    REFUSAL_TO_AMEND = "refusal_to_amend"
+    DISABILITY_DISCRIMINATION = "disability_discrimination"
+    HEALTH_AND_SOCIAL_CARE = "health_and_social_care"
+
+    @property
+    def label(self) -> str:
+        return {
+            "refusal_to_assess": "Refusal to assess",
+            "refusal_to_issue": "Refusal to issue a plan",
+            "plan_contents": "Contents of the plan (sections B, F and I)",
+            "cease": "Decision to cease the plan",
+            "refusal_to_reassess": "Refusal to reassess",
+            "refusal_to_amend": "Refusal to amend the plan",
+            "disability_discrimination": "Disability discrimination",
+            "health_and_social_care": "Health and social care recommendations",
         }[self.value]
 
 
@@ -189,6 +234,10 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     previous_authority: Mapped[str | None] = mapped_column(String(120))
     review_decision: Mapped[ReviewDecision | None] = mapped_column(_enum(ReviewDecision, 20))
     closed_on: Mapped[date | None]
+    # A dispute: what is disputed, and the case whose decision it is (its anchor is the day the
+    # decision letter was sent).
+    appeal_type: Mapped[AppealType | None] = mapped_column(_enum(AppealType, 40))
+    disputed_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     close_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Cached from the milestones so that lists can sort by it in SQL.
@@ -198,6 +247,7 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     team: Mapped[Team] = relationship()  # type: ignore[name-defined]  # noqa: F821
     coordinator: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
     plan: Mapped[Plan | None] = relationship(foreign_keys=[plan_id])
+    disputed_case: Mapped[Case | None] = relationship(remote_side=[id], foreign_keys=[disputed_case_id])
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="(CaseEvent.occurred_on, CaseEvent.id)", cascade="all, delete-orphan"
     )

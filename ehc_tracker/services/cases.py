@@ -21,6 +21,7 @@ from ..models import Team, User
 from ..models.case import (
     AdviceRequest,
     AdviceType,
+    AppealType,
     Case,
     CaseAssignment,
     CaseEvent,
@@ -47,6 +48,7 @@ from ..statutory.rules import rule as statutory_rule
 from ..statutory.years import compulsory_school_age_ends
 from . import Conflict, Forbidden, ServiceError, audit, workflow
 from . import directory as directory_service
+from . import disputes as dispute_service
 from . import milestones as milestone_service
 from .calendar import working_day_calendar
 from .events import reply_recorded, step_recorded
@@ -323,6 +325,82 @@ def open_transfer_in(
     return case
 
 
+def open_dispute(
+    *,
+    disputed: Case,
+    decision_sent_on: date,
+    appeal_type: AppealType,
+    team: Team,
+    coordinator: User | None,
+    actor: User,
+    today: date,
+) -> Case:
+    """Open a dispute (mediation or an appeal) about the decision of `disputed`, from the day the
+    decision letter was sent: the family's two months to appeal (HESC Rules r.20) and the council's
+    duties after mediation or an appeal run from there (services/milestones.py)."""
+    if not can_view(actor, disputed):
+        raise Forbidden("You cannot see the case whose decision is disputed")
+    dispute_service.check_disputable(disputed)
+    _check_coordinator(coordinator, team)
+    _check_date(
+        decision_sent_on,
+        today=today,
+        field="decision_sent_on",
+        label="The date the decision letter was sent",
+        not_before=disputed.anchor_on,
+        not_before_label="the disputed case began",
+    )
+    already = db.session.scalar(
+        select(Case.id).where(
+            Case.disputed_case_id == disputed.id,
+            Case.case_type == CaseType.DISPUTE,
+            Case.status == CaseStatus.OPEN,
+            Case.appeal_type == appeal_type,
+        )
+    )
+    if already:
+        raise ServiceError(
+            f"There is already an open dispute about this case’s {appeal_type.label.lower()}", field="appeal_type"
+        )
+    case = Case(
+        child=disputed.child,
+        team_id=team.id,
+        coordinator_id=coordinator.id if coordinator else None,
+        case_type=CaseType.DISPUTE,
+        anchor_on=decision_sent_on,
+        plan_id=disputed.plan_id,
+        appeal_type=appeal_type,
+        disputed_case_id=disputed.id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(
+        CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Dispute opened")
+    )
+    audit.record(
+        actor,
+        "case_opened",
+        "case",
+        case.id,
+        f"Opened a dispute ({appeal_type.label.lower()}) about case {disputed.id} of child {disputed.child_id} "
+        f"(decision letter sent {decision_sent_on.isoformat()})",
+        {"child_id": disputed.child_id, "team_id": team.id, "disputed_case_id": disputed.id},
+    )
+    _recompute(case)
+    return case
+
+
+def disputes_of(case: Case) -> list[Case]:
+    """The disputes about a decision of this case, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.disputed_case_id == case.id, Case.case_type == CaseType.DISPUTE)
+            .order_by(Case.anchor_on, Case.id)
+        )
+    )
+
+
 def current_plan(child: Any) -> Plan | None:
     """The child's plan that is still maintained (active, or ceasing but not yet ended)."""
     return db.session.scalar(
@@ -387,7 +465,7 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
         raise Conflict(f"This case is {case.status.value}; no more steps can be recorded", field="event_type")
     if step.transfer_only and case.transferred_on is None:
         raise ServiceError(f"‘{label}’ is only for a plan transferred in from another authority", field="event_type")
-    if step.once and case.event(event_type):
+    if step.at_most_once and case.event(event_type):
         first = case.event(event_type)
         assert first is not None
         recorder = f" (by {first.recorded_by.name})" if first.recorded_by else ""
@@ -402,11 +480,10 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
     if needed and not any(case.event(n) for n in needed):
         raise ServiceError(f"Record ‘{EVENT_LABELS[needed[0]]}’ before ‘{label}’", field="event_type")
     _check_date(on, today=today, label=f"The date of ‘{label}’")
-    anchor_label = (
-        "the request was received"
-        if case.case_type is not CaseType.ANNUAL_REVIEW
-        else "the plan was made or last reviewed"
-    )
+    anchor_label = {
+        CaseType.ANNUAL_REVIEW: "the plan was made or last reviewed",
+        CaseType.DISPUTE: "the decision letter was sent",
+    }.get(case.case_type, "the request was received")
     if on < case.anchor_on and not step.may_predate_anchor:
         raise ServiceError(
             f"The date of ‘{label}’ cannot be before {anchor_label} ({case.anchor_on:%-d %B %Y})", field="on"
@@ -438,7 +515,7 @@ def recordable_now(case: Case) -> list[EventType]:
         return []
     found = []
     for step in workflow.steps_for(case.case_type):
-        if step.once and case.event(step.event_type):
+        if step.at_most_once and case.event(step.event_type):
             continue
         if step.requires and not any(case.event(n) for n in step.requires):
             continue
@@ -493,6 +570,8 @@ def record_event(case: Case, event_type: EventType, on: date, *, actor: User, to
     handler = _HANDLERS.get(event_type)
     if handler is not None:
         stored = handler(case, on, actor, today, details) or {}
+    elif event_type in dispute_service.HANDLERS:
+        stored = dispute_service.HANDLERS[event_type](case, on, details, today)
     event = CaseEvent(case=case, event_type=event_type, occurred_on=on, details=stored or None, recorded_by_id=actor.id)
     db.session.add(event)
     _flush_or_conflict(

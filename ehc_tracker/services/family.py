@@ -243,6 +243,7 @@ PLAIN_CASE_TYPES = {
     CaseType.ASSESSMENT: "Assessment of your child's needs",
     CaseType.REASSESSMENT: "New assessment of your child's needs",
     CaseType.ANNUAL_REVIEW: "Review of your child's EHC plan",
+    CaseType.DISPUTE: "Your disagreement with our decision (mediation or appeal)",
 }
 
 # Who a step waits on. A school's or an advice-giver's late reply is theirs, never shown as the
@@ -264,6 +265,11 @@ PERIOD_NEXT = {
 PLAIN_PERIOD_CLOSED = {
     "representations_close": "Your time to tell us what you think of the draft plan closed on {due}.",
     "amendment_representations_close": "Your time to tell us what you think of the changes closed on {due}.",
+    "appeal_deadline": "Your time to appeal to the tribunal closed on {due}.",
+}
+# While a window of the family's own is open: what they can do until when.
+PLAIN_PERIOD_OPEN = {
+    "appeal_deadline": "You can appeal to the tribunal until {due}.",
 }
 
 # How long ahead a coordinator may say they now expect a missed step: within a year of today.
@@ -406,7 +412,9 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
                     else:
                         detail += f" What happens next: {then[0].lower() + then[1:]}, by {_long(follower.due_on)}."
             else:
-                detail = f"You can tell us what you think until {m.due_on:%A %-d %B %Y}."
+                detail = PLAIN_PERIOD_OPEN.get(m.key, "You can tell us what you think until {due}.").format(
+                    due=f"{m.due_on:%A %-d %B %Y}"
+                )
         else:
             result = milestone_status(
                 m.due_on,

@@ -20,7 +20,7 @@ from ..statutory.years import PhaseTransfer, next_phase_transfer
 from .timeline import advice_name
 
 # Milestones that mark a window closing rather than a step the council must take.
-PERIOD_KEYS = frozenset({"representations_close", "amendment_representations_close"})
+PERIOD_KEYS = frozenset({"representations_close", "amendment_representations_close", "appeal_deadline"})
 
 
 def still_possible(on: date) -> ColumnElement[bool]:
@@ -249,6 +249,85 @@ def _review(case: Case, calendar: WorkingDayCalendar, settings: StatutorySetting
     return wanted
 
 
+# The steps that require actions of the council after a dispute, and the milestone keys' prefix.
+_REQUIRING = (
+    (EventType.APPEAL_OUTCOME, "order_"),
+    (EventType.APPEAL_NOT_OPPOSED, "unopposed_"),
+    (EventType.MEDIATION_AGREEMENT_RECORDED, "mediation_agreement_"),
+)
+_UNDER_PREFIX = {"order": "order_", "unopposed": "unopposed_", "mediation_agreement": "mediation_agreement_"}
+
+
+def _detail_on(case: Case, event_type: EventType, name: str) -> date | None:
+    """A date a step gave besides its own (the day the council was told, the tribunal's letters)."""
+    event = case.event(event_type)
+    value = (event.details or {}).get(name) if event else None
+    return date.fromisoformat(value) if value else None
+
+
+def _dispute(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
+    """The family's time to appeal and the council's duties in mediation and appeal (SEND Regs
+    2014 Part 6 and regs 42, 44, 45; HESC Rules r.20, r.21), each counted by the engine."""
+    d = case.anchor_on
+    certificate = _event_on(case, EventType.MEDIATION_CERTIFICATE_ISSUED)
+    wanted = [
+        Wanted(
+            "appeal_deadline",
+            "",
+            d,
+            statutory_rules.due_on(
+                "appeal_deadline", d, calendar=calendar, settings=settings, second_anchor_on=certificate
+            ),
+            None,
+        )
+    ]
+    if case.event(EventType.MEDIATION_REQUESTED) is not None:
+        told = _detail_on(case, EventType.MEDIATION_REQUESTED, "council_told_on") or _event_on(
+            case, EventType.MEDIATION_REQUESTED
+        )
+        assert told is not None
+        held = _event_on(case, EventType.MEDIATION_HELD)
+        wanted.append(Wanted("mediation_held_by", "", told, _due("mediation_held_by", told, calendar, settings), held))
+        if held:
+            # Reg 39: the certificate within 3 working days of the mediation ending.
+            key = "mediation_certificate_due"
+            wanted.append(Wanted(key, "", held, _due(key, held, calendar, settings), certificate))
+    if case.event(EventType.APPEAL_REGISTERED) is not None:
+        sent = _detail_on(case, EventType.APPEAL_REGISTERED, "tribunal_sent_on") or _event_on(
+            case, EventType.APPEAL_REGISTERED
+        )
+        assert sent is not None
+        set_on = _detail_on(case, EventType.APPEAL_REGISTERED, "response_set_on")
+        answered = _event_on(case, EventType.TRIBUNAL_RESPONSE_SENT) or _event_on(case, EventType.APPEAL_NOT_OPPOSED)
+        rule = statutory_rules.rule("tribunal_response_due")
+        wanted.append(
+            Wanted(
+                "tribunal_response_due",
+                "",
+                sent,
+                # HESC r.21: the date the tribunal set, where it set one; else counted from the day it sent the appeal.
+                set_on or _due("tribunal_response_due", sent, calendar, settings),
+                answered,
+                source=f"{rule.source}: the date the tribunal set" if set_on else None,
+            )
+        )
+    done: dict[str, date] = {}
+    for action in case.events_of(EventType.DISPUTE_ACTION_TAKEN):
+        details = action.details or {}
+        key = f"{_UNDER_PREFIX.get(details.get('under', ''), '?')}{details.get('limb', '')}"
+        done[key] = min(done.get(key, action.occurred_on), action.occurred_on)
+    for event_type, prefix in _REQUIRING:
+        event = case.event(event_type)
+        if event is None:
+            continue
+        for limb in (event.details or {}).get("limbs") or []:
+            key = f"{prefix}{limb}"
+            wanted.append(
+                Wanted(key, "", event.occurred_on, _due(key, event.occurred_on, calendar, settings), done.get(key))
+            )
+    return wanted
+
+
 def phase_transfer_for_review(case: Case) -> PhaseTransfer | None:
     """The phase transfer an annual review cycle looks to: the next one whose reg 18 date had not
     passed on the day the plan was made or last reviewed (its anchor). A deadline already past
@@ -290,6 +369,8 @@ def _communications(case: Case, calendar: WorkingDayCalendar, settings: Statutor
 def wanted_milestones(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettings) -> list[Wanted]:
     if case.case_type is CaseType.ANNUAL_REVIEW:
         wanted = _review(case, calendar, settings)
+    elif case.case_type is CaseType.DISPUTE:
+        wanted = _dispute(case, calendar, settings)
     else:
         wanted = _assessment(case, calendar, settings)
     return wanted + _communications(case, calendar, settings)

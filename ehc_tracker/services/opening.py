@@ -24,7 +24,7 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..models import Team, User
-from ..models.case import Case, CaseStatus, CaseType, RequestSource
+from ..models.case import AppealType, Case, CaseStatus, CaseType, RequestSource
 from . import Conflict, ServiceError
 from . import cases as case_service
 
@@ -172,6 +172,35 @@ def open_transfer_in(
         last_reviewed_on=last_reviewed_on,
         previous_authority=previous_authority,
         named_settings=named_settings,
+        team=team,
+        coordinator=coordinator,
+        actor=actor,
+        today=today,
+    )
+
+
+def open_dispute(
+    *,
+    disputed: Case,
+    decision_sent_on: date,
+    appeal_type: AppealType,
+    team: Team,
+    coordinator: User | None,
+    actor: User,
+    today: date,
+) -> Case:
+    """A dispute (mediation or an appeal) about the decision of another case of the child's."""
+    _check_team(actor, team)
+    _check_not_before_birth(
+        disputed.child,
+        decision_sent_on,
+        field="decision_sent_on",
+        message="The decision letter cannot be sent before the child's date of birth",
+    )
+    return case_service.open_dispute(
+        disputed=disputed,
+        decision_sent_on=decision_sent_on,
+        appeal_type=appeal_type,
         team=team,
         coordinator=coordinator,
         actor=actor,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 ASSESSMENTS = frozenset({CaseType.ASSESSMENT, CaseType.REASSESSMENT})
 REVIEWS = frozenset({CaseType.ANNUAL_REVIEW})
 EVERY_CASE = ASSESSMENTS | REVIEWS
+DISPUTES = frozenset({CaseType.DISPUTE})
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Step:
     # Recorded when the case is opened, never as a step of its own.
     opens_case: bool = False
     once: bool = False
+    # Recorded at most once, like `once`, but checked by the services alone: the database's
+    # once-only index keeps the list of steps it was made with.
+    single: bool = False
     # Any one of these must already be recorded (and not later than this step).
     requires: tuple[EventType, ...] = ()
     # Steps that rule this one out, and it them.
@@ -84,10 +88,17 @@ class Step:
     also_towards: tuple[str, ...] = ()
     # The time limits its recording meets, as the family page words them.
     family_limits: Mapping[str, FamilyWords] = field(default_factory=lambda: MappingProxyType({}))
+    # The same for the council's duties after a dispute (statutory.rules.DISPUTE_RULES): the family
+    # page's words for each, by its milestone key.
+    family_duties: Mapping[str, FamilyWords] = field(default_factory=lambda: MappingProxyType({}))
     # A time limit of one advice request or consultation names it in its ref ("advice:12"): the
     # ref's prefix and the form field the id chooses.
     chooses: tuple[str, str] | None = None
     ends: Ending | None = None
+
+    @property
+    def at_most_once(self) -> bool:
+        return self.once or self.single
 
     @property
     def recordable(self) -> bool:
@@ -99,6 +110,61 @@ class Step:
 
 def _words(**limits: FamilyWords) -> Mapping[str, FamilyWords]:
     return MappingProxyType(limits)
+
+
+# The things an order, a concession or a mediation agreement can require of the council (the limbs
+# of SEND Regs 2014 regs 42, 44 and 45), in the family's words; each is the end of a milestone key
+# of statutory.rules.DISPUTE_RULES ("order_amended_plan", "unopposed_amended_plan", ...).
+DISPUTE_LIMBS: Mapping[str, str] = MappingProxyType(
+    {
+        "assessment_notice": "tell you we will assess your child's needs",
+        "assessment_no_plan": "tell you if we decide, after the assessment, not to issue a plan",
+        "assessment_final_plan": "send you the final EHC plan after the assessment",
+        "draft_plan": "send you the draft EHC plan",
+        "final_plan": "send you the final EHC plan",
+        "amended_plan": "send you the amended plan",
+        "school_amended_plan": "send you the plan amended to name the school or college",
+        "continue_plan": "keep the EHC plan going",
+        "cease_plan": "end the EHC plan",
+        "other_action": "do what the mediation agreement says",
+    }
+)
+# Whose requirement each kind of limb is, as the family page says it.
+DISPUTE_SOURCES: Mapping[str, str] = MappingProxyType(
+    {
+        "order_": "as the tribunal ordered",
+        "unopposed_": "as we told the tribunal when we did not oppose your appeal",
+        "mediation_agreement_": "as the mediation agreement says",
+    }
+)
+
+
+def _limb_words(prefix: str, limbs: tuple[str, ...]) -> Mapping[str, FamilyWords]:
+    source = DISPUTE_SOURCES[prefix]
+    return MappingProxyType(
+        {
+            f"{prefix}{limb}": FamilyWords(
+                f"We {DISPUTE_LIMBS[limb]}, {source}",
+                f"We had to {DISPUTE_LIMBS[limb]} by {{due}}, {source}. We have not done it yet.",
+            )
+            for limb in limbs
+        }
+    )
+
+
+_ORDER_LIMBS = (
+    "assessment_notice",
+    "assessment_no_plan",
+    "assessment_final_plan",
+    "draft_plan",
+    "final_plan",
+    "amended_plan",
+    "school_amended_plan",
+    "continue_plan",
+    "cease_plan",
+)
+_UNOPPOSED_LIMBS = tuple(limb for limb in _ORDER_LIMBS if limb != "cease_plan")
+_AGREEMENT_LIMBS = (*_ORDER_LIMBS, "other_action")
 
 
 _E = EventType
@@ -431,9 +497,153 @@ _TABLE = (
     ),
 )
 
+_DISPUTE_TABLE = (
+    Step(
+        _E.MEDIATION_REQUESTED,
+        "Mediation requested",
+        "You asked for mediation",
+        DISPUTES,
+        single=True,
+        fields=("requested_by", "council_told_on"),
+        usual_until=(_E.MEDIATION_REQUESTED, _E.APPEAL_REGISTERED),
+    ),
+    Step(
+        _E.MEDIATION_CERTIFICATE_ISSUED,
+        "Mediation certificate issued",
+        "The mediation certificate was issued",
+        DISPUTES,
+        single=True,
+        requires=(_E.MEDIATION_REQUESTED,),
+        time_limits=("mediation_certificate_due",),
+        family_limits=_words(
+            mediation_certificate_due=FamilyWords(
+                "You get the mediation certificate you need to appeal",
+                "The mediation certificate was due by {due}. It has not been issued yet.",
+            ),
+        ),
+    ),
+    Step(
+        _E.MEDIATION_HELD,
+        "Mediation held",
+        "The mediation took place",
+        DISPUTES,
+        single=True,
+        requires=(_E.MEDIATION_REQUESTED,),
+        fields=("mediation_outcome",),
+        usual_until=(_E.MEDIATION_HELD, _E.APPEAL_REGISTERED),
+        time_limits=("mediation_held_by",),
+        family_limits=_words(
+            mediation_held_by=FamilyWords(
+                "We hold the mediation",
+                "The mediation had to take place by {due}. It has not taken place yet.",
+            ),
+        ),
+    ),
+    Step(
+        _E.MEDIATION_AGREEMENT_RECORDED,
+        "Mediation agreement recorded",
+        "We wrote down what was agreed at mediation",
+        DISPUTES,
+        single=True,
+        requires=(_E.MEDIATION_HELD,),
+        fields=("limbs",),
+        offered_when=lambda case: _mediation_agreed(case),
+    ),
+    Step(
+        _E.APPEAL_REGISTERED,
+        "Appeal registered by the tribunal",
+        "The tribunal registered your appeal",
+        DISPUTES,
+        single=True,
+        fields=("tribunal_reference", "tribunal_sent_on", "response_set_on"),
+        usual_until=(_E.APPEAL_REGISTERED,),
+        also_towards=("appeal_deadline",),
+        family_limits=_words(appeal_deadline=FamilyWords("The last day for you to appeal to the tribunal")),
+    ),
+    Step(
+        _E.TRIBUNAL_RESPONSE_SENT,
+        "Response sent to the tribunal",
+        "We sent our response to the tribunal",
+        DISPUTES,
+        single=True,
+        requires=(_E.APPEAL_REGISTERED,),
+        offered_when=lambda case: case.event(EventType.APPEAL_NOT_OPPOSED) is None,
+        usual_until=(_E.TRIBUNAL_RESPONSE_SENT, _E.APPEAL_NOT_OPPOSED),
+        family_duties=_words(
+            tribunal_response_due=FamilyWords(
+                "We send our response to the tribunal",
+                "Our response to the tribunal was due by {due}. We have not sent it yet.",
+            ),
+        ),
+    ),
+    Step(
+        _E.APPEAL_NOT_OPPOSED,
+        "Appeal not opposed",
+        "We told the tribunal we will not oppose your appeal",
+        DISPUTES,
+        single=True,
+        requires=(_E.APPEAL_REGISTERED,),
+        fields=("limbs",),
+        offered_when=lambda case: (
+            case.event(EventType.TRIBUNAL_RESPONSE_SENT) is None and case.event(EventType.APPEAL_OUTCOME) is None
+        ),
+    ),
+    Step(
+        _E.HEARING_HELD,
+        "Hearing held",
+        "The tribunal hearing took place",
+        DISPUTES,
+        single=True,
+        requires=(_E.APPEAL_REGISTERED,),
+        offered_when=lambda case: case.event(EventType.APPEAL_NOT_OPPOSED) is None,
+    ),
+    Step(
+        _E.APPEAL_OUTCOME,
+        "Tribunal decision",
+        "The tribunal made its decision",
+        DISPUTES,
+        single=True,
+        requires=(_E.APPEAL_REGISTERED,),
+        fields=("appeal_outcome", "limbs"),
+        offered_when=lambda case: case.event(EventType.APPEAL_NOT_OPPOSED) is None,
+    ),
+    Step(
+        _E.DISPUTE_ACTION_TAKEN,
+        "Action taken under an order, concession or agreement",
+        "We did what the tribunal's order, our concession or the mediation agreement required",
+        DISPUTES,
+        fields=("under", "limb"),
+        offered_when=lambda case: any(
+            m.met_on is None and m.key.startswith(tuple(DISPUTE_SOURCES)) for m in case.milestones
+        ),
+        family_duties=MappingProxyType(
+            {
+                **_limb_words("order_", _ORDER_LIMBS),
+                **_limb_words("unopposed_", _UNOPPOSED_LIMBS),
+                **_limb_words("mediation_agreement_", _AGREEMENT_LIMBS),
+            }
+        ),
+    ),
+    Step(
+        _E.DISPUTE_CLOSED,
+        "Dispute closed",
+        "The disagreement came to an end",
+        DISPUTES,
+        single=True,
+        fields=("reason",),
+        ends=Ending(CaseStatus.CLOSED, "Dispute closed", reason_detail="reason"),
+    ),
+)
+
+
+def _mediation_agreed(case: Case) -> bool:
+    held = case.event(EventType.MEDIATION_HELD)
+    return held is not None and (held.details or {}).get("mediation_outcome") == "agreement"
+
+
 # Every step, in the workflow's order (the order of the event vocabulary).
 STEPS: Mapping[EventType, Step] = MappingProxyType(
-    {s.event_type: s for s in sorted(_TABLE, key=lambda s: list(EventType).index(s.event_type))}
+    {s.event_type: s for s in sorted(_TABLE + _DISPUTE_TABLE, key=lambda s: list(EventType).index(s.event_type))}
 )
 
 # The steps a case records at most once, as stored: the database's unique index covers exactly these.
@@ -477,14 +687,14 @@ def usual_path(case_type: CaseType, *, transferred: bool) -> list[Step]:
 
 def steps_towards(key: str) -> tuple[EventType, ...]:
     """The steps that (lead to) meeting the time limit `key`, in the workflow's order."""
-    return tuple(t for t, s in STEPS.items() if key in s.time_limits or key in s.also_towards)
+    return tuple(t for t, s in STEPS.items() if key in s.time_limits or key in s.also_towards or key in s.family_duties)
 
 
 def step_meeting(key: str) -> Step | None:
     """The step whose recording meets the time limit `key` (the one that words it for the family)."""
-    return next((s for s in STEPS.values() if key in s.family_limits), None)
+    return next((s for s in STEPS.values() if key in s.family_limits or key in s.family_duties), None)
 
 
 def family_words() -> dict[str, FamilyWords]:
     """The family's words for every time limit a step meets, by the time limit's key."""
-    return {key: words for s in STEPS.values() for key, words in s.family_limits.items()}
+    return {key: words for s in STEPS.values() for key, words in (*s.family_limits.items(), *s.family_duties.items())}
