@@ -1,0 +1,187 @@
+"""Disputes through the pages: opened from the case whose decision is disputed, each step through
+the one step form (refusals shown with the typing kept), and the family's plain words."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from ehc_tracker.extensions import db
+from ehc_tracker.models.case import AppealType, Case, CaseType, EventType
+from ehc_tracker.models.family import FamilyRelationship
+from ehc_tracker.services import cases as case_service
+from ehc_tracker.services import family as family_service
+from ehc_tracker.services import opening
+from ehc_tracker.services.clock import today
+from tests.factories_cases import create_assessment
+from tests.helpers import create_team
+
+PASSWORD = "three random words here"
+LETTER = date(2025, 2, 10)
+
+
+def _d(value: date) -> list[str]:
+    return [str(value.day), str(value.month), str(value.year)]
+
+
+def _refused_assessment(me):
+    case = create_assessment(coordinator=me, received_on=date(2025, 1, 6))
+    case_service.record_event(
+        case, EventType.DECIDED_NOT_TO_ASSESS, LETTER, actor=me, today=today(), reason="Needs met"
+    )
+    db.session.commit()
+    return case
+
+
+def _dispute(me, assessment, appeal_type=AppealType.REFUSAL_TO_ASSESS):
+    case = opening.open_dispute(
+        disputed=assessment,
+        decision_sent_on=LETTER,
+        appeal_type=appeal_type,
+        team=assessment.team,
+        coordinator=me,
+        actor=me,
+        today=today(),
+    )
+    db.session.commit()
+    return case
+
+
+def test_a_dispute_is_opened_from_the_case_page_and_linked_both_ways(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    assessment = _refused_assessment(me)
+    page = client.get(f"/cases/{assessment.id}").get_data(as_text=True)
+    assert f'href="/cases/{assessment.id}/disputes/new"' in page
+    response = client.post(
+        f"/cases/{assessment.id}/disputes/new",
+        data={
+            "decision_sent_on": _d(LETTER),
+            "appeal_type": "refusal_to_assess",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    dispute = db.session.scalars(select(Case).where(Case.case_type == CaseType.DISPUTE)).one()
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Dispute opened. The last day to appeal is 10 April 2025." in html
+    assert "Dispute (mediation or appeal)" in html and "Refusal to assess" in html
+    assert 'data-milestone="appeal_deadline"' in html
+    assert f'href="/cases/{assessment.id}"' in html
+    back = client.get(f"/cases/{assessment.id}").get_data(as_text=True)
+    assert f'href="/cases/{dispute.id}"' in back
+
+
+def test_opening_without_what_is_disputed_or_before_the_case_is_refused_with_the_typing_kept(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    assessment = _refused_assessment(me)
+    url = f"/cases/{assessment.id}/disputes/new"
+    html = client.post(
+        url, data={"decision_sent_on": _d(LETTER), "team_id": team.id, "coordinator_id": me.id}
+    ).get_data(as_text=True)
+    assert "There is a problem" in html and "Select what is disputed" in html
+    response = client.post(
+        url,
+        data={
+            "decision_sent_on": _d(date(2024, 12, 2)),
+            "appeal_type": "cease",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 422) and "There is a problem" in html
+    assert "cannot be before the disputed case began" in html
+    assert 'value="cease" checked' in html and 'value="2024"' in html
+    assert db.session.scalar(select(Case.id).where(Case.case_type == CaseType.DISPUTE)) is None
+
+
+def test_the_step_form_refuses_a_certificate_before_mediation_and_not_opposed_after_the_response(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    dispute = _dispute(me, _refused_assessment(me))
+    html = client.post(
+        f"/cases/{dispute.id}/events/mediation_certificate_issued", data={"on": _d(date(2025, 3, 3))}
+    ).get_data(as_text=True)
+    assert "There is a problem" in html and "Record ‘Mediation requested’ before" in html
+    response = client.post(
+        f"/cases/{dispute.id}/events/appeal_registered",
+        data={"on": _d(date(2025, 4, 7)), "tribunal_reference": "EH123/25/00001"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    response = client.post(f"/cases/{dispute.id}/events/tribunal_response_sent", data={"on": _d(date(2025, 5, 1))})
+    assert response.status_code == 302
+    html = client.post(
+        f"/cases/{dispute.id}/events/appeal_not_opposed",
+        data={"on": _d(date(2025, 5, 2)), "limbs": ["assessment_notice"]},
+    ).get_data(as_text=True)
+    assert "There is a problem" in html and "The response was sent to the tribunal on 1 May 2025" in html
+    assert 'value="assessment_notice" checked' in html
+    page = client.get(f"/cases/{dispute.id}").get_data(as_text=True)
+    assert 'data-milestone="tribunal_response_due"' in page
+
+
+def test_an_outcome_with_its_order_shows_each_limb_on_the_case_page(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    dispute = _dispute(me, _refused_assessment(me))
+    client.post(
+        f"/cases/{dispute.id}/events/appeal_registered",
+        data={"on": _d(date(2025, 4, 7)), "tribunal_reference": "EH9"},
+    )
+    form = client.get(f"/cases/{dispute.id}/events/appeal_outcome").get_data(as_text=True)
+    assert 'name="limbs"' in form and 'name="appeal_outcome"' in form
+    response = client.post(
+        f"/cases/{dispute.id}/events/appeal_outcome",
+        data={"on": _d(date(2025, 6, 2)), "appeal_outcome": "upheld", "limbs": ["assessment_notice"]},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    page = client.get(f"/cases/{dispute.id}").get_data(as_text=True)
+    assert 'data-milestone="order_assessment_notice"' in page and "reg 44(2)(b)" in page
+
+
+def test_the_family_page_words_the_order_in_plain_words(client):
+    team = create_team()
+    from tests.helpers import create_user
+
+    me = create_user(role="coordinator", teams=[team])
+    assessment = create_assessment(coordinator=me, received_on=date(2025, 1, 6))
+    case_service.record_event(assessment, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=me, today=today())
+    case_service.record_event(assessment, EventType.DECIDED_TO_ISSUE, date(2025, 3, 31), actor=me, today=today())
+    db.session.commit()
+    dispute = _dispute(me, assessment, AppealType.PLAN_CONTENTS)
+    record = case_service.record_event
+    record(dispute, EventType.APPEAL_REGISTERED, date(2025, 4, 7), actor=me, today=today(), tribunal_reference="E1")
+    record(
+        dispute,
+        EventType.APPEAL_OUTCOME,
+        date(2025, 6, 2),
+        actor=me,
+        today=today(),
+        appeal_outcome="upheld_in_part",
+        limbs=["amended_plan"],
+    )
+    db.session.commit()
+    invitation = family_service.invite(
+        dispute,
+        name="Pat Parent",
+        email="pat@example.org",
+        relationship=FamilyRelationship.PARENT,
+        actor=me,
+        now=datetime.now(UTC),
+        today=today(),
+    )
+    user = family_service.accept(invitation.token, password=PASSWORD, now=datetime.now(UTC))
+    db.session.commit()
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    response = client.get(f"/family/cases/{dispute.id}")
+    assert response.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    assert "Your disagreement with our decision (mediation or appeal)" in text
+    # Reg 44(2)(e): 5 weeks from the order (2 June 2025): 7 July 2025, long past on the service day.
+    assert "We had to send you the amended plan by 7 July 2025, as the tribunal ordered." in text
+    assert "The tribunal registered your appeal" in text and "The tribunal made its decision" in text
