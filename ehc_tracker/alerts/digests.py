@@ -41,7 +41,7 @@ from ..services.email_addresses import email_address_problem, valid_email_addres
 from ..services.milestones import still_possible
 from ..services.worklist import MessageRow, QueueCounts, new_family_messages, queue_counts
 from ..statutory.calendar import WorkingDayCalendar
-from ..statutory.rules import RULES
+from ..statutory.rules import DISPUTE_RULES, RULES
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 
 log = logging.getLogger(__name__)
@@ -360,7 +360,7 @@ def _step_counts(items: list[Item], url: str) -> list[dict[str, Any]]:
         excepted[item.milestone_key] += item.exception_applies
 
     def label(key: str) -> str:
-        return RULES[key].label if key in RULES else key
+        return RULES[key].label if key in RULES else DISPUTE_RULES[key].label if key in DISPUTE_RULES else key
 
     return [
         {"label": label(key), "count": n, "exceptions": excepted[key], "url": f"{url}&milestone_key={key}"}

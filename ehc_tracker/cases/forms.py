@@ -431,6 +431,7 @@ class CaseloadFilterForm(FlaskForm):
             ("assessment", "EHC needs assessment"),
             ("reassessment", "Reassessment"),
             ("annual_review", "Annual review"),
+            ("dispute", "Dispute (mediation or appeal)"),
         ],
         validators=[Optional()],
     )

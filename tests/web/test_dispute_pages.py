@@ -185,3 +185,13 @@ def test_the_family_page_words_the_order_in_plain_words(client):
     # Reg 44(2)(e): 5 weeks from the order (2 June 2025): 7 July 2025, long past on the service day.
     assert "We had to send you the amended plan by 7 July 2025, as the tribunal ordered." in text
     assert "The tribunal registered your appeal" in text and "The tribunal made its decision" in text
+
+
+def test_the_caseload_filters_disputes(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    assessment = _refused_assessment(me)
+    dispute = _dispute(me, assessment)
+    html = client.get("/cases/?case_type=dispute&coordinator_id=mine").get_data(as_text=True)
+    assert f'href="/cases/{dispute.id}"' in html
+    assert f'href="/cases/{assessment.id}"' not in html
