@@ -270,17 +270,13 @@ def _dispute(case: Case, calendar: WorkingDayCalendar, settings: StatutorySettin
     2014 Part 6 and regs 42, 44, 45; HESC Rules r.20, r.21), each counted by the engine."""
     d = case.anchor_on
     certificate = _event_on(case, EventType.MEDIATION_CERTIFICATE_ISSUED)
-    wanted = [
-        Wanted(
-            "appeal_deadline",
-            "",
-            d,
-            statutory_rules.due_on(
-                "appeal_deadline", d, calendar=calendar, settings=settings, second_anchor_on=certificate
-            ),
-            None,
+    wanted: list[Wanted] = []
+    if case.event(EventType.APPEAL_REGISTERED) is None:
+        # The family's window to appeal, until they appeal: theirs, never the council's overdue step.
+        due = statutory_rules.due_on(
+            "appeal_deadline", d, calendar=calendar, settings=settings, second_anchor_on=certificate
         )
-    ]
+        wanted.append(Wanted("appeal_deadline", "", d, due, None))
     if case.event(EventType.MEDIATION_REQUESTED) is not None:
         told = _detail_on(case, EventType.MEDIATION_REQUESTED, "council_told_on") or _event_on(
             case, EventType.MEDIATION_REQUESTED

@@ -161,6 +161,8 @@ def test_the_appeal_response_and_the_guard_rails_of_not_opposing(app):
     )
     response = _keys(dispute)["tribunal_response_due"]
     assert response.anchor_on == date(2025, 4, 7) and response.source.startswith("First-tier Tribunal (HESC)")
+    # The family has appealed: their window to appeal is no longer shown as open.
+    assert "appeal_deadline" not in _keys(dispute)
     assert response.due_on > date(2025, 5, 16)  # 30 working days; Easter and early May bank holidays skipped
     record(dispute, EventType.TRIBUNAL_RESPONSE_SENT, date(2025, 5, 1), actor=actor, today=TODAY)
     assert _keys(dispute)["tribunal_response_due"].met_on == date(2025, 5, 1)

@@ -69,7 +69,7 @@ def test_a_dispute_is_opened_from_the_case_page_and_linked_both_ways(client, aut
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Dispute opened. The last day to appeal is 10 April 2025." in html
     assert "Dispute (mediation or appeal)" in html and "Refusal to assess" in html
-    assert 'data-milestone="appeal_deadline"' in html
+    assert 'data-milestone="appeal_deadline"' in html and 'data-next-step="mediation_requested"' in html
     assert f'href="/cases/{assessment.id}"' in html
     back = client.get(f"/cases/{assessment.id}").get_data(as_text=True)
     assert f'href="/cases/{dispute.id}"' in back
