@@ -289,3 +289,33 @@ def test_the_family_page_words_each_dispute_duty(app):
     step = next(s for s in late.steps if s.key == "mediation_agreement_amended_plan")
     # Reg 42(2) with reg 44(2)(e): 5 weeks from the agreement (20 March): 24 April 2025.
     assert step.status == "late" and "We had to send you the amended plan by 24 April 2025" in step.detail
+
+
+def test_the_api_records_dispute_steps_from_the_same_table(client):
+    from tests.integration.test_api import bearer, token_for
+
+    _, dispute = _refused_and_disputed(AppealType.PLAN_CONTENTS)
+    headers = bearer(token_for(dispute.coordinator))
+    url = f"/api/v1/cases/{dispute.id}/events"
+    response = client.post(
+        url,
+        headers=headers,
+        json={"type": "appeal_registered", "on": "2025-04-07", "tribunal_reference": "EH4", "limbs": "amended_plan"},
+    )
+    assert response.status_code == 422 and "limbs" in response.get_json()["error"]["fields"]
+    response = client.post(url, headers=headers, json={"type": "appeal_registered", "on": "2025-04-07"})
+    assert response.status_code == 422 and response.get_json()["error"]["fields"] == {
+        "tribunal_reference": "Enter the tribunal's reference"
+    }
+    response = client.post(
+        url, headers=headers, json={"type": "appeal_registered", "on": "2025-04-07", "tribunal_reference": "EH4"}
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    response = client.post(
+        url, headers=headers, json={"type": "appeal_not_opposed", "on": "2025-04-14", "limbs": "amended_plan"}
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    keys = {m["key"]: m for m in response.get_json()["milestones"]}
+    assert keys["unopposed_amended_plan"]["due_on"] == "2025-05-19"
+    response = client.post(url, headers=headers, json={"type": "tribunal_response_sent", "on": "2025-04-15"})
+    assert response.status_code in (409, 422)
