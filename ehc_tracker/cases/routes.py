@@ -17,6 +17,7 @@ from ..models.case import (
     Channel,
     Communication,
     EventType,
+    Plan,
     RequestSource,
 )
 from ..models.child import Child
@@ -236,8 +237,23 @@ def open_dispute(case_id: int) -> Any:
     disputed = _case_or_404(case_id)
     if disputed.case_type not in disputes.DISPUTABLE_CASE_TYPES:
         abort(404)
+    return _open_dispute(disputed.child, disputed, None, url_for("cases.view", case_id=disputed.id))
+
+
+@bp.route("/children/<int:child_id>/plans/<int:plan_id>/disputes/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def open_plan_dispute(child_id: int, plan_id: int) -> Any:
+    """A dispute about a plan itself: its contents, or a decision to cease it between reviews."""
+    child = _child_or_404(child_id)
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.child_id != child.id or not access.can_edit_child(current_staff(), child):
+        abort(404)
+    return _open_dispute(child, None, plan, url_for("children.view", child_id=child.id, _anchor="plans"))
+
+
+def _open_dispute(child: Child, disputed: Case | None, plan: Plan | None, back: str) -> Any:
     form = OpenDisputeForm()
-    _team_and_coordinator_choices(form, disputed.team_id)
+    _team_and_coordinator_choices(form, disputed.team_id if disputed is not None else child.team_id)
     status = 200
     if form.validate_on_submit():
         team = db.session.get(Team, form.team_id.data)
@@ -245,6 +261,7 @@ def open_dispute(case_id: int) -> Any:
         with saving(form) as saved:
             case = opening.open_dispute(
                 disputed=disputed,
+                plan=plan,
                 decision_sent_on=form.decision_sent_on.data,
                 appeal_type=AppealType(form.appeal_type.data),
                 team=team,
@@ -257,7 +274,12 @@ def open_dispute(case_id: int) -> Any:
             appeal = next(m for m in case.milestones if m.key == "appeal_deadline")
             flash(f"Dispute opened. The last day to appeal is {appeal.due_on:%-d %B %Y}.", "success")
             return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("cases/open_dispute.html", form=form, case=disputed), status
+    about = (
+        f"{disputed.case_type.label} from {disputed.anchor_on:%-d %B %Y}"
+        if disputed is not None
+        else f"EHC plan issued {plan.issued_on:%-d %B %Y}"  # type: ignore[union-attr]
+    )
+    return render_template("cases/open_dispute.html", form=form, child=child, about=about, back=back), status
 
 
 # --- The case page -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import access
@@ -327,76 +327,99 @@ def open_transfer_in(
 
 def open_dispute(
     *,
-    disputed: Case,
+    disputed: Case | None,
     decision_sent_on: date,
     appeal_type: AppealType,
     team: Team,
     coordinator: User | None,
     actor: User,
     today: date,
+    plan: Plan | None = None,
 ) -> Case:
-    """Open a dispute (mediation or an appeal) about the decision of `disputed`, from the day the
-    decision letter was sent: the family's two months to appeal (HESC Rules r.20) and the council's
-    duties after mediation or an appeal run from there (services/milestones.py)."""
-    if not can_view(actor, disputed):
-        raise Forbidden("You cannot see the case whose decision is disputed")
-    dispute_service.check_disputable(disputed)
+    """Open a dispute (mediation or an appeal) about the decision of `disputed`, or about a plan
+    (its contents, or a decision to cease it between reviews), from the day the decision letter
+    was sent: the family's two months to appeal (HESC Rules r.20) and the council's duties after
+    mediation or an appeal run from there (services/milestones.py)."""
+    if (disputed is None) == (plan is None):
+        raise ServiceError("Choose the case or the plan whose decision is disputed", field="appeal_type")
+    child = disputed.child if disputed is not None else plan.child  # type: ignore[union-attr]
+    if not (can_view(actor, disputed) if disputed is not None else access.can_edit_child(actor, child)):
+        raise Forbidden("You cannot see the case or the plan whose decision is disputed")
+    if disputed is not None:
+        dispute_service.check_disputable(disputed)
+        began_on, began = disputed.anchor_on, "the disputed case began"
+    else:
+        assert plan is not None
+        began_on, began = plan.issued_on, "the plan was issued"
+    began_plan_id = plan.id if plan is not None else None
     _check_coordinator(coordinator, team)
     _check_date(
         decision_sent_on,
         today=today,
         field="decision_sent_on",
         label="The date the decision letter was sent",
-        not_before=disputed.anchor_on,
-        not_before_label="the disputed case began",
+        not_before=began_on,
+        not_before_label=began,
+    )
+    same = (
+        Case.disputed_case_id == disputed.id
+        if disputed is not None
+        else and_(Case.plan_id == began_plan_id, Case.disputed_case_id.is_(None))
     )
     already = db.session.scalar(
         select(Case.id).where(
-            Case.disputed_case_id == disputed.id,
-            Case.case_type == CaseType.DISPUTE,
-            Case.status == CaseStatus.OPEN,
-            Case.appeal_type == appeal_type,
+            same, Case.case_type == CaseType.DISPUTE, Case.status == CaseStatus.OPEN, Case.appeal_type == appeal_type
         )
     )
+    about = "this case’s" if disputed is not None else "this plan’s"
     if already:
         raise ServiceError(
-            f"There is already an open dispute about this case’s {appeal_type.label.lower()}", field="appeal_type"
+            f"There is already an open dispute about {about} {appeal_type.label.lower()}", field="appeal_type"
         )
     case = Case(
-        child=disputed.child,
+        child=child,
         team_id=team.id,
         coordinator_id=coordinator.id if coordinator else None,
         case_type=CaseType.DISPUTE,
         anchor_on=decision_sent_on,
-        plan_id=disputed.plan_id,
+        plan_id=disputed.plan_id if disputed is not None else began_plan_id,
         appeal_type=appeal_type,
-        disputed_case_id=disputed.id,
+        disputed_case_id=disputed.id if disputed is not None else None,
     )
     db.session.add(case)
     db.session.flush()
     db.session.add(
         CaseAssignment(case=case, coordinator_id=case.coordinator_id, assigned_by_id=actor.id, reason="Dispute opened")
     )
+    what = f"case {disputed.id}" if disputed is not None else f"plan {began_plan_id}"
     audit.record(
         actor,
         "case_opened",
         "case",
         case.id,
-        f"Opened a dispute ({appeal_type.label.lower()}) about case {disputed.id} of child {disputed.child_id} "
+        f"Opened a dispute ({appeal_type.label.lower()}) about {what} of child {child.id} "
         f"(decision letter sent {decision_sent_on.isoformat()})",
-        {"child_id": disputed.child_id, "team_id": team.id, "disputed_case_id": disputed.id},
+        {
+            "child_id": child.id,
+            "team_id": team.id,
+            "disputed_case_id": case.disputed_case_id,
+            "plan_id": case.plan_id,
+        },
     )
     _recompute(case)
     return case
 
 
-def disputes_of(case: Case) -> list[Case]:
-    """The disputes about a decision of this case, oldest first."""
+def disputes_of(case: Case | None = None, *, plan: Plan | None = None) -> list[Case]:
+    """The disputes about a decision of this case, or about this plan itself, oldest first."""
+    about = (
+        Case.disputed_case_id == case.id
+        if case is not None
+        else and_(Case.plan_id == (plan.id if plan else None), Case.disputed_case_id.is_(None))
+    )
     return list(
         db.session.scalars(
-            select(Case)
-            .where(Case.disputed_case_id == case.id, Case.case_type == CaseType.DISPUTE)
-            .order_by(Case.anchor_on, Case.id)
+            select(Case).where(about, Case.case_type == CaseType.DISPUTE).order_by(Case.anchor_on, Case.id)
         )
     )
 

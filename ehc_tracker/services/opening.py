@@ -24,7 +24,7 @@ from sqlalchemy import select
 from .. import access
 from ..extensions import db
 from ..models import Team, User
-from ..models.case import AppealType, Case, CaseStatus, CaseType, RequestSource
+from ..models.case import AppealType, Case, CaseStatus, CaseType, Plan, RequestSource
 from . import Conflict, ServiceError
 from . import cases as case_service
 
@@ -181,18 +181,20 @@ def open_transfer_in(
 
 def open_dispute(
     *,
-    disputed: Case,
+    disputed: Case | None,
     decision_sent_on: date,
     appeal_type: AppealType,
     team: Team,
     coordinator: User | None,
     actor: User,
     today: date,
+    plan: Plan | None = None,
 ) -> Case:
-    """A dispute (mediation or an appeal) about the decision of another case of the child's."""
+    """A dispute (mediation or an appeal) about the decision of another case of the child's, or
+    about one of the child's plans."""
     _check_team(actor, team)
     _check_not_before_birth(
-        disputed.child,
+        disputed.child if disputed is not None else plan.child,  # type: ignore[union-attr]
         decision_sent_on,
         field="decision_sent_on",
         message="The decision letter cannot be sent before the child's date of birth",
@@ -205,4 +207,5 @@ def open_dispute(
         coordinator=coordinator,
         actor=actor,
         today=today,
+        plan=plan,
     )

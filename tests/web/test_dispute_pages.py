@@ -195,3 +195,40 @@ def test_the_caseload_filters_disputes(client, auth):
     html = client.get("/cases/?case_type=dispute&coordinator_id=mine").get_data(as_text=True)
     assert f'href="/cases/{dispute.id}"' in html
     assert f'href="/cases/{assessment.id}"' not in html
+
+
+def test_a_dispute_about_a_plan_is_opened_from_the_childs_page(client, auth):
+    from tests.factories_cases import carry_to_final_plan
+
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    assessment = create_assessment(coordinator=me, received_on=date(2025, 1, 6))
+    carry_to_final_plan(assessment, actor=me)
+    db.session.commit()
+    plan = assessment.plan or assessment.child.plans[0]
+    child_page = client.get(f"/children/{assessment.child_id}").get_data(as_text=True)
+    url = f"/children/{assessment.child_id}/plans/{plan.id}/disputes/new"
+    assert f'href="{url}"' in child_page
+    html = client.post(
+        url,
+        data={
+            "decision_sent_on": _d(date(2025, 5, 1)),
+            "appeal_type": "plan_contents",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    ).get_data(as_text=True)
+    assert "cannot be before the plan was issued" in html and 'value="plan_contents" checked' in html
+    response = client.post(
+        url,
+        data={
+            "decision_sent_on": _d(date(2025, 6, 2)),
+            "appeal_type": "plan_contents",
+            "team_id": team.id,
+            "coordinator_id": me.id,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    dispute = db.session.scalars(select(Case).where(Case.case_type == CaseType.DISPUTE)).one()
+    assert dispute.plan_id == plan.id and dispute.disputed_case_id is None
+    assert dispute.anchor_on == date(2025, 6, 2)
