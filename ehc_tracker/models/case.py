@@ -281,7 +281,7 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
         return found[-1] if found else None
 
 
-# The steps a case records at most once, as the migration that made the unique index wrote them:
+# The steps a case records at most once, as the latest migration that built the unique index wrote them:
 # the index is the database's guard when two people record the same step at the same moment. The
 # workflow table (services.workflow) says which steps are once-only; a test keeps the two equal.
 ONCE_ONLY_EVENTS = (
@@ -301,6 +301,16 @@ ONCE_ONLY_EVENTS = (
     "decided_not_to_amend",
     "plan_ceased",
     "transfer_notice_sent",
+    "mediation_requested",
+    "mediation_certificate_issued",
+    "mediation_held",
+    "mediation_agreement_recorded",
+    "appeal_registered",
+    "tribunal_response_sent",
+    "appeal_not_opposed",
+    "hearing_held",
+    "appeal_outcome",
+    "dispute_closed",
 )
 _ONCE_ONLY = "event_type IN (" + ", ".join(f"'{e}'" for e in ONCE_ONLY_EVENTS) + ")"
 

@@ -488,7 +488,7 @@ def _validate_sequence(case: Case, event_type: EventType, on: date, today: date)
         raise Conflict(f"This case is {case.status.value}; no more steps can be recorded", field="event_type")
     if step.transfer_only and case.transferred_on is None:
         raise ServiceError(f"‘{label}’ is only for a plan transferred in from another authority", field="event_type")
-    if step.at_most_once and case.event(event_type):
+    if step.once and case.event(event_type):
         first = case.event(event_type)
         assert first is not None
         recorder = f" (by {first.recorded_by.name})" if first.recorded_by else ""
@@ -538,7 +538,7 @@ def recordable_now(case: Case) -> list[EventType]:
         return []
     found = []
     for step in workflow.steps_for(case.case_type):
-        if step.at_most_once and case.event(step.event_type):
+        if step.once and case.event(step.event_type):
             continue
         if step.requires and not any(case.event(n) for n in step.requires):
             continue

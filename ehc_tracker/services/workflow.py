@@ -63,9 +63,6 @@ class Step:
     # Recorded when the case is opened, never as a step of its own.
     opens_case: bool = False
     once: bool = False
-    # Recorded at most once, like `once`, but checked by the services alone: the database's
-    # once-only index keeps the list of steps it was made with.
-    single: bool = False
     # Any one of these must already be recorded (and not later than this step).
     requires: tuple[EventType, ...] = ()
     # Steps that rule this one out, and it them.
@@ -95,10 +92,6 @@ class Step:
     # ref's prefix and the form field the id chooses.
     chooses: tuple[str, str] | None = None
     ends: Ending | None = None
-
-    @property
-    def at_most_once(self) -> bool:
-        return self.once or self.single
 
     @property
     def recordable(self) -> bool:
@@ -503,7 +496,7 @@ _DISPUTE_TABLE = (
         "Mediation requested",
         "You asked for mediation",
         DISPUTES,
-        single=True,
+        once=True,
         fields=("requested_by", "council_told_on"),
         usual_until=(_E.MEDIATION_REQUESTED, _E.APPEAL_REGISTERED),
     ),
@@ -512,7 +505,7 @@ _DISPUTE_TABLE = (
         "Mediation certificate issued",
         "The mediation certificate was issued",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.MEDIATION_REQUESTED,),
         time_limits=("mediation_certificate_due",),
         family_limits=_words(
@@ -527,7 +520,7 @@ _DISPUTE_TABLE = (
         "Mediation held",
         "The mediation took place",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.MEDIATION_REQUESTED,),
         fields=("mediation_outcome",),
         usual_until=(_E.MEDIATION_HELD, _E.APPEAL_REGISTERED),
@@ -544,7 +537,7 @@ _DISPUTE_TABLE = (
         "Mediation agreement recorded",
         "We wrote down what was agreed at mediation",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.MEDIATION_HELD,),
         fields=("limbs",),
         offered_when=lambda case: _mediation_agreed(case),
@@ -554,7 +547,7 @@ _DISPUTE_TABLE = (
         "Appeal registered by the tribunal",
         "The tribunal registered your appeal",
         DISPUTES,
-        single=True,
+        once=True,
         fields=("tribunal_reference", "tribunal_sent_on", "response_set_on"),
         usual_until=(_E.APPEAL_REGISTERED,),
         also_towards=("appeal_deadline",),
@@ -565,7 +558,7 @@ _DISPUTE_TABLE = (
         "Response sent to the tribunal",
         "We sent our response to the tribunal",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.APPEAL_REGISTERED,),
         offered_when=lambda case: case.event(EventType.APPEAL_NOT_OPPOSED) is None,
         usual_until=(_E.TRIBUNAL_RESPONSE_SENT, _E.APPEAL_NOT_OPPOSED),
@@ -581,7 +574,7 @@ _DISPUTE_TABLE = (
         "Appeal not opposed",
         "We told the tribunal we will not oppose your appeal",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.APPEAL_REGISTERED,),
         fields=("limbs",),
         offered_when=lambda case: (
@@ -593,7 +586,7 @@ _DISPUTE_TABLE = (
         "Hearing held",
         "The tribunal hearing took place",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.APPEAL_REGISTERED,),
         offered_when=lambda case: case.event(EventType.APPEAL_NOT_OPPOSED) is None,
     ),
@@ -602,7 +595,7 @@ _DISPUTE_TABLE = (
         "Tribunal decision",
         "The tribunal made its decision",
         DISPUTES,
-        single=True,
+        once=True,
         requires=(_E.APPEAL_REGISTERED,),
         fields=("appeal_outcome", "limbs"),
         offered_when=lambda case: case.event(EventType.APPEAL_NOT_OPPOSED) is None,
@@ -629,7 +622,7 @@ _DISPUTE_TABLE = (
         "Dispute closed",
         "The disagreement came to an end",
         DISPUTES,
-        single=True,
+        once=True,
         fields=("reason",),
         ends=Ending(CaseStatus.CLOSED, "Dispute closed", reason_detail="reason"),
     ),

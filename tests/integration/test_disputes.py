@@ -319,3 +319,21 @@ def test_the_api_records_dispute_steps_from_the_same_table(client):
     assert keys["unopposed_amended_plan"]["due_on"] == "2025-05-19"
     response = client.post(url, headers=headers, json={"type": "tribunal_response_sent", "on": "2025-04-15"})
     assert response.status_code in (409, 422)
+
+
+def test_the_database_refuses_a_dispute_step_recorded_twice_on_one_case(app):
+    """Behind the services' check: the once-only index covers the dispute's steps too, so two
+    people registering the same appeal at the same moment cannot both succeed."""
+    from sqlalchemy.exc import IntegrityError
+
+    from ehc_tracker.models.case import CaseEvent
+
+    _assessment, dispute = _refused_and_disputed()
+    for _ in range(2):
+        db.session.add(
+            CaseEvent(case_id=dispute.id, event_type=EventType.APPEAL_REGISTERED, occurred_on=date(2025, 3, 3))
+        )
+    with pytest.raises(IntegrityError) as refused:
+        db.session.flush()
+    assert "unique" in str(refused.value).lower()
+    db.session.rollback()

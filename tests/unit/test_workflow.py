@@ -17,14 +17,34 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 def _migration_once_only() -> tuple[str, ...]:
-    """The list of steps the migration that created the unique index wrote into its WHERE clause."""
-    source = (MIGRATIONS / "20261130_e8b4f0a2d6c3_once_only_constraints.py").read_text()
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "ONCE_ONLY_EVENTS" for t in node.targets
-        ):
-            return tuple(ast.literal_eval(node.value))
-    raise AssertionError("the migration no longer lists ONCE_ONLY_EVENTS")
+    """The list of steps the latest migration that built the unique index wrote into its WHERE clause
+    (the migrations' file names sort in the order they run)."""
+    found: tuple[str, ...] = ()
+    for path in sorted(MIGRATIONS.glob("*.py")):
+        module = ast.parse(path.read_text())
+        names = {
+            t.id: node.value
+            for node in module.body
+            if isinstance(node, ast.Assign)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
+        if "ONCE_ONLY_EVENTS" in names:
+            found = _literal_events(names["ONCE_ONLY_EVENTS"], names)
+    assert found, "no migration lists ONCE_ONLY_EVENTS"
+    return found
+
+
+def _literal_events(node: ast.expr, names: dict[str, ast.expr]) -> tuple[str, ...]:
+    """A tuple of strings, where `*NAME` spreads another tuple assigned in the same migration."""
+    assert isinstance(node, ast.Tuple)
+    events: list[str] = []
+    for item in node.elts:
+        if isinstance(item, ast.Starred) and isinstance(item.value, ast.Name):
+            events.extend(_literal_events(names[item.value.id], names))
+        else:
+            events.append(ast.literal_eval(item))
+    return tuple(events)
 
 
 def test_every_event_has_one_step_in_the_vocabulary_order():
