@@ -308,6 +308,7 @@ def view(case_id: int) -> Any:
         cease_reasons=case_service.CEASE_REASONS,
         disputes=case_service.disputes_of(case),
         can_dispute=case.case_type in disputes.DISPUTABLE_CASE_TYPES and access.can_edit_case(current_staff(), case),
+        dispute_lines=disputes.described,
     )
 
 

@@ -70,6 +70,27 @@ def limbs_of(details: dict[str, Any] | None) -> list[str]:
     return list((details or {}).get("limbs") or [])
 
 
+def described(details: dict[str, Any] | None) -> list[str]:
+    """A dispute step's details in plain words, a line each, for the case's history."""
+    d = details or {}
+    lines = []
+    if d.get("requested_by") in REQUESTED_BY:
+        lines.append(f"Asked for by: {REQUESTED_BY[d['requested_by']].lower()}")
+    if d.get("mediation_outcome") in MEDIATION_OUTCOMES:
+        lines.append(MEDIATION_OUTCOMES[d["mediation_outcome"]])
+    if d.get("tribunal_reference"):
+        lines.append(f"Tribunal reference {d['tribunal_reference']}")
+    if d.get("appeal_outcome") in APPEAL_OUTCOMES:
+        lines.append(APPEAL_OUTCOMES[d["appeal_outcome"]])
+    if d.get("under") in UNDER:
+        lines.append(f"Under: {UNDER[d['under']][1].lower()}")
+    required = [LIMB_LABELS[limb] for limb in limbs_of(d) if limb in LIMB_LABELS]
+    if d.get("limb") in LIMB_LABELS:
+        required.append(LIMB_LABELS[d["limb"]])
+    lines += required
+    return lines
+
+
 def check_disputable(case: Case) -> None:
     """A dispute is about the decision of an assessment, reassessment or annual review."""
     if case.case_type not in DISPUTABLE_CASE_TYPES:

@@ -232,3 +232,25 @@ def test_a_dispute_about_a_plan_is_opened_from_the_childs_page(client, auth):
     dispute = db.session.scalars(select(Case).where(Case.case_type == CaseType.DISPUTE)).one()
     assert dispute.plan_id == plan.id and dispute.disputed_case_id is None
     assert dispute.anchor_on == date(2025, 6, 2)
+
+
+def test_the_history_says_what_each_dispute_step_recorded_in_plain_words(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    dispute = _dispute(me, _refused_assessment(me))
+    page = client.get(f"/cases/{dispute.id}").get_data(as_text=True)
+    history = page.split('id="history"', 1)[1].split("<h2", 1)[0]
+    assert "No steps recorded yet." in history and "<table" not in history
+
+    client.post(
+        f"/cases/{dispute.id}/events/appeal_registered",
+        data={"on": _d(date(2025, 4, 7)), "tribunal_reference": "EH9"},
+    )
+    client.post(
+        f"/cases/{dispute.id}/events/appeal_outcome",
+        data={"on": _d(date(2025, 6, 2)), "appeal_outcome": "upheld", "limbs": ["assessment_notice"]},
+    )
+    history = client.get(f"/cases/{dispute.id}").get_data(as_text=True).split('id="history"', 1)[1].split("<h2", 1)[0]
+    assert "Tribunal reference EH9" in history
+    assert "Upheld" in history and "Tell the family the council will assess" in history
+    assert "assessment_notice" not in history and "No steps recorded yet." not in history
