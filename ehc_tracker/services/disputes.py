@@ -65,6 +65,15 @@ LIMB_LABELS = MappingProxyType(
 assert set(LIMB_LABELS) == set(DISPUTE_LIMBS)
 
 
+DUTY_PREFIXES = tuple(prefix for prefix, _label in UNDER.values())
+"""The milestone keys of the council's duties after an order, a concession or a mediation agreement."""
+
+
+def owes_a_duty(case: Case) -> bool:
+    """An open duty: a limb ordered, conceded or agreed that has not been done yet."""
+    return any(m.met_on is None and m.key.startswith(DUTY_PREFIXES) for m in case.milestones)
+
+
 def limbs_of(details: dict[str, Any] | None) -> list[str]:
     """The limbs a recorded step requires, as stored."""
     return list((details or {}).get("limbs") or [])

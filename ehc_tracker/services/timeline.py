@@ -7,7 +7,7 @@ from datetime import date
 
 from ..models.case import AdviceRequest, AdviceType, Case, CaseType, EventType, Milestone
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
-from . import workflow
+from . import disputes, workflow
 
 TAGS = {
     MilestoneStatus.NOT_DUE: ("Not due yet", "govuk-tag--grey"),
@@ -104,6 +104,9 @@ def next_step(case: Case) -> EventType | None:
     """The workflow step to record next (None when the case is not open)."""
     if not case.is_open:
         return None
+    if case.case_type is CaseType.DISPUTE and disputes.owes_a_duty(case):
+        # What the tribunal ordered, the council conceded or the mediation agreed comes first.
+        return EventType.DISPUTE_ACTION_TAKEN
     for usual in workflow.usual_path(case.case_type, transferred=case.transferred_on is not None):
         step = usual.event_type
         if not any(case.event(d) for d in usual.usual_until):
@@ -132,6 +135,13 @@ def next_step(case: Case) -> EventType | None:
             )
         if decision == "cease":
             return EventType.PLAN_CEASED
+    if case.case_type is CaseType.DISPUTE:
+        # Past mediation and the tribunal's response: the hearing and its outcome, unless the appeal
+        # was not opposed; then, with nothing left owed, the dispute is closed.
+        contested = case.event(EventType.APPEAL_REGISTERED) and not case.event(EventType.APPEAL_NOT_OPPOSED)
+        if contested and not case.event(EventType.APPEAL_OUTCOME):
+            return EventType.APPEAL_OUTCOME if case.event(EventType.HEARING_HELD) else EventType.HEARING_HELD
+        return EventType.DISPUTE_CLOSED
     return None
 
 

@@ -254,3 +254,37 @@ def test_the_history_says_what_each_dispute_step_recorded_in_plain_words(client,
     assert "Tribunal reference EH9" in history
     assert "Upheld" in history and "Tell the family the council will assess" in history
     assert "assessment_notice" not in history and "No steps recorded yet." not in history
+
+
+def _next_step_on_the_page(client, dispute):
+    page = client.get(f"/cases/{dispute.id}").get_data(as_text=True)
+    found = re.search(r'data-next-step="([a-z_]+)"', page)
+    return found.group(1) if found else None
+
+
+def test_the_next_step_follows_the_appeal_and_puts_what_is_owed_first(client, auth):
+    team = create_team()
+    me = auth.login(role="coordinator", teams=[team])
+    dispute = _dispute(me, _refused_assessment(me))
+    assert _next_step_on_the_page(client, dispute) == "mediation_requested"
+
+    client.post(
+        f"/cases/{dispute.id}/events/appeal_registered",
+        data={"on": _d(date(2025, 4, 7)), "tribunal_reference": "EH9"},
+    )
+    assert _next_step_on_the_page(client, dispute) == "tribunal_response_sent"
+    client.post(f"/cases/{dispute.id}/events/tribunal_response_sent", data={"on": _d(date(2025, 5, 6))})
+    assert _next_step_on_the_page(client, dispute) == "hearing_held"
+    client.post(f"/cases/{dispute.id}/events/hearing_held", data={"on": _d(date(2025, 6, 2))})
+    assert _next_step_on_the_page(client, dispute) == "appeal_outcome"
+    client.post(
+        f"/cases/{dispute.id}/events/appeal_outcome",
+        data={"on": _d(date(2025, 6, 2)), "appeal_outcome": "upheld", "limbs": ["assessment_notice"]},
+    )
+    # The order's duty is owed: the panel offers to record it done, not another step.
+    assert _next_step_on_the_page(client, dispute) == "dispute_action_taken"
+    client.post(
+        f"/cases/{dispute.id}/events/dispute_action_taken",
+        data={"on": _d(date(2025, 6, 9)), "under": "order", "limb": "assessment_notice"},
+    )
+    assert _next_step_on_the_page(client, dispute) == "dispute_closed"
