@@ -390,6 +390,8 @@ def progress(case: Case, *, today: date, viewer: User) -> Progress:
     for m in sorted(case.milestones, key=lambda m: (m.due_on, m.id or 0)):
         if m.key == "response_due" and m.ref not in mine:
             continue  # replies owed to professionals are not the family's business
+        if m.key == "tribunal_response_due" and case.event(EventType.APPEAL_NOT_OPPOSED):
+            continue  # not opposing the appeal took the place of a response: "what has happened" says so
         whose, text = _who_and_what(m, case)
         detail = ""
         expected_on = expected_note = None

@@ -16,7 +16,7 @@ from ehc_tracker.services import family as family_service
 from ehc_tracker.services import opening
 from ehc_tracker.services.clock import today
 from tests.factories_cases import create_assessment
-from tests.helpers import create_team
+from tests.helpers import create_team, create_user
 
 PASSWORD = "three random words here"
 LETTER = date(2025, 2, 10)
@@ -166,6 +166,15 @@ def test_the_family_page_words_the_order_in_plain_words(client):
         limbs=["amended_plan"],
     )
     db.session.commit()
+    text = _family_page_text(client, dispute, me)
+    assert "Your disagreement with our decision (mediation or appeal)" in text
+    # Reg 44(2)(e): 5 weeks from the order (2 June 2025): 7 July 2025, long past on the service day.
+    assert "We had to send you the amended plan by 7 July 2025, as the tribunal ordered." in text
+    assert "The tribunal registered your appeal" in text and "The tribunal made its decision" in text
+
+
+def _family_page_text(client, dispute, me):
+    """The dispute's page as a parent invited to it sees it, as plain text."""
     invitation = family_service.invite(
         dispute,
         name="Pat Parent",
@@ -180,11 +189,22 @@ def test_the_family_page_words_the_order_in_plain_words(client):
     client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     response = client.get(f"/family/cases/{dispute.id}")
     assert response.status_code == 200
-    text = " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
-    assert "Your disagreement with our decision (mediation or appeal)" in text
-    # Reg 44(2)(e): 5 weeks from the order (2 June 2025): 7 July 2025, long past on the service day.
-    assert "We had to send you the amended plan by 7 July 2025, as the tribunal ordered." in text
-    assert "The tribunal registered your appeal" in text and "The tribunal made its decision" in text
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+def test_a_family_is_not_told_of_a_response_the_council_did_not_need_to_send(client):
+    team = create_team()
+    me = create_user(role="coordinator", teams=[team])
+    dispute = _dispute(me, _refused_assessment(me))
+    record = case_service.record_event
+    record(dispute, EventType.APPEAL_REGISTERED, date(2025, 4, 7), actor=me, today=today(), tribunal_reference="E2")
+    record(
+        dispute, EventType.APPEAL_NOT_OPPOSED, date(2025, 4, 14), actor=me, today=today(), limbs=["assessment_notice"]
+    )
+    db.session.commit()
+    text = _family_page_text(client, dispute, me)
+    assert "We told the tribunal we will not oppose your appeal" in text
+    assert "our response to the tribunal" not in text.lower()
 
 
 def test_the_caseload_filters_disputes(client, auth):
