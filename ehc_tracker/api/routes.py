@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, Length
 from .. import access
 from ..extensions import db
 from ..models import Team
-from ..models.case import Case, CaseType, Channel, Communication, RequestSource
+from ..models.case import AppealType, Case, CaseType, Channel, Communication, Plan, RequestSource
 from ..models.child import Child, Ethnicity, SenNeed, Sex
 from ..services import Conflict, Forbidden, NotFound, ServiceError, api_tokens, audit, opening
 from ..services import cases as case_service
@@ -341,7 +341,21 @@ def create_case() -> Any:
         raise invalid({"child_id": "There is no child with this id in your teams"})
     now = today()
     # The body's fields for the kind of case asked for (the rules themselves are the service's).
-    if values["type"] == CaseType.ASSESSMENT:
+    dispute_only = ("decision_sent_on", "appeal_type", "disputed_case_id")
+    if values["type"] == CaseType.DISPUTE:
+        wrong = {
+            name: "Not used for a dispute"
+            for name in ("request_received_on", "request_source", "plan_made_on")
+            if values[name]
+        }
+        if values["decision_sent_on"] is None:
+            wrong["decision_sent_on"] = "Enter the date the decision letter was sent"
+        if values["appeal_type"] is None:
+            wrong["appeal_type"] = "Choose what is disputed"
+        if (values["disputed_case_id"] is None) == (values["plan_id"] is None):
+            wrong["disputed_case_id"] = "Give the disputed case or the plan, not both"
+        renames = {}
+    elif values["type"] == CaseType.ASSESSMENT:
         wrong = {"plan_made_on": "Not used for an assessment"} if values["plan_made_on"] else {}
         if values["request_received_on"] is None:
             wrong["request_received_on"] = "Enter the date the request was received"
@@ -353,6 +367,10 @@ def create_case() -> Any:
         if values["plan_made_on"] is None:
             wrong["plan_made_on"] = "Enter the date the plan was made or last reviewed"
         renames = {"last_reviewed_on": "plan_made_on"}
+    if values["type"] != CaseType.DISPUTE:
+        for name in (*dispute_only, "plan_id"):
+            if values[name] is not None:
+                wrong[name] = "Used only for a dispute"
     try:
         team = opening.team_of(me(), values["team_id"])
         coordinator = opening.coordinator_of(me(), values["coordinator_id"], team)
@@ -360,8 +378,29 @@ def create_case() -> Any:
         raise invalid({error.field or "team_id": error.message}) from None
     if wrong:
         raise invalid(wrong)
+    disputed = plan = None
+    if values["type"] == CaseType.DISPUTE:
+        if values["disputed_case_id"] is not None:
+            disputed = db.session.get(Case, values["disputed_case_id"])
+            if disputed is None or disputed.child_id != child.id or not access.can_view_case(me(), disputed):
+                raise invalid({"disputed_case_id": "There is no case of this child with this id in your teams"})
+        else:
+            plan = db.session.get(Plan, values["plan_id"])
+            if plan is None or plan.child_id != child.id:
+                raise invalid({"plan_id": "There is no plan of this child with this id"})
     try:
-        if values["type"] == CaseType.ASSESSMENT:
+        if values["type"] == CaseType.DISPUTE:
+            case = opening.open_dispute(
+                disputed=disputed,
+                plan=plan,
+                decision_sent_on=values["decision_sent_on"],
+                appeal_type=AppealType(values["appeal_type"]),
+                team=team,
+                coordinator=coordinator,
+                actor=me(),
+                today=now,
+            )
+        elif values["type"] == CaseType.ASSESSMENT:
             case = opening.open_assessment(
                 child=child,
                 received_on=values["request_received_on"],

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Literal
 
-from ..models.case import AdviceType, Channel, EventType, RequestSource
+from ..models.case import AdviceType, AppealType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
 from ..services import disputes, workflow
 from ..services.cases import CEASE_REASONS, TIME_OF_DAY_MESSAGE, parse_time_of_day
@@ -343,7 +343,7 @@ NEW_CHILD = [
 
 # --- Cases ---------------------------------------------------------------------------------
 
-CASE_TYPES = ("assessment", "annual_review")
+CASE_TYPES = ("assessment", "annual_review", "dispute")
 
 NEW_CASE = [
     Field(
@@ -360,7 +360,8 @@ NEW_CASE = [
         "enum",
         "assessment: an EHC needs assessment, from the day the request was received (give request_received_on). "
         "annual_review: the annual reviews of a plan made before the service was used, from the day the plan was made "
-        "or last reviewed (give plan_made_on).",
+        "or last reviewed (give plan_made_on). dispute: mediation or an appeal about a decision, from the day the "
+        "decision letter was sent (give decision_sent_on, appeal_type, and disputed_case_id or plan_id).",
         required=True,
         choices=CASE_TYPES,
         label="type of case",
@@ -401,6 +402,35 @@ NEW_CASE = [
         "Assessments: who made the request ('other' when left out).",
         choices=_codes(RequestSource),
         label="source of the request",
+    ),
+    Field(
+        "decision_sent_on",
+        "date",
+        "Disputes: the day the decision letter was sent (the family's time to appeal runs from here).",
+        label="date the decision letter was sent",
+    ),
+    Field(
+        "appeal_type",
+        "enum",
+        "Disputes: what is disputed.",
+        choices=_codes(AppealType),
+        label="what is disputed",
+    ),
+    Field(
+        "disputed_case_id",
+        "integer",
+        "Disputes: the case whose decision is disputed (an assessment, reassessment or review of the same child).",
+        minimum=1,
+        maximum=INT32_MAX,
+        label="disputed case",
+    ),
+    Field(
+        "plan_id",
+        "integer",
+        "Disputes about a plan itself (its contents, or a decision to cease it): the child's plan.",
+        minimum=1,
+        maximum=INT32_MAX,
+        label="plan",
     ),
 ]
 

@@ -782,3 +782,61 @@ def test_a_plan_made_before_the_child_was_born_is_refused_as_on_the_page(client,
         422,
     )
     assert error["fields"] == {"plan_made_on": "The plan cannot be made before the child's date of birth"}
+
+
+def test_open_a_dispute_about_a_refusal_through_the_api(client, team, coordinator, headers):
+    assessment = create_assessment(received_on=date(2025, 1, 6), coordinator=coordinator, team=team)
+    case_service.record_event(
+        assessment, EventType.DECIDED_NOT_TO_ASSESS, date(2025, 2, 10), actor=coordinator, today=today()
+    )
+    db.session.commit()
+    body = {
+        "child_id": assessment.child_id,
+        "type": "dispute",
+        "team_id": team.id,
+        "decision_sent_on": "2025-02-10",
+        "appeal_type": "refusal_to_assess",
+        "disputed_case_id": assessment.id,
+    }
+    response = client.post("/api/v1/cases", headers=headers, json=body)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    case = response.get_json()
+    assert case["type"] == "dispute" and case["anchor_on"] == "2025-02-10" and case["coordinator_id"] == coordinator.id
+    # HESC r.20(1): two months from the decision letter.
+    assert {m["key"]: m["due_on"] for m in case["milestones"]}["appeal_deadline"] == "2025-04-10"
+
+    # The same matter is already in dispute; and a dispute needs its letter date, what is disputed,
+    # and either the case or the plan.
+    again = _error(client.post("/api/v1/cases", headers=headers, json=body), 422)
+    assert "already an open dispute" in again["fields"]["appeal_type"]
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={
+                "child_id": assessment.child_id,
+                "type": "dispute",
+                "team_id": team.id,
+                "plan_id": 1,
+                "disputed_case_id": assessment.id,
+            },
+        ),
+        422,
+    )
+    assert set(error["fields"]) == {"decision_sent_on", "appeal_type", "disputed_case_id"}
+    # A dispute's fields on another kind of case are refused, not ignored.
+    error = _error(
+        client.post(
+            "/api/v1/cases",
+            headers=headers,
+            json={
+                "child_id": assessment.child_id,
+                "type": "annual_review",
+                "team_id": team.id,
+                "plan_made_on": "2025-01-06",
+                "appeal_type": "cease",
+            },
+        ),
+        422,
+    )
+    assert error["fields"] == {"appeal_type": "Used only for a dispute"}
