@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..models.case import AdviceType, CaseStatus, CaseType, Channel, EventType, RequestSource
+from ..models.case import AdviceType, AppealType, CaseStatus, CaseType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus
 from . import schemas
@@ -229,9 +229,15 @@ def _component_schemas() -> dict[str, Any]:
                 "coordinator_id": _nullable(INTEGER),
                 "anchor_on": dict(
                     DATE,
-                    description="The statutory anchor: the day the request was received (assessments) or the plan was made or last reviewed (annual reviews).",
+                    description="The statutory anchor: the day the request was received (assessments), the plan was made or last reviewed (annual reviews), or the decision letter was sent (disputes).",
                 ),
                 "request_source": _nullable({"type": "string", "enum": _values(RequestSource)}),
+                "appeal_type": _nullable(
+                    dict({"type": "string", "enum": _values(AppealType)}, description="Disputes: what is disputed.")
+                ),
+                "disputed_case_id": _nullable(
+                    dict(INTEGER, description="Disputes: the case whose decision is disputed (null for a plan's own).")
+                ),
                 "plan_id": _nullable(INTEGER),
                 "review_meeting_on": _nullable(DATE),
                 "review_decision": _nullable({"type": "string", "enum": ["maintain", "amend", "cease"]}),

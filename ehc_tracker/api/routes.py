@@ -106,6 +106,8 @@ def case_json(case: Case, on: date) -> dict[str, Any]:
         "coordinator_id": case.coordinator_id,
         "anchor_on": case.anchor_on.isoformat(),
         "request_source": _code(case.request_source),
+        "appeal_type": _code(case.appeal_type),
+        "disputed_case_id": case.disputed_case_id,
         "plan_id": case.plan_id,
         "review_meeting_on": _iso(case.review_meeting_on),
         "review_decision": _code(case.review_decision),

@@ -802,6 +802,7 @@ def test_open_a_dispute_about_a_refusal_through_the_api(client, team, coordinato
     assert response.status_code == 201, response.get_data(as_text=True)
     case = response.get_json()
     assert case["type"] == "dispute" and case["anchor_on"] == "2025-02-10" and case["coordinator_id"] == coordinator.id
+    assert case["appeal_type"] == "refusal_to_assess" and case["disputed_case_id"] == assessment.id
     # HESC r.20(1): two months from the decision letter.
     assert {m["key"]: m["due_on"] for m in case["milestones"]}["appeal_deadline"] == "2025-04-10"
 
