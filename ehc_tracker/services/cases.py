@@ -108,6 +108,12 @@ def _check_date(
 # --- Opening cases ---------------------------------------------------------------------------
 
 
+def _check_not_before_birth(child: Any, on: date, field: str, what: str) -> None:
+    """Nothing about a child happens before they were born (`what` says what, e.g. "The plan cannot be made")."""
+    if child.date_of_birth and on < child.date_of_birth:
+        raise ServiceError(f"{what} before the child's date of birth", field=field)
+
+
 def open_assessment(
     *,
     child: Any,
@@ -126,8 +132,7 @@ def open_assessment(
     compulsory school age (CFA 2014 s36(1), s83(2)); before that the child's parent requests.
     """
     _check_date(received_on, today=today, field="received_on", label="The date the request was received")
-    if child.date_of_birth and received_on < child.date_of_birth:
-        raise ServiceError("The request cannot be received before the child's date of birth", field="received_on")
+    _check_not_before_birth(child, received_on, "received_on", "The request cannot be received")
     _check_coordinator(coordinator, team)
     plan = current_plan(child)
     with_plan = plan is not None or _reviews_tracked(child)
@@ -243,8 +248,7 @@ def open_review_of_existing_plan(
     _check_date(
         last_reviewed_on, today=today, field="last_reviewed_on", label="The date the plan was made or last reviewed"
     )
-    if child.date_of_birth and last_reviewed_on < child.date_of_birth:
-        raise ServiceError("The plan cannot be made before the child's date of birth", field="last_reviewed_on")
+    _check_not_before_birth(child, last_reviewed_on, "last_reviewed_on", "The plan cannot be made")
     _check_coordinator(coordinator, team)
     if _reviews_tracked(child):
         raise Conflict("This child already has an open annual review", field="last_reviewed_on")
@@ -277,6 +281,7 @@ def open_transfer_in(
     _check_coordinator(coordinator, team)
     _check_date(transferred_on, today=today, field="transferred_on", label="The transfer date")
     _check_date(plan_issued_on, today=today, field="plan_issued_on", label="The date the plan was issued")
+    _check_not_before_birth(child, plan_issued_on, "plan_issued_on", "The plan cannot be issued")
     _check_date(
         last_reviewed_on,
         today=today,
@@ -361,6 +366,7 @@ def open_dispute(
         not_before=began_on,
         not_before_label=began,
     )
+    _check_not_before_birth(child, decision_sent_on, "decision_sent_on", "The decision letter cannot be sent")
     same = (
         Case.disputed_case_id == disputed.id
         if disputed is not None

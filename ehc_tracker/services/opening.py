@@ -7,9 +7,8 @@ the field it is about, when:
 
 - the team is not one of the opener's teams, or the coordinator cannot hold cases in it;
 - the child already has an open case of that kind (`CaseAlreadyOpen`, a 409 in the API);
-- a date is in the future, or before the child was born (a plan cannot be made, nor a request
-  received, before the child's date of birth);
-- and for the rules each kind has of its own (see services/cases.py).
+- and for the rules the case service holds (services/cases.py): a date in the future, or before
+  the child was born, and the rules each kind has of its own.
 """
 
 from __future__ import annotations
@@ -85,11 +84,6 @@ def _check_team(actor: User, team: Team) -> None:
         raise ServiceError("Select one of your teams", field="team_id")
 
 
-def _check_not_before_birth(child: Any, on: date, *, field: str, message: str) -> None:
-    if child.date_of_birth and on < child.date_of_birth:
-        raise ServiceError(message, field=field)
-
-
 def open_assessment(
     *,
     child: Any,
@@ -103,12 +97,6 @@ def open_assessment(
 ) -> Case:
     """An EHC needs assessment, or a reassessment of an existing plan."""
     _check_team(actor, team)
-    _check_not_before_birth(
-        child,
-        received_on,
-        field="received_on",
-        message="The request cannot be received before the child's date of birth",
-    )
     with _open_case_refused(child, ASSESSMENT_TYPES):
         return case_service.open_assessment(
             child=child,
@@ -127,12 +115,6 @@ def open_review(
 ) -> Case:
     """The annual reviews of a plan made before the service was used."""
     _check_team(actor, team)
-    _check_not_before_birth(
-        child,
-        last_reviewed_on,
-        field="last_reviewed_on",
-        message="The plan cannot be made before the child's date of birth",
-    )
     with _open_case_refused(child, REVIEW_TYPES):
         return case_service.open_review_of_existing_plan(
             child=child,
@@ -159,12 +141,6 @@ def open_transfer_in(
 ) -> Case:
     """A plan transferred in from another authority (reg 15), and its first review here."""
     _check_team(actor, team)
-    _check_not_before_birth(
-        child,
-        plan_issued_on,
-        field="plan_issued_on",
-        message="The plan cannot be issued before the child's date of birth",
-    )
     return case_service.open_transfer_in(
         child=child,
         transferred_on=transferred_on,
@@ -193,12 +169,6 @@ def open_dispute(
     """A dispute (mediation or an appeal) about the decision of another case of the child's, or
     about one of the child's plans."""
     _check_team(actor, team)
-    _check_not_before_birth(
-        disputed.child if disputed is not None else plan.child,  # type: ignore[union-attr]
-        decision_sent_on,
-        field="decision_sent_on",
-        message="The decision letter cannot be sent before the child's date of birth",
-    )
     return case_service.open_dispute(
         disputed=disputed,
         decision_sent_on=decision_sent_on,
