@@ -5,6 +5,8 @@ from the day the decision letter was sent (its anchor). Its steps are in the wor
 are the details each step takes and the checks the table cannot say:
 
 - a mediation agreement only after a mediation that reached one;
+- a mediation certificate without a mediation request is the family choosing not to mediate
+  (SEND Regs 2014 reg 34), after which mediation is not asked for on the same dispute;
 - no response to the tribunal once the council has said it will not oppose the appeal, and no
   "not opposed" once the response was sent or the tribunal has decided;
 - a tribunal decision that orders something names what (the limbs of SEND Regs 2014 reg 44), and
@@ -85,6 +87,8 @@ def described(details: dict[str, Any] | None) -> list[str]:
     lines = []
     if d.get("requested_by") in REQUESTED_BY:
         lines.append(f"Asked for by: {REQUESTED_BY[d['requested_by']].lower()}")
+    if d.get("mediation_declined"):
+        lines.append("Without mediation: the family told the mediation adviser they did not want it")
     if d.get("mediation_outcome") in MEDIATION_OUTCOMES:
         lines.append(MEDIATION_OUTCOMES[d["mediation_outcome"]])
     if d.get("tribunal_reference"):
@@ -150,9 +154,22 @@ def _limbs(details: dict[str, Any], prefix: str, *, required: bool) -> list[str]
 
 
 def _h_mediation_requested(case: Case, on: date, details: dict[str, Any], today: date) -> dict[str, Any]:
+    certificate = case.event(EventType.MEDIATION_CERTIFICATE_ISSUED)
+    if certificate is not None:
+        raise ServiceError(
+            f"The mediation certificate was issued on {certificate.occurred_on:%-d %B %Y} without mediation: the "
+            "family chose to go straight to appeal",
+            field="event_type",
+        )
     by = _choice(details, "requested_by", REQUESTED_BY, "Select who asked for mediation")
     told = _date(details, "council_told_on", "the date the council was told", case, today) or on
     return {"requested_by": by, "council_told_on": told.isoformat()}
+
+
+def _h_certificate(case: Case, on: date, details: dict[str, Any], today: date) -> dict[str, Any]:
+    """Without a mediation request, the family told the mediation adviser they did not want
+    mediation, and the certificate lets them appeal (reg 34)."""
+    return {} if case.event(EventType.MEDIATION_REQUESTED) is not None else {"mediation_declined": True}
 
 
 def _h_mediation_held(case: Case, on: date, details: dict[str, Any], today: date) -> dict[str, Any]:
@@ -257,6 +274,7 @@ def _h_closed(case: Case, on: date, details: dict[str, Any], today: date) -> dic
 
 HANDLERS: dict[EventType, Callable[[Case, date, dict[str, Any], date], dict[str, Any]]] = {
     EventType.MEDIATION_REQUESTED: _h_mediation_requested,
+    EventType.MEDIATION_CERTIFICATE_ISSUED: _h_certificate,
     EventType.MEDIATION_HELD: _h_mediation_held,
     EventType.MEDIATION_AGREEMENT_RECORDED: _h_mediation_agreement,
     EventType.APPEAL_REGISTERED: _h_appeal_registered,

@@ -498,7 +498,9 @@ _DISPUTE_TABLE = (
         DISPUTES,
         once=True,
         fields=("requested_by", "council_told_on"),
-        usual_until=(_E.MEDIATION_REQUESTED, _E.APPEAL_REGISTERED),
+        usual_until=(_E.MEDIATION_REQUESTED, _E.MEDIATION_CERTIFICATE_ISSUED, _E.APPEAL_REGISTERED),
+        # A certificate issued without mediation means the family chose not to mediate (reg 34).
+        offered_when=lambda case: case.event(_E.MEDIATION_CERTIFICATE_ISSUED) is None,
     ),
     Step(
         _E.MEDIATION_CERTIFICATE_ISSUED,
@@ -506,7 +508,8 @@ _DISPUTE_TABLE = (
         "The mediation certificate was issued",
         DISPUTES,
         once=True,
-        requires=(_E.MEDIATION_REQUESTED,),
+        # After mediation (reg 39), or without it when the family told the mediation adviser they
+        # did not want it (SEND Regulations 2014 reg 34).
         time_limits=("mediation_certificate_due",),
         family_limits=_words(
             mediation_certificate_due=FamilyWords(
@@ -523,7 +526,8 @@ _DISPUTE_TABLE = (
         once=True,
         requires=(_E.MEDIATION_REQUESTED,),
         fields=("mediation_outcome",),
-        usual_until=(_E.MEDIATION_HELD, _E.APPEAL_REGISTERED),
+        # Not after a certificate: the family declined mediation, or it was not held in time.
+        usual_until=(_E.MEDIATION_HELD, _E.MEDIATION_CERTIFICATE_ISSUED, _E.APPEAL_REGISTERED),
         time_limits=("mediation_held_by",),
         family_limits=_words(
             mediation_held_by=FamilyWords(

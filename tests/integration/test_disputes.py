@@ -14,6 +14,7 @@ from ehc_tracker.models import AuditEvent
 from ehc_tracker.models.case import AppealType, CaseStatus, CaseType, EventType
 from ehc_tracker.services import ServiceError, opening
 from ehc_tracker.services import cases as svc
+from ehc_tracker.services import disputes as disputes_service
 from ehc_tracker.services import family as family_service
 from ehc_tracker.services import reports as oversight
 from ehc_tracker.services import timeline as timeline_service
@@ -104,8 +105,6 @@ def test_opening_is_refused_before_the_disputed_case_began_in_the_future_and_twi
 def test_mediation_counts_30_days_then_the_certificate_and_moves_the_appeal_window(app):
     _, dispute = _refused_and_disputed()
     actor = dispute.coordinator
-    with pytest.raises(ServiceError, match="Record ‘Mediation requested’ before"):
-        record(dispute, EventType.MEDIATION_CERTIFICATE_ISSUED, date(2025, 3, 1), actor=actor, today=TODAY)
     with pytest.raises(ServiceError, match="Select who asked for mediation"):
         record(dispute, EventType.MEDIATION_REQUESTED, date(2025, 3, 3), actor=actor, today=TODAY)
     record(
@@ -140,6 +139,26 @@ def test_mediation_counts_30_days_then_the_certificate_and_moves_the_appeal_wind
     record(dispute, EventType.MEDIATION_CERTIFICATE_ISSUED, date(2025, 4, 2), actor=actor, today=TODAY)
     # r.20(1)(b): a month from the certificate (2 May 2025) is later than 10 April.
     assert _keys(dispute)["appeal_deadline"].due_on == date(2025, 5, 2)
+
+
+def test_a_certificate_without_mediation_is_the_family_declining_it_and_moves_the_appeal_window(app):
+    _, dispute = _refused_and_disputed()
+    actor = dispute.coordinator
+    assert EventType.MEDIATION_CERTIFICATE_ISSUED in svc.recordable_now(dispute)
+    event = record(dispute, EventType.MEDIATION_CERTIFICATE_ISSUED, date(2025, 4, 1), actor=actor, today=TODAY)
+    assert event.details == {"mediation_declined": True}
+    assert "did not want it" in " ".join(disputes_service.described(event.details))
+    # SEND Regs 2014 reg 34 is the mediation adviser's duty, not the council's: no milestone for it.
+    assert "mediation_certificate_due" not in _keys(dispute) and "mediation_held_by" not in _keys(dispute)
+    # HESC r.20(1)(b): one month from the certificate (1 May 2025) is later than 10 April.
+    assert _keys(dispute)["appeal_deadline"].due_on == date(2025, 5, 1)
+    assert EventType.MEDIATION_REQUESTED not in svc.recordable_now(dispute)
+    # The next-step panel offers the appeal, not the mediation its button would refuse.
+    assert timeline_service.next_step(dispute) is EventType.APPEAL_REGISTERED
+    with pytest.raises(ServiceError, match="without mediation"):
+        record(
+            dispute, EventType.MEDIATION_REQUESTED, date(2025, 4, 2), actor=actor, today=TODAY, requested_by="parent"
+        )
 
 
 def test_the_appeal_response_and_the_guard_rails_of_not_opposing(app):

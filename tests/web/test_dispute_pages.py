@@ -100,14 +100,22 @@ def test_opening_without_what_is_disputed_or_before_the_case_is_refused_with_the
     assert db.session.scalar(select(Case.id).where(Case.case_type == CaseType.DISPUTE)) is None
 
 
-def test_the_step_form_refuses_a_certificate_before_mediation_and_not_opposed_after_the_response(client, auth):
+def test_the_step_form_refuses_mediation_after_a_certificate_without_it_and_not_opposed_after_the_response(
+    client, auth
+):
     team = create_team()
     me = auth.login(role="coordinator", teams=[team])
     dispute = _dispute(me, _refused_assessment(me))
-    html = client.post(
+    # A certificate with no mediation asked for: the family chose to go straight to appeal (reg 34).
+    response = client.post(
         f"/cases/{dispute.id}/events/mediation_certificate_issued", data={"on": _d(date(2025, 3, 3))}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    html = client.post(
+        f"/cases/{dispute.id}/events/mediation_requested",
+        data={"on": _d(date(2025, 3, 4)), "requested_by": "parent"},
     ).get_data(as_text=True)
-    assert "There is a problem" in html and "Record ‘Mediation requested’ before" in html
+    assert "There is a problem" in html and "without mediation: the family chose to go straight to appeal" in html
     response = client.post(
         f"/cases/{dispute.id}/events/appeal_registered",
         data={"on": _d(date(2025, 4, 7)), "tribunal_reference": "EH123/25/00001"},
