@@ -13,6 +13,7 @@ from typing import Any
 
 from ..models.case import AdviceType, AppealType, CaseStatus, CaseType, Channel, EventType, RequestSource
 from ..models.child import Ethnicity, SenNeed, Sex
+from ..services.reports.measures import MEASURES
 from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus
 from . import schemas
 from .schemas import Field
@@ -332,19 +333,10 @@ def _component_schemas() -> dict[str, Any]:
         ),
         "ComplianceMeasure": _object(
             {
-                "key": {
-                    "type": "string",
-                    "enum": [
-                        "final_plan_20_weeks",
-                        "decision_6_weeks",
-                        "advice_6_weeks",
-                        "review_decision_4_weeks",
-                        "amended_plan_12_weeks",
-                        "response_5_days",
-                    ],
-                },
+                "key": {"type": "string", "enum": [m.key for m in MEASURES]},
                 "title": STRING,
                 "milestone_key": STRING,
+                "milestone_keys": {"type": "array", "items": STRING},
                 "source": STRING,
                 "definition": STRING,
                 "months": {"type": "array", "items": _ref("ComplianceMonth")},

@@ -601,6 +601,7 @@ def compliance() -> Any:
                 "key": s.measure.key,
                 "title": s.measure.title,
                 "milestone_key": s.measure.milestone_key,
+                "milestone_keys": list(s.measure.keys),
                 "source": s.measure.source,
                 "definition": s.measure.definition,
                 "months": [

@@ -602,7 +602,10 @@ def test_compliance_figures_by_month(client, team, coordinator):
         "review_decision_4_weeks",
         "amended_plan_12_weeks",
         "response_5_days",
+        "dispute_duties_on_time",
     }
+    assert measures["dispute_duties_on_time"]["milestone_keys"][:2] == ["order_cease_plan", "order_assessment_notice"]
+    assert measures["decision_6_weeks"]["milestone_keys"] == ["decision_to_assess"]
     decisions = {m["month"]: m for m in measures["decision_6_weeks"]["months"]}
     assert list(decisions) == ["2025-01", "2025-02", "2025-03"]
     assert (

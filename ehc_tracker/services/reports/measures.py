@@ -14,7 +14,7 @@ from ...extensions import db
 from ...models import ComplianceTarget
 from ...models.case import AdviceRequest, AdviceType, Case, Milestone
 from ...models.directory import DirectoryEntry
-from ...statutory.rules import RULES
+from ...statutory.rules import DISPUTE_RULES, rule
 from .scope import Scope, month_start, next_month
 
 # --- Monthly measures -------------------------------------------------------------------------
@@ -37,15 +37,31 @@ class Measure:
     short: str = ""
     # What a month with nothing counted means, in words: "No new plans were issued".
     nothing: str = "Nothing was counted"
+    # Further milestone keys counted with `milestone_key` (a measure of several kinds of duty).
+    also_keys: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every milestone key the measure counts."""
+        return (self.milestone_key, *self.also_keys)
 
     @property
     def milestone_label(self) -> str:
-        return RULES[self.milestone_key].label
+        return rule(self.milestone_key).label
 
     def nothing_in(self, period: str) -> str:
         """ "No new plans were issued in June 2026": said instead of a blank or 0%."""
         return f"{self.nothing} in {period}"
 
+
+# The council's duties after an order, a concession or a mediation agreement: every limb of each
+# (not the commissioning body's notice to the council of an agreement it made, reg 42(4)).
+_DISPUTE_DUTY_KEYS = tuple(
+    key
+    for key in DISPUTE_RULES
+    if key.startswith(("order_", "unopposed_", "mediation_agreement_"))
+    and key != "mediation_agreement_notice_to_council"
+)
 
 MEASURES: tuple[Measure, ...] = (
     Measure(
@@ -132,6 +148,22 @@ MEASURES: tuple[Measure, ...] = (
         short="5-day responses",
         nothing="No responses fell due",
     ),
+    Measure(
+        "dispute_duties_on_time",
+        "Tribunal orders, concessions and mediation agreements complied with on time",
+        _DISPUTE_DUTY_KEYS[0],
+        "due",
+        False,
+        "duties due",
+        "What the council had to do after a tribunal's order, after telling the tribunal it would not oppose an "
+        "appeal, or under a mediation agreement (notify an assessment, issue or amend a plan, continue or cease it), "
+        "that fell due in the month and before the as-at date, and how much was done on or before the due date. "
+        "A duty not yet done counts as late. One outstanding on a dispute closed before the due date is not counted.",
+        "SEND Regulations 2014 regs 42(3)-(4), 44 and 45",
+        short="Orders complied with on time",
+        nothing="No duties after an appeal or mediation fell due",
+        also_keys=_DISPUTE_DUTY_KEYS[1:],
+    ),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 
@@ -199,7 +231,7 @@ def _basis_conditions(basis: Basis, start: date, end: date, as_at: date) -> list
 def measure_conditions(measure: Measure, start: date, end: date, as_at: date) -> list[ColumnElement[bool]]:
     """The milestones a measure counts for the months from `start` to `end` (exclusive); see
     the module docstring."""
-    return [Milestone.key == measure.milestone_key, *_basis_conditions(measure.basis, start, end, as_at)]
+    return [Milestone.key.in_(measure.keys), *_basis_conditions(measure.basis, start, end, as_at)]
 
 
 def _advice_join(case_id: Any = Milestone.case_id, ref: Any = Milestone.ref) -> ColumnElement[bool]:
@@ -242,7 +274,7 @@ def monthly_figures(
         for measure in group:
             on = _counted_on(measure)
             for start in months:
-                in_month = and_(Milestone.key == measure.milestone_key, on >= start, on < next_month(start))
+                in_month = and_(Milestone.key.in_(measure.keys), on >= start, on < next_month(start))
                 columns += [_count(in_month), _count(and_(in_month, _on_time()))]
                 if measure.with_exceptions:
                     kept = and_(in_month, Milestone.exception_applies.is_(False))
@@ -252,7 +284,7 @@ def monthly_figures(
             .select_from(Milestone)
             .join(Case, Milestone.case_id == Case.id)
             .where(
-                Milestone.key.in_([m.milestone_key for m in group]),
+                Milestone.key.in_([key for m in group for key in m.keys]),
                 *_basis_conditions(basis, months[0], next_month(months[-1]), as_at),
                 *scope.conditions(),
             )
