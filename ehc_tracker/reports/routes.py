@@ -19,7 +19,7 @@ from werkzeug.wsgi import wrap_file
 from .. import access
 from ..extensions import db
 from ..models import User
-from ..models.case import AdviceType, CaseType
+from ..models.case import AdviceType, AppealType, CaseType
 from ..models.child import SenNeed
 from ..services import audit, exports
 from ..services import reports as oversight
@@ -369,6 +369,9 @@ def dashboard() -> Any:
         as_at_args=date_args(d.as_at),
         month_count=len(d.months),
         headline=oversight.headline(d.scope, d.as_at),
+        disputes=oversight.dispute_figures(d.scope, d.months, d.as_at),
+        figures=oversight.MONTHLY_FIGURES,
+        figure_titles=oversight.FIGURE_TITLES,
         applied=applied,
         panel_open=bool(applied or d.form.errors),
         team_name=_choice(d.form.team_id, d.team_id, "Not one of your teams"),
@@ -378,7 +381,8 @@ def dashboard() -> Any:
 @bp.route("/dashboard/export")
 @role_required(*READERS)
 def dashboard_export() -> Any:
-    """The monthly figures as ?format=csv or xlsx (with the advice breakdowns and open work)."""
+    """The monthly figures as ?format=csv or xlsx (with the advice breakdowns, open work, and
+    mediation and appeals)."""
     fmt = _export_format()
     d = _dashboard_request()
     series = oversight.monthly_figures(d.scope, d.months, d.as_at)
@@ -390,6 +394,7 @@ def dashboard_export() -> Any:
             exports.breakdown_table("Advice by type", "Type of advice", advice["type"]),
             exports.breakdown_table("Advice by provider", "Provider", advice["provider"]),
             exports.workload_table(oversight.workload(d.scope, d.as_at)),
+            *exports.disputes_tables(oversight.dispute_figures(d.scope, d.months, d.as_at)),
         ]
     audit.record(
         current_staff(),
@@ -421,6 +426,37 @@ def _arg_month(name: str) -> date | None:
     if month_on is None:
         abort(400)
     return month_on
+
+
+DISPUTE_OUTCOME_WORDS = {
+    **{key: label.lower() for key, label in oversight.OUTCOME_LABELS.items()},
+    "upheld_at_hearing": "upheld in full or in part",
+    "conceded_or_not_opposed": "conceded or not opposed",
+}
+
+
+def _dispute_drilldown(as_at: date) -> oversight.DisputeDrillDown:
+    """The disputes figure a drill-down link asks for: ?figure=, a month (or from_month and
+    to_month), and optionally what is disputed (appeal_type) and the appeal's end (outcome)."""
+    figure = request.args.get("figure", "")
+    if figure not in oversight.FIGURE_TITLES:
+        abort(404)
+    first = _arg_month("month") or _arg_month("from_month")
+    last = _arg_month("month") or _arg_month("to_month") or first
+    if first is None or last is None or last < first:
+        abort(404)
+    appeal_type = None
+    if request.args.get("appeal_type"):
+        try:
+            appeal_type = AppealType(request.args["appeal_type"])
+        except ValueError:
+            abort(400)
+    outcome = request.args.get("outcome") or None
+    if outcome is not None and outcome not in oversight.DRILL_OUTCOMES:
+        abort(400)
+    return oversight.DisputeDrillDown(
+        figure, first, oversight.next_month(last), as_at, appeal_type=appeal_type, outcome=outcome
+    )
 
 
 @bp.route("/drilldown")
@@ -487,6 +523,29 @@ def drilldown() -> Any:
             }
         )
         kind = "milestones"
+    elif key == "disputes":
+        spec = _dispute_drilldown(as_at)
+        scope = oversight.scope_for(me, team_id=team_id)
+        page = oversight.page_of_ids(oversight.dispute_ids(scope, spec), page=_page_number(), per_page=PER_PAGE)
+        rows = oversight.case_rows(page.items, as_at=as_at, with_names=with_names)
+        first, last = spec.start, spec.end - relativedelta(months=1)
+        period = _month_label(first) if first == last else f"{_month_label(first)} to {_month_label(last)}"
+        heading = f"{spec.title}, {period}"
+        if spec.appeal_type is not None:
+            heading += f": {spec.appeal_type.label.lower()}"
+        if spec.outcome is not None:
+            heading += f", {DISPUTE_OUTCOME_WORDS[spec.outcome]}"
+        params.update(
+            {
+                "figure": spec.figure,
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "appeal_type": spec.appeal_type.value if spec.appeal_type else None,
+                "outcome": spec.outcome,
+            }
+        )
+        measure = None
+        kind = "disputes"
     elif key in oversight.WORKLOAD_TITLES:
         coordinator_arg = request.args.get("coordinator_id", "")
         if coordinator_arg not in ("", "none") and not coordinator_arg.isdigit():
@@ -674,6 +733,9 @@ def monthly() -> Any:
         form=form,
         lines=oversight.monthly_report(scope, month_on, now),
         work=oversight.workload(scope, now),
+        disputes=oversight.dispute_figures(scope, [month_on - relativedelta(months=1), month_on], now),
+        figures=oversight.MONTHLY_FIGURES,
+        figure_titles=oversight.FIGURE_TITLES,
         month_on=month_on,
         month_label=_month_label(month_on),
         last_month_label=_month_label(month_on - relativedelta(months=1)),

@@ -27,7 +27,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from .clock import local_zone
-from .reports import BreakdownRow, MeasureSeries, MilestoneRow, Workload
+from .reports import FIGURE_TITLES, MONTHLY_FIGURES, BreakdownRow, DisputeFigures, MeasureSeries, MilestoneRow, Workload
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -305,3 +305,34 @@ def workload_table(work: Workload) -> Table:
     ]
     rows += [["Open cases by coordinator", c.name, c.open_cases] for c in work.caseload]
     return Table(f"Open work at {work.as_at.isoformat()}", ["Figure", "Detail", "Value"], rows)
+
+
+def disputes_tables(figures: DisputeFigures) -> list[Table]:
+    """Mediation and appeals: by month, by what is disputed, and the period's summary with how
+    appeals ended."""
+    by_month = Table(
+        "Mediation and appeals",
+        ["Month", *(FIGURE_TITLES[f] for f in MONTHLY_FIGURES), "Part month"],
+        [
+            [MonthStart.of(m.month_on), *(m.counts[f] for f in MONTHLY_FIGURES), "Yes" if m.partial else "No"]
+            for m in figures.months
+        ],
+    )
+    by_type = Table(
+        "Appeals by what is disputed",
+        ["What is disputed", "Registered", "Decided or not opposed", "Upheld at a hearing", "Conceded or not opposed"],
+        [[r.label, r.registered, r.decided, r.upheld, r.conceded] for r in figures.by_type],
+    )
+    summary: list[list[Cell]] = [
+        ["Appeals registered", figures.total("appeal_registered")],
+        ["EHC plans maintained at the as-at date", figures.plans_maintained],
+        ["Appeals per 1,000 plans", figures.appeals_per_thousand_plans],
+        ["Appeals decided at a hearing", figures.decided_at_hearing],
+        ["Upheld in full or in part at a hearing", figures.upheld_at_hearing],
+        ["% upheld at a hearing", figures.upheld_percent],
+        ["Families who went to a mediation adviser", figures.mediation_advice],
+        ["Of them, asked for mediation", figures.mediation_taken_up],
+        ["% mediation taken up", figures.taken_up_percent],
+    ]
+    summary += [[f"Appeals ended: {r.label.lower()}", r.count] for r in figures.by_outcome]
+    return [by_month, by_type, Table("Disputes summary", ["Figure", "Value"], summary)]

@@ -117,7 +117,15 @@ def test_viewers_workbook_says_names_are_left_out_and_keeps_the_header_frozen(cl
 def test_dashboard_workbook_every_sheet_described_frozen_and_filtered(client, auth, north, cases):
     auth.login(role="manager", teams=[north], name="Mo Manager")
     book = _book(client.get(f"/reports/dashboard/export?format=xlsx&months=3&team_id={north.id}"))
-    assert book.sheetnames == ["Monthly figures", "Advice by type", "Advice by provider", "Open work at 2025-03-15"]
+    assert book.sheetnames == [
+        "Monthly figures",
+        "Advice by type",
+        "Advice by provider",
+        "Open work at 2025-03-15",
+        "Mediation and appeals",
+        "Appeals by what is disputed",
+        "Disputes summary",
+    ]
     for sheet in book.worksheets:
         assert sheet["A1"].value.startswith("Compliance figures")
         assert (
@@ -129,7 +137,7 @@ def test_dashboard_workbook_every_sheet_described_frozen_and_filtered(client, au
         assert sheet.auto_filter.ref.startswith("A5:")
     figures = book["Monthly figures"]
     assert figures["A1"].value == "Compliance figures: Monthly figures"
-    assert figures.auto_filter.ref == "A5:M23"  # 3 months of 6 measures under the heading
+    assert figures.auto_filter.ref == "A5:M26"  # 3 months of 7 measures under the heading
     month = figures["C6"]
     assert figures["C5"].value == "Month" and month.value == datetime(2025, 1, 1) and month.number_format == "mmm yyyy"
     # The CSV of the same figures is the plain table, months written as before.
@@ -140,7 +148,7 @@ def test_dashboard_workbook_every_sheet_described_frozen_and_filtered(client, au
             )
         )
     )
-    assert rows[0][:3] == ["Measure", "Measure key", "Month"] and rows[1][2] == "2025-01" and len(rows) == 1 + 18
+    assert rows[0][:3] == ["Measure", "Measure key", "Month"] and rows[1][2] == "2025-01" and len(rows) == 1 + 21
 
 
 def test_csv_is_unchanged_by_the_workbook_description(client, auth, north, cases):

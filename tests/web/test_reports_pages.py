@@ -172,7 +172,7 @@ def test_dashboard_shows_charts_tables_targets_and_definitions(client, auth, nor
     db.session.commit()
     page = _html(client.get("/reports/dashboard"))
     assert "<title>Compliance dashboard" in page
-    assert page.count('role="img"') == 6
+    assert page.count('role="img"') == 7  # a chart per measure
     chart = re.search(r'<figure[^>]*data-chart="final_plan_20_weeks".*?</figure>', page, re.S).group(0)
     assert 'data-line="Target"' in chart and 'data-line="National average"' in chart
     assert '<title id="chart-final_plan_20_weeks-title">' in chart and "Target 65%" in chart
@@ -408,7 +408,7 @@ def test_dashboard_exports(client, auth, north, data):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="compliance-2024-04-to-2025-03.csv"'
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert len(rows) == 12 * 6
+    assert len(rows) == 12 * 7
     feb = next(r for r in rows if r["Measure key"] == "advice_6_weeks" and r["Month"] == "2025-02")
     assert (feb["Counted"], feb["On time"], feb["Late"], feb["% on time"]) == ("2", "1", "1", "50.0")
     response = client.get("/reports/dashboard/export?format=xlsx&months=3")
@@ -417,8 +417,8 @@ def test_dashboard_exports(client, auth, north, data):
     assert book.sheetnames[:3] == ["Monthly figures", "Advice by type", "Advice by provider"]
     sheet = book["Monthly figures"]
     assert (
-        sheet.max_row == int(sheet.freeze_panes[1:]) - 1 + 3 * 6
-    )  # the description, the heading row, 3 months of 6 measures
+        sheet.max_row == int(sheet.freeze_panes[1:]) - 1 + 3 * 7
+    )  # the description, the heading row, 3 months of 7 measures
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export_downloaded")).all()
 
 

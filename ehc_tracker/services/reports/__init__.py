@@ -11,8 +11,9 @@ figure is limited to the cases of the teams asked for (`Scope`).
 
 The package keeps one module per part: `scope` (who may see what, the teams asked for, months),
 `rows` (the rows the lists show), `overdue` (the overdue and due-soon list), `measures` (the
-monthly measures, advice breakdowns and drill-downs), `workload` (open work), `targets` and
-`dashboard` (the headline and the monthly report). Callers import the names from the package.
+monthly measures, advice breakdowns and drill-downs), `workload` (open work), `targets`,
+`dashboard` (the headline and the monthly report) and `disputes` (mediation and appeals).
+Callers import the names from the package.
 
 Monthly measures (docs/statutory-timescales.md, "Compliance figures")
 -----------------------------------------------------------------------
@@ -49,6 +50,13 @@ amended_plan_12_weeks
     R (L, M & P) v Devon CC [2022]).
 response_5_days
     `response_due`: a response within 5 working days of each communication (local standard).
+dispute_duties_on_time
+    Every limb of what the council must do after a tribunal's order (reg 44), after telling the
+    tribunal it will not oppose an appeal (reg 45) or under a mediation agreement (reg 42(2)-(3)):
+    the `order_*`, `unopposed_*` and `mediation_agreement_*` milestones (not the commissioning
+    body's notice to the council, reg 42(4)).
+
+Disputes (mediation and appeals) are counted by `disputes`: see its docstring.
 
 Open work at the as-at date (cases open now)
 --------------------------------------------
@@ -80,6 +88,16 @@ from .dashboard import (
     headline,
     monthly_report,
     national_average,
+)
+from .disputes import (
+    DRILL_OUTCOMES,
+    FIGURE_TITLES,
+    MONTHLY_FIGURES,
+    OUTCOME_LABELS,
+    DisputeDrillDown,
+    DisputeFigures,
+    dispute_figures,
+    dispute_ids,
 )
 from .measures import (
     MEASURE_BY_KEY,
@@ -154,6 +172,10 @@ __all__ = [
     "CaseRow",
     "CaseloadCount",
     "DEFAULT_DUE_SOON_DAYS",
+    "DRILL_OUTCOMES",
+    "DisputeDrillDown",
+    "DisputeFigures",
+    "FIGURE_TITLES",
     "DrillDown",
     "FINAL_PLAN_WEEKS",
     "Figure",
@@ -161,6 +183,8 @@ __all__ = [
     "HeadlinePeriod",
     "MEASURES",
     "MEASURE_BY_KEY",
+    "MONTHLY_FIGURES",
+    "OUTCOME_LABELS",
     "Measure",
     "MeasureSeries",
     "MilestoneRow",
@@ -188,6 +212,8 @@ __all__ = [
     "can_see_child_names",
     "case_rows",
     "coordinator_in_scope",
+    "dispute_figures",
+    "dispute_ids",
     "drilldown_ids",
     "grid_field",
     "headline",

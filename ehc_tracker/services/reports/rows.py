@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 
 from ...extensions import db
 from ...models import Team, User
-from ...models.case import Case, CaseType, Milestone
+from ...models.case import AppealType, Case, CaseType, Milestone
 from ...models.child import Child, SenNeed
 from ...statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone_status
 from ..paging import Page, page_of
@@ -53,6 +53,9 @@ class CaseRow:
     anchor_on: date
     next_due_on: date | None
     weeks_open: int
+    # What a dispute is about, and the day a case closed (None while open).
+    appeal_type: AppealType | None = None
+    closed_on: date | None = None
 
 
 def _milestone_columns(with_names: bool) -> list[Any]:
@@ -130,6 +133,8 @@ def _case_columns(with_names: bool) -> list[Any]:
         User.name.label("coordinator_name"),
         Case.anchor_on,
         Case.next_due_on,
+        Case.appeal_type,
+        Case.closed_on,
     ]
     if with_names:
         columns += [Child.first_name, Child.last_name]
@@ -159,6 +164,8 @@ def case_rows(ids: Sequence[int], *, as_at: date, with_names: bool) -> list[Case
             anchor_on=m["anchor_on"],
             next_due_on=m["next_due_on"],
             weeks_open=max((as_at - m["anchor_on"]).days, 0) // 7,
+            appeal_type=m["appeal_type"],
+            closed_on=m["closed_on"],
         )
     return [found[i] for i in ids if i in found]
 
