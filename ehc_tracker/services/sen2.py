@@ -30,6 +30,16 @@ Items and where each comes from
   (the young person asked) from the same; the decision to assess and its date.
 * Assessment: the decision whether to issue, its date (the day the final plan was issued),
   Week20 (1 when an approved exception applies to the 20-week limit).
+* Mediation and tribunal items (1/0), from the disputes about the assessment's decisions (cases
+  of type DISPUTE whose disputed case is the assessment), counting a mediation held
+  (MEDIATION_HELD) or an appeal registered with the tribunal (APPEAL_REGISTERED) on or before
+  the census date. Each is written only beside the outcome it is about, and left out otherwise:
+  RequestMediation and RequestTribunal where RequestOutcome is N, from disputes of the refusal to
+  assess; AssessmentMediation and AssessmentTribunal where AssessmentOutcome is N, from disputes
+  of the refusal to issue; OtherMediation and OtherTribunal where AssessmentOutcome is Y (a plan
+  was issued), from the assessment's disputes of any other kind (the plan's contents, disability
+  discrimination, health and social care recommendations, ...). A dispute opened on a plan
+  rather than on the assessment case is not counted.
 * NamedPlan: StartDate (the day the plan was issued), PlanDetail (the setting), CeaseDate and
   CeaseReason for a plan that ended in the year. A plan whose start date is not recorded (made
   before the service was used) is reported without NamedPlan and listed under plan_start_unknown.
@@ -44,9 +54,9 @@ Items and where each comes from
   ReviewDraft (2026): the day that review's draft amended plan was issued; PhaseTransferDueDate and
   PhaseTransferFinalDate (2026): the latest phase-transfer deadline on the plan's reviews and the
   day the amended plan was issued for it; LastReview: the latest annual review decision date.
-* Not written, because the record does not hold them: mediation and tribunal indicators, Exported,
-  PlanRes, PlanWBP, personal budget items (PB, OA, DP), LeavingDate, Res, WBP, SENSettingOther, a
-  second placement. No element is written empty.
+* Not written, because the record does not hold them: Exported, PlanRes, PlanWBP, personal budget
+  items (PB, OA, DP), LeavingDate, Res, WBP, SENSettingOther, a second placement. No element is
+  written empty.
 
 Validation
 ----------
@@ -73,7 +83,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import User
-from ..models.case import Case, CaseType, EventType, Plan, RequestSource, ReviewDecision
+from ..models.case import AppealType, Case, CaseType, EventType, Plan, RequestSource, ReviewDecision
 from ..models.child import Child
 from ..models.sen2 import Sen2Settings
 from ..sen2_rules import Collection as Sen2Collection
@@ -258,6 +268,12 @@ class AssessmentItem:
     outcome_on: date | None = None
     week20: bool | None = None
     named_plan: NamedPlanItem | None = None
+    # Mediation held / appeal registered about the decision not to issue (outcome N only), and
+    # about anything else of the assessment once a plan was issued (outcome Y only).
+    mediation: bool | None = None
+    tribunal: bool | None = None
+    other_mediation: bool | None = None
+    other_tribunal: bool | None = None
 
 
 @dataclass
@@ -287,6 +303,9 @@ class RequestItem:
     active_plan: ActivePlanItem | None = None
     source: str | None = None
     young_person: bool | None = None
+    # Mediation held / appeal registered about the decision not to assess (outcome N only).
+    mediation: bool | None = None
+    tribunal: bool | None = None
 
 
 @dataclass
@@ -302,6 +321,24 @@ def _on(case: Case, event_type: EventType, census_date: date) -> date | None:
     """The day of the step, if it was taken on or before the census date (the latest, if repeated)."""
     days = [e.occurred_on for e in case.events if e.event_type is event_type and e.occurred_on <= census_date]
     return max(days) if days else None
+
+
+# What a dispute is about, as the return groups it: the decision not to assess (Requests), the
+# decision not to issue (Assessment), and anything else about the assessment once its plan was
+# issued (OtherMediation, OtherTribunal: the plan's contents, disability discrimination, ...).
+ABOUT_ASSESSING = frozenset({AppealType.REFUSAL_TO_ASSESS})
+ABOUT_ISSUING = frozenset({AppealType.REFUSAL_TO_ISSUE})
+ABOUT_OTHER = frozenset(AppealType) - ABOUT_ASSESSING - ABOUT_ISSUING
+
+
+def _disputed(disputes: Iterable[Case], about: frozenset[AppealType], census_date: date) -> tuple[bool, bool]:
+    """Whether mediation was held, and whether an appeal was registered with the tribunal, on or
+    before the census date, in any of these disputes that is about one of `about`."""
+    chosen = [d for d in disputes if d.appeal_type in about]
+    return (
+        any(_on(d, EventType.MEDIATION_HELD, census_date) is not None for d in chosen),
+        any(_on(d, EventType.APPEAL_REGISTERED, census_date) is not None for d in chosen),
+    )
 
 
 def _placements(child: Child, plan_named_on: date | None, census: date) -> list[Placement]:
@@ -400,7 +437,12 @@ def _source(case: Case) -> tuple[str | None, bool | None]:
 
 
 def _assessment_request(
-    case: Case, child: Child, plans: dict[int, Plan], reviews: dict[int, list[Case]], period: ReferencePeriod
+    case: Case,
+    child: Child,
+    plans: dict[int, Plan],
+    reviews: dict[int, list[Case]],
+    period: ReferencePeriod,
+    disputes: Collection[Case] = (),
 ) -> RequestItem:
     census, start = period.census_date, period.starts_on
     source, young_person = _source(case)
@@ -418,7 +460,9 @@ def _assessment_request(
         historical = issue_yes is not None and issue_yes < start
         request = item("H" if historical else "Y", None if historical else assess_yes)
     elif assess_no is not None:
-        return item("N", assess_no)
+        refused = item("N", assess_no)
+        refused.mediation, refused.tribunal = _disputed(disputes, ABOUT_ASSESSING, census)
+        return refused
     elif withdrawn is not None:
         return item("W")
     else:
@@ -436,8 +480,11 @@ def _assessment_request(
             assessment.named_plan = _named_plan(child, plan, period)
             if _is_active(plan, census):
                 request.active_plan = _active_plan(child, plan, reviews.get(plan.id, []), period)
+        if assessment.outcome == "Y":
+            assessment.other_mediation, assessment.other_tribunal = _disputed(disputes, ABOUT_OTHER, census)
     elif issue_no is not None:
         assessment = AssessmentItem("N", issue_no)
+        assessment.mediation, assessment.tribunal = _disputed(disputes, ABOUT_ISSUING, census)
     elif withdrawn is not None:
         assessment = AssessmentItem("W")
     else:
@@ -489,6 +536,16 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
             .order_by(Case.anchor_on, Case.id)
         )
     )
+    # The disputes about the decisions of these assessments (mediation, appeals), in one query.
+    disputes: dict[int, list[Case]] = defaultdict(list)
+    for dispute in db.session.scalars(
+        select(Case)
+        .where(Case.case_type == CaseType.DISPUTE, Case.disputed_case_id.in_([c.id for c in assessments] or [-1]))
+        .options(selectinload(Case.events))
+        .order_by(Case.anchor_on, Case.id)
+    ):
+        if dispute.disputed_case_id is not None:
+            disputes[dispute.disputed_case_id].append(dispute)
     plans = {
         p.id: p
         for p in db.session.scalars(
@@ -530,7 +587,7 @@ def gather(period: ReferencePeriod, *, team_ids: Collection[int] | None = None) 
 
     used: set[int] = set()
     for case in assessments:
-        item = _assessment_request(case, children[case.child_id], plans, reviews, period)
+        item = _assessment_request(case, children[case.child_id], plans, reviews, period, disputes.get(case.id, []))
         if item.assessment is not None and item.assessment.named_plan is not None and case.plan_id is not None:
             used.add(case.plan_id)
         person(case.child_id).requests.append(item)
@@ -820,6 +877,11 @@ def _flag(value: bool) -> str:
     return "1" if value else "0"
 
 
+def _optional_flag(value: bool | None) -> str | None:
+    """An optional yes/no item: 1 or 0 where it applies, left out (None) where it does not."""
+    return None if value is None else _flag(value)
+
+
 def _placement(parent: ET.Element, tag: str, placement: Placement, *, with_entry: bool) -> None:
     element = ET.SubElement(parent, tag)
     _add(element, "URN", placement.urn)
@@ -848,15 +910,23 @@ def _person_element(parent: ET.Element, person: PersonItem) -> None:
         group = ET.SubElement(element, "Requests")
         _add(group, "ReceivedDate", request.received_on)
         _add(group, "RequestSource", request.source)
-        _add(group, "RYA", _flag(request.young_person) if request.young_person is not None else None)
+        _add(group, "RYA", _optional_flag(request.young_person))
         _add(group, "RequestOutcomeDate", request.outcome_on)
         _add(group, "RequestOutcome", request.outcome)
+        _add(group, "RequestMediation", _optional_flag(request.mediation))
+        _add(group, "RequestTribunal", _optional_flag(request.tribunal))
         if request.assessment is not None:
             assessment = ET.SubElement(group, "Assessment")
             _add(assessment, "AssessmentOutcome", request.assessment.outcome)
             _add(assessment, "AssessmentOutcomeDate", request.assessment.outcome_on)
-            if request.assessment.week20 is not None:
-                _add(assessment, "Week20", _flag(request.assessment.week20))
+            for tag, value in (
+                ("AssessmentMediation", request.assessment.mediation),
+                ("AssessmentTribunal", request.assessment.tribunal),
+                ("OtherMediation", request.assessment.other_mediation),
+                ("OtherTribunal", request.assessment.other_tribunal),
+            ):
+                _add(assessment, tag, _optional_flag(value))
+            _add(assessment, "Week20", _optional_flag(request.assessment.week20))
             plan = request.assessment.named_plan
             # NamedPlan needs its StartDate: a plan whose start is not recorded is left out (and reported).
             if plan is not None and plan.start_on is not None:

@@ -341,12 +341,21 @@ def test_a_plan_issued_on_time_in_the_period(population):
         request.findtext("RequestOutcome"),
     ) == ("2025-02-03", "2025-03-10", "Y")
     assessment = request.find("Assessment")
-    assert children_tags(assessment) == ["AssessmentOutcome", "AssessmentOutcomeDate", "Week20", "NamedPlan"]
+    assert children_tags(assessment) == [
+        "AssessmentOutcome",
+        "AssessmentOutcomeDate",
+        "OtherMediation",
+        "OtherTribunal",
+        "Week20",
+        "NamedPlan",
+    ]
     assert (
         assessment.findtext("AssessmentOutcome"),
         assessment.findtext("AssessmentOutcomeDate"),
+        assessment.findtext("OtherMediation"),
+        assessment.findtext("OtherTribunal"),
         assessment.findtext("Week20"),
-    ) == ("Y", "2025-06-16", "0")
+    ) == ("Y", "2025-06-16", "0", "0", "0")
     plan = assessment.find("NamedPlan")
     assert children_tags(plan) == ["StartDate", "PlanDetail"]
     assert plan.findtext("StartDate") == "2025-06-16"
@@ -391,6 +400,9 @@ def test_withdrawn_and_refused_requests(population):
         ("RYA", "0"),
         ("RequestOutcomeDate", "2025-05-06"),
         ("RequestOutcome", "N"),
+        # No dispute about the refusal: no mediation held, no appeal registered.
+        ("RequestMediation", "0"),
+        ("RequestTribunal", "0"),
     ]
 
 
