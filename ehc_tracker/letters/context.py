@@ -139,7 +139,6 @@ def _kind_values(case: Case, letter: LetterKind, event: CaseEvent, proposes_asse
         named = _detail(event, "named_settings") or (case.plan.named_settings if case.plan else None) or ""
         return {
             "named_settings": named,
-            "request_received_on": _request_received_on(case),
             "appeal_deadline_on": _appeal_deadline(event.occurred_on),
         }
     held = case.event(EventType.REVIEW_MEETING_HELD)

@@ -206,7 +206,7 @@ _KINDS = (
                 "SEND (First-tier Tribunal Recommendations Power) Regulations 2017",
             ),
         ),
-        frozenset({"named_settings", "request_received_on", "appeal_deadline_on"}),
+        frozenset({"named_settings", "appeal_deadline_on"}),
     ),
     LetterKind(
         "decision_not_to_issue",

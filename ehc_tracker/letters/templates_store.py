@@ -73,5 +73,5 @@ def validate_template(letter: LetterKind | str, docx_bytes: bytes) -> None:
         )
     try:
         fill(docx_bytes, sample_context(the_kind).values)
-    except TemplateError as exc:
+    except Exception as exc:  # whatever stops it filling, the upload is refused with the reason
         raise TemplateProblem(f"The template could not be filled in: {exc}") from None
