@@ -44,6 +44,8 @@ class Config:
 
     ENV_NAME = "base"  # which configuration is running (EHC_ENV); seed-demo refuses "production"
     SERVICE_NAME = "EHC Tracker"  # shown in the header, page titles and emails
+    # The council's name as its statutory letters print it (ehc_tracker/letters); letters are refused until set.
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "")
     # The service's one time zone: "today", the daily alerts' time, and every time shown or
     # exported (read through ehc_tracker/services/clock.py: local_zone()).
     TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
