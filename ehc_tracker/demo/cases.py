@@ -13,10 +13,11 @@ from typing import Any
 
 from ..extensions import db
 from ..models import Role, Team, User
-from ..models.case import AdviceType, Case, CaseType, Channel, EventType, Plan, RequestSource
+from ..models.case import AdviceType, AppealType, Case, CaseType, Channel, EventType, Plan, RequestSource
 from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNeed, Sex
 from ..services import ServiceError
 from ..services import cases as case_service
+from ..services import opening
 from ..services.children import upn_check_letter
 from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 from .directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory
@@ -377,6 +378,94 @@ def _exceptions(rng: random.Random, cases: list[Case], managers: dict[int, User]
             case_service.decide_exception(exception, approve=True, note="Evidence seen", actor=managers[case.team_id])
 
 
+_DISPUTED = {
+    EventType.DECIDED_NOT_TO_ASSESS: (AppealType.REFUSAL_TO_ASSESS, "assessment_notice"),
+    EventType.DECIDED_NOT_TO_ISSUE: (AppealType.REFUSAL_TO_ISSUE, "draft_plan"),
+}
+
+
+def _dispute(rng: random.Random, case: Case, refusal: EventType, today: date) -> None:
+    """A family disputing a refusal: mediation (with or without agreement) or only a certificate,
+    then perhaps an appeal the council responds to or does not oppose, a hearing and its outcome,
+    and the action an order, a concession or an agreement required; as far as today allows."""
+    decision = case.event(refusal)
+    coordinator = case.coordinator
+    if decision is None or coordinator is None:
+        return
+    appeal_type, limb = _DISPUTED[refusal]
+    letter = decision.occurred_on
+    dispute = opening.open_dispute(
+        disputed=case,
+        decision_sent_on=letter,
+        appeal_type=appeal_type,
+        team=case.team,
+        coordinator=coordinator,
+        actor=coordinator,
+        today=today,
+    )
+
+    def step(kind: EventType, on: date, **details: Any) -> bool:
+        if on > today:
+            return False
+        case_service.record_event(dispute, kind, on, actor=coordinator, today=today, **details)
+        return True
+
+    def act(under: str, owed_from: date, weeks: int) -> None:
+        done_on = owed_from + timedelta(days=weeks * 7 + rng.randint(-6, 10))
+        if step(EventType.DISPUTE_ACTION_TAKEN, max(done_on, owed_from), under=under, limb=limb):
+            step(EventType.DISPUTE_CLOSED, max(done_on, owed_from) + _days(rng, 1, 10), reason="Done as required")
+
+    if rng.random() < 0.5:
+        asked = letter + _days(rng, 10, 30)
+        if not step(EventType.MEDIATION_REQUESTED, asked, requested_by="parent"):
+            return
+        held = asked + _days(rng, 15, 38)
+        agreed = rng.random() < 0.35
+        if not step(EventType.MEDIATION_HELD, held, mediation_outcome="agreement" if agreed else "no_agreement"):
+            return
+        if agreed:
+            if step(EventType.MEDIATION_AGREEMENT_RECORDED, held, limbs=[limb]):
+                act("mediation_agreement", held, 2 if limb == "assessment_notice" else 5)
+            return
+        certificate = held + _days(rng, 1, 4)
+    else:
+        certificate = letter + _days(rng, 7, 40)  # no mediation wanted (reg 34)
+    if not step(EventType.MEDIATION_CERTIFICATE_ISSUED, certificate) or rng.random() < 0.3:
+        return
+    registered = certificate + _days(rng, 5, 25)
+    if not step(
+        EventType.APPEAL_REGISTERED, registered, tribunal_reference=f"EH{rng.randint(100, 999)}/25/{dispute.id:05d}"
+    ):
+        return
+    if rng.random() < 0.25:
+        conceded = registered + _days(rng, 10, 25)
+        if step(EventType.APPEAL_NOT_OPPOSED, conceded, limbs=[limb]):
+            act("unopposed", conceded, 2 if limb == "assessment_notice" else 5)
+        return
+    if not step(EventType.TRIBUNAL_RESPONSE_SENT, registered + _days(rng, 25, 45)):
+        return
+    hearing = registered + _days(rng, 110, 150)
+    if not step(EventType.HEARING_HELD, hearing):
+        return
+    outcome = rng.choices(["upheld", "upheld_in_part", "dismissed", "withdrawn"], weights=[4, 2, 3, 1])[0]
+    ordered = [limb] if outcome in ("upheld", "upheld_in_part") else []
+    decided = hearing + _days(rng, 3, 12)
+    if not step(EventType.APPEAL_OUTCOME, decided, appeal_outcome=outcome, limbs=ordered):
+        return
+    if ordered:
+        act("order", decided, 2 if limb == "assessment_notice" else 5)
+    else:
+        step(EventType.DISPUTE_CLOSED, decided + _days(rng, 1, 10), reason="Appeal " + outcome)
+
+
+def _disputes(rng: random.Random, cases: list[Case], today: date) -> None:
+    """About three in five refusals to assess or to issue are disputed."""
+    for case in cases:
+        refusal = next((e for e in _DISPUTED if case.event(e) is not None), None)
+        if refusal is not None and case.case_type is CaseType.ASSESSMENT and rng.random() < 0.6:
+            _dispute(rng, case, refusal, today)
+
+
 def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
     """Create `children` demo children, each with an assessment or an annual review; return the number created."""
     rng = random.Random(rng_seed)
@@ -427,4 +516,6 @@ def seed_cases(*, children: int, today: date, rng_seed: int = 2026) -> int:
         if n % 50 == 49:
             db.session.flush()
     _exceptions(rng, created, {k: v for k, v in managers.items() if v is not None}, today)
+    # Disputes draw on their own generator too, so the cases above stay as they were.
+    _disputes(random.Random(rng_seed * 7 + 1), created, today)
     return children
