@@ -411,7 +411,7 @@ def _dispute(rng: random.Random, case: Case, refusal: EventType, today: date) ->
         return True
 
     def act(under: str, owed_from: date, weeks: int) -> None:
-        done_on = owed_from + timedelta(days=weeks * 7 + rng.randint(-6, 10))
+        done_on = owed_from + timedelta(days=weeks * 7 + rng.randint(-8, 6))
         if step(EventType.DISPUTE_ACTION_TAKEN, max(done_on, owed_from), under=under, limb=limb):
             step(EventType.DISPUTE_CLOSED, max(done_on, owed_from) + _days(rng, 1, 10), reason="Done as required")
 
