@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from tests.documents_support import clamd_socket, local_documents_dir, s3_server  # noqa: F401  (fixtures)
 from tests.helpers import AuthActions, create_user  # noqa: F401  (re-exported for tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
