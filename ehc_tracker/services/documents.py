@@ -121,17 +121,10 @@ def _scan(spool: IO[bytes]) -> str | None:
 # --- Who may see and change a document ----------------------------------------------------------
 
 
-def can_view(user: User, document: Document) -> bool:
-    if document.case is not None:
-        return access.can_view_case(user, document.case)
-    return access.can_view_child(user, document.child)
-
-
-def can_change(user: User, document: Document) -> bool:
-    """Share, stop sharing and delete: whoever may change its case (or the child's record)."""
-    if document.case is not None:
-        return access.can_edit_case(user, document.case)
-    return access.can_edit_child(user, document.child)
+# Who may see and change a document: the access module's rules, under the names the pages use.
+can_view = access.can_view_document
+can_change = access.can_change_document
+can_confirm_retention = access.can_confirm_document_deletion
 
 
 def staff_document(user: User, document_id: int) -> Document:
@@ -472,11 +465,6 @@ def past_retention(today: date, *, viewer: User | None = None) -> list[Document]
     if viewer is not None:
         due = [d for d in due if can_confirm_retention(viewer, d)]
     return due
-
-
-def can_confirm_retention(user: User, document: Document) -> bool:
-    team_id = document.case.team_id if document.case is not None else document.child.team_id
-    return access.can_manage(user) and team_id in user.team_ids
 
 
 def confirm_retention_deletion(documents: list[Document], *, actor: User, now: datetime, today: date) -> list[Document]:
