@@ -345,6 +345,51 @@ def test_a_family_sees_and_fetches_only_shared_documents(app, client, auth):
     assert client.get(f"/family/documents/{shared.id}/download").status_code == 404
 
 
+def test_no_address_that_names_a_document_gives_a_family_an_unshared_one(app, client, auth):
+    """Every route of the site with a document in its address, by every method it answers."""
+    case = create_assessment()
+    unshared = _document(case, title="Internal note")
+    family = _family(case)
+    auth.login(family, password=FAMILY_PASSWORD)
+    rules = [r for r in app.url_map.iter_rules() if "document_id" in r.arguments]
+    assert len(rules) >= 4
+    for rule in rules:
+        url = rule.rule.replace("<int:document_id>", str(unshared.id))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"share": "1", "reason": "x"})
+            assert response.status_code in (403, 404), (method, url, response.status_code)
+            assert PDF_BYTES not in response.get_data()
+    db.session.refresh(unshared)
+    assert not unshared.is_shared and not unshared.is_deleted
+
+
+def test_communication_and_exception_rows_offer_a_document(app, client, auth):
+    from ehc_tracker.services import cases as case_service
+
+    case = create_assessment()
+    comm = case_service.log_communication(
+        case,
+        received_on=date(2025, 6, 2),
+        channel=case_service.Channel.EMAIL,
+        from_name="Parent",
+        summary="Letter from the GP",
+        actor=case.coordinator,
+        today=today(),
+    )
+    db.session.commit()
+    auth.login(case.coordinator)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    url = f"/cases/{case.id}/documents/new?communication_id={comm.id}"
+    assert url in html
+    form = client.get(url).get_data(as_text=True)
+    assert "For the communication from Parent" in form
+    response = client.post(
+        url, data=_form(kind="correspondence", supplied_by="Parent"), content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    assert db.session.scalars(select(Document)).one().communication_id == comm.id
+
+
 def test_a_deactivated_family_account_fetches_nothing(app, client, auth):
     case = create_assessment()
     shared = _document(case, share=True)
