@@ -159,7 +159,6 @@ NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("Overdue", "reports.overdue", CASEWORK),
     ("Dashboard", "reports.dashboard", REPORT_READERS),
     ("SEN2 return", "sen2.index", MANAGERS),
-    ("Retention", "documents.retention", MANAGERS),
     ("Users", "admin.users", ADMINS),
     ("Teams", "admin.teams", ADMINS),
     ("Directory", "admin.directory", ADMINS),

@@ -419,8 +419,10 @@ def test_a_manager_confirms_deletion_of_documents_past_retention(app, client, au
     manager = create_user(role="manager", teams=[case.team])
     auth.login(case.coordinator)
     assert client.get("/documents/retention").status_code == 403
+    assert "/documents/retention" not in client.get("/").get_data(as_text=True)
     auth.logout()
     auth.login(manager)
+    assert "/documents/retention" in client.get("/").get_data(as_text=True)
     html = client.get("/documents/retention").get_data(as_text=True)
     assert "Old letter" in html and "Old advice" not in html
     assert "Select the documents to delete" in client.post("/documents/retention", data={}).get_data(as_text=True)
