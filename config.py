@@ -164,6 +164,36 @@ class Config:
     AUDIT_ANONYMOUS_MAX_TOTAL = _int("AUDIT_ANONYMOUS_MAX_TOTAL", 2000)
     AUDIT_ANONYMOUS_WINDOW_MINUTES = _int("AUDIT_ANONYMOUS_WINDOW_MINUTES", 15)
 
+    # Documents (see README, "Documents"). Where their bytes are stored: "local" (a folder, by
+    # default `documents` in the instance folder) or "s3" (S3-compatible object storage).
+    DOCUMENT_STORAGE = os.environ.get("DOCUMENT_STORAGE", "local")
+    DOCUMENT_LOCAL_DIR = os.environ.get("DOCUMENT_LOCAL_DIR")  # None: <instance folder>/documents
+    # S3: the bucket, an optional key prefix, the endpoint (None: AWS itself) and region; keys not
+    # set here come from boto3's usual places (AWS_* variables, the instance's role).
+    DOCUMENT_S3_BUCKET = os.environ.get("DOCUMENT_S3_BUCKET")
+    DOCUMENT_S3_PREFIX = os.environ.get("DOCUMENT_S3_PREFIX", "")
+    DOCUMENT_S3_ENDPOINT_URL = os.environ.get("DOCUMENT_S3_ENDPOINT_URL")
+    DOCUMENT_S3_REGION = os.environ.get("DOCUMENT_S3_REGION")
+    DOCUMENT_S3_ACCESS_KEY_ID = os.environ.get("DOCUMENT_S3_ACCESS_KEY_ID")
+    DOCUMENT_S3_SECRET_ACCESS_KEY = os.environ.get("DOCUMENT_S3_SECRET_ACCESS_KEY")
+    # The server-side encryption asked for on every write: AES256, or aws:kms with an optional key.
+    DOCUMENT_S3_ENCRYPTION = os.environ.get("DOCUMENT_S3_ENCRYPTION", "AES256")
+    DOCUMENT_S3_KMS_KEY_ID = os.environ.get("DOCUMENT_S3_KMS_KEY_ID")
+    # The largest document accepted, counted while it arrives (20 MB); the request limit above is
+    # raised to fit it on the pages that take a document, and only there.
+    DOCUMENT_MAX_BYTES = _int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+    # The ClamAV daemon that scans every upload: a unix socket, or a host and port. Neither set:
+    # uploads are not scanned (the upload page says so). Set but unreachable: uploads are refused.
+    CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET")
+    CLAMAV_HOST = os.environ.get("CLAMAV_HOST")
+    CLAMAV_PORT = _int("CLAMAV_PORT", 3310)
+    CLAMAV_TIMEOUT_SECONDS = _int("CLAMAV_TIMEOUT_SECONDS", 60)
+    # How long documents are kept, in years after upload: a default, and overrides per kind as
+    # "kind=years,kind=years" (kinds: ehc_tracker/models/document.py). Past it, a document is
+    # listed for a manager to confirm its deletion; nothing is deleted without that.
+    DOCUMENT_RETENTION_YEARS = _int("DOCUMENT_RETENTION_YEARS", 25)
+    DOCUMENT_RETENTION_BY_KIND = os.environ.get("DOCUMENT_RETENTION_BY_KIND", "")
+
     # Signs sessions and tokens: from SECRET_KEY, never a default (see from_environment).
     SECRET_KEY: str | None = None
 
@@ -245,6 +275,8 @@ class ProductionConfig(Config):
             )
         if len(str(settings["SECRET_KEY"])) < 32:
             raise ConfigurationError("SECRET_KEY must be at least 32 characters long in production.")
+        if str(settings.get("DOCUMENT_STORAGE") or "local").lower() == "s3" and not settings.get("DOCUMENT_S3_BUCKET"):
+            raise ConfigurationError("DOCUMENT_STORAGE=s3 needs DOCUMENT_S3_BUCKET.")
         if not _bool("SESSION_COOKIE_SECURE", True):
             raise ConfigurationError(
                 "Production serves its session cookie (__Host-ehc_session) over HTTPS only: "

@@ -69,6 +69,9 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.root_path + "/../migrations")
     login_manager.init_app(app)
+    from .web.uploads import init_uploads
+
+    init_uploads(app)  # before the CSRF check reads a request's body
     csrf.init_app(app)
 
     from . import models  # noqa: F401  (registers every model with the metadata)

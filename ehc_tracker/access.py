@@ -11,7 +11,11 @@ pages ask `can_edit_case` before they offer a change, so the three cannot disagr
 - Viewers see the overdue list without children's names, and the compliance figures.
 - Administrators run the service (accounts, teams, the directory, calendars, the audit log, the
   alert runs, the SEN2 settings) and see no case data.
-- Families follow the cases of the children linked to their account.
+- Families follow the cases of the children linked to their account, and fetch the documents a
+  coordinator shared with them (services/documents.py: family_document).
+- Documents follow their case (or, for a document of the child's record, the child): whoever
+  sees the case reads them, whoever changes it adds, shares and deletes them; a manager of the
+  team confirms deletions past the retention period.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ STAFF: tuple[Role, ...] = Role.staff()
 CASEWORK: tuple[Role, ...] = (Role.COORDINATOR, Role.MANAGER)
 """Children, cases, family access, the caseload: the people who hold cases."""
 MANAGERS: tuple[Role, ...] = (Role.MANAGER,)
-"""Reassigning cases, deciding exceptions, targets, the SEN2 return."""
+"""Reassigning cases, deciding exceptions, targets, the SEN2 return, documents past retention."""
 OVERDUE_READERS: tuple[Role, ...] = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER)
 """The overdue list and the other report lists (viewers without children's names)."""
 REPORT_READERS: tuple[Role, ...] = (Role.MANAGER, Role.VIEWER)
@@ -123,6 +127,26 @@ def can_edit_case(user: User, case: Any) -> bool:
 def can_manage_case(user: User, case: Any) -> bool:
     """A manager of the case's team: reassigns it, decides its exceptions."""
     return can_manage(user) and case.team_id in user.team_ids
+
+
+def can_view_document(user: User, document: Any) -> bool:
+    """A case's documents as the case; a document of the child's record as the child."""
+    if document.case is not None:
+        return can_view_case(user, document.case)
+    return can_view_child(user, document.child)
+
+
+def can_change_document(user: User, document: Any) -> bool:
+    """Add, share, stop sharing, delete: whoever may change the case (or the child's record)."""
+    if document.case is not None:
+        return can_edit_case(user, document.case)
+    return can_edit_child(user, document.child)
+
+
+def can_confirm_document_deletion(user: User, document: Any) -> bool:
+    """A manager of the team that holds it confirms its deletion past the retention period."""
+    team_id = document.case.team_id if document.case is not None else document.child.team_id
+    return can_manage(user) and team_id in user.team_ids
 
 
 # --- Navigation ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from tests.documents_support import clamd_socket, local_documents_dir, s3_server  # noqa: F401  (fixtures)
 from tests.helpers import AuthActions, create_user  # noqa: F401  (re-exported for tests)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -250,6 +251,7 @@ def app(
     _database_url: str,
     _emptier: _Emptier | None,
     app_config: dict[str, Any],
+    local_documents_dir: str,
 ) -> Iterator[Any]:
     """The application, with an empty migrated database.
 
@@ -262,7 +264,12 @@ def app(
 
     if not TEST_DATABASE_URL:
         shutil.copyfile(database_template, sa.engine.make_url(_database_url).database or "")
-    settings = {"SQLALCHEMY_DATABASE_URI": _database_url, "WTF_CSRF_ENABLED": False}
+    # Documents go to a folder of the run's, never the repository's instance folder.
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": _database_url,
+        "WTF_CSRF_ENABLED": False,
+        "DOCUMENT_LOCAL_DIR": local_documents_dir,
+    }
     settings.update(app_config)
     if request.node.get_closest_marker("fresh_app"):
         app = _build_app(settings)

@@ -24,6 +24,7 @@ from ..models.child import Child
 from ..services import audit, disputes, opening, timeliness
 from ..services import caseload as caseload_service
 from ..services import cases as case_service
+from ..services import documents as document_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
 from ..services.exception_choices import exception_choices
@@ -294,8 +295,11 @@ def view(case_id: int) -> Any:
     now = today()
     recordable = case_service.recordable_now(case)
     action = timeline_service.next_action(case, now, recordable=recordable)
+    documents = document_service.documents_of_case(case)
     return render_template(
         "cases/view.html",
+        documents=documents,
+        changeable={d.id for d in documents if document_service.can_change(current_staff(), d)},
         case=case,
         rows=timeline_service.timeline(case, now),
         action=action,

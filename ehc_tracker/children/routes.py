@@ -13,6 +13,7 @@ from ..models.case import Plan
 from ..models.child import Child, ChildContact
 from ..services import ServiceError, clock
 from ..services import children as child_service
+from ..services import documents as document_service
 from ..services import plans as plan_service
 from ..services.cases import CEASE_REASONS, has_plan
 from ..statutory.years import year_group_name
@@ -199,9 +200,13 @@ def view(child_id: int) -> Any:
     today = clock.today()
     child_service.record_child_viewed(child, me)
     db.session.commit()
+    documents = document_service.documents_of_child(child, viewer=me)
     return render_template(
         "children/view.html",
         child=child,
+        documents=documents,
+        changeable={d.id for d in documents if document_service.can_change(me, d)},
+        plan_versions=document_service.plan_versions,
         age=child_service.age_on(child.date_of_birth, today),
         year_group=child_service.year_group_description(child, today),
         can_edit=access.can_edit_child(me, child),

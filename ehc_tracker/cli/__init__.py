@@ -5,6 +5,7 @@
     alerts ..., scheduler        alerts.py     (daily alerts, outbox, escalations)
     sen2 export                  sen2.py       (the SEN2 return)
     seed-demo                    demo.py       (demonstration data, ehc_tracker/demo/)
+    documents-past-retention     documents.py  (documents kept longer than their retention period)
 
 Dates on the command line are YYYY-MM-DD, parsed by the one type in params.py.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import accounts, alerts, deadlines, demo, sen2
+from . import accounts, alerts, deadlines, demo, documents, sen2
 
 # The modules' names are kept for the modules (`ehc_tracker.cli.deadlines` is the module, not
 # the command), so the commands are named through them.
@@ -26,6 +27,7 @@ COMMANDS: list[click.Command] = [
     alerts.alerts,
     alerts.scheduler_command,
     sen2.sen2,
+    documents.documents_past_retention,
 ]
 
 

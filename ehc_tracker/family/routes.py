@@ -13,6 +13,7 @@ from ..models import User
 from ..models.case import Case, Communication
 from ..models.family import FamilyRelationship
 from ..services import ServiceError, audit
+from ..services import documents as document_service
 from ..services import family as family_service
 from ..services.clock import now, today
 from ..services.family_mail import send_invitation
@@ -222,6 +223,7 @@ def progress(case_id: int) -> Any:
         case=case,
         progress=family_service.progress(case, today=today(), viewer=current_staff()),
         messages=family_service.thread(case, viewer=current_staff()),
+        documents=document_service.shared_with_family(case),
         form=form,
         today=today(),
     )

@@ -31,6 +31,7 @@ from .case import (
 )
 from .child import Child, ChildContact
 from .directory import DirectoryEntry, DirectoryKind
+from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
@@ -68,9 +69,12 @@ __all__ = [
     "ConsultationOutcome",
     "DirectoryEntry",
     "DirectoryKind",
+    "Document",
+    "DocumentKind",
     "LocalNonWorkingDay",
     "Milestone",
     "Plan",
+    "PLAN_KINDS",
     "Role",
     "Sen2Export",
     "Sen2ExportStatus",

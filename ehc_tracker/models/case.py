@@ -561,5 +561,8 @@ class Plan(db.Model):  # type: ignore[name-defined,misc]
     cease_reason: Mapped[str | None] = mapped_column(String(2))
     # The assessment that issued it (no foreign key: plans and cases refer to each other).
     issued_by_case_id: Mapped[int | None]
+    # The final plan as issued, among the plan's documents (documents and plans refer to each other).
+    final_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", use_alter=True))
 
     child: Mapped[Child] = relationship(viewonly=True)  # type: ignore[name-defined]  # noqa: F821
+    final_document: Mapped[Document | None] = relationship(foreign_keys=[final_document_id], post_update=True)  # type: ignore[name-defined]  # noqa: F821

@@ -113,6 +113,9 @@ def init_web(app: Flask) -> None:
     from ..family.routes import bp as family_bp
 
     app.register_blueprint(family_bp)
+    from ..documents.routes import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
     init_errors(app)
     from .refusals import init_refusal_audit
 

@@ -142,3 +142,33 @@ def test_each_navigation_link_lets_in_the_people_it_is_shown_to(app) -> None:
     for _, endpoint, roles in access.NAVIGATION:
         allowed = getattr(app.view_functions[endpoint], "allowed_roles", None)
         assert allowed is None or set(roles) <= set(allowed), endpoint  # None: anyone signed in
+
+
+def _document(*, in_case: bool, team: int = TEAM, coordinator_id: int | None = 99) -> SimpleNamespace:
+    child = SimpleNamespace(team_id=team)
+    return SimpleNamespace(case=case(team=team, coordinator_id=coordinator_id) if in_case else None, child=child)
+
+
+@pytest.mark.parametrize(
+    "role,kw,view,change,confirm",
+    [
+        (C, {"coordinator_id": 7}, True, True, False),  # the case's coordinator
+        (C, {}, True, False, False),  # a colleague in the team reads, does not change
+        (M, {}, True, True, True),  # a manager of the team
+        (M, {"team": OTHER_TEAM}, False, False, False),  # another team's manager sees nothing
+        (V, {}, False, False, False),
+        (A, {}, False, False, False),
+        (F, {}, False, False, False),  # families fetch only what was shared, through their own route
+    ],
+)
+def test_documents_follow_their_case(role: Role, kw: dict, view: bool, change: bool, confirm: bool) -> None:
+    document, who = _document(in_case=True, **kw), person(role)
+    assert access.can_view_document(who, document) is view
+    assert access.can_change_document(who, document) is change
+    assert access.can_confirm_document_deletion(who, document) is confirm
+
+
+def test_a_document_of_the_childs_record_follows_the_child() -> None:
+    document = _document(in_case=False)
+    assert access.can_change_document(person(C), document)
+    assert not access.can_view_document(person(C, teams=(OTHER_TEAM,)), document)

@@ -4,7 +4,7 @@ site's routes filled in with their ids."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -65,6 +65,30 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         total=0,
     )
     db.session.add(export)
+    # A document of the review, shared with the family (its download, delete and sharing pages).
+    import io
+
+    from ehc_tracker.models import DocumentKind
+    from ehc_tracker.services import documents as document_service
+    from tests.documents_support import PDF_BYTES
+
+    upload = document_service.check_upload(io.BytesIO(PDF_BYTES), "report.pdf")
+    document = document_service.add_document(
+        review.child,
+        upload,
+        document_service.DocumentDetails(
+            kind=DocumentKind.REVIEW_REPORT,
+            title="Review report",
+            dated_on=date(2025, 6, 2),
+            supplied_by="School",
+            share=True,
+        ),
+        case=review,
+        actor=holder,
+        now=datetime.now(UTC),
+        today=date(2025, 6, 3),
+    )
+    upload.close()
     db.session.commit()
     contact = assessment.child.contacts[0] if assessment.child.contacts else None
     return {
@@ -79,6 +103,7 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         "milestone_id": next(m.id for m in review.milestones if m.ref == f"communication:{comm.id}"),
         "entry_id": entry.id,
         "export_id": export.id,
+        "document_id": document.id,
         "_assessment": assessment,
         "_review": review,
         "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),

@@ -1,0 +1,1 @@
+"""Document pages: adding, downloading, sharing and deleting documents, and the retention list."""
