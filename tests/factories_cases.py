@@ -70,3 +70,48 @@ def carry_to_final_plan(case: Any, *, actor: Any, today: date = TODAY, final_on:
     record(case, EventType.FINAL_PLAN_ISSUED, final_on, actor=actor, today=today, named_settings="Hill Primary")
     db.session.commit()
     return case
+
+
+def open_test_dispute(
+    disputed: Any,
+    *,
+    appeal_type: Any = None,
+    letter_on: date = date(2025, 2, 10),
+    actor: Any = None,
+    today: date = TODAY,
+    commit: bool = True,
+) -> Any:
+    """A dispute about `disputed`'s decision, from the day its letter was sent, held by `actor`
+    (by default the disputed case's coordinator)."""
+    from ehc_tracker.models.case import AppealType
+    from ehc_tracker.services import opening
+
+    actor = actor or disputed.coordinator
+    dispute = opening.open_dispute(
+        disputed=disputed,
+        decision_sent_on=letter_on,
+        appeal_type=appeal_type or AppealType.REFUSAL_TO_ASSESS,
+        team=disputed.team,
+        coordinator=actor,
+        actor=actor,
+        today=today,
+    )
+    if commit:
+        db.session.commit()
+    return dispute
+
+
+def create_refused_dispute(
+    *, team: Any = None, appeal_type: Any = None, letter_on: date = date(2025, 2, 10), today: date = TODAY
+) -> Any:
+    """An assessment (received 6 January 2025) refused on `letter_on`, and a dispute about it."""
+    assessment = create_assessment(received_on=date(2025, 1, 6), team=team, today=today)
+    case_service.record_event(
+        assessment,
+        EventType.DECIDED_NOT_TO_ASSESS,
+        letter_on,
+        actor=assessment.coordinator,
+        today=today,
+        reason="Needs met",
+    )
+    return open_test_dispute(assessment, appeal_type=appeal_type, letter_on=letter_on, today=today)

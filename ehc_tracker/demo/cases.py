@@ -15,9 +15,8 @@ from ..extensions import db
 from ..models import Role, Team, User
 from ..models.case import AdviceType, AppealType, Case, CaseType, Channel, EventType, Plan, RequestSource
 from ..models.child import Child, ChildContact, ContactMethod, Ethnicity, SenNeed, Sex
-from ..services import ServiceError
+from ..services import ServiceError, opening
 from ..services import cases as case_service
-from ..services import opening
 from ..services.children import upn_check_letter
 from ..statutory.years import compulsory_school_age_ends, national_curriculum_year, school_year_start_year
 from .directory import ADVICE_PROVIDERS, OUTSIDE_HEALTH, seed_directory

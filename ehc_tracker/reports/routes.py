@@ -428,6 +428,16 @@ def _arg_month(name: str) -> date | None:
     return month_on
 
 
+def _month_span() -> tuple[date, date]:
+    """The months a drill-down asks for: ?month=, or ?from_month= to ?to_month= (one month if
+    only the first is given); 404 without them or backwards."""
+    first = _arg_month("month") or _arg_month("from_month")
+    last = _arg_month("month") or _arg_month("to_month") or first
+    if first is None or last is None or last < first:
+        abort(404)
+    return first, last
+
+
 DISPUTE_OUTCOME_WORDS = {
     **{key: label.lower() for key, label in oversight.OUTCOME_LABELS.items()},
     "upheld_at_hearing": "upheld in full or in part",
@@ -441,10 +451,7 @@ def _dispute_drilldown(as_at: date) -> oversight.DisputeDrillDown:
     figure = request.args.get("figure", "")
     if figure not in oversight.FIGURE_TITLES:
         abort(404)
-    first = _arg_month("month") or _arg_month("from_month")
-    last = _arg_month("month") or _arg_month("to_month") or first
-    if first is None or last is None or last < first:
-        abort(404)
+    first, last = _month_span()
     appeal_type = None
     if request.args.get("appeal_type"):
         try:
@@ -475,10 +482,7 @@ def drilldown() -> Any:
     params: dict[str, Any] = {"measure": key, "as_at": as_at.isoformat(), "team_id": team_id}
     measure = oversight.MEASURE_BY_KEY.get(key)
     if measure is not None:
-        first = _arg_month("month") or _arg_month("from_month")
-        last = _arg_month("month") or _arg_month("to_month") or first
-        if first is None or last is None or last < first:
-            abort(404)
+        first, last = _month_span()
         outcome = request.args.get("outcome", "all")
         if outcome not in ("all", "on_time", "late"):
             abort(400)

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from ehc_tracker.extensions import db
 from ehc_tracker.models.case import AppealType, EventType, Milestone, Plan
 from ehc_tracker.services import cases as svc
-from ehc_tracker.services import opening
 from ehc_tracker.services import reports as oversight
 from ehc_tracker.services.reports import Scope
-from tests.factories_cases import create_assessment
+from tests.factories_cases import create_refused_dispute
 from tests.factories_children import create_child
 from tests.helpers import create_team
 
@@ -24,20 +23,7 @@ MONTHS = [date(2025, m, 1) for m in range(1, 13)]
 
 
 def _dispute(team, appeal_type=AppealType.REFUSAL_TO_ASSESS):
-    assessment = create_assessment(received_on=date(2025, 1, 6), team=team)
-    actor = assessment.coordinator
-    record(assessment, EventType.DECIDED_NOT_TO_ASSESS, LETTER, actor=actor, today=TODAY, reason="Needs met")
-    dispute = opening.open_dispute(
-        disputed=assessment,
-        decision_sent_on=LETTER,
-        appeal_type=appeal_type,
-        team=team,
-        coordinator=actor,
-        actor=actor,
-        today=TODAY,
-    )
-    db.session.commit()
-    return dispute
+    return create_refused_dispute(team=team, appeal_type=appeal_type, letter_on=LETTER, today=TODAY)
 
 
 def _step(dispute, event_type, on, **details):

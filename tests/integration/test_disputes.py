@@ -21,7 +21,7 @@ from ehc_tracker.services import timeline as timeline_service
 from ehc_tracker.services import worklist as worklist_service
 from ehc_tracker.services.reports import OverdueFilters, Scope
 from ehc_tracker.statutory.calendar import ENGLAND_CALENDAR
-from tests.factories_cases import create_assessment
+from tests.factories_cases import create_refused_dispute
 from tests.helpers import create_user
 
 record = svc.record_event
@@ -34,20 +34,8 @@ def _keys(case):
 
 
 def _refused_and_disputed(appeal_type=AppealType.REFUSAL_TO_ASSESS):
-    assessment = create_assessment(received_on=date(2025, 1, 6))
-    coordinator = assessment.coordinator
-    record(assessment, EventType.DECIDED_NOT_TO_ASSESS, LETTER, actor=coordinator, today=TODAY, reason="Needs met")
-    dispute = opening.open_dispute(
-        disputed=assessment,
-        decision_sent_on=LETTER,
-        appeal_type=appeal_type,
-        team=assessment.team,
-        coordinator=coordinator,
-        actor=coordinator,
-        today=TODAY,
-    )
-    db.session.commit()
-    return assessment, dispute
+    dispute = create_refused_dispute(appeal_type=appeal_type, letter_on=LETTER, today=TODAY)
+    return dispute.disputed_case, dispute
 
 
 def test_opening_a_dispute_links_the_case_counts_the_appeal_window_and_is_audited(app):

@@ -14,7 +14,8 @@ from ehc_tracker.models import User
 from ehc_tracker.models.case import AppealType, Case
 from ehc_tracker.models.child import SenNeed
 from ehc_tracker.sen2_rules import collection_for
-from ehc_tracker.services import opening, sen2
+from ehc_tracker.services import sen2
+from tests.factories_cases import open_test_dispute
 from tests.helpers import create_team, create_user
 from tests.integration.test_sen2 import TODAY, build, issue_plan, open_assessment, person, persons_by_name, record, upn
 
@@ -29,15 +30,7 @@ DISPUTE_TAGS = (
 
 
 def dispute(case: Case, about: AppealType, letter_on: date, actor) -> Case:
-    return opening.open_dispute(
-        disputed=case,
-        decision_sent_on=letter_on,
-        appeal_type=about,
-        team=case.team,
-        coordinator=actor,
-        actor=actor,
-        today=TODAY,
-    )
+    return open_test_dispute(case, appeal_type=about, letter_on=letter_on, actor=actor, today=TODAY, commit=False)
 
 
 def mediation(case: Case, actor, *, requested_on: date, held_on: date | None, outcome: str = "no_agreement") -> None:

@@ -13,8 +13,7 @@ from openpyxl import load_workbook
 from ehc_tracker.extensions import db
 from ehc_tracker.models.case import AppealType, EventType
 from ehc_tracker.services import cases as svc
-from ehc_tracker.services import opening
-from tests.factories_cases import create_assessment
+from tests.factories_cases import create_refused_dispute
 from tests.helpers import create_team
 
 TODAY = date(2025, 12, 1)
@@ -27,20 +26,7 @@ def fixed_today(monkeypatch):
 
 
 def _dispute(team, appeal_type=AppealType.REFUSAL_TO_ASSESS):
-    assessment = create_assessment(received_on=date(2025, 1, 6), team=team)
-    actor = assessment.coordinator
-    svc.record_event(assessment, EventType.DECIDED_NOT_TO_ASSESS, LETTER, actor=actor, today=TODAY, reason="Met")
-    dispute = opening.open_dispute(
-        disputed=assessment,
-        decision_sent_on=LETTER,
-        appeal_type=appeal_type,
-        team=team,
-        coordinator=actor,
-        actor=actor,
-        today=TODAY,
-    )
-    db.session.commit()
-    return dispute
+    return create_refused_dispute(team=team, appeal_type=appeal_type, letter_on=LETTER, today=TODAY)
 
 
 def _step(dispute, event_type, on, **details):

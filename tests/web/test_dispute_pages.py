@@ -13,9 +13,8 @@ from ehc_tracker.models.case import AppealType, Case, CaseType, EventType
 from ehc_tracker.models.family import FamilyRelationship
 from ehc_tracker.services import cases as case_service
 from ehc_tracker.services import family as family_service
-from ehc_tracker.services import opening
 from ehc_tracker.services.clock import today
-from tests.factories_cases import create_assessment
+from tests.factories_cases import create_assessment, open_test_dispute
 from tests.helpers import create_team, create_user
 
 PASSWORD = "three random words here"
@@ -36,17 +35,7 @@ def _refused_assessment(me):
 
 
 def _dispute(me, assessment, appeal_type=AppealType.REFUSAL_TO_ASSESS):
-    case = opening.open_dispute(
-        disputed=assessment,
-        decision_sent_on=LETTER,
-        appeal_type=appeal_type,
-        team=assessment.team,
-        coordinator=me,
-        actor=me,
-        today=today(),
-    )
-    db.session.commit()
-    return case
+    return open_test_dispute(assessment, appeal_type=appeal_type, letter_on=LETTER, actor=me, today=today())
 
 
 def test_a_dispute_is_opened_from_the_case_page_and_linked_both_ways(client, auth):
