@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -138,6 +138,8 @@ def _audit_call(who: Caller, status: int) -> None:
 
 
 def _as_response(result: Any) -> Any:
+    if isinstance(result, Response):  # a view that sets its own headers (an ETag, say)
+        return result
     if isinstance(result, tuple):
         body, status, *rest = result
         response = jsonify(body)

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
@@ -591,7 +591,7 @@ def compliance() -> Any:
         month = oversight.next_month(month)
     series = oversight.monthly_figures(oversight.scope_for(user, team_id=query["team"]), months, as_at)
     note("report", "compliance", f"Read compliance figures {first:%Y-%m} to {last:%Y-%m}")
-    return {
+    body = {
         "from": f"{first:%Y-%m}",
         "to": f"{last:%Y-%m}",
         "as_at": as_at.isoformat(),
@@ -618,6 +618,17 @@ def compliance() -> Any:
             for s in series
         ],
     }
+    return figures_response(body)
+
+
+def figures_response(body: dict[str, Any]) -> Response:
+    """Figures (counts, never a child's details) with an ETag: a client that asks again with
+    If-None-Match gets 304 Not Modified while nothing has changed. It may keep them privately
+    but must check first (no-cache), where pages about children are never kept (no-store)."""
+    response = jsonify(body)
+    response.add_etag()
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
 
 
 # --- The account page: API tokens ------------------------------------------------------------

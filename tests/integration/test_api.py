@@ -621,6 +621,23 @@ def test_compliance_figures_by_month(client, team, coordinator):
     assert len(default["measures"][0]["months"]) == 12 and default["to"] == f"{today():%Y-%m}"
 
 
+def test_compliance_figures_carry_an_etag_and_answer_not_modified_until_a_step_changes_them(client, team, coordinator):
+    case = create_assessment(coordinator=coordinator, team=team, received_on=date(2025, 1, 6))
+    manager = create_user(role="manager", teams=[team])
+    headers = bearer(token_for(manager))
+    url = "/api/v1/compliance?from=2025-01&to=2025-03"
+    first = client.get(url, headers=headers)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag and first.headers["Cache-Control"] == "private, no-cache"
+    again = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    case_service.record_event(case, EventType.DECIDED_TO_ASSESS, date(2025, 2, 10), actor=coordinator, today=today())
+    db.session.commit()
+    changed = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()["measures"][1]["months"][1]["counted"] == 1
+
+
 @pytest.mark.parametrize(
     "query,field",
     [
