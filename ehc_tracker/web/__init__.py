@@ -14,6 +14,7 @@ from ..extensions import login_manager
 from ..models import Role
 from ..services.clock import local_zone
 from .input import init_input_checks
+from .fingerprint import init_fingerprints
 from .security import init_security
 
 
@@ -75,6 +76,7 @@ def init_web(app: Flask) -> None:
     WTFormsHelpers(app)
     init_security(app)
     init_input_checks(app)
+    init_fingerprints(app)
 
     assets = Blueprint("assets", __name__)
 
