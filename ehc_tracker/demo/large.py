@@ -536,6 +536,7 @@ def generate(
     teams, coordinators, _managers = _staff(rng)
     db.session.commit()
     ids = _next_ids()
+    from ..services import table_statistics
     from ..services.calendar import working_day_calendar
 
     builder = _Builder(rng, ids, today, working_day_calendar(), StatutorySettings())
@@ -569,4 +570,6 @@ def generate(
             progress(step)
     _fix_sequences()
     db.session.commit()
+    # The planner's statistics before anyone opens a page (services.table_statistics).
+    table_statistics.refresh()
     return {model.__tablename__: db.session.scalar(select(func.count(model.id))) or 0 for model in TABLE_ORDER}

@@ -13,8 +13,8 @@ from .. import access
 from ..extensions import login_manager
 from ..models import Role
 from ..services.clock import local_zone
-from .input import init_input_checks
 from .fingerprint import init_fingerprints
+from .input import init_input_checks
 from .security import init_security
 
 
