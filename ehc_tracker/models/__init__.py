@@ -32,6 +32,7 @@ from .case import (
 from .child import Child, ChildContact
 from .directory import DirectoryEntry, DirectoryKind
 from .family import FamilyInvitation, FamilyLink
+from .imports import Import, ImportStatus
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
@@ -63,6 +64,8 @@ __all__ = [
     "Communication",
     "FamilyInvitation",
     "FamilyLink",
+    "Import",
+    "ImportStatus",
     "ComplianceTarget",
     "Consultation",
     "ConsultationOutcome",

@@ -242,6 +242,11 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Cached from the milestones so that lists can sort by it in SQL.
     next_due_on: Mapped[date | None] = mapped_column(index=True)
+    # Moving in: the case's key in the file it came from, a digest of what was imported, and
+    # the import that last wrote it (see Child.source_key). None for cases opened here.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
 
     child: Mapped[Child] = relationship(back_populates="cases")  # type: ignore[name-defined]  # noqa: F821
     team: Mapped[Team] = relationship()  # type: ignore[name-defined]  # noqa: F821
@@ -561,5 +566,9 @@ class Plan(db.Model):  # type: ignore[name-defined,misc]
     cease_reason: Mapped[str | None] = mapped_column(String(2))
     # The assessment that issued it (no foreign key: plans and cases refer to each other).
     issued_by_case_id: Mapped[int | None]
+    # Moving in: see Child.source_key.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
 
     child: Mapped[Child] = relationship(viewonly=True)  # type: ignore[name-defined]  # noqa: F821
