@@ -4,6 +4,7 @@
     deadlines                    deadlines.py  (the statutory milestones of a process)
     alerts ..., scheduler        alerts.py     (daily alerts, outbox, escalations)
     sen2 export                  sen2.py       (the SEN2 return)
+    import ...                   importing.py  (moving in: SEN2 return, spreadsheet, template)
     seed-demo                    demo.py       (demonstration data, ehc_tracker/demo/)
 
 Dates on the command line are YYYY-MM-DD, parsed by the one type in params.py.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import accounts, alerts, deadlines, demo, sen2
+from . import accounts, alerts, deadlines, demo, importing, sen2
 
 # The modules' names are kept for the modules (`ehc_tracker.cli.deadlines` is the module, not
 # the command), so the commands are named through them.
@@ -26,6 +27,7 @@ COMMANDS: list[click.Command] = [
     alerts.alerts,
     alerts.scheduler_command,
     sen2.sen2,
+    importing.import_group,
 ]
 
 
