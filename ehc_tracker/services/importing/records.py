@@ -166,9 +166,13 @@ class ChildIn:
     contacts: list[ContactIn] = field(default_factory=list)
     plans: list[PlanIn] = field(default_factory=list)
     cases: list[CaseIn] = field(default_factory=list)
+    _digest: str | None = field(default=None, repr=False, compare=False)
 
     def digest(self) -> str:
-        return digest(self)
+        """The digest of the record (worked out once: the writer asks more than once)."""
+        if self._digest is None:
+            self._digest = digest(self)
+        return self._digest
 
     @property
     def name(self) -> str:
@@ -192,6 +196,7 @@ def digest(record: Any) -> str:
     in the file it stands)."""
     values = asdict(record)
     values.pop("row", None)
+    values.pop("_digest", None)
     text = json.dumps(_plain(values), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

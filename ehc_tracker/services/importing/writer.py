@@ -254,9 +254,16 @@ class BatchWriter:
 
         upns = [p.child.upn for p in new if p.child.upn]
         by_upn = {c.upn: c for c in db.session.scalars(select(Child).where(Child.upn.in_(upns)))} if upns else {}
+        births = {p.child.date_of_birth for p in new}
+        # Names are compared only for children born on a day someone here was born (one query).
+        shared = (
+            set(db.session.scalars(select(Child.date_of_birth).where(Child.date_of_birth.in_(births))))
+            if births
+            else set()
+        )
         for p in new:
             same = by_upn.get(p.child.upn) if p.child.upn else None
-            if same is None:
+            if same is None and p.child.date_of_birth in shared:
                 found = find_possible_duplicates(p.child.first_name, p.child.last_name, p.child.date_of_birth, None)
                 same = found[0].child if found else None
             if same is not None:
@@ -319,6 +326,9 @@ class BatchWriter:
             request_source=data.source,
             status=CaseStatus.OPEN,
         )
+        # A new case has none of these yet: saying so spares the engine a query for each.
+        case.milestones, case.exceptions, case.communications, case.consultations = [], [], [], []
+        case.advice_requests, case.events = [], []
         db.session.add(case)
         db.session.add(
             CaseAssignment(
