@@ -153,6 +153,10 @@ class Config:
     SEN2_SERIAL_NO = os.environ.get("SEN2_SERIAL_NO")
     # Build the SEN2 export from the page inside the request instead of a background thread.
     SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", False)
+    # Moving in from the administrators' page: run the check and the import inside the request
+    # instead of a background thread, and the largest file the page accepts (bytes).
+    IMPORT_INLINE = _bool("IMPORT_INLINE", False)
+    IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 50_000_000)
 
     # Where the GOV.UK Frontend assets are served from, and rows per page of the paged lists.
     GOVUK_ASSETS_DIR = os.environ.get("GOVUK_ASSETS_DIR", str(BASE_DIR / "ehc_tracker" / "static" / "govuk"))
@@ -242,6 +246,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"
     SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", True)  # the tests wait for the export
+    IMPORT_INLINE = _bool("IMPORT_INLINE", True)  # and for the import
     FAMILY_SIGN_IN_CODE = False  # the tests of the code switch it on
 
     @classmethod

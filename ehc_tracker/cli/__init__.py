@@ -4,6 +4,7 @@
     deadlines                    deadlines.py  (the statutory milestones of a process)
     alerts ..., scheduler        alerts.py     (daily alerts, outbox, escalations)
     sen2 export                  sen2.py       (the SEN2 return)
+    import ...                   importing.py  (moving in: SEN2 return, spreadsheet, template)
     seed-demo                    demo.py       (demonstration data, ehc_tracker/demo/)
     documents-past-retention     documents.py  (documents kept longer than their retention period)
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import accounts, alerts, deadlines, demo, documents, sen2
+from . import accounts, alerts, deadlines, demo, documents, importing, sen2
 
 # The modules' names are kept for the modules (`ehc_tracker.cli.deadlines` is the module, not
 # the command), so the commands are named through them.
@@ -28,6 +29,7 @@ COMMANDS: list[click.Command] = [
     alerts.scheduler_command,
     sen2.sen2,
     documents.documents_past_retention,
+    importing.import_group,
 ]
 
 

@@ -33,6 +33,7 @@ from .child import Child, ChildContact
 from .directory import DirectoryEntry, DirectoryKind
 from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
+from .imports import Import, ImportStatus
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
@@ -64,6 +65,8 @@ __all__ = [
     "Communication",
     "FamilyInvitation",
     "FamilyLink",
+    "Import",
+    "ImportStatus",
     "ComplianceTarget",
     "Consultation",
     "ConsultationOutcome",

@@ -242,6 +242,11 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Cached from the milestones so that lists can sort by it in SQL.
     next_due_on: Mapped[date | None] = mapped_column(index=True)
+    # Moving in: the case's key in the file it came from, a digest of what was imported, and
+    # the import that last wrote it (see Child.source_key). None for cases opened here.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
 
     child: Mapped[Child] = relationship(back_populates="cases")  # type: ignore[name-defined]  # noqa: F821
     team: Mapped[Team] = relationship()  # type: ignore[name-defined]  # noqa: F821
@@ -563,6 +568,10 @@ class Plan(db.Model):  # type: ignore[name-defined,misc]
     issued_by_case_id: Mapped[int | None]
     # The final plan as issued, among the plan's documents (documents and plans refer to each other).
     final_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", use_alter=True))
+    # Moving in: see Child.source_key.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
 
     child: Mapped[Child] = relationship(viewonly=True)  # type: ignore[name-defined]  # noqa: F821
     final_document: Mapped[Document | None] = relationship(foreign_keys=[final_document_id], post_update=True)  # type: ignore[name-defined]  # noqa: F821

@@ -180,6 +180,12 @@ class Child(db.Model):  # type: ignore[name-defined,misc]
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Moving in: the child's key in the system the record came from (their UPN, or the old
+    # system's reference), a digest of what was imported (an unchanged row is left alone), and
+    # the import that last wrote it. None for children added here.
+    source_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id", ondelete="SET NULL"))
 
     team: Mapped[Team] = relationship()  # type: ignore[name-defined]  # noqa: F821
     contacts: Mapped[list[ChildContact]] = relationship(

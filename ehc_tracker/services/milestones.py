@@ -375,6 +375,13 @@ def wanted_milestones(case: Case, calendar: WorkingDayCalendar, settings: Statut
 def recompute(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings) -> None:
     db.session.flush()
     db.session.refresh(case)
+    apply(case, calendar=calendar, settings=settings)
+    db.session.flush()
+
+
+def apply(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings) -> None:
+    """Set the case's milestones from what it holds in memory now, without reading it again (an
+    import builds a batch of cases and their steps, then counts them all here before one flush)."""
     wanted = wanted_milestones(case, calendar, settings)
     approved = {e.milestone_key for e in case.exceptions if e.status is ExceptionStatus.APPROVED}
     existing = {(m.key, m.ref): m for m in case.milestones}
@@ -397,6 +404,5 @@ def recompute(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySe
     for ident, milestone in existing.items():
         if ident not in keep:
             case.milestones.remove(milestone)  # delete-orphan: the row goes at the flush
-    db.session.flush()
     open_dues = [m.due_on for m in case.milestones if m.met_on is None and not m.is_period and (m.key, m.ref) in keep]
     case.next_due_on = min(open_dues) if open_dues and case.status is CaseStatus.OPEN else None

@@ -86,6 +86,7 @@ def init_web(app: Flask) -> None:
 
     app.register_blueprint(assets)
 
+    from ..admin.imports import bp as imports_bp
     from ..admin.routes import bp as admin_bp
     from ..auth.routes import bp as auth_bp
     from ..cases.routes import bp as cases_bp
@@ -98,6 +99,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(children_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(reports_bp)
