@@ -9,9 +9,8 @@ Revises: a7d6e5f4c3b2
 Created: 2026-12-01 04:35:51.219573
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "c2d3e4f5a6b7"
 down_revision = "a7d6e5f4c3b2"
