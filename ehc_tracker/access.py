@@ -11,7 +11,10 @@ pages ask `can_edit_case` before they offer a change, so the three cannot disagr
 - Viewers see the overdue list without children's names, and the compliance figures.
 - Administrators run the service (accounts, teams, the directory, calendars, the audit log, the
   alert runs, the SEN2 settings) and see no case data.
-- Families follow the cases of the children linked to their account.
+- Families follow the cases of the children linked to their account, and answer the feedback
+  surveys offered to them (also by an emailed link that works once, without signing in).
+- Complaints are recorded by whoever works with the child; managers list them. Family feedback
+  answers are read by managers, and by the coordinator they name only when a manager shares one.
 """
 
 from __future__ import annotations
@@ -134,6 +137,8 @@ NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("Children", "children.index", CASEWORK),
     ("Overdue", "reports.overdue", CASEWORK),
     ("Dashboard", "reports.dashboard", REPORT_READERS),
+    ("Complaints", "complaints.index", MANAGERS),
+    ("Family feedback", "feedback.index", MANAGERS),
     ("SEN2 return", "sen2.index", MANAGERS),
     ("Users", "admin.users", ADMINS),
     ("Teams", "admin.teams", ADMINS),

@@ -14,6 +14,7 @@ from ..models.case import Case, Communication
 from ..models.family import FamilyRelationship
 from ..services import ServiceError, audit
 from ..services import family as family_service
+from ..services import feedback as feedback_service
 from ..services.clock import now, today
 from ..services.family_mail import send_invitation
 from ..web.security import role_required
@@ -224,4 +225,5 @@ def progress(case_id: int) -> Any:
         messages=family_service.thread(case, viewer=current_staff()),
         form=form,
         today=today(),
+        surveys=feedback_service.open_surveys(current_staff(), case, now=now()),
     )

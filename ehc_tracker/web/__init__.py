@@ -113,6 +113,11 @@ def init_web(app: Flask) -> None:
     from ..family.routes import bp as family_bp
 
     app.register_blueprint(family_bp)
+    from ..complaints.routes import bp as complaints_bp
+    from ..feedback.routes import bp as feedback_bp
+
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(feedback_bp)
     init_errors(app)
     from .refusals import init_refusal_audit
 
