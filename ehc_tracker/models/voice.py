@@ -47,9 +47,9 @@ class ComplaintCategory(str, enum.Enum):
             "communication": "Communication",
             "timeliness": "Timeliness",
             "provision": "Provision",
-            "decision": "A decision",
-            "staff": "Staff conduct",
-            "other": "Something else",
+            "decision": "Decision",
+            "staff": "Staff",
+            "other": "Other",
         }[self.value]
 
 

@@ -86,6 +86,7 @@ def test_a_coordinator_records_a_complaint_on_the_case_and_its_response(client, 
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Complaint recorded. The response is due by" in page and "Overdue" in page
+    assert f'<a class="govuk-link" href="/cases/{case.id}">' in page and "&lt;a " not in page
     response = client.post(
         f"/complaints/{complaint.id}",
         data={"responded_on": _d(today()), "outcome": "upheld", "lessons": "Call back the same day"},
@@ -195,6 +196,7 @@ def test_the_coordinator_reads_an_answer_only_once_a_manager_shares_it(client, a
     auth.login(manager)
     html = client.get("/feedback").get_data(as_text=True)
     assert comment in html and case.child.full_name in html and "feedback_answers_viewed" in _actions()
+    assert f'<a class="govuk-link" href="/cases/{case.id}">' in html and "&lt;a " not in html
     assert comment in client.get(f"/cases/{case.id}").get_data(as_text=True)
     survey = db.session.scalars(select(FamilySurvey)).one()
     response = client.post(
