@@ -140,6 +140,21 @@ class Config:
     SCHEDULER_OUTBOX_MINUTES = _int("SCHEDULER_OUTBOX_MINUTES", 5)  # the scheduler retries the outbox this often
     SCHEDULER_MISFIRE_GRACE_SECONDS = _int("SCHEDULER_MISFIRE_GRACE_SECONDS", 3600)
 
+    # Complaints: the council's own response standards (local settings, not statutory time limits),
+    # in working days after the complaint is received (bank holidays and the council's own
+    # non-working days are not counted), for each stage of its complaints procedure.
+    COMPLAINT_RESPONSE_WORKING_DAYS_STAGE_1 = _int("COMPLAINT_RESPONSE_WORKING_DAYS_STAGE_1", 10)
+    COMPLAINT_RESPONSE_WORKING_DAYS_STAGE_2 = _int("COMPLAINT_RESPONSE_WORKING_DAYS_STAGE_2", 20)
+    COMPLAINT_RESPONSE_WORKING_DAYS_OMBUDSMAN = _int("COMPLAINT_RESPONSE_WORKING_DAYS_OMBUDSMAN", 20)
+    # The improvement plan's aim: fewer complaints about communication than this in a month.
+    COMPLAINTS_COMMUNICATION_MONTHLY_TARGET = _int("COMPLAINTS_COMMUNICATION_MONTHLY_TARGET", 6)
+    # Family feedback: the steps that offer the family a short survey (comma-separated event
+    # types: final_plan_issued, review_decision_notified; empty offers none), how many days its
+    # emailed link stays usable, and the target share of answers "satisfied" (per cent).
+    FEEDBACK_SURVEY_POINTS = os.environ.get("FEEDBACK_SURVEY_POINTS", "final_plan_issued,review_decision_notified")
+    FEEDBACK_SURVEY_DAYS = _int("FEEDBACK_SURVEY_DAYS", 28)
+    FEEDBACK_SATISFIED_TARGET_PERCENT = _int("FEEDBACK_SATISFIED_TARGET_PERCENT", 80)
+
     # The JSON API: calls allowed per token (or browser session) in any 60 seconds (api/auth.py).
     API_RATE_LIMIT_PER_MINUTE = _int("API_RATE_LIMIT_PER_MINUTE", 60)
 

@@ -83,6 +83,9 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     from .services import family_mail
 
     family_mail.subscribe()  # the family's emails when a step or a reply is recorded
+    from .services import feedback
+
+    feedback.subscribe()  # the family's feedback survey when a step the council chose is recorded
 
     from .api import api_bp
 

@@ -16,6 +16,10 @@ pages ask `can_edit_case` before they offer a change, so the three cannot disagr
 - Documents follow their case (or, for a document of the child's record, the child): whoever
   sees the case reads them, whoever changes it adds, shares and deletes them; a manager of the
   team confirms deletions past the retention period.
+- Families follow the cases of the children linked to their account, and answer the feedback
+  surveys offered to them (also by an emailed link that works once, without signing in).
+- Complaints are recorded by whoever works with the child; managers list them. Family feedback
+  answers are read by managers, and by the coordinator they name only when a manager shares one.
 """
 
 from __future__ import annotations
@@ -158,6 +162,8 @@ NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("Children", "children.index", CASEWORK),
     ("Overdue", "reports.overdue", CASEWORK),
     ("Dashboard", "reports.dashboard", REPORT_READERS),
+    ("Complaints", "complaints.index", MANAGERS),
+    ("Family feedback", "feedback.index", MANAGERS),
     ("SEN2 return", "sen2.index", MANAGERS),
     ("Users", "admin.users", ADMINS),
     ("Teams", "admin.teams", ADMINS),

@@ -24,7 +24,9 @@ from ..models.child import Child
 from ..services import audit, disputes, opening, timeliness
 from ..services import caseload as caseload_service
 from ..services import cases as case_service
+from ..services import complaints as complaint_service
 from ..services import documents as document_service
+from ..services import feedback as feedback_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
 from ..services.exception_choices import exception_choices
@@ -313,6 +315,8 @@ def view(case_id: int) -> Any:
         disputes=case_service.disputes_of(case),
         can_dispute=case.case_type in disputes.DISPUTABLE_CASE_TYPES and access.can_edit_case(current_staff(), case),
         dispute_lines=disputes.described,
+        complaints=complaint_service.complaints_of_case(case),
+        feedback=feedback_service.readable_for_case(current_staff(), case),
     )
 
 

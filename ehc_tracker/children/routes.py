@@ -13,6 +13,7 @@ from ..models.case import Plan
 from ..models.child import Child, ChildContact
 from ..services import ServiceError, clock
 from ..services import children as child_service
+from ..services import complaints as complaint_service
 from ..services import documents as document_service
 from ..services import plans as plan_service
 from ..services.cases import CEASE_REASONS, has_plan
@@ -212,6 +213,8 @@ def view(child_id: int) -> Any:
         can_edit=access.can_edit_child(me, child),
         cease_reasons=CEASE_REASONS,
         has_plan=has_plan(child),
+        complaints=complaint_service.complaints_of_child(child),
+        today=today,
     )
 
 

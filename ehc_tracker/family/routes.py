@@ -15,6 +15,7 @@ from ..models.family import FamilyRelationship
 from ..services import ServiceError, audit
 from ..services import documents as document_service
 from ..services import family as family_service
+from ..services import feedback as feedback_service
 from ..services.clock import now, today
 from ..services.family_mail import send_invitation
 from ..web.security import role_required
@@ -226,4 +227,5 @@ def progress(case_id: int) -> Any:
         documents=document_service.shared_with_family(case),
         form=form,
         today=today(),
+        surveys=feedback_service.open_surveys(current_staff(), case, now=now()),
     )

@@ -38,6 +38,15 @@ from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
+from .voice import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintOutcome,
+    ComplaintStage,
+    FamilySurvey,
+    SurveyPoint,
+    SurveyRating,
+)
 
 __all__ = [
     "AdviceRequest",
@@ -60,6 +69,13 @@ __all__ = [
     "CaseEvent",
     "CaseException",
     "CaseNote",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintOutcome",
+    "ComplaintStage",
+    "FamilySurvey",
+    "SurveyPoint",
+    "SurveyRating",
     "Child",
     "ChildContact",
     "Communication",

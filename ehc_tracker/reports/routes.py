@@ -370,6 +370,8 @@ def dashboard() -> Any:
         month_count=len(d.months),
         headline=oversight.headline(d.scope, d.as_at),
         disputes=oversight.dispute_figures(d.scope, d.months, d.as_at),
+        complaints=oversight.complaint_figures(d.scope, d.months, d.as_at),
+        feedback=oversight.feedback_figures(d.scope, d.months, d.as_at),
         figures=oversight.MONTHLY_FIGURES,
         figure_titles=oversight.FIGURE_TITLES,
         applied=applied,

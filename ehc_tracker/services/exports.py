@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
@@ -336,3 +337,42 @@ def disputes_tables(figures: DisputeFigures) -> list[Table]:
     ]
     summary += [[f"Appeals ended: {r.label.lower()}", r.count] for r in figures.by_outcome]
     return [by_month, by_type, Table("Disputes summary", ["Figure", "Value"], summary)]
+
+
+def complaints_table(complaints: Iterable[Any], *, today: date) -> Table:
+    """The complaints list as the managers filtered it (children's names: managers only read it)."""
+
+    def rows() -> Iterator[list[Cell]]:
+        for c in complaints:
+            yield [
+                c.id,
+                c.child.full_name,
+                c.case_id,
+                c.team.name,
+                c.stage.label,
+                c.category.label,
+                c.received_on,
+                c.response_due_on,
+                c.responded_on,
+                "Overdue" if c.is_overdue(today) else ("Open" if c.is_open else "Responded"),
+                c.outcome.label if c.outcome else None,
+                c.summary,
+                c.lessons,
+            ]
+
+    header = [
+        "Complaint number",
+        "Child",
+        "Case number",
+        "Team",
+        "Stage",
+        "Category",
+        "Received",
+        "Response due",
+        "Responded",
+        "Status",
+        "Outcome",
+        "Complaint",
+        "Lessons learned",
+    ]
+    return Table("Complaints", header, rows())

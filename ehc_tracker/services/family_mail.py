@@ -20,6 +20,7 @@ from ..models import User
 from ..models.alerts import OutboxMessage
 from ..models.case import Case, CaseEvent, Communication
 from ..models.family import FamilyInvitation
+from ..models.voice import FamilySurvey
 from . import workflow
 from .clock import today
 from .events import reply_recorded, step_recorded
@@ -63,6 +64,23 @@ def send_invitation(invitation: FamilyInvitation, token: str) -> OutboxMessage |
         invitation=invitation,
         child_first_name=invitation.case.child.first_name,
         link=link,
+    )
+
+
+def send_survey(survey: FamilySurvey, token: str) -> OutboxMessage | None:
+    """Offer the family account a feedback survey by a single-use link."""
+    user = survey.user
+    return _queue(
+        key=f"family-survey:{survey.id}",
+        to=user.email,
+        recipient=user,
+        for_on=today(),
+        subject="Tell us how we did",
+        template="survey",
+        user=user,
+        what=survey.point.family_words,
+        expires_at=survey.expires_at,
+        link=_link(f"/feedback/{token}"),
     )
 
 

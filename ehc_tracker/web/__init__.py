@@ -120,6 +120,11 @@ def init_web(app: Flask) -> None:
     from ..documents.routes import bp as documents_bp
 
     app.register_blueprint(documents_bp)
+    from ..complaints.routes import bp as complaints_bp
+    from ..feedback.routes import bp as feedback_bp
+
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(feedback_bp)
     init_errors(app)
     from .refusals import init_refusal_audit
 

@@ -114,7 +114,20 @@ def test_a_visitor_with_no_role_may_do_nothing() -> None:
     "role,links",
     [
         (C, ["Home", "Cases", "Children", "Overdue", "Notifications"]),
-        (M, ["Home", "Cases", "Children", "Overdue", "Dashboard", "SEN2 return", "Notifications"]),
+        (
+            M,
+            [
+                "Home",
+                "Cases",
+                "Children",
+                "Overdue",
+                "Dashboard",
+                "Complaints",
+                "Family feedback",
+                "SEN2 return",
+                "Notifications",
+            ],
+        ),
         (V, ["Home", "Dashboard", "Notifications"]),
         (
             A,

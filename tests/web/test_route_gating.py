@@ -38,7 +38,8 @@ def test_anonymous_requests_never_get_a_200(app, client):
 
 
 def test_public_endpoints_are_only_sign_in_static_assets_health_and_family_invitations_and_codes():
-    # A family invitation link is opened before its account exists; the token is the credential.
+    # A family invitation link is opened before its account exists, and a survey link without
+    # signing in: the token is the credential.
     assert PUBLIC_ENDPOINTS == {
         "auth.sign_in",
         "auth.sign_in_code",
@@ -46,6 +47,7 @@ def test_public_endpoints_are_only_sign_in_static_assets_health_and_family_invit
         "assets.govuk",
         "health.healthz",
         "family.accept",
+        "feedback.answer_by_link",
     }
 
 

@@ -56,7 +56,8 @@ dispute_duties_on_time
     the `order_*`, `unopposed_*` and `mediation_agreement_*` milestones (not the commissioning
     body's notice to the council, reg 42(4)).
 
-Disputes (mediation and appeals) are counted by `disputes`: see its docstring.
+Disputes (mediation and appeals) are counted by `disputes`, and complaints and family feedback
+by `voice`: see their docstrings.
 
 Open work at the as-at date (cases open now)
 --------------------------------------------
@@ -155,6 +156,16 @@ from .targets import (
     set_target,
     year_targets,
 )
+from .voice import (
+    ComplaintFigures,
+    ComplaintMonth,
+    FeedbackFigures,
+    FeedbackMonth,
+    Satisfaction,
+    TeamSatisfaction,
+    complaint_figures,
+    feedback_figures,
+)
 from .workload import (
     WORKLOAD_TITLES,
     CaseloadCount,
@@ -171,6 +182,14 @@ __all__ = [
     "BreakdownRow",
     "CaseRow",
     "CaseloadCount",
+    "ComplaintFigures",
+    "ComplaintMonth",
+    "FeedbackFigures",
+    "FeedbackMonth",
+    "Satisfaction",
+    "TeamSatisfaction",
+    "complaint_figures",
+    "feedback_figures",
     "DEFAULT_DUE_SOON_DAYS",
     "DRILL_OUTCOMES",
     "DisputeDrillDown",
