@@ -675,10 +675,20 @@ def report(
     else:
         lines.append("Not run (--no-concurrent, or wrk missing).")
     text = "\n".join(lines) + "\n"
+    text += _kept_sections(path)
     if args.notes and Path(args.notes).exists():
         text += "\n" + Path(args.notes).read_text()
     path.write_text(text)
     return text
+
+
+def _kept_sections(path: Path) -> str:
+    """Sections other benchmarks write into the same report between their own markers (the
+    moving-in benchmark, bench/importing.py): kept when this report is written again."""
+    if not path.exists():
+        return ""
+    marked = re.finditer(r"<!-- ([a-z-]+):start -->.*?<!-- \1:end -->\n?", path.read_text(), flags=re.S)
+    return "".join("\n" + m.group(0) for m in marked)
 
 
 def main(argv: list[str] | None = None) -> int:
