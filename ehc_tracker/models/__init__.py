@@ -33,6 +33,7 @@ from .child import Child, ChildContact
 from .directory import DirectoryEntry, DirectoryKind
 from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
+from .letters import LetterTemplate
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
@@ -54,6 +55,7 @@ __all__ = [
     "OutboxStatus",
     "ApiToken",
     "AuditEvent",
+    "LetterTemplate",
     "Case",
     "CaseAssignment",
     "CaseEvent",

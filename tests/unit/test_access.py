@@ -127,6 +127,7 @@ def test_a_visitor_with_no_role_may_do_nothing() -> None:
                 "Audit log",
                 "Alert runs",
                 "SEN2 settings",
+                "Letter templates",
                 "Notifications",
             ],
         ),
