@@ -176,7 +176,6 @@ NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("Audit log", "admin.audit_log", ADMINS),
     ("Alert runs", "alert_runs.jobs", ADMINS),
     ("SEN2 settings", "sen2.settings", ADMINS),
-    ("Letter templates", "admin.letter_templates", ADMINS),
     ("Notifications", "notifications.index", STAFF),
     ("Your cases", "family.home", FAMILIES),
 )

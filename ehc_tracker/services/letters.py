@@ -133,6 +133,10 @@ def create_letter(case: Case, key: str, *, actor: User, now: datetime, today: da
     return LetterMade(letter, documents, problem)
 
 
+def _format(document: Document) -> str:
+    return "PDF" if document.content_type == PDF.content_type else "Word"
+
+
 def letter_document(case: Case, document_id: int) -> Document:
     """A live letter of the case; NotFound for anything else."""
     document = db.session.get(Document, document_id)
@@ -167,7 +171,7 @@ def send_letter(document: Document, *, by: Channel, actor: User, now: datetime, 
         received_on=today,
         channel=by,
         from_name=actor.name,
-        summary=f"Sent the letter ‘{document.title}’ ({document.filename}) {how}",
+        summary=f"Sent the letter ‘{document.title}’ ({_format(document)}) {how}",
         recorded_by_id=actor.id,
         outgoing=True,
     )

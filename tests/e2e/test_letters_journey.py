@@ -148,7 +148,8 @@ def test_a_coordinator_adds_the_advice_makes_the_draft_plan_letter_and_the_paren
         filename = f"draft-plan-letter-2025-04-07{extension}"
         row = page.locator("table[data-documents] tr", has_text=filename)
         assert row.count() == 1
-        assert page.locator("table[data-letters] tbody tr", has_text=filename).count() == 1
+        listed_as = ("PDF" if extension == ".pdf" else "Word") + ", dated 7 Apr 2025"
+        assert page.locator("table[data-letters] tbody tr", has_text=listed_as).count() == 1
 
         # Shared with the family from the documents table.
         row.get_by_role("button", name=re.compile("Share with the family")).click()

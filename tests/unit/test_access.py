@@ -127,7 +127,6 @@ def test_a_visitor_with_no_role_may_do_nothing() -> None:
                 "Audit log",
                 "Alert runs",
                 "SEN2 settings",
-                "Letter templates",
                 "Notifications",
             ],
         ),

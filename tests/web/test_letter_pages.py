@@ -157,6 +157,7 @@ def test_create_letter_stores_the_word_letter_as_a_document_of_the_case(app, cli
     _no_markup_as_text(page)
     # Listed with the letters (with its send buttons) and in the documents.
     assert f'data-letter-id="{letter.id}"' in page and f'data-document-id="{letter.id}"' in page
+    assert "Word, dated 7 Apr 2025" in page
     assert f'action="/cases/{case.id}/letters/{letter.id}/send"' in page
 
 
@@ -249,7 +250,8 @@ def test_send_by_post_records_an_outgoing_communication_with_no_response_due(app
     assert response.status_code == 302
     comm = db.session.scalars(select(Communication)).one()
     assert comm.outgoing and comm.channel is Channel.LETTER and comm.received_on == today()
-    assert comm.from_name == "Jo Coordinator" and "by post" in comm.summary
+    assert comm.from_name == "Jo Coordinator"
+    assert comm.summary == "Sent the letter ‘Draft EHC plan letter’ (Word) by post"
     db.session.refresh(letter)
     assert letter.communication_id == comm.id and not letter.is_shared
     assert not [m for m in case.milestones if m.ref == f"communication:{comm.id}"]
@@ -374,7 +376,8 @@ def test_the_templates_pages_are_for_administrators_only(app, client, auth):
     auth.login(role="admin")
     listing = client.get("/admin/letter-templates").get_data(as_text=True)
     assert listing.count("data-kind=") == 9 and "The default" in listing
-    assert 'href="/admin/letter-templates"' in client.get("/").get_data(as_text=True)  # in the navigation
+    # Reached from the administrator's home page (one more header link would wrap the navigation).
+    assert 'href="/admin/letter-templates"' in client.get("/").get_data(as_text=True)
     page = client.get("/admin/letter-templates/draft_plan").get_data(as_text=True)
     for name in ("representations_close_on", "child_name", "coordinator_name", "address_lines"):
         assert f"<code>{name}</code>" in page
