@@ -20,7 +20,8 @@ from .routes import STAFF, _editable_case_or_404, bp
 
 
 def _back(case_id: int) -> Any:
-    return redirect(url_for("cases.view", case_id=case_id, _anchor="letters"))
+    # The top of the case page, where the banner saying what happened (or why not) is seen.
+    return redirect(url_for("cases.view", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/letters/<kind>", methods=["POST"])

@@ -138,7 +138,7 @@ def test_create_letter_stores_the_word_letter_as_a_document_of_the_case(app, cli
     auth.login(case.coordinator)
     response = client.post(f"/cases/{case.id}/letters/draft_plan")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/cases/{case.id}#letters")
+    assert response.headers["Location"].endswith(f"/cases/{case.id}")  # the top, where the banner is
     (letter,) = _letters()
     assert (letter.case_id, letter.child_id, letter.title) == (case.id, case.child_id, "Draft EHC plan letter")
     assert letter.filename == "draft-plan-letter-2025-04-07.docx"
