@@ -242,6 +242,8 @@ class DevelopmentConfig(Config):
     """Local use on one machine: SQLite in instance/, plain HTTP allowed."""
 
     ENV_NAME = "development"
+    # The demo's letters need a council name (not a secret); COUNCIL_NAME overrides it.
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "") or "Demo Council"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -10,7 +10,7 @@ pages ask `can_edit_case` before they offer a change, so the three cannot disagr
   manager reassigns cases, decides exceptions, sets targets and makes the SEN2 return.
 - Viewers see the overdue list without children's names, and the compliance figures.
 - Administrators run the service (accounts, teams, the directory, calendars, the audit log, the
-  alert runs, the SEN2 settings) and see no case data.
+  alert runs, the SEN2 settings, the letter templates) and see no case data.
 - Families follow the cases of the children linked to their account, and fetch the documents a
   coordinator shared with them (services/documents.py: family_document).
 - Documents follow their case (or, for a document of the child's record, the child): whoever
@@ -44,7 +44,7 @@ OVERDUE_READERS: tuple[Role, ...] = (Role.COORDINATOR, Role.MANAGER, Role.VIEWER
 REPORT_READERS: tuple[Role, ...] = (Role.MANAGER, Role.VIEWER)
 """The compliance dashboard and the monthly figures."""
 ADMINS: tuple[Role, ...] = (Role.ADMIN,)
-"""Accounts, teams, the directory, non-working days, the audit log, alert runs, SEN2 settings."""
+"""Accounts, teams, the directory, non-working days, the audit log, alert runs, SEN2 settings, letter templates."""
 FAMILIES: tuple[Role, ...] = (Role.FAMILY,)
 """Parents, carers and young people following their own cases."""
 
@@ -145,6 +145,16 @@ def can_change_document(user: User, document: Any) -> bool:
     if document.case is not None:
         return can_edit_case(user, document.case)
     return can_edit_child(user, document.child)
+
+
+def can_manage_letter_templates(user: Any) -> bool:
+    """Upload the council's own letter templates and choose the current version: administrators."""
+    return is_admin(user)
+
+
+def can_write_letters(user: User, case: Any) -> bool:
+    """Make a letter from the case and send it: whoever may change the case."""
+    return can_edit_case(user, case)
 
 
 def can_confirm_document_deletion(user: User, document: Any) -> bool:

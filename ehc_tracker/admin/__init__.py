@@ -1,1 +1,1 @@
-from . import directory  # noqa: F401  (registers its routes on the admin blueprint)
+from . import directory, letters  # noqa: F401  (register their routes on the admin blueprint)

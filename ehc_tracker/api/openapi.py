@@ -283,6 +283,11 @@ def _component_schemas() -> dict[str, Any]:
                 "from_relationship": _nullable(dict(STRING, description="The contact's relationship to the child.")),
                 "summary": STRING,
                 "family_message": dict(BOOLEAN, description="Sent by a family account through the service."),
+                "outgoing": dict(
+                    BOOLEAN,
+                    description="Sent by the council (a letter made from the case): received_on is the day it was "
+                    "sent, from_name who sent it, and no response is due.",
+                ),
                 "responded_on": _nullable(DATE),
                 "reply_channel": _nullable(
                     {"type": "string", "enum": _values(Channel), "description": "How the reply was sent."}

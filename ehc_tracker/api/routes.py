@@ -174,6 +174,7 @@ def communication_json(comm: Communication) -> dict[str, Any]:
         "from_relationship": comm.contact.relationship_to_child if comm.contact is not None else None,
         "summary": comm.summary,
         "family_message": comm.family_user_id is not None,
+        "outgoing": comm.outgoing,
         "responded_on": _iso(comm.responded_on),
         "reply_channel": _code(comm.reply_channel),
         "response_summary": comm.response_summary,

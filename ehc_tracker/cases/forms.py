@@ -12,8 +12,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..models.case import AdviceType, AppealType, Channel, ConsultationOutcome, RequestSource
 from ..models.directory import SETTING_KINDS
@@ -450,3 +459,11 @@ class CaseloadFilterForm(FlaskForm):
     )
     coordinator_id = SelectField("Coordinator", widget=GovSelect(), choices=[], validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class CreateLetterForm(FlaskForm):
+    """The case page's "Create letter" button (the kind is in the address; only the CSRF token here)."""
+
+
+class SendLetterForm(FlaskForm):
+    channel = HiddenField(validators=[AnyOf(["letter", "email"])])

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from .. import access
 from ..extensions import db
-from ..models import Team, User
+from ..models import DocumentKind, Team, User
 from ..models.case import (
     AppealType,
     Case,
@@ -27,6 +27,7 @@ from ..services import cases as case_service
 from ..services import complaints as complaint_service
 from ..services import documents as document_service
 from ..services import feedback as feedback_service
+from ..services import letters as letter_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
 from ..services.exception_choices import exception_choices
@@ -298,15 +299,18 @@ def view(case_id: int) -> Any:
     recordable = case_service.recordable_now(case)
     action = timeline_service.next_action(case, now, recordable=recordable)
     documents = document_service.documents_of_case(case)
+    can_edit = access.can_edit_case(current_staff(), case)
     return render_template(
         "cases/view.html",
         documents=documents,
+        letter_kinds=letter_service.available_kinds(case) if can_edit else [],
+        letters=[d for d in documents if d.kind is DocumentKind.LETTER],
         changeable={d.id for d in documents if document_service.can_change(current_staff(), d)},
         case=case,
         rows=timeline_service.timeline(case, now),
         action=action,
         event_labels=case_service.EVENT_LABELS,
-        can_edit=access.can_edit_case(current_staff(), case),
+        can_edit=can_edit,
         is_manager=access.can_manage(current_staff()),
         note_form=NoteForm(),
         today=now,

@@ -1,9 +1,10 @@
 """Where a letter's Word template comes from, and the checks an uploaded one must pass.
 
-`template_for(kind)` is the template letters are made from: the default committed in templates/
-for now; the administrator's uploaded versions (with their history) will be kept in the database
-and returned here first, so that nothing else changes when they are. `validate_template` is what an
-upload must pass before it is kept: it names only the kind's placeholders, and it renders.
+`template_for(kind)` is the template letters are made from: the kind's current uploaded version
+(models/letters.py: the administrator's versions, with their history; services/letter_templates.py
+uploads them and chooses the current one), or the default committed in templates/ when none is
+current. `validate_template` is what an upload must pass before it is kept: it names only the
+kind's placeholders, and it renders.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
+from flask import has_app_context
 from jinja2 import TemplateError
+from sqlalchemy import select
 
+from ..extensions import db
+from ..models.letters import LetterTemplate
 from .context import sample_context
 from .kinds import LetterKind
 from .kinds import kind as kind_named
@@ -35,9 +40,20 @@ def default_template(letter: LetterKind | str) -> bytes:
     return (DEFAULTS_DIR / _kind(letter).template_name).read_bytes()
 
 
+def current_version(letter: LetterKind | str) -> LetterTemplate | None:
+    """The kind's current uploaded version (None: its letters use the default). Outside the
+    application (no database to ask) there is none."""
+    if not has_app_context():
+        return None
+    return db.session.scalar(
+        select(LetterTemplate).where(LetterTemplate.kind == _kind(letter).key, LetterTemplate.is_current.is_(True))
+    )
+
+
 def template_for(letter: LetterKind | str) -> bytes:
-    """The template the kind's letters are made from now."""
-    return default_template(letter)
+    """The template the kind's letters are made from now: the current uploaded version, else the default."""
+    current = current_version(letter)
+    return current.content if current is not None else default_template(letter)
 
 
 def fill(template_bytes: bytes, values: dict[str, Any]) -> bytes:

@@ -34,6 +34,7 @@ from .directory import DirectoryEntry, DirectoryKind
 from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
 from .imports import Import, ImportStatus
+from .letters import LetterTemplate
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
@@ -64,6 +65,7 @@ __all__ = [
     "OutboxStatus",
     "ApiToken",
     "AuditEvent",
+    "LetterTemplate",
     "Case",
     "CaseAssignment",
     "CaseEvent",

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, Time, UniqueConstraint, text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, Time, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -424,7 +424,8 @@ class Consultation(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Communication(db.Model):  # type: ignore[name-defined,misc]
-    """An email, call or letter from a parent or professional, with its 5-working-day response clock."""
+    """An email, call or letter from a parent or professional, with its 5-working-day response clock;
+    or, when `outgoing`, one the council sent (a letter made from the case), which waits on nothing."""
 
     __tablename__ = "communications"
 
@@ -451,6 +452,9 @@ class Communication(db.Model):  # type: ignore[name-defined,misc]
     received_at: Mapped[time | None] = mapped_column(Time())
     # How the reply was sent, recorded with the response.
     reply_channel: Mapped[Channel | None] = mapped_column(_enum(Channel, 20))
+    # Sent by the council rather than received: `received_on` is then the day it was sent and
+    # `from_name` who sent it; it has no response clock.
+    outgoing: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="communications")
     # The backref makes the ORM clear contact_id when a contact is removed, on SQLite too (where

@@ -23,6 +23,7 @@ class DocumentKind(str, enum.Enum):
     REVIEW_REPORT = "review_report"
     EXCEPTION_EVIDENCE = "exception_evidence"
     CORRESPONDENCE = "correspondence"
+    LETTER = "letter"
     DISPUTE = "dispute"
     OTHER = "other"
 
@@ -37,6 +38,7 @@ class DocumentKind(str, enum.Enum):
             "review_report": "Annual review report",
             "exception_evidence": "Evidence for an exception",
             "correspondence": "Letter or email",
+            "letter": "Letter from the council",
             "dispute": "Mediation or tribunal papers",
             "other": "Other",
         }[self.value]

@@ -1458,6 +1458,8 @@ def record_response(
         raise Forbidden("You cannot respond on this case")
     lock_case(comm.case)
     db.session.refresh(comm)
+    if comm.outgoing:
+        raise Conflict("The council sent this one: there is no response to record", field="responded_on")
     if comm.responded_on is not None:
         raise Conflict(f"A response was already recorded on {comm.responded_on:%-d %B %Y}", field="responded_on")
     _check_date(

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import User
 from ..models.alerts import OutboxMessage
 from ..models.case import Case, CaseEvent, Communication
+from ..models.document import Document
 from ..models.family import FamilyInvitation
 from ..models.voice import FamilySurvey
 from . import workflow
@@ -127,6 +128,25 @@ def notify_reply(comm: Communication) -> OutboxMessage | None:
         user=user,
         child_first_name=comm.case.child.first_name,
         link=_link(f"/family/cases/{comm.case_id}#messages"),
+    )
+
+
+def notify_letter(comm: Communication, document: Document, user: User) -> OutboxMessage | None:
+    """Tell a family account that a letter was shared with them: a link to their page, where they
+    sign in to read it (the email never carries the letter)."""
+    case = comm.case
+    return _queue(
+        key=f"family-letter:{comm.id}:{user.id}",
+        to=user.email,
+        recipient=user,
+        for_on=comm.received_on,
+        subject="A letter about your EHC assessment or review",
+        template="letter",
+        user=user,
+        child_first_name=case.child.first_name,
+        title=document.title,
+        council_name=document.supplied_by,
+        link=_link(f"/family/cases/{case.id}#documents"),
     )
 
 

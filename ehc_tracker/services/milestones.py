@@ -359,6 +359,7 @@ def _communications(case: Case, calendar: WorkingDayCalendar, settings: Statutor
             c.responded_on,
         )
         for c in case.communications
+        if not c.outgoing  # a letter the council sent waits on no reply
     ]
 
 

@@ -110,3 +110,23 @@ def test_another_team_s_case_is_404(client, world):
     case, pat, headers = world
     theirs = create_assessment(team=create_team())
     _error(_log(client, theirs, headers, from_name="Mum"), 404, "not_found")
+
+
+def test_a_letter_the_council_sent_is_outgoing_with_no_response_due_and_cannot_be_answered(client, world):
+    case, _, headers = world
+    logged = _log(client, case, headers, from_name="Pat Brown")
+    assert logged.get_json()["communications"][0]["outgoing"] is False
+    sent = Communication(
+        case=case, received_on=date(2025, 12, 22), channel=Channel.LETTER, from_name="Jo", summary="Sent", outgoing=True
+    )
+    db.session.add(sent)
+    db.session.commit()
+    body = client.get(f"/api/v1/cases/{case.id}", headers=headers).get_json()
+    outgoing = next(c for c in body["communications"] if c["id"] == sent.id)
+    assert outgoing["outgoing"] is True and outgoing["responded_on"] is None
+    answered = client.post(
+        f"/api/v1/cases/{case.id}/communications/{sent.id}/response",
+        headers=headers,
+        json={"responded_on": "2025-12-22", "reply_channel": "email"},
+    )
+    _error(answered, 409, "conflict")

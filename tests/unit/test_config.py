@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from config import ConfigurationError, DevelopmentConfig, ProductionConfig, _database_url, config_for
@@ -108,3 +110,10 @@ def test_every_setting_the_code_reads_is_declared_in_config():
     assert read, "the pattern found no settings: it has gone stale"
     assert sorted(read - declared) == []
     assert hasattr(Config, "TIME_ZONE") and hasattr(Config, "DUE_SOON_DAYS")
+
+
+def test_only_development_names_a_council_by_default():
+    if os.environ.get("COUNCIL_NAME"):
+        pytest.skip("COUNCIL_NAME is set in this environment")
+    assert DevelopmentConfig.COUNCIL_NAME == "Demo Council"
+    assert ProductionConfig.COUNCIL_NAME == ""

@@ -104,6 +104,8 @@ def one_of_everything(holder: Any, team: Any) -> dict[str, Any]:
         "entry_id": entry.id,
         "export_id": export.id,
         "document_id": document.id,
+        # A letter kind (the letter pages and the administrator's template pages).
+        "kind": "draft_plan",
         "_assessment": assessment,
         "_review": review,
         "_event": db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == assessment.id)).first(),
