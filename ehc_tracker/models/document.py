@@ -24,6 +24,9 @@ class DocumentKind(str, enum.Enum):
     EXCEPTION_EVIDENCE = "exception_evidence"
     CORRESPONDENCE = "correspondence"
     DISPUTE = "dispute"
+    # Sent by the family through the service (models.contribution.FamilyContribution).
+    FAMILY_VIEWS = "family_views"
+    REPRESENTATIONS = "representations"
     OTHER = "other"
 
     @property
@@ -38,6 +41,8 @@ class DocumentKind(str, enum.Enum):
             "exception_evidence": "Evidence for an exception",
             "correspondence": "Letter or email",
             "dispute": "Mediation or tribunal papers",
+            "family_views": "Views, wishes and feelings",
+            "representations": "Representations on the draft plan",
             "other": "Other",
         }[self.value]
 

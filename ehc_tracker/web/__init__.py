@@ -116,6 +116,9 @@ def init_web(app: Flask) -> None:
     from ..documents.routes import bp as documents_bp
 
     app.register_blueprint(documents_bp)
+    from ..providers.routes import bp as providers_bp
+
+    app.register_blueprint(providers_bp)
     init_errors(app)
     from .refusals import init_refusal_audit
 

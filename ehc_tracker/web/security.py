@@ -18,7 +18,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.sign_in", "auth.sign_in_code", "static", "assets.govuk", "health.healthz", "family.accept"}
+    {
+        "auth.sign_in",
+        "auth.sign_in_code",
+        "static",
+        "assets.govuk",
+        "health.healthz",
+        "family.accept",
+        "providers.accept",
+    }
 )
 # Endpoints a user who must change their password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.sign_out", "auth.keep_alive"})

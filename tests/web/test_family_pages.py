@@ -167,6 +167,7 @@ def test_a_family_account_reaches_no_other_case_by_any_url(app, client):
                 "auth.sign_in_code",
                 "health.healthz",
                 "family.accept",
+                "providers.accept",
             }:
                 continue
             url = _fill(rule, value)
