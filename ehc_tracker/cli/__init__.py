@@ -22,6 +22,7 @@ from . import accounts, alerts, deadlines, demo, documents, sen2
 COMMANDS: list[click.Command] = [
     accounts.create_admin,
     accounts.create_token,
+    accounts.provider_manager,
     demo.seed_demo,
     deadlines.deadlines,
     alerts.alerts,

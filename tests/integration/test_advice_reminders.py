@@ -134,3 +134,33 @@ def test_the_settings_are_read_from_the_configuration():
     assert settings == advice_reminders.ReminderSettings(
         days_before=(14, 7), working_days_before=(3,), escalation_working_days=2
     )
+
+
+def test_an_administrator_names_the_providers_contact_and_a_command_makes_a_provider_manager(app, runner):
+    from ehc_tracker.models.contribution import ProviderMembership
+    from ehc_tracker.services import ServiceError
+    from ehc_tracker.services import directory as directory_service
+    from tests.helpers import create_user
+
+    entry = provider("Westtown Therapy")
+    admin = create_user(role="admin")
+    details = directory_service.EntryDetails(
+        name=entry.name, kind=entry.kind.value, contact_name="Dr Lee", contact_email="not an address"
+    )
+    with pytest.raises(ServiceError):
+        directory_service.update_entry(entry, details, actor=admin)
+    db.session.rollback()
+    changed = directory_service.update_entry(
+        entry,
+        directory_service.EntryDetails(
+            name=entry.name, kind=entry.kind.value, contact_name="Dr Lee", contact_email="Lee@NHS.example"
+        ),
+        actor=admin,
+    )
+    assert changed == ["contact_name", "contact_email"] and entry.contact_email == "lee@nhs.example"
+    _, advice = advice_case(entry)
+    user = professional(advice, email="lead@nhs.example")
+    result = runner.invoke(args=["provider-manager", "--email", "lead@nhs.example"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(ProviderMembership.is_manager).where(ProviderMembership.user_id == user.id))
+    assert runner.invoke(args=["provider-manager", "--email", "nobody@example.org"]).exit_code != 0
