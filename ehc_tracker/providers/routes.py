@@ -46,6 +46,8 @@ def invite(case_id: int, advice_id: int) -> Any:
     documents = professional_service.attachable_documents(case)
     form.documents.choices = [(d.id, d.title) for d in documents]
     if request.method == "GET":
+        if advice.professional_id is not None and advice.professional_id in {u.id for u in people}:
+            form.professional.data = f"user:{advice.professional_id}"
         form.question.data = advice.question or ""
         form.documents.data = [d.id for d in professional_service.attachments(advice)]
     if form.validate_on_submit():

@@ -363,3 +363,25 @@ def test_invitations_record_who_was_asked(client):
     professional(advice)
     invitation = db.session.scalar(select(ProfessionalInvitation))
     assert invitation.used_at is not None and invitation.directory_entry_id == entry.id
+
+
+def test_asking_again_starts_from_whoever_is_asked_now_and_addresses_the_request_without_a_new_link(client, auth):
+    entry = provider()
+    case, advice = advice_case(entry)
+    first = professional(advice, email="first@nhs.example")
+    _, other_advice = advice_case(entry, coordinator=case.coordinator)
+    second = professional(other_advice, email="second@nhs.example")
+    auth.login(case.coordinator)
+    form = client.get(f"/cases/{case.id}/advice/{advice.id}/professional").get_data(as_text=True)
+    assert re.search(rf'value="user:{first.id}"\s+checked', form)
+    moved = client.post(
+        f"/cases/{case.id}/advice/{advice.id}/professional",
+        data={"professional": f"user:{second.id}", "question": "Please advise."},
+    )
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AdviceRequest, advice.id).professional_id == second.id
+    mail = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == f"professional-addressed:{advice.id}:{second.id}")
+    )
+    assert mail is not None and "/provider/invitation/" not in mail.body_text
