@@ -194,16 +194,18 @@ def _subject(item: PlannedReminder) -> str:
     return f"Reminder: advice due by {item.due_on:%-d %B %Y}"
 
 
-def record(planned: Iterable[PlannedReminder], *, now: datetime) -> int:
-    """Record in the ledger, and queue the email of, each planned reminder not sent before."""
+def unsent(planned: Iterable[PlannedReminder]) -> list[PlannedReminder]:
+    """The planned reminders the ledger does not hold yet."""
     items = list(planned)
     keys = [p.dedupe_key for p in items]
     taken = set(db.session.scalars(select(Alert.dedupe_key).where(Alert.dedupe_key.in_(keys)))) if keys else set()
+    return [item for item in items if item.dedupe_key not in taken]
+
+
+def record(planned: Iterable[PlannedReminder], *, now: datetime) -> int:
+    """Record in the ledger, and queue the email of, each planned reminder not sent before."""
     count = 0
-    for item in items:
-        if item.dedupe_key in taken:
-            continue
-        taken.add(item.dedupe_key)
+    for item in unsent(planned):
         recipient = db.session.get(User, item.recipient_id) if item.recipient_id is not None else None
         message = professional_mail.queue(
             key=f"mail:{item.dedupe_key}",

@@ -267,6 +267,13 @@ def run_alerts(
             report.note = "not a working day: no alerts"
         else:
             report.new_alerts, report.digests = _plan(for_on, settings)
+            reminders = advice_reminders.unsent(
+                advice_reminders.plan(
+                    for_on, advice_reminders.ReminderSettings.from_config(config), working_day_calendar()
+                )
+            )
+            if reminders:
+                report.note = f"also {len(reminders)} advice reminders to professionals would be sent"
         db.session.rollback()
         return report
 

@@ -78,7 +78,12 @@ def window(case: Case, *, user: User, today: date) -> Window:
     """The views form and the representations form, open or closed, for this account today."""
     speaks_for_self = _relationship(case, user) is FamilyRelationship.YOUNG_PERSON
     views_open = case.is_open and case.case_type is not CaseType.DISPUTE
-    views_closed = "" if views_open else "This is finished, so you cannot send your views here any more."
+    if views_open:
+        views_closed = ""
+    elif case.is_open:
+        views_closed = "About this disagreement, send your coordinator a message below."
+    else:
+        views_closed = "This is finished, so you cannot send your views here any more."
     period = next(
         (s for s in family_service.progress(case, today=today, viewer=user).steps if s.key == "representations_close"),
         None,

@@ -164,3 +164,11 @@ def test_an_administrator_names_the_providers_contact_and_a_command_makes_a_prov
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(ProviderMembership.is_manager).where(ProviderMembership.user_id == user.id))
     assert runner.invoke(args=["provider-manager", "--email", "nobody@example.org"]).exit_code != 0
+
+
+def test_a_dry_run_counts_the_reminders_and_sends_none(app, asked):
+    app.config["ALERT_SKIP_NON_WORKING_DAYS"] = False
+    advice, user, due = asked
+    report = run_alerts(due - timedelta(days=14), now=NOW, dry_run=True)
+    assert "also 1 advice reminders to professionals would be sent" in report.summary
+    assert _sent() == [] and db.session.scalar(select(OutboxMessage.id)) is None

@@ -140,3 +140,21 @@ def test_a_family_cannot_contribute_to_another_case(client):
     assert client.post(f"/family/cases/{theirs.id}/views", data={"text": "x"}).status_code == 404
     assert client.get(f"/family/cases/{theirs.id}/representations").status_code == 404
     assert db.session.scalar(select(FamilyContribution)) is None
+
+
+def test_views_are_closed_once_the_case_is_finished(client):
+    from ehc_tracker.models.case import EventType
+    from ehc_tracker.services import cases as case_service
+
+    case = _case()
+    user = family(case)
+    case_service.record_event(
+        case, EventType.WITHDRAWN, today(), actor=case.coordinator, today=today(), reason="Moved away"
+    )
+    db.session.commit()
+    sign_in(client, user.email, FAMILY_PASSWORD)
+    page = client.get(f"/family/cases/{case.id}/views").get_data(as_text=True)
+    assert "This is finished" in page and 'name="text"' not in page
+    refused = client.post(f"/family/cases/{case.id}/views", data={"text": "Hello"})
+    assert "This is finished" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(FamilyContribution)) is None
