@@ -13,7 +13,7 @@ import enum
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
@@ -88,7 +88,8 @@ class AdviceReturn(db.Model):  # type: ignore[name-defined,misc]
     dated_on: Mapped[date]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    advice_request: Mapped[AdviceRequest] = relationship()  # type: ignore[name-defined]  # noqa: F821
+    # `AdviceRequest.advice_return`: the case page shows the summary beside the request.
+    advice_request: Mapped[AdviceRequest] = relationship(backref=backref("advice_return", uselist=False))  # type: ignore[name-defined]  # noqa: F821
     document: Mapped[Document] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 

@@ -288,6 +288,7 @@ def test_returned_advice_marks_the_milestone_met_on_that_date_stores_the_report_
     auth.login(case.coordinator)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Asked of Sam Therapist" in page and "Returned through the service" in page
+    assert "Weekly therapy, 30 minutes" in page and "Expressive language delay." in page
 
 
 def test_the_advice_dashboard_counts_a_return_through_the_service(client):
