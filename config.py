@@ -98,6 +98,10 @@ class Config:
     # Family accounts: after the password, a 6-digit code emailed to them (minutes it stays valid).
     FAMILY_SIGN_IN_CODE = _bool("FAMILY_SIGN_IN_CODE", True)
     SIGN_IN_CODE_MINUTES = _int("SIGN_IN_CODE_MINUTES", 10)
+    # Professional accounts (advice givers) sign in the same way: password, then the emailed code.
+    PROFESSIONAL_SIGN_IN_CODE = _bool("PROFESSIONAL_SIGN_IN_CODE", True)
+    # How long the link inviting a professional to return advice works (days; once only).
+    PROFESSIONAL_INVITATION_DAYS = _int("PROFESSIONAL_INVITATION_DAYS", 14)
 
     # Outgoing email: the backend (smtp, console, memory, notify), the SMTP server and the sender;
     # BASE_URL is the address people reach the service at, for the links in emails.
@@ -127,6 +131,12 @@ class Config:
     # Milestones escalated as soon as they are overdue (comma-separated keys).
     ESCALATION_IMMEDIATE_KEYS = os.environ.get("ESCALATION_IMMEDIATE_KEYS", "final_plan,final_plan_after_reassessment")
     ESCALATION_EMAILS = os.environ.get("ESCALATION_EMAILS", "")  # comma-separated; always receive escalations
+    # Reminders to the professional asked for advice (reg 8: 6 weeks), each sent once: these many
+    # calendar days and working days before the due date (comma-separated), and the day after it.
+    ADVICE_REMINDER_DAYS = os.environ.get("ADVICE_REMINDER_DAYS", "14")
+    ADVICE_REMINDER_WORKING_DAYS = os.environ.get("ADVICE_REMINDER_WORKING_DAYS", "3")
+    # Advice overdue by this many working days is escalated to the provider's named contact.
+    ADVICE_ESCALATION_WORKING_DAYS = _int("ADVICE_ESCALATION_WORKING_DAYS", 5)
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 20)  # a message is given up after this many failures
     OUTBOX_BACKOFF_SECONDS = _int("OUTBOX_BACKOFF_SECONDS", 60)  # doubles after each failed attempt
     OUTBOX_BACKOFF_MAX_SECONDS = _int("OUTBOX_BACKOFF_MAX_SECONDS", 3600)  # ... up to this
@@ -265,6 +275,7 @@ class TestingConfig(Config):
     SEN2_EXPORT_INLINE = _bool("SEN2_EXPORT_INLINE", True)  # the tests wait for the export
     IMPORT_INLINE = _bool("IMPORT_INLINE", True)  # and for the import
     FAMILY_SIGN_IN_CODE = False  # the tests of the code switch it on
+    PROFESSIONAL_SIGN_IN_CODE = False
 
     @classmethod
     def from_environment(cls) -> dict[str, object]:

@@ -13,6 +13,10 @@ pages ask `can_edit_case` before they offer a change, so the three cannot disagr
   alert runs, the SEN2 settings, the letter templates) and see no case data.
 - Families follow the cases of the children linked to their account, and fetch the documents a
   coordinator shared with them (services/documents.py: family_document).
+- Professionals (of a provider in the directory) see the advice requests addressed to them: the
+  child's name and date of birth, the question, the due date and the documents attached for
+  them, nothing else of the case; a provider manager sees the service's open requests
+  (services/professionals.py: who may see which request).
 - Documents follow their case (or, for a document of the child's record, the child): whoever
   sees the case reads them, whoever changes it adds, shares and deletes them; a manager of the
   team confirms deletions past the retention period.
@@ -47,6 +51,8 @@ ADMINS: tuple[Role, ...] = (Role.ADMIN,)
 """Accounts, teams, the directory, non-working days, the audit log, alert runs, SEN2 settings, letter templates."""
 FAMILIES: tuple[Role, ...] = (Role.FAMILY,)
 """Parents, carers and young people following their own cases."""
+PROFESSIONALS: tuple[Role, ...] = (Role.PROFESSIONAL,)
+"""Professionals of a provider returning the advice asked of them: their own requests only."""
 
 
 def _role(user: Any) -> Role | None:
@@ -73,6 +79,10 @@ def is_admin(user: Any) -> bool:
 
 def is_family(user: Any) -> bool:
     return _role(user) in FAMILIES
+
+
+def is_professional(user: Any) -> bool:
+    return _role(user) in PROFESSIONALS
 
 
 def can_view_overdue(user: Any) -> bool:
@@ -184,6 +194,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("SEN2 settings", "sen2.settings", ADMINS),
     ("Notifications", "notifications.index", STAFF),
     ("Your cases", "family.home", FAMILIES),
+    ("Advice requests", "providers.home", PROFESSIONALS),
 )
 
 

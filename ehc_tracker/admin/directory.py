@@ -53,6 +53,13 @@ class DirectoryEntryForm(FlaskForm):
     )
     email = StringField("Contact email (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=254)])
     phone = StringField("Contact phone (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    contact_name = StringField(
+        "Named contact for overdue advice (optional)",
+        widget=GovTextInput(),
+        description="For a provider asked for advice: the person told when its advice is overdue.",
+        validators=[Optional(), Length(max=120)],
+    )
+    contact_email = StringField("Their email address", widget=GovTextInput(), validators=[Optional(), Length(max=254)])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def details(self) -> directory_service.EntryDetails:
@@ -63,6 +70,8 @@ class DirectoryEntryForm(FlaskForm):
             ukprn=self.ukprn.data or "",
             email=self.email.data or "",
             phone=self.phone.data or "",
+            contact_name=self.contact_name.data or "",
+            contact_email=self.contact_email.data or "",
         )
 
 

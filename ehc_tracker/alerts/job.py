@@ -32,6 +32,7 @@ from ..models import Alert, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
 from ..models.alerts import JobTrigger
 from ..services.calendar import working_day_calendar
 from ..services.clock import zone_for as time_zone  # the service's one time zone (TIME_ZONE)
+from . import advice_reminders
 from .delivery import current_backend
 from .digests import AlertSettings, Digest, PlannedAlert, build_digests, plan_alerts
 from .locking import exclusive
@@ -266,6 +267,13 @@ def run_alerts(
             report.note = "not a working day: no alerts"
         else:
             report.new_alerts, report.digests = _plan(for_on, settings)
+            reminders = advice_reminders.unsent(
+                advice_reminders.plan(
+                    for_on, advice_reminders.ReminderSettings.from_config(config), working_day_calendar()
+                )
+            )
+            if reminders:
+                report.note = f"also {len(reminders)} advice reminders to professionals would be sent"
         db.session.rollback()
         return report
 
@@ -293,6 +301,15 @@ def run_alerts(
                 if acquired:
                     report.new_alerts, report.digests = _plan(for_on, settings)
                     report.alerts_created, report.messages_queued = _record(report.new_alerts, report.digests, now=now)
+                    # The professionals' advice reminders, in the same ledger and transaction.
+                    reminders = advice_reminders.record(
+                        advice_reminders.plan(
+                            for_on, advice_reminders.ReminderSettings.from_config(config), working_day_calendar()
+                        ),
+                        now=now,
+                    )
+                    report.alerts_created += reminders
+                    report.messages_queued += reminders
                     run.alerts_created, run.messages_queued = report.alerts_created, report.messages_queued
                     db.session.commit()  # the alerts, their emails and the counts together; releases the lock
                     heartbeat.beat(force=True)

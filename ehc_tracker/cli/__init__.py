@@ -23,6 +23,7 @@ from . import accounts, alerts, deadlines, demo, documents, importing, sen2
 COMMANDS: list[click.Command] = [
     accounts.create_admin,
     accounts.create_token,
+    accounts.provider_manager,
     demo.seed_demo,
     deadlines.deadlines,
     alerts.alerts,

@@ -1,4 +1,4 @@
-"""`flask create-admin` and `flask create-token`: the accounts made from the command line."""
+"""`flask create-admin`, `flask create-token` and `flask provider-manager`: accounts from the command line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Role, User, normalise_email
-from ..services import ServiceError, api_tokens
+from ..services import ServiceError, api_tokens, professionals
 from ..services.users import create_user
 
 
@@ -64,3 +64,19 @@ def create_token(email: str, name: str) -> None:
     click.echo(f"Created API token ‘{created.token.name}’ for {user.email} ({user.role.label}).")
     click.echo("Copy it now: it will not be shown again.")
     click.echo(created.secret)
+
+
+@click.command("provider-manager")
+@click.option("--email", required=True, help="Email address of the professional account.")
+@click.option("--remove", is_flag=True, help="Make them an ordinary professional of the service again.")
+def provider_manager(email: str, remove: bool) -> None:
+    """Make a professional account a manager of its provider: it then sees the service's open
+    advice requests and moves them between the service's professionals (audited)."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    membership = professionals.membership(user) if user is not None else None
+    if user is None or membership is None:
+        raise click.ClickException(f"There is no professional account for {normalise_email(email)}.")
+    professionals.add_to_provider(user, membership.directory_entry, manager=not remove, actor=None)
+    db.session.commit()
+    what = "an ordinary professional" if remove else "a manager"
+    click.echo(f"{user.email} is now {what} of {membership.directory_entry.name}.")

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..demo.accounts import DEMO_PASSWORD, seed_family_account, seed_teams_and_users
+from ..demo.accounts import DEMO_PASSWORD, seed_family_account, seed_professional_accounts, seed_teams_and_users
 from ..demo.directory import seed_directory
 from ..demo.large import generate
 from ..demo.seed import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings
@@ -67,4 +67,11 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
         click.echo(
             f"  {parent.role.value:<12} {parent.email:<28} created, following {parent.name.split(' of ')[-1]}'s case"
             " (sign-in asks for a code: with MAIL_BACKEND=console it is printed here in the console)"
+        )
+    professionals = seed_professional_accounts()
+    db.session.commit()
+    for user in professionals:
+        click.echo(
+            f"  {user.role.value:<12} {user.email:<28} created, giving advice for a provider of the directory"
+            " (sign-in asks for a code too)"
         )

@@ -11,6 +11,7 @@ from .accounts import (
     DEMO_TEAMS,
     DEMO_USERS,
     seed_family_account,
+    seed_professional_accounts,
     seed_teams_and_users,
 )
 from .directory import seed_directory
@@ -25,6 +26,7 @@ __all__ = [
     "seed_demo_children",
     "seed_directory",
     "seed_family_account",
+    "seed_professional_accounts",
     "seed_sen2_settings",
     "seed_teams_and_users",
 ]

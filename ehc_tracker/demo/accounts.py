@@ -80,3 +80,68 @@ def seed_family_account() -> User | None:
     )
     db.session.add(FamilyLink(user_id=user.id, child_id=case.child_id, relationship_to_child=FamilyRelationship.PARENT))
     return user
+
+
+DEMO_PROFESSIONAL_EMAIL = "professional@example.org"
+DEMO_PROVIDER_MANAGER_EMAIL = "provider-manager@example.org"
+
+
+def seed_professional_accounts() -> list[User]:
+    """A professional of the provider asked for the earliest-due advice still awaited on
+    coordinator@example.org's caseload, with a few of that provider's open requests addressed to
+    them, and a manager of the same provider."""
+    from ..models.case import AdviceRequest, Case, CaseStatus, Milestone
+    from ..services.professionals import add_to_provider
+
+    if db.session.scalar(select(User).where(User.email == DEMO_PROFESSIONAL_EMAIL)) is not None:
+        return []
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@example.org"))
+    rows = db.session.execute(
+        select(AdviceRequest)
+        .join(Case, AdviceRequest.case_id == Case.id)
+        .join(
+            Milestone,
+            (Milestone.case_id == Case.id)
+            & (Milestone.key == "advice_due")
+            & (Milestone.ref == "advice:" + AdviceRequest.id.cast(db.String)),
+        )
+        .where(
+            Case.status == CaseStatus.OPEN,
+            Case.coordinator_id == (coordinator.id if coordinator else -1),
+            AdviceRequest.received_on.is_(None),
+            AdviceRequest.directory_entry_id.is_not(None),
+        )
+        .order_by(Milestone.due_on.desc(), AdviceRequest.id)
+    ).scalars()
+    first = next(iter(rows), None)
+    if first is None or first.directory_entry is None:
+        return []
+    entry = first.directory_entry
+    if not entry.contact_email:
+        entry.contact_name, entry.contact_email = "Head of Service", "head.of.service@example.org"
+    made = []
+    for email, name, manager in (
+        (DEMO_PROFESSIONAL_EMAIL, "Robin Practitioner", False),
+        (DEMO_PROVIDER_MANAGER_EMAIL, "Riley Service-Manager", True),
+    ):
+        user = create_user(email=email, name=name, role=Role.PROFESSIONAL, password=DEMO_PASSWORD, actor=None)
+        add_to_provider(user, entry, manager=manager, actor=None)
+        made.append(user)
+    waiting = db.session.scalars(
+        select(AdviceRequest)
+        .join(Case, AdviceRequest.case_id == Case.id)
+        .where(
+            Case.status == CaseStatus.OPEN,
+            AdviceRequest.directory_entry_id == entry.id,
+            AdviceRequest.received_on.is_(None),
+        )
+        .order_by(AdviceRequest.requested_on.desc(), AdviceRequest.id)
+        .limit(3)
+    )
+    for advice in [first, *waiting]:
+        advice.professional_id = made[0].id
+        advice.question = (
+            advice.question or "What does the child need, what should the plan aim for, and what help do you advise?"
+        )
+    db.session.flush()
+    return made

@@ -13,6 +13,7 @@ from ..models import User
 from ..models.case import Case, Communication
 from ..models.family import FamilyRelationship
 from ..services import ServiceError, audit
+from ..services import contributions as contribution_service
 from ..services import documents as document_service
 from ..services import family as family_service
 from ..services import feedback as feedback_service
@@ -225,6 +226,7 @@ def progress(case_id: int) -> Any:
         progress=family_service.progress(case, today=today(), viewer=current_staff()),
         messages=family_service.thread(case, viewer=current_staff()),
         documents=document_service.shared_with_family(case),
+        contribute=contribution_service.window(case, user=current_staff(), today=today()),
         form=form,
         today=today(),
         surveys=feedback_service.open_surveys(current_staff(), case, now=now()),

@@ -33,6 +33,8 @@ def may_open(endpoint: str) -> bool:
 def index() -> Any:
     if access.is_family(current_user):
         return redirect(url_for("family.home"))
+    if access.is_professional(current_user):
+        return redirect(url_for("providers.home"))
     now = today()
     work = summary(current_user, now) if access.is_staff_editor(current_user) else None
     first = home_for(current_user, now)

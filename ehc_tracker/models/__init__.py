@@ -30,6 +30,14 @@ from .case import (
     Plan,
 )
 from .child import Child, ChildContact
+from .contribution import (
+    AdviceReturn,
+    ContributionKind,
+    FamilyContribution,
+    ProfessionalInvitation,
+    ProviderMembership,
+    advice_request_documents,
+)
 from .directory import DirectoryEntry, DirectoryKind
 from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
@@ -51,6 +59,12 @@ from .voice import (
 
 __all__ = [
     "AdviceRequest",
+    "AdviceReturn",
+    "ContributionKind",
+    "FamilyContribution",
+    "ProfessionalInvitation",
+    "ProviderMembership",
+    "advice_request_documents",
     "Alert",
     "AlertKind",
     "AlertPreference",

@@ -26,10 +26,20 @@ class AlertKind(str, enum.Enum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
     ESCALATION = "escalation"
+    # Reminders to a professional about advice asked of them, and the escalation of overdue advice
+    # to their organisation's named contact (alerts/advice_reminders.py).
+    ADVICE_REMINDER = "advice_reminder"
+    ADVICE_ESCALATION = "advice_escalation"
 
     @property
     def label(self) -> str:
-        return {"due_soon": "Due soon", "overdue": "Overdue", "escalation": "Escalation"}[self.value]
+        return {
+            "due_soon": "Due soon",
+            "overdue": "Overdue",
+            "escalation": "Escalation",
+            "advice_reminder": "Advice reminder",
+            "advice_escalation": "Overdue advice escalated",
+        }[self.value]
 
 
 class DigestFrequency(str, enum.Enum):

@@ -395,8 +395,13 @@ class AdviceRequest(db.Model):  # type: ignore[name-defined,misc]
     requested_on: Mapped[date]
     received_on: Mapped[date | None]
     quality_note: Mapped[str | None] = mapped_column(Text)
+    # The professional account the request is addressed to (invited from the case), and what
+    # they are asked: they see this request and nothing else of the case.
+    professional_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    question: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="advice_requests")
+    professional: Mapped[User | None] = relationship(foreign_keys=[professional_id])  # type: ignore[name-defined]  # noqa: F821
     directory_entry: Mapped[DirectoryEntry | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
     @property

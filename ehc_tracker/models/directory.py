@@ -65,6 +65,9 @@ class DirectoryEntry(db.Model):  # type: ignore[name-defined,misc]
     ukprn: Mapped[str | None] = mapped_column(String(8))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # The organisation's named contact, told when advice asked of its professionals is overdue.
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

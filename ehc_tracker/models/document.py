@@ -25,6 +25,9 @@ class DocumentKind(str, enum.Enum):
     CORRESPONDENCE = "correspondence"
     LETTER = "letter"
     DISPUTE = "dispute"
+    # Sent by the family through the service (models.contribution.FamilyContribution).
+    FAMILY_VIEWS = "family_views"
+    REPRESENTATIONS = "representations"
     OTHER = "other"
 
     @property
@@ -40,6 +43,8 @@ class DocumentKind(str, enum.Enum):
             "correspondence": "Letter or email",
             "letter": "Letter from the council",
             "dispute": "Mediation or tribunal papers",
+            "family_views": "Views, wishes and feelings",
+            "representations": "Representations on the draft plan",
             "other": "Other",
         }[self.value]
 

@@ -20,6 +20,8 @@ class Role(str, enum.Enum):
     VIEWER = "viewer"
     # Parents, carers and young people following their own case (see models.family).
     FAMILY = "family"
+    # A professional asked for advice, working for a provider in the directory (models.contribution).
+    PROFESSIONAL = "professional"
 
     @property
     def label(self) -> str:
@@ -29,6 +31,7 @@ class Role(str, enum.Enum):
             "admin": "Administrator",
             "viewer": "Viewer (reports only)",
             "family": "Family",
+            "professional": "Professional giving advice",
         }[self.value]
 
     @classmethod

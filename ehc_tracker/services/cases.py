@@ -593,6 +593,14 @@ def meeting_warnings(case: Case, meeting_on: date) -> list[str]:
 def record_event(case: Case, event_type: EventType, on: date, *, actor: User, today: date, **details: Any) -> CaseEvent:
     """Record one step of the workflow, under the case's lock; see the module docstring."""
     _require_edit(actor, case)
+    return record_contributed_event(case, event_type, on, actor=actor, today=today, **details)
+
+
+def record_contributed_event(
+    case: Case, event_type: EventType, on: date, *, actor: User, today: date, **details: Any
+) -> CaseEvent:
+    """Record a step sent in by someone outside the council (a professional returning advice),
+    under the workflow's rules like any other; the calling service has checked who they are."""
     lock_case(case)
     _validate_sequence(case, event_type, on, today)
     stored: dict[str, Any] = {}

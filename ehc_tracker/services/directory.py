@@ -50,6 +50,9 @@ class EntryDetails:
     ukprn: str = ""
     email: str = ""
     phone: str = ""
+    # The named contact told when advice asked of the provider is overdue (services.professionals).
+    contact_name: str = ""
+    contact_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class _Clean:
     ukprn: str | None
     email: str | None
     phone: str | None
+    contact_name: str | None = None
+    contact_email: str | None = None
 
 
 def _digits(value: str) -> str:
@@ -117,7 +122,13 @@ def _clean(details: EntryDetails, *, entry: DirectoryEntry | None) -> _Clean:
         raise ServiceError(
             "Enter a phone number like 01632 960 001 or +44 1632 960 001, using digits and spaces only", field="phone"
         )
-    return _Clean(name, kind, urn, ukprn, email, phone)
+    contact_name = " ".join(details.contact_name.split()) or None
+    if contact_name is not None and len(contact_name) > 120:
+        raise ServiceError("The contact's name must be 120 characters or fewer", field="contact_name")
+    contact_email = (
+        valid_email_address(details.contact_email, field="contact_email") if details.contact_email.strip() else None
+    )
+    return _Clean(name, kind, urn, ukprn, email, phone, contact_name, contact_email)
 
 
 def _describe(entry: DirectoryEntry) -> dict[str, object]:
@@ -128,6 +139,8 @@ def _describe(entry: DirectoryEntry) -> dict[str, object]:
         "ukprn": entry.ukprn,
         "email": entry.email,
         "phone": entry.phone,
+        "contact_name": entry.contact_name,
+        "contact_email": entry.contact_email,
         "active": entry.active,
     }
 
@@ -143,6 +156,8 @@ def create_entry(details: EntryDetails, *, actor: User) -> DirectoryEntry:
         ukprn=clean.ukprn,
         email=clean.email,
         phone=clean.phone,
+        contact_name=clean.contact_name,
+        contact_email=clean.contact_email,
         active=True,
         updated_by_id=actor.id,
     )
@@ -166,6 +181,7 @@ def update_entry(entry: DirectoryEntry, details: EntryDetails, *, actor: User) -
     before = _describe(entry)
     entry.name, entry.name_key, entry.kind = clean.name, name_key(clean.name), clean.kind
     entry.urn, entry.ukprn, entry.email, entry.phone = clean.urn, clean.ukprn, clean.email, clean.phone
+    entry.contact_name, entry.contact_email = clean.contact_name, clean.contact_email
     after = _describe(entry)
     changed = [k for k in after if after[k] != before[k]]
     if changed:

@@ -218,6 +218,23 @@ def add_document(
     allowed = access.can_edit_case(actor, case) if case is not None else access.can_edit_child(actor, child)
     if not allowed:
         raise Forbidden("Only the case’s coordinator or a manager of its team can add documents to it")
+    return add_contributed_document(child, upload, details, case=case, step=step, actor=actor, now=now, today=today)
+
+
+def add_contributed_document(
+    child: Child,
+    upload: CheckedFile,
+    details: DocumentDetails,
+    *,
+    case: Case | None,
+    step: Step | None = None,
+    actor: User,
+    now: datetime,
+    today: date,
+) -> Document:
+    """Store a checked upload sent by someone outside the council (a family or a professional,
+    whose own rules the calling service has checked), recorded like any other document."""
+    step = step or Step()
     _check_details(details, child, today)
     _check_step(step, child, case, details.kind)
     key = f"{child.id}/{secrets.token_hex(16)}"

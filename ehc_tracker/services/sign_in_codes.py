@@ -1,4 +1,4 @@
-"""The second step of a family sign-in: a 6-digit code sent by email.
+"""The second step of a family or professional sign-in: a 6-digit code sent by email.
 
 After the password is accepted, a random code is emailed straight away (not through the
 outbox, which would keep it in the database and send it minutes later). Only a keyed hash of
@@ -31,7 +31,7 @@ from ..alerts.delivery import OutgoingEmail, current_backend
 from ..extensions import db
 from ..models import User
 from . import audit
-from .users import SIGN_IN_FAILED, account_locked_until, wait_phrase
+from .users import SIGN_IN_FAILED, account_locked_until, sign_in_code_required, wait_phrase
 
 SESSION_KEY = "pending_sign_in_code"
 MAX_TRIES = 5
@@ -45,9 +45,7 @@ class CodeCheck:
 
 
 def required_for(user: User) -> bool:
-    from ..models import Role
-
-    return user.role is Role.FAMILY and bool(current_app.config.get("FAMILY_SIGN_IN_CODE"))
+    return sign_in_code_required(user)
 
 
 def _digest(user: User, code: str, expires: int) -> str:

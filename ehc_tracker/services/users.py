@@ -383,6 +383,13 @@ def address_wait_until(address: str | None, now: datetime, *, failing_now: bool 
     return until if until > now else None
 
 
+def sign_in_code_required(user: User) -> bool:
+    """Family and professional accounts type a code emailed after the password (services.sign_in_codes)."""
+    if user.role is Role.PROFESSIONAL:
+        return bool(current_app.config.get("PROFESSIONAL_SIGN_IN_CODE"))
+    return user.role is Role.FAMILY and bool(current_app.config.get("FAMILY_SIGN_IN_CODE"))
+
+
 def authenticate(email: str, password: str, *, address: str | None, now: datetime | None = None) -> SignInResult:
     """Check a sign-in attempt and audit it.
 
@@ -430,7 +437,7 @@ def authenticate(email: str, password: str, *, address: str | None, now: datetim
         return SignInResult(None)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    if user.role is Role.FAMILY and current_app.config.get("FAMILY_SIGN_IN_CODE"):
+    if sign_in_code_required(user):
         # Not signed in yet: the emailed code (services.sign_in_codes) is the second step.
         audit.record(
             user, "sign_in_password_accepted", "user", user.id, "Password accepted; waiting for the emailed code"

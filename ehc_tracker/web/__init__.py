@@ -125,6 +125,9 @@ def init_web(app: Flask) -> None:
 
     app.register_blueprint(complaints_bp)
     app.register_blueprint(feedback_bp)
+    from ..providers.routes import bp as providers_bp
+
+    app.register_blueprint(providers_bp)
     init_errors(app)
     from .refusals import init_refusal_audit
 

@@ -26,6 +26,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "health.healthz",
         "family.accept",
         "feedback.answer_by_link",
+        "providers.accept",
     }
 )
 # Endpoints a user who must change their password may still reach.

@@ -20,7 +20,7 @@ def case(*, team: int = TEAM, coordinator_id: int | None = 99) -> SimpleNamespac
     return SimpleNamespace(team_id=team, coordinator_id=coordinator_id)
 
 
-C, M, A, V, F = Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.VIEWER, Role.FAMILY
+C, M, A, V, F, P = Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.VIEWER, Role.FAMILY, Role.PROFESSIONAL
 
 # role: (staff, casework, manage, admin, family, overdue list, reports, child names, own caseload)
 MATRIX = {
@@ -29,6 +29,7 @@ MATRIX = {
     A: (True, False, False, True, False, False, False, False, False),
     V: (True, False, False, False, False, True, True, False, False),
     F: (False, False, False, False, True, False, False, False, False),
+    P: (False, False, False, False, False, False, False, False, False),
 }
 RULES = (
     access.is_staff,

@@ -168,6 +168,7 @@ def test_a_family_account_reaches_no_other_case_by_any_url(app, client):
                 "health.healthz",
                 "family.accept",
                 "feedback.answer_by_link",  # public: its token is the credential (tests/web/test_voice_pages.py)
+                "providers.accept",
             }:
                 continue
             url = _fill(rule, value)

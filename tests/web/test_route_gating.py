@@ -37,9 +37,9 @@ def test_anonymous_requests_never_get_a_200(app, client):
     assert checked > 10
 
 
-def test_public_endpoints_are_only_sign_in_static_assets_health_and_family_invitations_and_codes():
-    # A family invitation link is opened before its account exists, and a survey link without
-    # signing in: the token is the credential.
+def test_public_endpoints_are_only_sign_in_static_assets_health_and_invitations_and_codes():
+    # A family's or a professional's invitation link is opened before its account exists, and a
+    # survey link without signing in: the token is the credential.
     assert PUBLIC_ENDPOINTS == {
         "auth.sign_in",
         "auth.sign_in_code",
@@ -48,6 +48,7 @@ def test_public_endpoints_are_only_sign_in_static_assets_health_and_family_invit
         "health.healthz",
         "family.accept",
         "feedback.answer_by_link",
+        "providers.accept",
     }
 
 
