@@ -33,12 +33,25 @@ from .child import Child, ChildContact
 from .directory import DirectoryEntry, DirectoryKind
 from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
+from .panel import Panel, PanelItem, PanelMember, PanelQuestion
+from .quality import AuditAnswer, AuditFramework, AuditQuestion, AuditSample, AuditSubject, Grade, QualityAudit
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
 
 __all__ = [
+    "AuditAnswer",
+    "AuditFramework",
+    "AuditQuestion",
+    "AuditSample",
+    "AuditSubject",
+    "Grade",
+    "Panel",
+    "PanelItem",
+    "PanelMember",
+    "PanelQuestion",
+    "QualityAudit",
     "AdviceRequest",
     "Alert",
     "AlertKind",
