@@ -6,9 +6,8 @@ Revises: a7d6e5f4c3b2
 Created: 2026-12-01 04:42:57.537352
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "f5a6b7c8d9e0"
 down_revision = "a7d6e5f4c3b2"
