@@ -261,7 +261,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("item_id", "document_id", name=op.f("pk_panel_item_papers")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("auditor", sa.Boolean(), server_default=sa.text("0"), nullable=False))
+        batch_op.add_column(sa.Column("auditor", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
