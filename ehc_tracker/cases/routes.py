@@ -25,6 +25,8 @@ from ..services import audit, disputes, opening, timeliness
 from ..services import caseload as caseload_service
 from ..services import cases as case_service
 from ..services import documents as document_service
+from ..services import panels as panel_service
+from ..services import quality as quality_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
 from ..services.exception_choices import exception_choices
@@ -298,6 +300,10 @@ def view(case_id: int) -> Any:
     documents = document_service.documents_of_case(case)
     return render_template(
         "cases/view.html",
+        panel_outlook=panel_service.outlook(case, now),
+        panel_items=panel_service.items_of_case(case),
+        panel_decision_labels=panel_service.DECISION_LABELS,
+        quality_audits=quality_service.audits_of_case(case),
         documents=documents,
         changeable={d.id for d in documents if document_service.can_change(current_staff(), d)},
         case=case,
