@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from ehc_tracker.extensions import db
-from ehc_tracker.models import AuditSubject, PanelQuestion
+from ehc_tracker.models import AuditSubject
 from ehc_tracker.models.case import CaseEvent, EventType
 from ehc_tracker.services import panels, quality
 from tests.factories_cases import create_assessment
