@@ -34,7 +34,11 @@ def quality_world(live_server: Any) -> dict[str, Any]:
         team = db.session.scalar(select(Team).where(Team.name == "E2E Team"))
         manager = db.session.scalar(select(User).where(User.email == MANAGER))
         admin = create_user(
-            email="e2e.quality.admin@example.org", name="Q Admin", role=Role.ADMIN, password="e2e quality admin password", actor=None
+            email="e2e.quality.admin@example.org",
+            name="Q Admin",
+            role=Role.ADMIN,
+            password="e2e quality admin password",
+            actor=None,
         )
         quality.publish_framework(
             AuditSubject.PLAN, "Plan audit", "# Outcomes\nOutcomes are specific and measurable", actor=admin
