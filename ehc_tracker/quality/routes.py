@@ -16,6 +16,7 @@ from ..models import AuditSample, AuditSubject, Grade, QualityAudit, Team, User
 from ..models.case import AdviceRequest, Case
 from ..models.quality import AuditStatus
 from ..services import ServiceError
+from ..services import audit as audit_log
 from ..services import quality as quality_service
 from ..services.clock import today
 from ..services.quality import Answer
@@ -290,6 +291,11 @@ def audit(audit_id: int) -> Any:
             return redirect(url_for("quality.audit", audit_id=found.id))
         error = saved.error
         found = _audit_or_404(audit_id)
+    if request.method == "GET":
+        audit_log.record(
+            me, "quality_audit_viewed", "quality_audit", found.id, f"Viewed audit {found.id} of case {found.case_id}"
+        )
+        db.session.commit()
     may_grade = (
         found.status is AuditStatus.TO_DO
         and access.can_audit_in(me, found.case.team_id)
@@ -336,10 +342,21 @@ def figures() -> Any:
     rows = audit_rows(scope, first, next_month(last), good=good, provider=provider, with_names=with_names)
     period = f"{first:%B %Y}" if first == last else f"{first:%B %Y} to {last:%B %Y}"
     what = {None: "Audits completed", True: "Audits rated good or better", False: "Audits rated below good"}[good]
+    heading = f"{what}, {period}" + (f", {provider}" if provider else "")
+    if with_names and rows:
+        audit_log.record(
+            me,
+            "report_viewed",
+            "report",
+            "audits",
+            f"Viewed the list behind a report figure: {heading}",
+            dict(request.args),
+        )
+        db.session.commit()
     return render_template(
         "quality/figures.html",
         rows=rows,
-        heading=f"{what}, {period}" + (f", {provider}" if provider else ""),
+        heading=heading,
         title=TITLE,
         with_names=with_names,
     )

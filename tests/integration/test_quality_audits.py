@@ -4,6 +4,8 @@ the percentage respected), grading, moderation and its disagreements, and the co
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models import AuditEvent, AuditSubject, Grade
@@ -204,3 +206,16 @@ def test_a_manager_adds_a_plan_and_an_advice_return_to_the_sample(app):
     added = quality.add_advice(sample, advice, actor=manager)
     assert added.subject is AuditSubject.ADVICE and added.added_by_manager
     assert added.framework.subject is AuditSubject.ADVICE
+
+
+@given(
+    population=st.sets(st.integers(min_value=1, max_value=10_000), max_size=200),
+    percent=st.integers(min_value=1, max_value=100),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_a_draw_is_the_percentage_rounded_up_of_the_population_and_repeats_with_its_seed(population, percent, seed):
+    size = quality.sample_size(len(population), percent=percent, count=None)
+    assert size == min(len(population), -(-len(population) * percent // 100))
+    drawn = quality.choose(list(population), size, seed)
+    assert len(set(drawn)) == size and set(drawn) <= population
+    assert drawn == quality.choose(sorted(population, reverse=True), size, seed)

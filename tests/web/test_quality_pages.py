@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from ehc_tracker.extensions import db
-from ehc_tracker.models import AuditSubject
+from ehc_tracker.models import AuditEvent, AuditSubject
 from ehc_tracker.models.case import CaseEvent, EventType
 from ehc_tracker.services import panels, quality
 from tests.factories_cases import create_assessment
@@ -87,6 +87,10 @@ def test_the_dashboard_shows_audit_figures_and_viewers_see_no_names(client, auth
     assert "Quality audits: rated good or better" in page and "Cat Coordinator" in page
     listed = client.get("/quality/figures?month=2025-10&good=1").get_data(as_text=True)
     assert world["case"].child.full_name in listed
+    viewed = db.session.query(AuditEvent).filter_by(action="report_viewed", object_id="audits").one()
+    assert viewed.details == {"month": "2025-10", "good": "1"}
+    client.get(f"/quality/audits/{audit_.id}")
+    assert db.session.query(AuditEvent).filter_by(action="quality_audit_viewed").count() == 1
     assert "audits_good" not in client.get("/reports/monthly?month=2025-10").get_data(as_text=True)
     assert "Quality audits:" in client.get("/reports/monthly?month=2025-10").get_data(as_text=True)
     auth.logout()
