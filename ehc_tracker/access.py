@@ -49,6 +49,8 @@ REPORT_READERS: tuple[Role, ...] = (Role.MANAGER, Role.VIEWER)
 """The compliance dashboard and the monthly figures."""
 ADMINS: tuple[Role, ...] = (Role.ADMIN,)
 """Accounts, teams, the directory, non-working days, the audit log, alert runs, SEN2 settings, letter templates."""
+AUDIT_FRAMEWORK_EDITORS: tuple[Role, ...] = (Role.ADMIN,)
+"""Publishing a version of the audit framework (its sections, questions and grade scale)."""
 FAMILIES: tuple[Role, ...] = (Role.FAMILY,)
 """Parents, carers and young people following their own cases."""
 PROFESSIONALS: tuple[Role, ...] = (Role.PROFESSIONAL,)
@@ -141,6 +143,23 @@ def can_edit_case(user: User, case: Any) -> bool:
 def can_manage_case(user: User, case: Any) -> bool:
     """A manager of the case's team: reassigns it, decides its exceptions."""
     return can_manage(user) and case.team_id in user.team_ids
+
+
+def can_audit(user: Any) -> bool:
+    """Grades plans and advice against the audit framework: a manager, or a coordinator a manager
+    named as an auditor."""
+    if not getattr(user, "active", False):
+        return False
+    return can_manage(user) or (_role(user) is Role.COORDINATOR and bool(getattr(user, "auditor", False)))
+
+
+def can_audit_in(user: Any, team_id: int) -> bool:
+    return can_audit(user) and team_id in user.team_ids
+
+
+def can_run_panel(user: Any, team_id: int) -> bool:
+    """A manager of the team sets panel dates, the agenda and members, and records decisions."""
+    return can_manage(user) and team_id in user.team_ids
 
 
 def can_view_document(user: User, document: Any) -> bool:

@@ -28,6 +28,8 @@ from ..services import complaints as complaint_service
 from ..services import documents as document_service
 from ..services import feedback as feedback_service
 from ..services import letters as letter_service
+from ..services import panels as panel_service
+from ..services import quality as quality_service
 from ..services import timeline as timeline_service
 from ..services.clock import today
 from ..services.exception_choices import exception_choices
@@ -302,6 +304,10 @@ def view(case_id: int) -> Any:
     can_edit = access.can_edit_case(current_staff(), case)
     return render_template(
         "cases/view.html",
+        panel_outlook=panel_service.outlook(case, now),
+        panel_items=panel_service.items_of_case(case),
+        panel_decision_labels=panel_service.DECISION_LABELS,
+        quality_audits=quality_service.audits_of_case(case),
         documents=documents,
         letter_kinds=letter_service.available_kinds(case) if can_edit else [],
         letters=[d for d in documents if d.kind is DocumentKind.LETTER],

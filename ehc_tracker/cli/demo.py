@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from ..demo.accounts import DEMO_PASSWORD, seed_family_account, seed_professional_accounts, seed_teams_and_users
 from ..demo.directory import seed_directory
 from ..demo.large import generate
+from ..demo.quality import seed_quality
 from ..demo.seed import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings
 from ..extensions import db
 from ..models import Child
@@ -61,6 +62,9 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
     with click.progressbar(length=children, label=f"Creating {children} demo children and their cases") as bar:
         seed_demo_children(children, today=clock.today(), progress=bar.update)
     click.echo(f"Created {children} children with their cases.")
+    seed_quality(today=clock.today())
+    db.session.commit()
+    click.echo("Added quality audits (three monthly samples) and two decision-making panels.")
     parent = seed_family_account()
     if parent is not None:
         db.session.commit()

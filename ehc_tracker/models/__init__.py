@@ -43,6 +43,8 @@ from .document import PLAN_KINDS, Document, DocumentKind
 from .family import FamilyInvitation, FamilyLink
 from .imports import Import, ImportStatus
 from .letters import LetterTemplate
+from .panel import Panel, PanelItem, PanelMember, PanelQuestion
+from .quality import AuditAnswer, AuditFramework, AuditQuestion, AuditSample, AuditSubject, Grade, QualityAudit
 from .report import ComplianceTarget
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
@@ -58,6 +60,17 @@ from .voice import (
 )
 
 __all__ = [
+    "AuditAnswer",
+    "AuditFramework",
+    "AuditQuestion",
+    "AuditSample",
+    "AuditSubject",
+    "Grade",
+    "Panel",
+    "PanelItem",
+    "PanelMember",
+    "PanelQuestion",
+    "QualityAudit",
     "AdviceRequest",
     "AdviceReturn",
     "ContributionKind",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table
+from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -84,6 +84,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # gives no more tries; a new code replaces the hash and starts the count again.
     sign_in_code_digest: Mapped[str | None] = mapped_column(String(64))
     sign_in_code_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A coordinator a manager named to audit plans and advice (managers audit without it).
+    auditor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     teams: Mapped[list[Team]] = relationship(secondary=team_memberships, back_populates="members", order_by=Team.name)
 

@@ -24,6 +24,7 @@ from ..models.child import SenNeed
 from ..services import audit, exports
 from ..services import reports as oversight
 from ..services.clock import now, today
+from ..services.reports.quality import quality_figures
 from ..web.security import role_required
 from ..web.views import current_staff, saving
 from .charts import build_chart
@@ -372,6 +373,7 @@ def dashboard() -> Any:
         disputes=oversight.dispute_figures(d.scope, d.months, d.as_at),
         complaints=oversight.complaint_figures(d.scope, d.months, d.as_at),
         feedback=oversight.feedback_figures(d.scope, d.months, d.as_at),
+        quality=quality_figures(d.scope, d.months, with_names=access.can_see_child_names(current_staff())),
         figures=oversight.MONTHLY_FIGURES,
         figure_titles=oversight.FIGURE_TITLES,
         applied=applied,
@@ -397,6 +399,9 @@ def dashboard_export() -> Any:
             exports.breakdown_table("Advice by provider", "Provider", advice["provider"]),
             exports.workload_table(oversight.workload(d.scope, d.as_at)),
             *exports.disputes_tables(oversight.dispute_figures(d.scope, d.months, d.as_at)),
+            *exports.quality_tables(
+                quality_figures(d.scope, d.months, with_names=access.can_see_child_names(current_staff()))
+            ),
         ]
     audit.record(
         current_staff(),
@@ -740,6 +745,7 @@ def monthly() -> Any:
         lines=oversight.monthly_report(scope, month_on, now),
         work=oversight.workload(scope, now),
         disputes=oversight.dispute_figures(scope, [month_on - relativedelta(months=1), month_on], now),
+        quality=quality_figures(scope, [month_on - relativedelta(months=1), month_on], with_names=False),
         figures=oversight.MONTHLY_FIGURES,
         figure_titles=oversight.FIGURE_TITLES,
         month_on=month_on,

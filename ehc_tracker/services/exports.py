@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from .clock import local_zone
 from .reports import FIGURE_TITLES, MONTHLY_FIGURES, BreakdownRow, DisputeFigures, MeasureSeries, MilestoneRow, Workload
+from .reports.quality import QualityFigures
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -376,3 +377,25 @@ def complaints_table(complaints: Iterable[Any], *, today: date) -> Table:
         "Lessons learned",
     ]
     return Table("Complaints", header, rows())
+
+
+def quality_tables(figures: QualityFigures) -> list[Table]:
+    """Audits rated good or better: by month against the target, and by team, coordinator and provider."""
+    by_month = Table(
+        "Audits good or better",
+        ["Month", "Audits completed", "Good or better", "% good or better", "Target %"],
+        [
+            [MonthStart.of(m.month_on), m.figure.audited, m.figure.good, m.figure.percent, m.target_percent]
+            for m in figures.months
+        ],
+    )
+    rows: list[list[Cell]] = [
+        [heading, r.label, r.figure.audited, r.figure.good, r.figure.percent]
+        for heading, found in (
+            ("Team", figures.by_team),
+            ("Coordinator", figures.by_coordinator),
+            ("Advice provider", figures.by_provider),
+        )
+        for r in found
+    ]
+    return [by_month, Table("Audits by team and person", ["By", "Who", "Audits", "Good or better", "%"], rows)]

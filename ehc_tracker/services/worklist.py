@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, li
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
-from ..models import AuditEvent, Role, Team, User
+from ..models import AuditEvent, QualityAudit, Role, Team, User
 from ..models.case import (
     Case,
     CaseException,
@@ -39,8 +39,8 @@ from ..models.case import (
 )
 from ..models.child import Child
 from ..statutory.rules import RULES
+from . import quality, workflow
 from . import reports as oversight
-from . import workflow
 from .calendar import working_day_calendar
 from .cases import recordable_now
 from .milestones import communication_awaiting_reply, still_possible
@@ -201,10 +201,12 @@ class Worklist:
     due_this_week: int
     messages: Listing[MessageRow]
     returned_exceptions: Listing[ExceptionRow]
+    # Completed quality audits of the coordinator's cases with actions not yet done (services/quality.py).
+    audit_actions: list[QualityAudit] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.steps.total or self.messages.total or self.returned_exceptions.total)
+        return not (self.steps.total or self.messages.total or self.returned_exceptions.total or self.audit_actions)
 
 
 @dataclass(frozen=True)
@@ -392,6 +394,7 @@ def coordinator_worklist(user: User, today: date, *, limit: int = LIMIT, days_ah
         returned_exceptions=_exception_rows(
             returned_exception_conditions(user, today), (CaseException.decided_at.desc(), CaseException.id), limit
         ),
+        audit_actions=quality.actions_for(user)[:limit],
     )
 
 

@@ -104,6 +104,11 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
+    from ..panels.routes import bp as panels_bp
+    from ..quality.routes import bp as quality_bp
+
+    app.register_blueprint(quality_bp)
+    app.register_blueprint(panels_bp)
     from ..notifications.jobs import bp as alert_runs_bp
     from ..notifications.routes import bp as notifications_bp
 

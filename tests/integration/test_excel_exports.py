@@ -125,6 +125,8 @@ def test_dashboard_workbook_every_sheet_described_frozen_and_filtered(client, au
         "Mediation and appeals",
         "Appeals by what is disputed",
         "Disputes summary",
+        "Audits good or better",
+        "Audits by team and person",
     ]
     for sheet in book.worksheets:
         assert sheet["A1"].value.startswith("Compliance figures")

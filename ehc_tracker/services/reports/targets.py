@@ -15,6 +15,11 @@ from ...extensions import db
 from ...models import ComplianceTarget, User
 from .. import Forbidden, ServiceError, audit
 from .measures import MEASURE_BY_KEY
+from .quality import MEASURE_KEY as QUALITY_MEASURE_KEY
+
+# Every measure a monthly target may be set for: the compliance measures, and the share of
+# audited plans and advice rated good or better (services/reports/quality.py).
+TARGET_MEASURES = frozenset(MEASURE_BY_KEY) | {QUALITY_MEASURE_KEY}
 
 # --- Targets ----------------------------------------------------------------------------------
 
@@ -38,7 +43,7 @@ def set_target(
     """Set (or change) a measure's target for a month, and optionally the national average."""
     if not access.can_manage(actor):
         raise Forbidden("Only managers can set compliance targets")
-    if measure not in MEASURE_BY_KEY:
+    if measure not in TARGET_MEASURES:
         raise ServiceError("Select a measure", field="measure")
     if month_on.day != 1:
         raise ServiceError("Select a month", field="month")
@@ -120,7 +125,7 @@ def save_year_targets(*, measure: str, year: int, months: Sequence[MonthTarget],
     records only real changes. Returns (months set or changed, months removed)."""
     if not access.can_manage(actor):
         raise Forbidden("Only managers can set compliance targets")
-    if measure not in MEASURE_BY_KEY:
+    if measure not in TARGET_MEASURES:
         raise ServiceError("Select a measure", field="measure")
     checked: list[tuple[date, Decimal | None, Decimal | None]] = []
     for row in months:
