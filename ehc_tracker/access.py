@@ -201,8 +201,6 @@ NAVIGATION: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("Children", "children.index", CASEWORK),
     ("Overdue", "reports.overdue", CASEWORK),
     ("Dashboard", "reports.dashboard", REPORT_READERS),
-    ("Complaints", "complaints.index", MANAGERS),
-    ("Family feedback", "feedback.index", MANAGERS),
     ("SEN2 return", "sen2.index", MANAGERS),
     ("Users", "admin.users", ADMINS),
     ("Teams", "admin.teams", ADMINS),

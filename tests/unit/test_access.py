@@ -123,8 +123,6 @@ def test_a_visitor_with_no_role_may_do_nothing() -> None:
                 "Children",
                 "Overdue",
                 "Dashboard",
-                "Complaints",
-                "Family feedback",
                 "SEN2 return",
                 "Notifications",
             ],
