@@ -11,6 +11,7 @@ from ..demo.directory import seed_directory
 from ..demo.large import generate
 from ..demo.quality import seed_quality
 from ..demo.seed import DEMO_CHILDREN, seed_demo_children, seed_sen2_settings
+from ..demo.voice import seed_voice
 from ..extensions import db
 from ..models import Child
 from ..services import clock
@@ -65,6 +66,12 @@ def seed_demo(profile: str, children: int | None, force: bool) -> None:
     seed_quality(today=clock.today())
     db.session.commit()
     click.echo("Added quality audits (three monthly samples) and two decision-making panels.")
+    complaints, answers = seed_voice(today=clock.today())
+    db.session.commit()
+    click.echo(
+        f"Added {complaints} complaints and {answers} family feedback answers (from family01@example.org ...,"
+        " parents whose child's plan was issued or review decided)."
+    )
     parent = seed_family_account()
     if parent is not None:
         db.session.commit()

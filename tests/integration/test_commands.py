@@ -62,6 +62,12 @@ def test_seed_demo_creates_accounts_and_a_realistic_mix_once(runner):
     followed = family.visible_cases(parent)
     assert followed and {c.child_id for c in followed} == {followed[0].child_id}
     assert any(c.coordinator.email == "coordinator@example.org" and c.is_open for c in followed)
+    # Complaints, answered feedback surveys and disputes give the dashboard's sections something to show.
+    from ehc_tracker.models.voice import Complaint, FamilySurvey
+
+    assert db.session.scalar(select(func.count(Complaint.id))) == 18
+    assert db.session.scalar(select(func.count(FamilySurvey.id)).where(FamilySurvey.answered_at.is_not(None))) > 0
+    assert CaseType.DISPUTE in types
     again = runner.invoke(args=["seed-demo", "--children", "60"])
     assert "already there" in again.output and "no demo children added" in again.output
     assert db.session.scalar(select(func.count(Child.id))) == 60
