@@ -199,6 +199,9 @@ def test_a_professional_reaches_no_other_request_child_or_case_by_any_url(app, c
         "health.healthz",
         "family.accept",
         "providers.accept",
+        # Public: the survey link's token is its credential; a wrong one is 410 Gone for anyone
+        # (tests/web/test_voice_pages.py).
+        "feedback.answer_by_link",
     }
     own_pages = {"providers.home", "main.index", "auth.sign_out", "auth.change_password", "auth.keep_alive"}
     for values in value_sets:
