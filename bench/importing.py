@@ -92,6 +92,12 @@ def export_template(source_url: str, children: int, out: Path, log: Any) -> dict
     return {"rows": rows, "staff": staff, "teams": sorted(teams.values())}
 
 
+def _count(output: str, label: str) -> int | None:
+    """A count the import printed ("  children new: 29586"), or None if it printed none."""
+    found = re.search(rf"^\s*{re.escape(label)}: (\d+)$", output, flags=re.M)
+    return int(found.group(1)) if found else None
+
+
 def prepare_target(target_url: str, teams: list[str], staff: list[tuple[str, str, str, list[str]]]) -> None:
     """The empty database, migrated, with the same teams and accounts (an authority sets these up first)."""
     from flask_migrate import upgrade
@@ -184,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": seconds,
             "peak_mb": peak_mb,
             "again_seconds": again_s,
-            "again_unchanged": f"children unchanged: {exported['rows']}" in again and "children new" not in again,
+            # Nothing new or updated the second time, and every child the first run brought in unchanged.
+            "again_unchanged": _count(again, "children new") == 0
+            and _count(again, "children updated") == 0
+            and _count(again, "children unchanged") == _count(output, "children new") > 0,
             "summary": "; ".join(lines),
         }
         log(f"imported in {seconds:.1f} s, peak {peak_mb:.0f} MB; again in {again_s:.1f} s")

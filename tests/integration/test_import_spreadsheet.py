@@ -16,6 +16,7 @@ from ehc_tracker.models import AuditEvent, Import
 from ehc_tracker.models.case import AdviceRequest, Case, CaseEvent, CaseStatus, CaseType, EventType, Milestone, Plan
 from ehc_tracker.models.child import Child, ChildContact
 from ehc_tracker.services import importing
+from ehc_tracker.services.children import upn_check_letter
 from tests import import_files as files
 from tests.helpers import create_team, create_user
 
@@ -183,3 +184,18 @@ def test_an_excel_file_reads_like_the_csv(staff, tmp_path):
 def test_an_unreadable_file_is_reported_not_imported(staff):
     imp, counts = _run(b"\x00\x01 not a workbook", dry_run=True, name="broken.xlsx")
     assert counts.get("unreadable") == 1 and _report(imp)[0]["rule"] == "unreadable"
+
+
+def test_children_sharing_a_birthday_and_a_name_are_two_children_when_their_upns_differ(staff):
+    """In an authority of 30,000 about three children share each birthday: a similar name on the
+    same day is a possible duplicate only where a UPN cannot tell them apart."""
+    body = "801200005002"
+    twin = dict(files.GOOD_REVIEW, child_ref="OLD-7", first_name="Amara", upn=upn_check_letter(body) + body)
+    twin.pop("plan_issued_on"), twin.pop("plan_named_settings"), twin.pop("plan_last_reviewed_on")
+    no_upn = dict(twin, child_ref="OLD-8", upn="")
+    _run(files.spreadsheet([files.GOOD_REVIEW]), dry_run=False)
+    imp, counts = _run(files.spreadsheet([twin, no_upn]), dry_run=False)
+    refused = [r for r in _report(imp) if r["rule"] == "duplicate_existing"]
+    assert [r["child_key"] for r in refused] == ["OLD-8"], refused
+    assert counts.get("children_new") == 1 and counts.get("children_refused") == 1, (counts, _report(imp))
+    assert db.session.scalar(select(func.count(Child.id)).where(Child.first_name == "Amara")) == 2

@@ -249,7 +249,8 @@ class BatchWriter:
             self._audit("child_imported", child, p.child, f"Imported child record {child.id} from {self.file_name}", {})
 
     def _duplicates(self, new: list[Placed]) -> None:
-        """A new child who may already be here: the same UPN, or the same date of birth and name."""
+        """A new child who may already be here: the same UPN, or the same date of birth and a similar
+        name where either has no UPN."""
         from ..children import find_possible_duplicates
 
         upns = [p.child.upn for p in new if p.child.upn]
@@ -265,6 +266,9 @@ class BatchWriter:
             same = by_upn.get(p.child.upn) if p.child.upn else None
             if same is None and p.child.date_of_birth in shared:
                 found = find_possible_duplicates(p.child.first_name, p.child.last_name, p.child.date_of_birth, None)
+                # Two UPNs that differ are two children, however alike their names and birthdays
+                # (in an authority of 30,000, about three children share each birthday).
+                found = [f for f in found if not (p.child.upn and f.child.upn and f.child.upn != p.child.upn)]
                 same = found[0].child if found else None
             if same is not None:
                 key = f" (imported as ‘{same.source_key}’)" if same.source_key else ""
