@@ -5,7 +5,6 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -14,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     EmailField,
-    PasswordField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -22,8 +20,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..family.forms import AcceptForm as FamilyAcceptForm
 from ..web.fields import GovDateField
 from ..web.validators import EmailAddress
 
@@ -75,22 +74,8 @@ class InviteProfessionalForm(FlaskForm):
         return not self.form_errors and not any(field.errors for field in self)
 
 
-class AcceptForm(FlaskForm):
-    password = PasswordField(
-        "Create a password",
-        widget=GovPasswordInput(),
-        description="Use 12 characters or more. Three random words work well.",
-        validators=[DataRequired(message="Create a password")],
-    )
-    confirm = PasswordField(
-        "Type your password again",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Type your password again"),
-            EqualTo("password", message="The passwords do not match"),
-        ],
-    )
-    submit = SubmitField("Create account", widget=GovSubmitInput())
+# A professional sets a password on accepting an invitation exactly as a family does.
+AcceptForm = FamilyAcceptForm
 
 
 class ReturnAdviceForm(FlaskForm):

@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from .. import access
@@ -42,7 +41,7 @@ from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone
 from . import Forbidden, ServiceError, audit, workflow
 from . import cases as case_service
 from .email_addresses import valid_email_address
-from .passwords import hash_password, password_problems
+from .users import create_invited_account
 
 INVITATION_DAYS = 7
 MAX_INVITATIONS_PER_CASE_PER_DAY = 5
@@ -158,20 +157,7 @@ def accept(token: str, *, password: str, now: datetime) -> User:
     if user is not None and user.role is not Role.FAMILY:
         raise ServiceError("This email address belongs to a staff account.")
     if user is None:
-        problems = password_problems(
-            password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=invitation.email
-        )
-        if problems:
-            raise ServiceError(problems[0], field="password")
-        user = User(
-            email=invitation.email,
-            name=invitation.name,
-            role=Role.FAMILY,
-            password_hash=hash_password(password),
-            session_token=secrets.token_hex(16),
-        )
-        db.session.add(user)
-        db.session.flush()
+        user = create_invited_account(email=invitation.email, name=invitation.name, role=Role.FAMILY, password=password)
     if not db.session.scalar(
         select(FamilyLink.id).where(FamilyLink.user_id == user.id, FamilyLink.child_id == invitation.child_id)
     ):

@@ -35,7 +35,7 @@ from . import Forbidden, NotFound, ServiceError, audit
 from . import cases as case_service
 from . import documents as document_service
 from .email_addresses import valid_email_address
-from .passwords import hash_password, password_problems
+from .users import create_invited_account
 
 MAX_INVITATIONS_PER_REQUEST_PER_DAY = 5
 MAX_SUMMARY = 4000
@@ -304,20 +304,9 @@ def accept(token: str, *, password: str, now: datetime) -> User:
         if found is None or found.directory_entry_id != invitation.directory_entry_id:
             raise ServiceError("This email address belongs to another account.")
     else:
-        problems = password_problems(
-            password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=invitation.email
+        user = create_invited_account(
+            email=invitation.email, name=invitation.name, role=Role.PROFESSIONAL, password=password
         )
-        if problems:
-            raise ServiceError(problems[0], field="password")
-        user = User(
-            email=invitation.email,
-            name=invitation.name,
-            role=Role.PROFESSIONAL,
-            password_hash=hash_password(password),
-            session_token=secrets.token_hex(16),
-        )
-        db.session.add(user)
-        db.session.flush()
         db.session.add(ProviderMembership(user_id=user.id, directory_entry_id=invitation.directory_entry_id))
     advice = invitation.advice_request
     if advice.received_on is None:

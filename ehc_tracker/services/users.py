@@ -455,3 +455,22 @@ def active_users(*, role: Role | None = None, team: Team | None = None) -> list[
     if team is not None:
         query = query.where(User.teams.contains(team))
     return list(db.session.scalars(query))
+
+
+def create_invited_account(*, email: str, name: str, role: Role, password: str) -> User:
+    """An account made by accepting an emailed invitation (a family's or a professional's): the
+    password checked as for every account, hashed, and a fresh session token. The caller links
+    it to what the invitation was for and spends the invitation."""
+    problems = password_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], email=email)
+    if problems:
+        raise ServiceError(problems[0], field="password")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
