@@ -32,7 +32,8 @@ from ..services import clock
 def seed_demo(profile: str, children: int | None, force: bool) -> None:
     """Load demonstration data: two teams, one account for each role, and children with
     assessments and annual reviews at every stage (on time, late, overdue, with exceptions
-    and unanswered communications).
+    and unanswered communications), disputes, complaints, family feedback, quality audits and
+    decision-making panels, a parent and a professional with their own sign-in.
 
     Safe to run again: accounts that exist are left as they are, and children are only
     added to a database that has none. Every demo account's password is printed below.
