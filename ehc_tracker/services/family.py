@@ -12,8 +12,6 @@ message only when the coordinator has shared it (`share_message`, audited).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -41,16 +39,13 @@ from ..statutory.status import DEFAULT_DUE_SOON_DAYS, MilestoneStatus, milestone
 from . import Forbidden, ServiceError, audit, workflow
 from . import cases as case_service
 from .email_addresses import valid_email_address
+from .link_tokens import new_token, token_hash
 from .users import create_invited_account
 
 INVITATION_DAYS = 7
 MAX_INVITATIONS_PER_CASE_PER_DAY = 5
 MAX_MESSAGES_PER_DAY = 10
 YOUNG_PERSON_MIN_AGE = 16
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Who may see what ------------------------------------------------------------------------
@@ -118,14 +113,14 @@ def invite(
         raise ServiceError(
             "Too many invitations have been sent for this case today. Try again tomorrow.", field="email"
         )
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = FamilyInvitation(
         case_id=case.id,
         child_id=case.child_id,
         name=name,
         email=email,
         relationship_to_child=relationship,
-        token_hash=_hash(token),
+        token_hash=hashed,
         expires_at=now + timedelta(days=INVITATION_DAYS),
         invited_by_id=actor.id,
         created_at=now,
@@ -144,7 +139,7 @@ def invite(
 
 
 def invitation_for(token: str, *, now: datetime) -> FamilyInvitation:
-    invitation = db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.token_hash == _hash(token)))
+    invitation = db.session.scalar(select(FamilyInvitation).where(FamilyInvitation.token_hash == token_hash(token)))
     if invitation is None or not invitation.usable_at(now):
         raise ServiceError("This link has expired or has already been used. Ask your coordinator to send a new one.")
     return invitation

@@ -13,8 +13,6 @@ that answer with them (`set_shared`, audited). Viewers see only the figures, nev
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,14 +29,11 @@ from . import Conflict, Forbidden, ServiceError, audit, family_mail
 from .clock import now as clock_now
 from .events import step_recorded
 from .family import can_view_case, family_accounts_for_child
+from .link_tokens import new_token, token_hash
 from .reports.scope import next_month
 
 MAX_COMMENT = 2000
 USED_OR_EXPIRED = "This link has already been used or has expired. Thank you if you have already told us how we did."
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def survey_points() -> set[SurveyPoint]:
@@ -74,14 +69,14 @@ def offer_surveys(case: Case, event: CaseEvent, *, now: datetime) -> list[Offere
         )
         if exists is not None:
             continue
-        token = secrets.token_urlsafe(32)
+        token, hashed = new_token()
         survey = FamilySurvey(
             case_id=case.id,
             team_id=case.team_id,
             coordinator_id=case.coordinator_id,
             user_id=user.id,
             point=point,
-            token_hash=_hash(token),
+            token_hash=hashed,
             offered_at=now,
             expires_at=now + timedelta(days=days),
         )
@@ -114,7 +109,7 @@ def subscribe() -> None:
 
 def survey_by_token(token: str, *, now: datetime) -> FamilySurvey:
     """The survey an emailed link opens, while it is unanswered and unexpired."""
-    survey = db.session.scalar(select(FamilySurvey).where(FamilySurvey.token_hash == _hash(token)))
+    survey = db.session.scalar(select(FamilySurvey).where(FamilySurvey.token_hash == token_hash(token)))
     if survey is None or not survey.open_at(now) or not survey.user.active:
         raise ServiceError(USED_OR_EXPIRED)
     return survey

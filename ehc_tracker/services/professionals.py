@@ -15,8 +15,6 @@ A provider manager also sees the service's open requests and moves them between 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,14 +33,11 @@ from . import Forbidden, NotFound, ServiceError, audit
 from . import cases as case_service
 from . import documents as document_service
 from .email_addresses import valid_email_address
+from .link_tokens import new_token, token_hash
 from .users import create_invited_account
 
 MAX_INVITATIONS_PER_REQUEST_PER_DAY = 5
 MAX_SUMMARY = 4000
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- Who may see what ------------------------------------------------------------------------
@@ -239,14 +234,14 @@ def invite(
             "Too many invitations have been sent for this advice today. Try again tomorrow.", field="email"
         )
     attached = _set_request(advice, question=question, document_ids=document_ids)
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     days = int(current_app.config.get("PROFESSIONAL_INVITATION_DAYS", 14))
     invitation = ProfessionalInvitation(
         advice_request_id=advice.id,
         directory_entry_id=entry.id,
         name=name,
         email=email,
-        token_hash=_hash(token),
+        token_hash=hashed,
         expires_at=now + timedelta(days=days),
         invited_by_id=actor.id,
         created_at=now,
@@ -286,7 +281,7 @@ def assign(
 
 def invitation_for(token: str, *, now: datetime) -> ProfessionalInvitation:
     invitation = db.session.scalar(
-        select(ProfessionalInvitation).where(ProfessionalInvitation.token_hash == _hash(token))
+        select(ProfessionalInvitation).where(ProfessionalInvitation.token_hash == token_hash(token))
     )
     if invitation is None or not invitation.usable_at(now):
         raise ServiceError(
