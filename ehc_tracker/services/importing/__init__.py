@@ -24,12 +24,10 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
-from sqlalchemy import text
-
 from ...extensions import db
 from ...models import Import, ImportStatus, User
 from ...models.types import utcnow
-from .. import ServiceError, audit
+from .. import ServiceError, audit, table_statistics
 from ..calendar import working_day_calendar
 from ..cases import settings_for_cases
 from . import sen2_reader, sheet
@@ -266,7 +264,7 @@ def run(
         report.add(Problem("file", "", "file", "unreadable", f"{type(error).__name__}: {error}"))
         totals.add("unreadable")
     if not dry_run and db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE children, plans, cases, case_events, advice_requests, milestones"))
+        table_statistics.analyze("children", "plans", "cases", "case_events", "advice_requests", "milestones")
     counts: dict[str, Any] = dict(totals.counts)
     counts.update(errors=report.errors, warnings=report.warnings, by_rule=report.by_rule)
     imp = db.session.get(Import, import_id) or imp
