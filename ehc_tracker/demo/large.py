@@ -538,6 +538,7 @@ def generate(
     ids = _next_ids()
     from ..services import table_statistics
     from ..services.calendar import working_day_calendar
+    from ..services.reports import figure_store
 
     builder = _Builder(rng, ids, today, working_day_calendar(), StatutorySettings())
     made = 0
@@ -569,6 +570,8 @@ def generate(
         if progress:
             progress(step)
     _fix_sequences()
+    # The rows went in without the ORM, so the stored monthly figures are counted once at the end.
+    figure_store.rebuild()
     db.session.commit()
     # The planner's statistics before anyone opens a page (services.table_statistics).
     table_statistics.refresh()

@@ -28,3 +28,25 @@ class ComplianceTarget(db.Model):  # type: ignore[name-defined,misc]
     national_average_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class MonthlyFigure(db.Model):  # type: ignore[name-defined,misc]
+    """One compliance measure for one team in one calendar month, as counted from the
+    milestones: how many the measure counted and how many of those were on time, with and
+    without the steps where an exception applies. Kept by `services.reports.figure_store` in
+    the same transaction as the change that moves it, and rebuilt from the milestones by
+    `flask read-model rebuild`; a cell that counts nothing has no row."""
+
+    __tablename__ = "monthly_figures"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    # The first day of the month: the month a step was done in (measures of work done) or
+    # fell due in (measures of work due).
+    month_on: Mapped[date] = mapped_column(primary_key=True)
+    # A measure key of the dashboard, e.g. "final_plan_20_weeks".
+    measure: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counted: Mapped[int]
+    on_time: Mapped[int]
+    # The same, leaving out the steps where an exception applies (reg 13(3)).
+    counted_kept: Mapped[int]
+    on_time_kept: Mapped[int]

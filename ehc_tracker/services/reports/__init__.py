@@ -79,6 +79,7 @@ caseload
 from __future__ import annotations
 
 from ...statutory.status import DEFAULT_DUE_SOON_DAYS
+from . import figure_store  # noqa: F401  (keeps the stored figures in step: see its docstring)
 from .dashboard import (
     PUBLISHED_NATIONAL,
     Headline,

@@ -255,16 +255,15 @@ def targets_for(months: Sequence[date]) -> dict[tuple[str, date], ComplianceTarg
     return {(t.measure, t.month_on): t for t in found}
 
 
-def monthly_figures(
-    scope: Scope, months: Sequence[date], as_at: date, *, measures: Iterable[Measure] = MEASURES
-) -> list[MeasureSeries]:
-    """Each measure by month. The measures that count by the day a step was done share one
-    aggregate query, and those that count by the due date another: one scan of the period's
-    milestones each, with a pair of SUM(CASE) columns per measure per month."""
-    months = sorted(months)
-    measures = list(measures)
-    targets = targets_for(months)
-    counts: dict[str, list[int]] = {}
+def _live_counts(
+    scope: Scope, months: Sequence[date], as_at: date, measures: Sequence[Measure]
+) -> dict[tuple[str, date], tuple[int, int, int, int]]:
+    """Each measure by month, counted from the milestones. The measures that count by the day a
+    step was done share one aggregate query, and those that count by the due date another: one
+    scan of the period's milestones each, with SUM(CASE) columns per measure per month."""
+    counts: dict[tuple[str, date], tuple[int, int, int, int]] = {}
+    if not months:
+        return counts
     bases: tuple[Basis, ...] = ("completed", "due")
     for basis in bases:
         group = [m for m in measures if m.basis == basis]
@@ -291,20 +290,42 @@ def monthly_figures(
         )
         values = [int(v) for v in db.session.execute(stmt).one()]
         for measure in group:
-            width = len(months) * (4 if measure.with_exceptions else 2)
-            counts[measure.key], values = values[:width], values[width:]
+            for start in months:
+                if measure.with_exceptions:
+                    a, b, c, d, *values = values
+                else:
+                    (a, b, *values), c, d = values, 0, 0
+                counts[(measure.key, start)] = (a, b, c, d)
+    return counts
+
+
+def monthly_figures(
+    scope: Scope, months: Sequence[date], as_at: date, *, measures: Iterable[Measure] = MEASURES
+) -> list[MeasureSeries]:
+    """Each measure by month. Months that ended before the as-at date are read from the stored
+    figures (`figure_store`: one row per team, month and measure, kept in step with every
+    change) when the scope is whole teams; the as-at month, and any figure narrowed to one
+    coordinator's cases, are counted live from the milestones."""
+    from . import figure_store
+
+    months = sorted(months)
+    measures = list(measures)
+    targets = targets_for(months)
+    whole_teams = scope.coordinator_id is None and not scope.unassigned
+    stored = [m for m in months if whole_teams and next_month(m) <= as_at]
+    counts = figure_store.stored_counts(scope.team_ids, stored, measures)
+    counts.update(_live_counts(scope, [m for m in months if m not in stored], as_at, measures))
     result = []
     for measure in measures:
-        width = 4 if measure.with_exceptions else 2
         series = []
-        for n, start in enumerate(months):
-            chunk = counts[measure.key][n * width : (n + 1) * width]
+        for start in months:
+            counted, on_time, counted_kept, on_time_kept = counts.get((measure.key, start), (0, 0, 0, 0))
             target = targets.get((measure.key, start))
             series.append(
                 MonthFigures(
                     month_on=start,
-                    including=Figure(chunk[0], chunk[1]),
-                    excluding=Figure(chunk[2], chunk[3]) if measure.with_exceptions else None,
+                    including=Figure(counted, on_time),
+                    excluding=Figure(counted_kept, on_time_kept) if measure.with_exceptions else None,
                     target_percent=target.target_percent if target else None,
                     national_average_percent=target.national_average_percent if target else None,
                     partial=start == month_start(as_at),
