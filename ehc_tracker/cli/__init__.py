@@ -7,6 +7,7 @@
     import ...                   importing.py  (moving in: SEN2 return, spreadsheet, template)
     seed-demo                    demo.py       (demonstration data, ehc_tracker/demo/)
     documents-past-retention     documents.py  (documents kept longer than their retention period)
+    read-model check, rebuild    read_model.py (the compliance figures kept as data)
 
 Dates on the command line are YYYY-MM-DD, parsed by the one type in params.py.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import accounts, alerts, deadlines, demo, documents, importing, sen2
+from . import accounts, alerts, deadlines, demo, documents, importing, read_model, sen2
 
 # The modules' names are kept for the modules (`ehc_tracker.cli.deadlines` is the module, not
 # the command), so the commands are named through them.
@@ -31,6 +32,7 @@ COMMANDS: list[click.Command] = [
     sen2.sen2,
     documents.documents_past_retention,
     importing.import_group,
+    read_model.read_model,
 ]
 
 
