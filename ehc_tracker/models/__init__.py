@@ -45,7 +45,7 @@ from .imports import Import, ImportStatus
 from .letters import LetterTemplate
 from .panel import Panel, PanelItem, PanelMember, PanelQuestion
 from .quality import AuditAnswer, AuditFramework, AuditQuestion, AuditSample, AuditSubject, Grade, QualityAudit
-from .report import ComplianceTarget, MonthlyFigure
+from .report import AdviceFigure, ComplianceTarget, MonthlyFigure
 from .sen2 import Sen2Export, Sen2ExportStatus, Sen2Settings
 from .settings import LocalNonWorkingDay
 from .user import Role, Team, User, normalise_email, team_memberships
@@ -112,6 +112,7 @@ __all__ = [
     "FamilyLink",
     "Import",
     "ImportStatus",
+    "AdviceFigure",
     "ComplianceTarget",
     "MonthlyFigure",
     "Consultation",

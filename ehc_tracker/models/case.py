@@ -200,6 +200,7 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
+        Index("ix_cases_type_team", "case_type", "team_id"),
         Index("ix_cases_coordinator_status", "coordinator_id", "status"),
         Index(
             "uq_cases_one_open_review",

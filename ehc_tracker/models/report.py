@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .case import AdviceType
 from .types import UTCDateTime, utcnow
 
 
@@ -50,3 +51,25 @@ class MonthlyFigure(db.Model):  # type: ignore[name-defined,misc]
     # The same, leaving out the steps where an exception applies (reg 13(3)).
     counted_kept: Mapped[int]
     on_time_kept: Mapped[int]
+
+
+class AdviceFigure(db.Model):  # type: ignore[name-defined,misc]
+    """Advice received by one team in one calendar month, of one type from one provider: how
+    much and how much of it on time (the dashboard's advice by type and by provider). The
+    provider is the directory entry the request names (its current name is shown), else the
+    name as typed. Kept and rebuilt with `MonthlyFigure`."""
+
+    __tablename__ = "advice_figures"
+    __table_args__ = (Index("ix_advice_figures_team_month", "team_id", "month_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    month_on: Mapped[date]
+    advice_type: Mapped[AdviceType] = mapped_column(
+        Enum(AdviceType, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    directory_entry_id: Mapped[int | None] = mapped_column(ForeignKey("directory_entries.id"))
+    # The provider as typed, where the request names no directory entry ("" where it does).
+    provider: Mapped[str] = mapped_column(String(200))
+    counted: Mapped[int]
+    on_time: Mapped[int]

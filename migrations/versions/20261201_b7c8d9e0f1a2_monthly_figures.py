@@ -1,5 +1,6 @@
-"""The monthly compliance figures kept as data (one row per team, month and measure), counted
-from the milestones already recorded.
+"""The monthly compliance figures kept as data (one row per team, month and measure, and advice
+by type and provider), counted from the milestones already recorded; and an index for a team's
+disputes.
 
 Revision ID: b7c8d9e0f1a2
 Revises: f5a6b7c8d9e0
@@ -29,6 +30,42 @@ def upgrade():
         sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_monthly_figures_team_id_teams")),
         sa.PrimaryKeyConstraint("team_id", "month_on", "measure", name=op.f("pk_monthly_figures")),
     )
+    op.create_table(
+        "advice_figures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("month_on", sa.Date(), nullable=False),
+        sa.Column(
+            "advice_type",
+            sa.Enum(
+                "ep",
+                "health",
+                "social_care",
+                "salt",
+                "ot",
+                "school",
+                "other",
+                name="advicetype",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("directory_entry_id", sa.Integer(), nullable=True),
+        sa.Column("provider", sa.String(length=200), nullable=False),
+        sa.Column("counted", sa.Integer(), nullable=False),
+        sa.Column("on_time", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["directory_entry_id"],
+            ["directory_entries.id"],
+            name=op.f("fk_advice_figures_directory_entry_id_directory_entries"),
+        ),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_advice_figures_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_advice_figures")),
+    )
+    op.create_index("ix_advice_figures_team_month", "advice_figures", ["team_id", "month_on"], unique=False)
+    # A team's disputes (mediation and appeals figures) without reading all its cases.
+    op.create_index("ix_cases_type_team", "cases", ["case_type", "team_id"], unique=False)
     # Count what is already recorded with the service's own statement, so the stored figures
     # and the live ones cannot differ (`flask read-model rebuild` runs the same). It reads only
     # the milestones' key, dates, exception flag and case, and the cases' team and closing date.
@@ -40,4 +77,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_cases_type_team", table_name="cases")
+    op.drop_index("ix_advice_figures_team_month", table_name="advice_figures")
+    op.drop_table("advice_figures")
     op.drop_table("monthly_figures")

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 
 from ehc_tracker.extensions import db
 from ehc_tracker.models import MonthlyFigure
-from ehc_tracker.models.case import Case, Milestone
+from ehc_tracker.models.case import AdviceRequest, AdviceType, Case, Milestone
+from ehc_tracker.models.directory import DirectoryEntry, DirectoryKind
 from ehc_tracker.services import reports as oversight
 from ehc_tracker.services.reports import figure_store
-from ehc_tracker.services.reports.measures import _live_counts
+from ehc_tracker.services.reports.measures import _live_advice, _live_counts
 from tests.factories_cases import carry_to_final_plan, create_assessment
-from tests.factories_reports import add_milestone, make_case
+from tests.factories_reports import add_advice, add_milestone, make_case
 from tests.helpers import create_team, create_user
 
 FIRST = date(2025, 1, 1)
@@ -30,7 +31,10 @@ days = st.integers(min_value=0, max_value=330)
 maybe_days = st.one_of(st.none(), days)
 
 step_spec = st.tuples(st.sampled_from(KEYS), days, maybe_days, st.booleans())
-case_spec = st.tuples(st.integers(0, 2), maybe_days, st.lists(step_spec, min_size=1, max_size=5))
+advice_spec = st.tuples(st.sampled_from(list(AdviceType)), st.integers(0, 3), days, maybe_days)
+case_spec = st.tuples(
+    st.integers(0, 2), maybe_days, st.lists(step_spec, min_size=1, max_size=5), st.lists(advice_spec, max_size=3)
+)
 
 operation = st.one_of(
     st.tuples(st.just("case"), st.integers(0, 2), maybe_days),
@@ -44,9 +48,19 @@ operation = st.one_of(
     st.tuples(st.just("commit")),
     st.tuples(st.just("rollback")),
     st.tuples(st.just("savepoint_rollback"), st.integers(0, 200), maybe_days),
+    st.tuples(st.just("advice"), st.integers(0, 50), advice_spec),
+    st.tuples(st.just("retype"), st.integers(0, 50), st.sampled_from(list(AdviceType)), st.integers(0, 3)),
 )
+PROVIDERS = ["EP Service", "Community Paediatrics"]
 
 _refs = itertools.count()
+
+
+def _entry(name: str) -> DirectoryEntry:
+    entry = DirectoryEntry(name=name, name_key=name.lower(), kind=DirectoryKind.EDUCATIONAL_PSYCHOLOGY)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
 
 
 def _on(n: int | None) -> date | None:
@@ -64,9 +78,33 @@ def _steps(cases: list[Case]) -> list[Milestone]:
     return list(db.session.scalars(select(Milestone).where(Milestone.case_id.in_(ids)).order_by(Milestone.id)))
 
 
-def _apply(op: tuple, teams: list, cases: list[Case]) -> None:
+def _provide(request: AdviceRequest, n: int, entries: list[DirectoryEntry]) -> None:
+    """Providers 0-1 are typed names; 2-3 are directory entries."""
+    request.provider = (PROVIDERS + [e.name for e in entries])[n]
+    request.directory_entry_id = entries[n - 2].id if n >= 2 else None
+
+
+def _add_advice(case: Case, spec: tuple, entries: list[DirectoryEntry]) -> None:
+    advice_type, provider, due, met = spec
+    step = add_advice(
+        case,
+        advice_type=advice_type,
+        provider="typed",
+        requested_on=_on(due) - timedelta(weeks=6),
+        due_on=_on(due),
+        received_on=_on(met),
+    )
+    _provide(db.session.get(AdviceRequest, int(step.ref.split(":")[1])), provider, entries)
+
+
+def _apply(op: tuple, teams: list, cases: list[Case], entries: list[DirectoryEntry]) -> None:
     kind = op[0]
     steps = _steps(cases)
+    requests = list(
+        db.session.scalars(
+            select(AdviceRequest).where(AdviceRequest.case_id.in_([c.id for c in cases])).order_by(AdviceRequest.id)
+        )
+    )
     if kind == "case":
         cases.append(make_case(team=teams[op[1]], closed_on=_on(op[2])))
     elif kind == "step" and cases:
@@ -96,6 +134,13 @@ def _apply(op: tuple, teams: list, cases: list[Case]) -> None:
         steps[op[1] % len(steps)].met_on = _on(op[2])
         db.session.flush()
         savepoint.rollback()
+    elif kind == "advice" and cases:
+        _add_advice(cases[op[1] % len(cases)], op[2], entries)
+    elif kind == "retype" and requests:
+        _, i, advice_type, provider = op
+        request = requests[i % len(requests)]
+        request.advice_type = advice_type
+        _provide(request, provider, entries)
     if kind != "rollback":
         db.session.flush()
 
@@ -110,21 +155,34 @@ def _live_equals_read(team_ids: frozenset[int]) -> None:
     }
     live = {key: value[:2] for key, value in _live_counts(scope, months, AS_AT, list(oversight.MEASURES)).items()}
     assert read == live
+    start, end = months[0], oversight.next_month(months[-1])
+    breakdowns = oversight.advice_breakdowns(scope, start, end, AS_AT)
+    by_type: dict[str, tuple[int, int]] = {}
+    by_provider: dict[str, tuple[int, int]] = {}
+    for advice_type, provider, counted, on_time in _live_advice(scope, start, end, AS_AT):
+        for found, key in ((by_type, AdviceType(advice_type).value), (by_provider, provider)):
+            before = found.get(key, (0, 0))
+            found[key] = (before[0] + counted, before[1] + on_time)
+    assert {r.value: (r.figure.counted, r.figure.on_time) for r in breakdowns["type"]} == by_type
+    assert {r.value: (r.figure.counted, r.figure.on_time) for r in breakdowns["provider"]} == by_provider
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(starting=st.lists(case_spec, min_size=1, max_size=5), operations=st.lists(operation, min_size=1, max_size=20))
 def test_the_stored_figures_equal_a_count_from_scratch_after_any_changes(app, starting, operations):
     teams = [create_team() for _ in range(3)]
+    entries = [_entry(f"Provider {next(_refs)}") for _ in range(2)]
     cases: list[Case] = []
-    for team, closed, steps in starting:
+    for team, closed, steps, advice in starting:
         cases.append(make_case(team=teams[team], closed_on=_on(closed)))
         for spec in steps:
             _add_step(cases[-1], spec)
+        for spec in advice:
+            _add_advice(cases[-1], spec, entries)
     db.session.commit()
     assert figure_store.differences() == []
     for op in operations:
-        _apply(op, teams, cases)
+        _apply(op, teams, cases, entries)
     # Read within the transaction (before it commits) ...
     _live_equals_read(frozenset(t.id for t in teams))
     db.session.commit()
@@ -211,3 +269,27 @@ def test_the_read_model_commands_find_and_mend_a_damaged_figure(app, runner):
     mended = runner.invoke(args=["read-model", "rebuild"])
     assert mended.exit_code == 0 and "Counted 1 stored figures again" in mended.output
     assert runner.invoke(args=["read-model", "check"]).exit_code == 0
+
+
+def test_a_request_given_another_type_or_provider_moves_its_advice_figure(app):
+    case = make_case(team=create_team())
+    entry = _entry("Northshire EP Service")
+    step = add_advice(
+        case,
+        advice_type=AdviceType.EP,
+        provider="EP (typed)",
+        requested_on=date(2025, 1, 6),
+        due_on=date(2025, 2, 17),
+        received_on=date(2025, 2, 10),
+    )
+    db.session.commit()
+    request = db.session.get(AdviceRequest, int(step.ref.split(":")[1]))
+    request.advice_type = AdviceType.HEALTH
+    request.directory_entry_id = entry.id
+    db.session.commit()
+    assert figure_store.differences() == []
+    found = oversight.advice_breakdowns(
+        oversight.Scope(frozenset({case.team_id})), date(2025, 2, 1), date(2025, 3, 1), AS_AT
+    )
+    assert [(r.value, r.figure.counted) for r in found["type"]] == [("health", 1)]
+    assert [(r.value, r.figure.counted) for r in found["provider"]] == [("Northshire EP Service", 1)]

@@ -58,8 +58,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ...extensions import db
-from ...models import MonthlyFigure
-from ...models.case import Case, Milestone
+from ...models import AdviceFigure, MonthlyFigure
+from ...models.case import AdviceRequest, AdviceType, Case, Milestone
 from .measures import MEASURES, Basis, Measure
 from .scope import month_start, next_month
 
@@ -93,6 +93,7 @@ if len(MEASURE_OF_KEY) != sum(len(m.keys) for m in MEASURES):  # pragma: no cove
 # The attributes a cell depends on (see the module docstring).
 MILESTONE_ATTRIBUTES = ("key", "due_on", "met_on", "exception_applies", "case_id")
 CASE_ATTRIBUTES = ("team_id", "closed_on")
+ADVICE_ATTRIBUTES = ("advice_type", "provider", "directory_entry_id", "case_id")
 
 Cell = tuple[int, date]  # (team id, first day of the month)
 
@@ -162,7 +163,38 @@ def counted_cells(basis: Basis, cells: Iterable[Cell] | None = None) -> Select[A
     )
 
 
+def counted_advice(cells: Iterable[Cell] | None = None) -> Select[Any]:
+    """Advice received, by team, month, type and provider (directory entry, else the name as
+    typed), counted from the advice milestones and their requests: every cell, or only `cells`.
+    Columns in the order of `_ADVICE_COLUMNS`."""
+    from .measures import MEASURE_BY_KEY, _advice_join
+
+    measure = MEASURE_BY_KEY["advice_6_weeks"]
+    on_time = and_(Milestone.met_on.is_not(None), Milestone.met_on <= Milestone.due_on)
+    typed = case((AdviceRequest.directory_entry_id.is_(None), AdviceRequest.provider), else_=literal(""))
+    conditions: list[ColumnElement[bool]] = [Milestone.key.in_(measure.keys), Milestone.met_on.is_not(None)]
+    if cells is not None:
+        conditions.append(_cells_condition(Milestone.met_on, cells))
+    return (
+        select(
+            Case.team_id,
+            month_of(Milestone.met_on).label("month_on"),
+            AdviceRequest.advice_type,
+            AdviceRequest.directory_entry_id,
+            typed.label("provider"),
+            func.count().label("counted"),
+            _sum_if(on_time).label("on_time"),
+        )
+        .select_from(Milestone)
+        .join(Case, Milestone.case_id == Case.id)
+        .join(AdviceRequest, _advice_join())
+        .where(*conditions)
+        .group_by(*(literal_column(str(n)) for n in range(1, 6)))
+    )
+
+
 _COLUMNS = ("team_id", "month_on", "measure", "counted", "on_time", "counted_kept", "on_time_kept")
+_ADVICE_COLUMNS = ("team_id", "month_on", "advice_type", "directory_entry_id", "provider", "counted", "on_time")
 _BASES: tuple[Basis, ...] = ("completed", "due")
 
 
@@ -170,43 +202,55 @@ def _insert_counted(session: Session, cells: Iterable[Cell] | None) -> None:
     cells = None if cells is None else list(cells)
     for basis in _BASES:
         session.execute(insert(MonthlyFigure).from_select(list(_COLUMNS), counted_cells(basis, cells)))
+    session.execute(insert(AdviceFigure).from_select(list(_ADVICE_COLUMNS), counted_advice(cells)))
 
 
 def rebuild(session: Any = None) -> int:
     """Count every cell again from the milestones, replacing what is stored (in the caller's
-    transaction); the number of cells stored."""
+    transaction); the number of rows stored."""
     session = session or db.session
     settle(session, discard=True)
     session.execute(delete(MonthlyFigure))
+    session.execute(delete(AdviceFigure))
     _insert_counted(session, None)
-    return int(session.scalar(select(func.count()).select_from(MonthlyFigure)) or 0)
+    return sum(int(session.scalar(select(func.count()).select_from(t)) or 0) for t in (MonthlyFigure, AdviceFigure))
 
 
-def differences(
-    session: Any = None,
-) -> list[tuple[tuple[int, date, str], tuple[int, ...] | None, tuple[int, ...] | None]]:
-    """Cells whose stored counts differ from a fresh count: ((team, month, measure), stored,
-    counted), None where one side has no row. Empty when the table is right."""
+Difference = tuple[tuple[Any, ...], tuple[int, ...] | None, tuple[int, ...] | None]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def differences(session: Any = None) -> list[Difference]:
+    """Stored rows whose counts differ from a fresh count: ((team, month, what), stored,
+    counted), None where one side has no row; `what` is a measure key, or "advice <type>
+    <provider>". Empty when the tables are right."""
     session = session or db.session
     settle(session)
-    stored = {
-        (r.team_id, r.month_on, r.measure): (r.counted, r.on_time, r.counted_kept, r.on_time_kept)
-        for r in session.execute(select(*(getattr(MonthlyFigure, c) for c in _COLUMNS)))
-    }
-    counted: dict[tuple[int, date, str], tuple[int, ...]] = {}
+    stored: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    counted: dict[tuple[Any, ...], tuple[int, ...]] = {}
     for basis in _BASES:
         for r in session.execute(counted_cells(basis)):
-            month = r.month_on if isinstance(r.month_on, date) else date.fromisoformat(str(r.month_on))
-            counted[(r.team_id, month, r.measure)] = (
-                int(r.counted),
-                int(r.on_time),
-                int(r.counted_kept),
-                int(r.on_time_kept),
-            )
+            counted[(r.team_id, _as_date(r.month_on), r.measure)] = tuple(int(r[n]) for n in range(3, 7))
+    for r in session.execute(select(*(getattr(MonthlyFigure, c) for c in _COLUMNS))):
+        stored[(r.team_id, r.month_on, r.measure)] = tuple(r[3:7])
+
+    def advice_key(r: Any) -> tuple[Any, ...]:
+        who = f"entry {r.directory_entry_id}" if r.directory_entry_id is not None else repr(r.provider)
+        return (r.team_id, _as_date(r.month_on), f"advice {AdviceType(r.advice_type).value} {who}")
+
+    for r in session.execute(counted_advice()):
+        counted[advice_key(r)] = (int(r.counted), int(r.on_time))
+    for r in session.execute(select(*(getattr(AdviceFigure, c) for c in _ADVICE_COLUMNS))):
+        key = advice_key(r)
+        # Two rows for one cell would be a fault of its own: add them up so it shows.
+        stored[key] = tuple(a + b for a, b in zip(stored.get(key, (0, 0)), (r.counted, r.on_time), strict=True))
     return [
-        (cell, stored.get(cell), counted.get(cell))
-        for cell in sorted(stored.keys() | counted.keys())
-        if stored.get(cell) != counted.get(cell)
+        (key, stored.get(key), counted.get(key))
+        for key in sorted(stored.keys() | counted.keys(), key=repr)
+        if stored.get(key) != counted.get(key)
     ]
 
 
@@ -270,11 +314,8 @@ def settle(session: Any = None, *, discard: bool = False) -> None:
         for team_id, month in cells:
             by_team[team_id].add(month)
         for team_id, months in sorted(by_team.items()):
-            session.execute(
-                delete(MonthlyFigure).where(
-                    MonthlyFigure.team_id == team_id, MonthlyFigure.month_on.in_(sorted(months))
-                )
-            )
+            for table in (MonthlyFigure, AdviceFigure):
+                session.execute(delete(table).where(table.team_id == team_id, table.month_on.in_(sorted(months))))
         _insert_counted(session, cells)
 
 
@@ -295,6 +336,9 @@ def _cases_touched(session: Session) -> set[int]:
                 case_id = obj.case_id if obj.case_id is not None else (obj.case.id if obj.case is not None else None)
                 if case_id is not None:
                     found.add(case_id)
+            elif isinstance(obj, AdviceRequest) and obj.case_id is not None:
+                if obj in session.deleted or (obj not in session.new and _changed(obj, ADVICE_ATTRIBUTES)):
+                    found.add(obj.case_id)
             elif isinstance(obj, Case) and obj.id is not None:
                 if obj in session.deleted or _changed(obj, (*CASE_ATTRIBUTES, "milestones")):
                     found.add(obj.id)
@@ -334,7 +378,7 @@ def _note_after_flush(session: Session, _flush_context: Any) -> None:
     for obj in session.new:
         if isinstance(obj, Case) and obj.id is not None:
             touched.add(obj.id)
-        elif isinstance(obj, Milestone) and obj.case_id is not None:
+        elif isinstance(obj, (Milestone, AdviceRequest)) and obj.case_id is not None:
             touched.add(obj.case_id)
     if touched:
         _pending(session).update(_cells_of_cases(session, touched))

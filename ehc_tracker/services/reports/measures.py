@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, case, cast, func, literal, or_, select
 
 from ...extensions import db
 from ...models import ComplianceTarget
@@ -236,8 +236,13 @@ def measure_conditions(measure: Measure, start: date, end: date, as_at: date) ->
 
 def _advice_join(case_id: Any = Milestone.case_id, ref: Any = Milestone.ref) -> ColumnElement[bool]:
     """An advice milestone (or a selection of its case id and ref) to its request: the
-    milestone's ref is "advice:<AdviceRequest.id>"."""
-    return and_(AdviceRequest.case_id == case_id, ref == literal("advice:", String) + cast(AdviceRequest.id, String))
+    milestone's ref is "advice:<AdviceRequest.id>". The id read back from the ref lets the
+    database find each request by its primary key instead of hashing every request."""
+    return and_(
+        AdviceRequest.id == cast(func.substr(ref, len("advice:") + 1), Integer),
+        AdviceRequest.case_id == case_id,
+        ref == literal("advice:", String) + cast(AdviceRequest.id, String),
+    )
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
@@ -353,10 +358,9 @@ def _with_entry(stmt: Any) -> Any:
     return stmt.outerjoin(DirectoryEntry, AdviceRequest.directory_entry_id == DirectoryEntry.id)
 
 
-def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict[str, list[BreakdownRow]]:
-    """Advice received from `start` to `end` (exclusive), by advice type ("type") and by
-    provider ("provider", by directory entry; requests naming no entry by the name typed): one
-    query grouped by both, added up here over a handful of rows."""
+def _live_advice(scope: Scope, start: date, end: date, as_at: date) -> list[tuple[AdviceType, str, int, int]]:
+    """Advice received from `start` to `end` (exclusive), counted from the milestones, grouped by
+    type and provider."""
     measure = MEASURE_BY_KEY["advice_6_weeks"]
     # The advice milestones first (through the key and completion-date index), then their
     # requests by case: left to itself PostgreSQL starts from every request of the team.
@@ -373,12 +377,45 @@ def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict
         .select_from(steps)
         .join(AdviceRequest, _advice_join(steps.c.case_id, steps.c.ref))
     ).group_by(AdviceRequest.advice_type, provider)
+    return [(t, str(p), int(n), int(k)) for t, p, n, k in db.session.execute(stmt)]
+
+
+def _stored_advice(team_ids: frozenset[int], start: date, end: date) -> list[tuple[AdviceType, str, int, int]]:
+    """The same from the stored advice figures (`figure_store`), for whole months."""
+    from ...models import AdviceFigure
+    from . import figure_store
+
+    if not team_ids:
+        return []
+    figure_store.settle()
+    provider = func.coalesce(DirectoryEntry.name, AdviceFigure.provider)
+    stmt = (
+        select(AdviceFigure.advice_type, provider, func.sum(AdviceFigure.counted), func.sum(AdviceFigure.on_time))
+        .outerjoin(DirectoryEntry, AdviceFigure.directory_entry_id == DirectoryEntry.id)
+        .where(AdviceFigure.team_id.in_(team_ids), AdviceFigure.month_on >= start, AdviceFigure.month_on < end)
+        .group_by(AdviceFigure.advice_type, provider)
+    )
+    return [(t, str(p), int(n), int(k)) for t, p, n, k in db.session.execute(stmt)]
+
+
+def advice_breakdowns(scope: Scope, start: date, end: date, as_at: date) -> dict[str, list[BreakdownRow]]:
+    """Advice received from `start` to `end` (exclusive), by advice type ("type") and by
+    provider ("provider", by directory entry; requests naming no entry by the name typed).
+    Whole months that ended before the as-at date come from the stored advice figures when the
+    scope is whole teams; the rest is counted live, grouped by both, and added up here."""
+    settled = start
+    if scope.coordinator_id is None and not scope.unassigned and start == month_start(start):
+        while next_month(settled) <= min(end, as_at):
+            settled = next_month(settled)
+    rows = _stored_advice(scope.team_ids, start, settled) if settled > start else []
+    if settled < end:
+        rows += _live_advice(scope, settled, end, as_at)
     by_type: dict[AdviceType, list[int]] = {}
     by_provider: dict[str, list[int]] = {}
-    for advice_type, provider, counted, on_time in db.session.execute(stmt):
-        for totals in (by_type.setdefault(advice_type, [0, 0]), by_provider.setdefault(str(provider), [0, 0])):
-            totals[0] += int(counted)
-            totals[1] += int(on_time)
+    for advice_type, provider, counted, on_time in rows:
+        for totals in (by_type.setdefault(AdviceType(advice_type), [0, 0]), by_provider.setdefault(provider, [0, 0])):
+            totals[0] += counted
+            totals[1] += on_time
     return {
         "type": [BreakdownRow(t.value, t.label, Figure(*by_type[t])) for t in sorted(by_type, key=lambda t: t.value)],
         "provider": [BreakdownRow(name, name, Figure(*by_provider[name])) for name in sorted(by_provider)],
