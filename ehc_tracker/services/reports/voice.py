@@ -195,43 +195,45 @@ def _satisfaction(row: Any) -> Satisfaction:
 
 
 def feedback_figures(scope: Scope, months: Sequence[date], as_at: date) -> FeedbackFigures:
+    """One query grouped by team, month and answer (a handful of rows), added up here: a
+    column per month and answer made a statement PostgreSQL took longer to plan than to run."""
+    from .figure_store import month_of
+
     months = sorted(months)
     start, end = months[0], next_month(months[-1])
-    counted = and_(
-        _teams(scope, FamilySurvey.team_id),
-        FamilySurvey.answered_on.is_not(None),
-        FamilySurvey.answered_on >= start,
-        FamilySurvey.answered_on < end,
-        FamilySurvey.answered_on <= as_at,
-    )
-
-    def columns(extra: Any = None) -> list[Any]:
-        base = (lambda c: c) if extra is None else (lambda c: and_(extra, c))
-        return [
-            _sum(base(FamilySurvey.id.is_not(None))),
-            _sum(base(FamilySurvey.rating == SurveyRating.SATISFIED)),
-            _sum(base(FamilySurvey.rating == SurveyRating.PARTLY)),
-            _sum(base(FamilySurvey.rating == SurveyRating.NOT_SATISFIED)),
-        ]
-
-    month_columns = [c for m in months for c in columns(_in_month(FamilySurvey.answered_on, m))]
-    row = db.session.execute(select(*columns(), *month_columns).where(counted)).one()
-    overall = _satisfaction(row[:4])
-    by_month = [_satisfaction(row[4 + 4 * n : 8 + 4 * n]) for n in range(len(months))]
-    teams = db.session.execute(
-        select(Team.id, Team.name, *columns())
+    month = month_of(FamilySurvey.answered_on)
+    rows = db.session.execute(
+        select(Team.id, Team.name, month, FamilySurvey.rating, func.count())
         .join(FamilySurvey, FamilySurvey.team_id == Team.id)
-        .where(counted)
-        .group_by(Team.id, Team.name)
-        .order_by(Team.name)
+        .where(
+            _teams(scope, FamilySurvey.team_id),
+            FamilySurvey.answered_on.is_not(None),
+            FamilySurvey.answered_on >= start,
+            FamilySurvey.answered_on < end,
+            FamilySurvey.answered_on <= as_at,
+        )
+        .group_by(Team.id, Team.name, month, FamilySurvey.rating)
     ).all()
+    order = (SurveyRating.SATISFIED, SurveyRating.PARTLY, SurveyRating.NOT_SATISFIED)
+
+    def tally(chosen: Sequence[Any]) -> Satisfaction:
+        by_rating = {rating: sum(int(r[4]) for r in chosen if r[3] == rating) for rating in order}
+        return _satisfaction([sum(by_rating.values()), *(by_rating[rating] for rating in order)])
+
+    def month_on(value: Any) -> date:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+    overall = tally(rows)
+    by_month = [tally([r for r in rows if month_on(r[2]) == m]) for m in months]
+    names = sorted({(r[1], r[0]) for r in rows})
+    teams = [(team_id, name, tally([r for r in rows if r[0] == team_id])) for name, team_id in names]
     current = month_start(as_at)
     return FeedbackFigures(
         first_month=months[0],
         last_month=months[-1],
         as_at=as_at,
         months=[FeedbackMonth(m, by_month[n], m == current) for n, m in enumerate(months)],
-        by_team=[TeamSatisfaction(t[0], t[1], _satisfaction(t[2:])) for t in teams],
+        by_team=[TeamSatisfaction(team_id, name, figures) for team_id, name, figures in teams],
         overall=overall,
         target_percent=int(current_app.config["FEEDBACK_SATISFIED_TARGET_PERCENT"]),
     )
