@@ -147,3 +147,13 @@ def test_a_section_the_notes_bring_is_not_kept_from_the_old_report_as_well(tmp_p
     out.write_text("# Benchmarks\n\n" + notes.read_text() + "\n" + MOVING_IN + MOVING_IN)
     text = _write(out, notes)
     assert text.count("A caveat") == 1 and text.count("its figures") == 1
+
+
+def test_one_size_gives_one_column_and_no_growth(tmp_path):
+    run = _run(2000, 90.0, 120.0, 800.0)
+    run.conc = None
+    text = report(tmp_path / "BENCHMARKS.md", [run], Namespace(requests=5, notes=None))
+    assert "`python -m bench.run --sizes 2000`" in text and "at one size of authority (2,000 children)" in text
+    assert "| page | mix | target | p95 ms, 2,000 children | result |\n" in text and "growth" not in text
+    assert "| Concurrent mix, requests/s | ≥ 100 with no errors | not run |" in text
+    assert text.rstrip().endswith("Not run (--no-concurrent, or wrk missing).")
