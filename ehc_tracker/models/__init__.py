@@ -132,7 +132,3 @@ __all__ = [
     "normalise_email",
     "team_memberships",
 ]
-
-# Every session keeps each milestone's copy of its case's team, coordinator and status in step
-# (the listeners register on import, so whatever loads the models has them).
-from ..services import open_steps as _open_steps  # noqa: E402, F401
