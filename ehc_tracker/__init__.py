@@ -75,6 +75,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from . import models  # noqa: F401  (registers every model with the metadata)
+    from .services import open_steps  # noqa: F401  (every session keeps milestones' case copies in step)
     from .web import init_web
 
     init_web(app)

@@ -35,10 +35,11 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import AlertKind, AlertPreference, DigestFrequency, Role, User
-from ..models.case import Case, CaseStatus, Milestone
+from ..models.case import Case, Milestone
 from ..models.child import Child
 from ..services.email_addresses import email_address_problem, valid_email_address
 from ..services.milestones import still_possible
+from ..services.open_steps import open_step
 from ..services.worklist import MessageRow, QueueCounts, new_family_messages, queue_counts
 from ..statutory.calendar import WorkingDayCalendar
 from ..statutory.rules import DISPUTE_RULES, RULES
@@ -207,13 +208,11 @@ def plan_alerts(for_on: date, settings: AlertSettings, calendar: WorkingDayCalen
     """Every alert day `for_on` calls for, recorded before or not (the ledger decides)."""
     horizon = for_on + timedelta(days=settings.due_soon_days)
     rows = db.session.execute(
-        select(Milestone, Case.coordinator_id, Case.team_id, Child.first_name, Child.last_name)
+        select(Milestone, Milestone.coordinator_id, Milestone.team_id, Child.first_name, Child.last_name)
         .join(Case, Milestone.case_id == Case.id)
         .join(Child, Case.child_id == Child.id)
         .where(
-            Case.status == CaseStatus.OPEN,
-            Milestone.met_on.is_(None),
-            Milestone.is_period.is_(False),
+            *open_step(),
             still_possible(for_on),
             Milestone.due_on <= horizon,
         )

@@ -420,6 +420,10 @@ class _Builder:
                     "is_period": is_period,
                     "exception_applies": w.key in approved,
                     "lapses_on": w.lapses_on,
+                    # The case's copies (services.open_steps): rows written here pass no listener.
+                    "team_id": case.team_id,
+                    "coordinator_id": case.coordinator_id,
+                    "case_open": case.status is CaseStatus.OPEN,
                 },
             )
             if w.met_on is None and not is_period:

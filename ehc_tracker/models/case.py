@@ -346,13 +346,39 @@ class CaseEvent(db.Model):  # type: ignore[name-defined,misc]
     recorded_by: Mapped[User | None] = relationship()  # type: ignore[name-defined]  # noqa: F821
 
 
+# The steps still to take of open cases, as the overdue list, the open-work counts and the home
+# pages ask for them (services.reports.scope, Scope.step_conditions): written as those queries'
+# conditions render on each database, so that the planner matches them to the partial indexes.
+OPEN_STEP_SQLITE = "met_on IS NULL AND is_period = 0 AND case_open = 1"
+OPEN_STEP_POSTGRESQL = "met_on IS NULL AND is_period = false AND case_open = true"
+
+
 class Milestone(db.Model):  # type: ignore[name-defined,misc]
-    """A statutory due date of a case, recomputed by the engine whenever the case changes."""
+    """A statutory due date of a case, recomputed by the engine whenever the case changes.
+
+    `team_id`, `coordinator_id` and `case_open` are copies of the case's team, coordinator and
+    "status is open", kept in step by services.open_steps whenever a case or milestone is
+    flushed, so that a team's or a coordinator's open steps are one range of an index.
+    """
 
     __tablename__ = "milestones"
     __table_args__ = (
         UniqueConstraint("case_id", "key", "ref", name="uq_milestones_case_key_ref"),
         Index("ix_milestones_open_due", "met_on", "due_on"),
+        Index(
+            "ix_milestones_open_team_due",
+            "team_id",
+            "due_on",
+            sqlite_where=text(OPEN_STEP_SQLITE),
+            postgresql_where=text(OPEN_STEP_POSTGRESQL),
+        ),
+        Index(
+            "ix_milestones_open_coordinator_due",
+            "coordinator_id",
+            "due_on",
+            sqlite_where=text(OPEN_STEP_SQLITE),
+            postgresql_where=text(OPEN_STEP_POSTGRESQL),
+        ),
         # The monthly compliance measures count one kind of milestone due, or met, in a month;
         # on PostgreSQL the index carries the rest of what they read (an index-only scan).
         Index("ix_milestones_key_due", "key", "due_on", postgresql_include=["met_on", "case_id", "exception_applies"]),
@@ -380,6 +406,10 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
     # optional short note). None: the family is told a new date will follow, never an invented one.
     expected_on: Mapped[date | None]
     expected_note: Mapped[str | None] = mapped_column(String(200))
+    # Copied from the case (services.open_steps): its team, its coordinator, and whether it is open.
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case_open: Mapped[bool]
 
     case: Mapped[Case] = relationship(back_populates="milestones")
 

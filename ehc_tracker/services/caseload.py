@@ -19,6 +19,7 @@ from ..statutory.status import DEFAULT_DUE_SOON_DAYS
 from . import cases as case_service
 from . import timeline as timeline_service
 from .milestones import communication_awaiting_reply, still_possible
+from .open_steps import open_step
 from .paging import Page, page_of
 
 
@@ -38,7 +39,9 @@ def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DA
     cases = (
         cases.where(Case.coordinator_id == user.id) if mine else cases.where(Case.team_id.in_(user.team_ids or {-1}))
     )
-    # One pass over the open steps of those cases (the home page is opened all day long).
+    # One pass over the open steps of those cases (the home page is opened all day long), on the
+    # milestones' own copies of their case's coordinator or team (services.open_steps).
+    whose = Milestone.coordinator_id == user.id if mine else Milestone.team_id.in_(user.team_ids or {-1})
     late = Milestone.due_on < today
     soon = and_(Milestone.due_on >= today, Milestone.due_on <= today + timedelta(days=due_soon_days))
     row = db.session.execute(
@@ -47,12 +50,7 @@ def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DA
             func.coalesce(func.sum(case((soon, 1), else_=0)), 0),
             func.count(func.distinct(case((late, Milestone.case_id)))),
             select(func.count()).select_from(cases.subquery()).scalar_subquery(),
-        ).where(
-            Milestone.case_id.in_(cases.scalar_subquery()),
-            Milestone.met_on.is_(None),
-            Milestone.is_period.is_(False),
-            still_possible(today),
-        )
+        ).where(*open_step(), whose, still_possible(today))
     ).one()
     overdue, due_soon, with_overdue, total = (int(v or 0) for v in row)
     return Summary("my caseload" if mine else "my teams", total, overdue, due_soon, with_overdue)

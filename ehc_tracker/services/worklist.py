@@ -83,8 +83,11 @@ def _unanswered_family_message() -> list[ColumnElement[bool]]:
     return [Communication.family_user_id.is_not(None), Communication.responded_on.is_(None)]
 
 
-def _open_step(today: date) -> list[ColumnElement[bool]]:
-    return [Milestone.met_on.is_(None), Milestone.is_period.is_(False), still_possible(today)]
+def _my_open_steps(user: User, today: date) -> list[ColumnElement[bool]]:
+    """The steps still to take of the user's own open cases in their teams, on the milestones'
+    own copies of the case's team, coordinator and status (one range of a partial index)."""
+    scope = oversight.Scope(frozenset(user.team_ids), coordinator_id=user.id)
+    return [*scope.step_conditions(), still_possible(today)]
 
 
 def _not_a_family_message() -> ColumnElement[bool]:
@@ -228,8 +231,7 @@ class Queues:
 
 def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Listing[StepRow], int]:
     conditions = [
-        *_mine(user),
-        *_open_step(today),
+        *_my_open_steps(user, today),
         Milestone.due_on < today + timedelta(days=days_ahead),
         _not_a_family_message(),
     ]
@@ -240,10 +242,7 @@ def _step_rows(user: User, today: date, limit: int, days_ahead: int) -> tuple[Li
         .where(*conditions)
     )
     total, overdue = db.session.execute(
-        select(func.count(), _sum(Milestone.due_on < today))
-        .select_from(Milestone)
-        .join(Case, Milestone.case_id == Case.id)
-        .where(*conditions)
+        select(func.count(), _sum(Milestone.due_on < today)).select_from(Milestone).where(*conditions)
     ).one()
     found = db.session.execute(stmt.order_by(Milestone.due_on, Milestone.case_id, Milestone.id).limit(limit)).all()
     case_ids = {m.case_id for m, *_ in found}
@@ -514,7 +513,6 @@ def viewer_figures(user: User, today: date, *, due_soon_days: int = oversight.DE
             _sum(and_(Milestone.due_on >= today, Milestone.due_on <= today + timedelta(days=due_soon_days))),
         )
         .select_from(Milestone)
-        .join(Case, Milestone.case_id == Case.id)
         .where(*open_steps)
     ).one()
     month_on = oversight.month_start(today) - relativedelta(months=1)

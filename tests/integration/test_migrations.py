@@ -71,3 +71,36 @@ def test_downgrade_to_base_and_up_again(empty_database_url):
         upgrade()
         assert "audit_events" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_the_milestones_copies_of_their_case_are_filled_from_the_cases(empty_database_url):
+    """a6b7c8d9e0f1 backfills each milestone's team, coordinator and "case is open" from its case."""
+    from flask_migrate import downgrade
+
+    from ehc_tracker import create_app
+    from ehc_tracker.extensions import db
+    from ehc_tracker.models.case import CaseStatus
+    from ehc_tracker.services import open_steps
+    from tests.factories_cases import create_assessment
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade()
+        held, closed = create_assessment(), create_assessment()
+        closed.status = CaseStatus.CLOSED
+        closed.coordinator = None
+        db.session.commit()
+        expected = {
+            held.id: (held.team_id, held.coordinator_id, True),
+            closed.id: (closed.team_id, None, False),
+        }
+        db.session.remove()
+        downgrade(revision="f5a6b7c8d9e0")
+        upgrade()
+        rows = db.session.execute(sa.text("SELECT case_id, team_id, coordinator_id, case_open FROM milestones")).all()
+        assert rows and {(r.team_id, r.coordinator_id, bool(r.case_open)) == expected[r.case_id] for r in rows} == {
+            True
+        }
+        assert open_steps.mismatches() == 0
+        db.session.remove()
+        db.engine.dispose()

@@ -63,7 +63,10 @@ Open work at the as-at date (cases open now)
 --------------------------------------------
 overdue
     Milestones not met, not a period that closes, due before the as-at date, of an open case;
-    counted by milestone key. The overdue list shows exactly these.
+    counted by milestone key. The overdue list shows exactly these. Both read the milestones'
+    own copies of their case's team, coordinator and status (`Scope.step_conditions`, kept in
+    step by services.open_steps), so a team's open steps are one range of a partial index and
+    the cases are joined only for what else of them a list shows or filters by.
 longest open assessment
     Of the open assessments and reassessments started on or before the as-at date, the
     oldest: whole weeks from the request (or reassessment notice) to the as-at date.

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import CTE, ColumnElement, Select, select
 
 from ...extensions import db
-from ...models.case import Case, CaseStatus, CaseType, Milestone
+from ...models.case import Case, CaseType, Milestone
 from ...models.child import Child, SenNeed
 from ...statutory.status import DEFAULT_DUE_SOON_DAYS
 from ..milestones import still_possible
@@ -37,13 +37,9 @@ class OverdueFilters:
 
 
 def open_milestone_conditions(scope: Scope) -> list[ColumnElement[bool]]:
-    """Milestones still to be met, of open cases in scope (periods that close are not steps)."""
-    return [
-        Case.status == CaseStatus.OPEN,
-        Milestone.met_on.is_(None),
-        Milestone.is_period.is_(False),
-        *scope.conditions(),
-    ]
+    """Milestones still to be met, of open cases in scope (periods that close are not steps),
+    on the milestones' own columns (`Scope.step_conditions`): no join to the cases needed."""
+    return scope.step_conditions()
 
 
 def _overdue_conditions(scope: Scope, f: OverdueFilters) -> list[ColumnElement[bool]]:
@@ -79,21 +75,27 @@ def _needs_child(f: OverdueFilters) -> bool:
     return f.sort == "child" or f.primary_need is not None or bool(f.setting_contains and f.setting_contains.strip())
 
 
+def _needs_case(f: OverdueFilters) -> bool:
+    return f.case_type is not None or _needs_child(f)
+
+
 def _overdue_steps(scope: Scope, f: OverdueFilters) -> CTE:
     """The steps on the list, with what it sorts by, selected before they are sorted.
 
-    A materialised CTE: a team's open cases through the cases index, then their milestones.
-    Without this fence PostgreSQL,
-    asked for the first rows only (a page, or a cursor for an export), walks the whole
-    due-date index in order and filters as it goes, which on an authority-sized data set
-    takes most of a second. Children are joined only when the list is sorted or filtered by
+    A materialised CTE: the scope's open steps through the partial indexes on the milestones'
+    own team and coordinator (services.open_steps), one index range per team. Without this
+    fence PostgreSQL, asked for the first rows only (a page, or a cursor for an export), may
+    walk the whole due-date index in order and filter as it goes. Cases are joined only when
+    the list is filtered by case type, and children only when it is sorted or filtered by
     something of the child's.
     """
     with_child = _needs_child(f)
     columns: list[Any] = [Milestone.id, Milestone.due_on]
     if with_child:
         columns += [Child.last_name, Child.first_name]
-    stmt = select(*columns).join(Case, Milestone.case_id == Case.id)
+    stmt = select(*columns)
+    if _needs_case(f):
+        stmt = stmt.join(Case, Milestone.case_id == Case.id)
     if with_child:
         stmt = stmt.join(Child, Case.child_id == Child.id)
     return stmt.where(*_overdue_conditions(scope, f)).cte("overdue_steps").prefix_with("MATERIALIZED")

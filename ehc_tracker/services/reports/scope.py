@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, false, select
 from ... import access
 from ...extensions import db
 from ...models import User
-from ...models.case import Case, CaseType
+from ...models.case import Case, CaseType, Milestone
+from ..open_steps import open_step
 
 # Who may use the reports at all, and who may see children's names in them.
 REPORT_ROLES = access.OVERDUE_READERS
@@ -42,6 +43,17 @@ class Scope:
             found.append(Case.coordinator_id == self.coordinator_id)
         elif self.unassigned:
             found.append(Case.coordinator_id.is_(None))
+        return found
+
+    def step_conditions(self) -> list[ColumnElement[bool]]:
+        """The steps still to take of the open cases in scope, on the milestones' own copies of
+        their case's team, coordinator and status (services.open_steps): no join to the cases,
+        and one range of a partial index (the conditions are written as its WHERE is)."""
+        found = [*open_step(), Milestone.team_id.in_(self.team_ids) if self.team_ids else false()]
+        if self.coordinator_id is not None:
+            found.append(Milestone.coordinator_id == self.coordinator_id)
+        elif self.unassigned:
+            found.append(Milestone.coordinator_id.is_(None))
         return found
 
 

@@ -91,7 +91,6 @@ def _count_cases(scope: Scope, kind: WorkloadList, as_at: date) -> int:
 def workload(scope: Scope, as_at: date) -> Workload:
     overdue_stmt = (
         select(Milestone.key, func.count())
-        .join(Case, Milestone.case_id == Case.id)
         .where(*open_milestone_conditions(scope), still_possible(as_at), Milestone.due_on < as_at)
         .group_by(Milestone.key)
     )
