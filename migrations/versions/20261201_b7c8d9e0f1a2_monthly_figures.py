@@ -3,7 +3,7 @@ by type and provider), counted from the milestones already recorded; and an inde
 disputes.
 
 Revision ID: b7c8d9e0f1a2
-Revises: f5a6b7c8d9e0
+Revises: a6b7c8d9e0f1
 Created: 2026-12-01 08:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 revision = "b7c8d9e0f1a2"
-down_revision = "f5a6b7c8d9e0"
+down_revision = "a6b7c8d9e0f1"
 branch_labels = None
 depends_on = None
 
