@@ -122,6 +122,7 @@ def _apply(op: tuple, teams: list, cases: list[Case], entries: list[DirectoryEnt
         cases[op[1] % len(cases)].closed_on = _on(op[2])
     elif kind == "remove" and steps:
         step = steps[op[1] % len(steps)]
+        db.session.refresh(step.case, ["milestones"])
         step.case.milestones.remove(step)  # delete-orphan, as the engine removes a step
     elif kind == "commit":
         db.session.commit()
@@ -153,8 +154,9 @@ def _live_equals_read(team_ids: frozenset[int]) -> None:
         for s in oversight.monthly_figures(scope, months, AS_AT)
         for m in s.months
     }
-    live = {key: value[:2] for key, value in _live_counts(scope, months, AS_AT, list(oversight.MEASURES)).items()}
-    assert read == live
+    live = _live_counts(scope, months, AS_AT, list(oversight.MEASURES))
+    assert read == {key: live.get(key, (0, 0))[:2] for key in read}
+    assert set(live) <= set(read)
     start, end = months[0], oversight.next_month(months[-1])
     breakdowns = oversight.advice_breakdowns(scope, start, end, AS_AT)
     by_type: dict[str, tuple[int, int]] = {}

@@ -39,7 +39,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Select,
     and_,
     case,
@@ -53,36 +52,13 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from ...extensions import db
 from ...models import AdviceFigure, MonthlyFigure
 from ...models.case import AdviceRequest, AdviceType, Case, Milestone
 from .measures import MEASURES, Basis, Measure
-from .scope import month_start, next_month
-
-# --- The month of a date, in SQL ----------------------------------------------------------------
-
-
-class month_of(FunctionElement[date]):  # noqa: N801  (an SQL function, named as one)
-    """The first day of a date's month."""
-
-    type = Date()
-    inherit_cache = True
-    name = "month_of"
-
-
-@compiles(month_of)
-def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(month_of, "postgresql")
-def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
+from .scope import month_of, month_start, next_month
 
 # --- What the cells count ---------------------------------------------------------------------
 

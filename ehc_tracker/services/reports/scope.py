@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, Date, false, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ... import access
 from ...extensions import db
@@ -43,6 +46,16 @@ class Scope:
             found.append(Case.coordinator_id == self.coordinator_id)
         elif self.unassigned:
             found.append(Case.coordinator_id.is_(None))
+        return found
+
+    def milestone_conditions(self) -> list[ColumnElement[bool]]:
+        """`conditions()` on the milestones' own copies of their case's team and coordinator
+        (services.open_steps), for a query of milestones that needs nothing else of the case."""
+        found: list[ColumnElement[bool]] = [Milestone.team_id.in_(self.team_ids) if self.team_ids else false()]
+        if self.coordinator_id is not None:
+            found.append(Milestone.coordinator_id == self.coordinator_id)
+        elif self.unassigned:
+            found.append(Milestone.coordinator_id.is_(None))
         return found
 
     def step_conditions(self) -> list[ColumnElement[bool]]:
@@ -86,6 +99,24 @@ def coordinator_in_scope(scope: Scope, coordinator_id: int) -> User | None:
 
 
 # --- Months -----------------------------------------------------------------------------------
+
+
+class month_of(FunctionElement[date]):  # noqa: N801  (an SQL function, named as one)
+    """The first day of a date's month."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_of"
+
+
+@compiles(month_of)
+def _month_of_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_of, "postgresql")
+def _month_of_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 def month_start(on: date) -> date:

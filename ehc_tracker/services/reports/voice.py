@@ -36,7 +36,7 @@ from sqlalchemy import and_, case, func, or_, select
 from ...extensions import db
 from ...models import Team
 from ...models.voice import Complaint, ComplaintCategory, FamilySurvey, SurveyRating
-from .scope import Scope, month_start, next_month
+from .scope import Scope, month_of, month_start, next_month
 
 
 def _teams(scope: Scope, column: Any) -> Any:
@@ -197,8 +197,6 @@ def _satisfaction(row: Any) -> Satisfaction:
 def feedback_figures(scope: Scope, months: Sequence[date], as_at: date) -> FeedbackFigures:
     """One query grouped by team, month and answer (a handful of rows), added up here: a
     column per month and answer made a statement PostgreSQL took longer to plan than to run."""
-    from .figure_store import month_of
-
     months = sorted(months)
     start, end = months[0], next_month(months[-1])
     month = month_of(FamilySurvey.answered_on)
