@@ -201,6 +201,15 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_type_team", "case_type", "team_id"),
+        # Open cases by coordinator (the dashboard's caseload) from the index alone.
+        Index(
+            "ix_cases_open_team_coordinator",
+            "team_id",
+            "coordinator_id",
+            "anchor_on",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
         Index("ix_cases_coordinator_status", "coordinator_id", "status"),
         Index(
             "uq_cases_one_open_review",
@@ -371,6 +380,8 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
             "due_on",
             sqlite_where=text(OPEN_STEP_SQLITE),
             postgresql_where=text(OPEN_STEP_POSTGRESQL),
+            # What the open-work counts read besides, for an index-only scan on PostgreSQL.
+            postgresql_include=["key", "lapses_on", "case_id"],
         ),
         Index(
             "ix_milestones_open_coordinator_due",
@@ -378,6 +389,7 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
             "due_on",
             sqlite_where=text(OPEN_STEP_SQLITE),
             postgresql_where=text(OPEN_STEP_POSTGRESQL),
+            postgresql_include=["key", "lapses_on", "case_id"],
         ),
         # The monthly compliance measures count one kind of milestone due, or met, in a month;
         # on PostgreSQL the index carries the rest of what they read (an index-only scan).

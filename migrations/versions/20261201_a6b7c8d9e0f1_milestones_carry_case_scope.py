@@ -45,6 +45,7 @@ def upgrade():
             unique=False,
             sqlite_where=sa.text(OPEN_STEP_SQLITE),
             postgresql_where=sa.text(OPEN_STEP_POSTGRESQL),
+            postgresql_include=["key", "lapses_on", "case_id"],
         )
         batch_op.create_index(
             "ix_milestones_open_coordinator_due",
@@ -52,6 +53,7 @@ def upgrade():
             unique=False,
             sqlite_where=sa.text(OPEN_STEP_SQLITE),
             postgresql_where=sa.text(OPEN_STEP_POSTGRESQL),
+            postgresql_include=["key", "lapses_on", "case_id"],
         )
 
 

@@ -66,6 +66,15 @@ def upgrade():
     op.create_index("ix_advice_figures_team_month", "advice_figures", ["team_id", "month_on"], unique=False)
     # A team's disputes (mediation and appeals figures) without reading all its cases.
     op.create_index("ix_cases_type_team", "cases", ["case_type", "team_id"], unique=False)
+    # Open cases by coordinator (the dashboard's caseload) from the index alone.
+    op.create_index(
+        "ix_cases_open_team_coordinator",
+        "cases",
+        ["team_id", "coordinator_id", "anchor_on"],
+        unique=False,
+        sqlite_where=sa.text("status = 'open'"),
+        postgresql_where=sa.text("status = 'open'"),
+    )
     # Count what is already recorded with the service's own statement, so the stored figures
     # and the live ones cannot differ (`flask read-model rebuild` runs the same). It reads only
     # the milestones' key, dates, exception flag and case, and the cases' team and closing date.
@@ -77,6 +86,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_cases_open_team_coordinator", table_name="cases")
     op.drop_index("ix_cases_type_team", table_name="cases")
     op.drop_index("ix_advice_figures_team_month", table_name="advice_figures")
     op.drop_table("advice_figures")
