@@ -201,6 +201,23 @@ class Case(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_type_team", "case_type", "team_id"),
+        # The caseload's first page, by next due date, of a team's or a coordinator's open cases.
+        Index(
+            "ix_cases_open_team_next_due",
+            "team_id",
+            "next_due_on",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_cases_open_coordinator_next_due",
+            "coordinator_id",
+            "next_due_on",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
         # Open cases by coordinator (the dashboard's caseload) from the index alone.
         Index(
             "ix_cases_open_team_coordinator",

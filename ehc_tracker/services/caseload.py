@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import access
@@ -59,7 +59,9 @@ def summary(user: User, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DA
 # --- The caseload list -------------------------------------------------------------------------
 
 CASELOAD_SORTS = {
-    "due": (Case.next_due_on.is_(None), Case.next_due_on, Case.id),
+    # Nulls last, written so that an index on (team or coordinator, next_due_on, id) of the open
+    # cases gives the first page without sorting the whole team.
+    "due": (Case.next_due_on.asc().nulls_last(), Case.id),
     "child": (Child.last_name, Child.first_name, Case.id),
     "opened": (Case.anchor_on.desc(), Case.id),
 }
@@ -89,38 +91,23 @@ def colleagues(user: User) -> list[User]:
     return sorted(people.values(), key=lambda p: p.name)
 
 
-def caseload_query(
+def _caseload_conditions(
     user: User, filters: CaseloadFilters, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
-) -> Select[tuple[Case]]:
-    """The cases of the user's teams the filters choose, sorted."""
-    query = (
-        select(Case)
-        .join(Case.child)
-        .where(Case.team_id.in_(user.team_ids or {-1}))
-        # One query for the page (children, coordinators and the total), one for the open
-        # milestones the "next step" column chooses from.
-        .options(
-            contains_eager(Case.child),
-            joinedload(Case.coordinator),
-            selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
-            # What the "Record" link of each row needs to know which step comes next.
-            selectinload(Case.events),
-            selectinload(Case.advice_requests),
-            selectinload(Case.consultations),
-        )
-    )
+) -> list[ColumnElement[bool]]:
+    """Which cases of the user's teams the filters choose."""
+    found: list[ColumnElement[bool]] = [Case.team_id.in_(user.team_ids or {-1})]
     who = filters.coordinator
     if who == "mine":
-        query = query.where(Case.coordinator_id == user.id)
+        found.append(Case.coordinator_id == user.id)
     elif who and who.isdigit():
-        query = query.where(Case.coordinator_id == int(who))
+        found.append(Case.coordinator_id == int(who))
     status = filters.status or "open"
     if status == "open":
-        query = query.where(Case.status == CaseStatus.OPEN)
+        found.append(Case.status == CaseStatus.OPEN)
     elif status == "closed":
-        query = query.where(Case.status != CaseStatus.OPEN)
+        found.append(Case.status != CaseStatus.OPEN)
     if filters.case_type:
-        query = query.where(Case.case_type == CaseType(filters.case_type))
+        found.append(Case.case_type == CaseType(filters.case_type))
     if filters.due in ("overdue", "soon"):
         # Steps still to take (a lapsed step is missed, not overdue), not the cached next date.
         horizon = today if filters.due == "overdue" else today + timedelta(days=due_soon_days) + timedelta(days=1)
@@ -130,8 +117,43 @@ def caseload_query(
             still_possible(today),
             Milestone.due_on < horizon,
         )
-        query = query.where(Case.id.in_(steps))
-    return query.order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["due"]))
+        found.append(Case.id.in_(steps))
+    return found
+
+
+def caseload_query(
+    user: User, filters: CaseloadFilters, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> Select[tuple[Case]]:
+    """The cases of the user's teams the filters choose, sorted."""
+    return (
+        select(Case)
+        .join(Case.child)
+        .where(*_caseload_conditions(user, filters, today, due_soon_days=due_soon_days))
+        # One query for the page (children and coordinators), one for the open milestones the
+        # "next step" column chooses from.
+        .options(
+            contains_eager(Case.child),
+            joinedload(Case.coordinator),
+            selectinload(Case.milestones.and_(Milestone.met_on.is_(None), Milestone.is_period.is_(False))),
+            # What the "Record" link of each row needs to know which step comes next.
+            selectinload(Case.events),
+            selectinload(Case.advice_requests),
+            selectinload(Case.consultations),
+        )
+        .order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["due"]))
+    )
+
+
+def caseload_count(
+    user: User, filters: CaseloadFilters, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+) -> Select[tuple[int]]:
+    """How many cases `caseload_query` chooses, counted on the cases alone (every case has its
+    child): a team's open cases from an index, where the page's own query reads 25 rows."""
+    return (
+        select(func.count())
+        .select_from(Case)
+        .where(*_caseload_conditions(user, filters, today, due_soon_days=due_soon_days))
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +175,12 @@ def caseload_page(
 ) -> tuple[Page, list[CaseloadRow]]:
     """One page of the caseload, and for each case its next time limit and the step the user may
     record now (none on a case they cannot change)."""
-    found = page_of(caseload_query(user, filters, today), page=page, per_page=per_page)
+    found = page_of(
+        caseload_query(user, filters, today),
+        page=page,
+        per_page=per_page,
+        count=caseload_count(user, filters, today),
+    )
     rows = []
     for open_case in found.items:
         milestone = timeline_service.next_milestone(open_case, today)

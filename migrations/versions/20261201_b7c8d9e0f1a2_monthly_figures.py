@@ -66,6 +66,16 @@ def upgrade():
     op.create_index("ix_advice_figures_team_month", "advice_figures", ["team_id", "month_on"], unique=False)
     # A team's disputes (mediation and appeals figures) without reading all its cases.
     op.create_index("ix_cases_type_team", "cases", ["case_type", "team_id"], unique=False)
+    # The caseload's first page, by next due date, of a team's or a coordinator's open cases.
+    for column in ("team_id", "coordinator_id"):
+        op.create_index(
+            f"ix_cases_open_{column.removesuffix('_id')}_next_due",
+            "cases",
+            [column, "next_due_on", "id"],
+            unique=False,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
     # Open cases by coordinator (the dashboard's caseload) from the index alone.
     op.create_index(
         "ix_cases_open_team_coordinator",
@@ -87,6 +97,8 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_cases_open_team_coordinator", table_name="cases")
+    op.drop_index("ix_cases_open_coordinator_next_due", table_name="cases")
+    op.drop_index("ix_cases_open_team_next_due", table_name="cases")
     op.drop_index("ix_cases_type_team", table_name="cases")
     op.drop_index("ix_advice_figures_team_month", table_name="advice_figures")
     op.drop_table("advice_figures")
