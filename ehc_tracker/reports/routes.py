@@ -359,6 +359,7 @@ def dashboard() -> Any:
     return render_template(
         "reports/dashboard.html",
         form=d.form,
+        drill_base=url_for("reports.drilldown"),
         series=series,
         charts={s.measure.key: build_chart(s) for s in series},
         by_type=advice["type"],
