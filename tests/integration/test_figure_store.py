@@ -269,8 +269,15 @@ def test_the_read_model_commands_find_and_mend_a_damaged_figure(app, runner):
     assert "2025-03\tfinal_plan_20_weeks\tstored (1, 0, 1, 1)\tcounted (1, 1, 1, 1)" in damaged.output
     assert "1 stored figures differ" in damaged.output
     mended = runner.invoke(args=["read-model", "rebuild"])
-    assert mended.exit_code == 0 and "Counted 1 stored figures again" in mended.output
+    assert mended.exit_code == 0 and "Counted 1 stored figures again and corrected 0 milestones" in mended.output
     assert runner.invoke(args=["read-model", "check"]).exit_code == 0
+    # A milestone whose copy of its case's team was changed behind the application's back.
+    db.session.execute(Milestone.__table__.update().values(case_open=False))
+    db.session.commit()
+    stale = runner.invoke(args=["read-model", "check"])
+    assert stale.exit_code == 1 and "1 milestones carry a team, coordinator or open status" in stale.output
+    assert "corrected 1 milestones" in runner.invoke(args=["read-model", "rebuild"]).output
+    assert "every milestone with its case" in runner.invoke(args=["read-model", "check"]).output
 
 
 def test_a_request_given_another_type_or_provider_moves_its_advice_figure(app):

@@ -12,7 +12,9 @@ figure is limited to the cases of the teams asked for (`Scope`).
 The package keeps one module per part: `scope` (who may see what, the teams asked for, months),
 `rows` (the rows the lists show), `overdue` (the overdue and due-soon list), `measures` (the
 monthly measures, advice breakdowns and drill-downs), `workload` (open work), `targets`,
-`dashboard` (the headline and the monthly report) and `disputes` (mediation and appeals).
+`dashboard` (the headline and the monthly report), `disputes` (mediation and appeals) and
+`figure_store` (the monthly measures and advice breakdowns kept as rows per team and month,
+which the measures read for every month that ended before the as-at date).
 Callers import the names from the package.
 
 Monthly measures (docs/statutory-timescales.md, "Compliance figures")
