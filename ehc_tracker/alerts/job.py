@@ -30,6 +30,7 @@ from sqlalchemy import and_, func, or_, select, update
 from ..extensions import db
 from ..models import Alert, JobRun, JobRunStatus, OutboxMessage, OutboxStatus
 from ..models.alerts import JobTrigger
+from ..services import milestones
 from ..services.calendar import working_day_calendar
 from ..services.clock import zone_for as time_zone  # the service's one time zone (TIME_ZONE)
 from . import advice_reminders
@@ -310,6 +311,8 @@ def run_alerts(
                     )
                     report.alerts_created += reminders
                     report.messages_queued += reminders
+                    # Cases whose next step lapsed today sort by the step after it.
+                    milestones.refresh_next_due(for_on)
                     run.alerts_created, run.messages_queued = report.alerts_created, report.messages_queued
                     db.session.commit()  # the alerts, their emails and the counts together; releases the lock
                     heartbeat.beat(force=True)

@@ -426,7 +426,7 @@ class _Builder:
                     "case_open": case.status is CaseStatus.OPEN,
                 },
             )
-            if w.met_on is None and not is_period:
+            if w.met_on is None and not is_period and (w.lapses_on is None or w.lapses_on > self.today):
                 open_dues.append(w.due_on)
         case.next_due_on = min(open_dues) if open_dues and case.status is CaseStatus.OPEN else None
         batch.add("cases", _row(case))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from ..extensions import db
 from ..models.case import Case, CaseStatus, CaseType, EventType, ExceptionStatus, Milestone, ReviewDecision
@@ -17,6 +17,7 @@ from ..statutory import rules as statutory_rules
 from ..statutory.calendar import WorkingDayCalendar
 from ..statutory.rules import StatutorySettings
 from ..statutory.years import PhaseTransfer, next_phase_transfer
+from .clock import today
 from .timeline import advice_name
 
 # Milestones that mark a window closing rather than a step the council must take.
@@ -405,5 +406,42 @@ def apply(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettin
     for ident, milestone in existing.items():
         if ident not in keep:
             case.milestones.remove(milestone)  # delete-orphan: the row goes at the flush
-    open_dues = [m.due_on for m in case.milestones if m.met_on is None and not m.is_period and (m.key, m.ref) in keep]
+    # The caseload's "next due" order: a step that has lapsed unmet is missed, not next.
+    on = today()
+    open_dues = [
+        m.due_on
+        for m in case.milestones
+        if m.met_on is None and not m.is_period and (m.key, m.ref) in keep and is_still_possible(m, on)
+    ]
     case.next_due_on = min(open_dues) if open_dues and case.status is CaseStatus.OPEN else None
+
+
+def refresh_next_due(on: date) -> int:
+    """Move on the cached next due date of the open cases whose next step lapsed unmet by `on`
+    (run by the daily job: a lapse happens with the date, not with a change to the case); how
+    many cases changed. The caller commits."""
+    lapsed = (
+        select(Milestone.id)
+        .where(
+            Milestone.case_id == Case.id,
+            Milestone.met_on.is_(None),
+            Milestone.is_period.is_(False),
+            Milestone.lapses_on <= on,
+            Milestone.due_on == Case.next_due_on,
+        )
+        .exists()
+    )
+    still_to_do = (
+        select(func.min(Milestone.due_on))
+        .where(
+            Milestone.case_id == Case.id, Milestone.met_on.is_(None), Milestone.is_period.is_(False), still_possible(on)
+        )
+        .scalar_subquery()
+    )
+    changed = db.session.execute(
+        update(Case)
+        .where(Case.status == CaseStatus.OPEN, Case.next_due_on.is_not(None), lapsed)
+        .values(next_due_on=still_to_do)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    return int(changed or 0)
