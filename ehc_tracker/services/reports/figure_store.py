@@ -13,12 +13,13 @@ it, so readers take months that ended before the as-at date from here and count 
 How cells stay right
 --------------------
 A cell depends on its milestones' key, due date, date met and exception flag, and on their
-case's team and closing date: nothing else. So every flush notes the cases it touches (a step
-added, changed or removed; a case's team, closing date or steps changed) and, for those cases,
-every (team, month) their counted steps fall in, read from the database just before the flush
-and again just after it: the cells the change could move, under the old team and the new, the
-old dates and the new. Before the transaction commits (or before figures are read in it)
-`settle` recounts exactly those cells, every measure of each, with the same statement
+case's team and closing date: nothing else. So every flush notes the cases it touches (a counted
+step added, changed or removed; an advice request changed; a case's team or closing date
+changed) and, for each, every (team, month) its counted steps fall in, read from the database
+before this transaction first changed it and again when the transaction settles: the cells
+the change could move, under the old team and the new, the old dates and the new. (The states
+in between never reached the stored figures.) Before the transaction commits, or before
+figures are read in it, `settle` recounts exactly those cells, every measure of each, with the same statement
 `rebuild` uses for everything, restricted to them: so the incremental path and the rebuild
 cannot count differently, and the agreement test (tests/integration/test_figure_store.py)
 checks that the noting misses nothing. A rolled-back transaction forgets what it noted.
@@ -282,6 +283,11 @@ def settle(session: Any = None, *, discard: bool = False) -> None:
     session = session or db.session
     while True:
         session.flush()
+        final = session.info.pop(_FINAL, None)
+        session.info.pop(_SEEN, None)
+        if final and not discard:
+            # The touched cases as they stand now: the cells they count in at the end.
+            _pending(session).update(_cells_of_cases(session, final))
         cells = session.info.pop(_PENDING, None)
         if not cells or discard:
             return
@@ -300,23 +306,37 @@ def _changed(obj: Any, attributes: Sequence[str]) -> bool:
     return any(state.attrs[a].history.has_changes() for a in attributes)
 
 
+def _counted_key(obj: Milestone) -> bool:
+    """Whether a step is (or, before this flush, was) of a kind the measures count; True when its
+    kind is not loaded, to be safe."""
+    history: Any = inspect(obj).attrs.key.history
+    keys = [k for k in chain(history.added or (), history.unchanged or (), history.deleted or ()) if k is not None]
+    return not keys or any(k in MEASURE_OF_KEY for k in keys)
+
+
 def _cases_touched(session: Session) -> set[int]:
-    """The persistent cases whose counted cells this flush may move: those of a step added,
-    changed or removed, and those whose team, closing date or steps changed."""
+    """The persistent cases whose counted cells this flush may move, read before it: those of a
+    counted step changed or removed, of an advice request changed, and those whose team or
+    closing date changed. (Steps and cases new in the flush only add cells: the after-flush
+    reading finds them.)"""
     found: set[int] = set()
     with session.no_autoflush:
-        for obj in chain(session.new, session.dirty, session.deleted):
+        for obj in chain(session.dirty, session.deleted):
             if isinstance(obj, Milestone):
                 if obj in session.dirty and obj not in session.deleted and not _changed(obj, MILESTONE_ATTRIBUTES):
                     continue
-                case_id = obj.case_id if obj.case_id is not None else (obj.case.id if obj.case is not None else None)
-                if case_id is not None:
-                    found.add(case_id)
+                if obj.case_id is not None and _counted_key(obj):
+                    found.add(obj.case_id)
             elif isinstance(obj, AdviceRequest) and obj.case_id is not None:
-                if obj in session.deleted or (obj not in session.new and _changed(obj, ADVICE_ATTRIBUTES)):
+                if obj in session.deleted or _changed(obj, ADVICE_ATTRIBUTES):
                     found.add(obj.case_id)
             elif isinstance(obj, Case) and obj.id is not None:
-                if obj in session.deleted or _changed(obj, (*CASE_ATTRIBUTES, "milestones")):
+                removed: Sequence[Any] = inspect(obj).attrs.milestones.history.deleted or ()
+                if (
+                    obj in session.deleted
+                    or _changed(obj, CASE_ATTRIBUTES)
+                    or any(isinstance(m, Milestone) and _counted_key(m) for m in removed)
+                ):
                     found.add(obj.id)
     return found
 
@@ -337,27 +357,36 @@ def _cells_of_cases(session: Session, case_ids: Iterable[int]) -> set[Cell]:
     return cells
 
 
-_BEFORE = "monthly_figures.cases_before_flush"
+# Cases whose cells before this transaction's changes are already noted (a later flush finds
+# them as an earlier one left them, which is not what the stored figures count), and cases
+# touched whose cells at the end are read when the transaction settles: the states in between
+# never reached the stored figures.
+_SEEN = "monthly_figures.cases_seen"
+_FINAL = "monthly_figures.cases_final"
 
 
 def _note_before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
-    """The cells of the cases about to change, as they stand before the flush."""
+    """The cells of the cases about to change, as they stood before this transaction touched them."""
     touched = _cases_touched(session)
-    session.info[_BEFORE] = touched
-    if touched:
-        _pending(session).update(_cells_of_cases(session, touched))
+    if not touched:
+        return
+    seen: set[int] = session.info.setdefault(_SEEN, set())
+    first = touched - seen
+    if first:
+        _pending(session).update(_cells_of_cases(session, first))
+        seen |= first
+    session.info.setdefault(_FINAL, set()).update(touched)
 
 
 def _note_after_flush(session: Session, _flush_context: Any) -> None:
-    """The same cases' cells after the flush, with the cases and steps it created."""
-    touched = set(session.info.pop(_BEFORE, ()))
-    for obj in session.new:
-        if isinstance(obj, Case) and obj.id is not None:
-            touched.add(obj.id)
-        elif isinstance(obj, (Milestone, AdviceRequest)) and obj.case_id is not None:
-            touched.add(obj.case_id)
-    if touched:
-        _pending(session).update(_cells_of_cases(session, touched))
+    """The cases of the counted steps the flush created, to be read when the transaction settles."""
+    created = {
+        obj.case_id
+        for obj in session.new
+        if isinstance(obj, Milestone) and obj.case_id is not None and _counted_key(obj)
+    }
+    if created:
+        session.info.setdefault(_FINAL, set()).update(created)
 
 
 def _settle_before_commit(session: Session) -> None:
@@ -368,7 +397,8 @@ def _forget_after_transaction(session: Session, transaction: Any) -> None:
     # Only the outermost transaction: a savepoint rolled back leaves cells noted that its
     # changes touched, and counting a cell again that did not change is harmless.
     if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+        for key in (_PENDING, _SEEN, _FINAL):
+            session.info.pop(key, None)
 
 
 event.listen(Session, "before_flush", _note_before_flush)
