@@ -374,14 +374,14 @@ def wanted_milestones(case: Case, calendar: WorkingDayCalendar, settings: Statut
     return wanted + _communications(case, calendar, settings)
 
 
-def recompute(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings) -> None:
+def recompute(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings, on: date | None = None) -> None:
     db.session.flush()
     db.session.refresh(case)
-    apply(case, calendar=calendar, settings=settings)
+    apply(case, calendar=calendar, settings=settings, on=on)
     db.session.flush()
 
 
-def apply(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings) -> None:
+def apply(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettings, on: date | None = None) -> None:
     """Set the case's milestones from what it holds in memory now, without reading it again (an
     import builds a batch of cases and their steps, then counts them all here before one flush)."""
     wanted = wanted_milestones(case, calendar, settings)
@@ -406,8 +406,9 @@ def apply(case: Case, *, calendar: WorkingDayCalendar, settings: StatutorySettin
     for ident, milestone in existing.items():
         if ident not in keep:
             case.milestones.remove(milestone)  # delete-orphan: the row goes at the flush
-    # The caseload's "next due" order: a step that has lapsed unmet is missed, not next.
-    on = today()
+    # The caseload's "next due" order: a step that has lapsed unmet (by `on`, today unless
+    # given) is missed, not next.
+    on = on or today()
     open_dues = [
         m.due_on
         for m in case.milestones
